@@ -1,0 +1,25 @@
+// The script-tag bundle: one minified, self-registering ES module with every
+// browser dependency (lit, @lit/context, peerjs and its helpers) inlined.
+// Its input is the tsc output of src/bundle.ts, so `npm run build` runs tsc first.
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+
+export default {
+  input: 'dist/bundle.js',
+  output: {
+    file: 'dist/live-session.bundle.js',
+    format: 'es',
+    sourcemap: true,
+  },
+  plugins: [
+    nodeResolve({ browser: true, exportConditions: ['browser', 'production', 'default'] }),
+    commonjs(),
+    terser({ ecma: 2020, module: true, format: { comments: false } }),
+  ],
+  onwarn(warning, warn) {
+    // peerjs' dependencies use `this` at module top level in their CommonJS parts.
+    if (warning.code === 'THIS_IS_UNDEFINED') return;
+    warn(warning);
+  },
+};

@@ -1,0 +1,31 @@
+// npm run build: ESM per module with types (tsc), the script-tag bundle (rollup),
+// custom-elements.json (analyzer), the generated API reference, and a size report.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
+
+const require = createRequire(import.meta.url);
+const bin = (pkg, file) => require.resolve(`${pkg}/${file}`);
+
+function run(label, script, args) {
+  const started = Date.now();
+  execFileSync(process.execPath, [script, ...args], { stdio: 'inherit' });
+  console.log(`build: ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+rmSync('dist', { recursive: true, force: true });
+run('tsc → dist/', bin('typescript', 'bin/tsc'), ['-p', 'tsconfig.build.json']);
+if (existsSync('dist/server/cli.js')) chmodSync('dist/server/cli.js', 0o755);
+run('rollup → dist/live-session.bundle.js', bin('rollup', 'dist/bin/rollup'), ['-c', '--silent']);
+run('custom-elements.json', bin('@custom-elements-manifest/analyzer', 'cem.js'), ['analyze', '--quiet']);
+if (existsSync('scripts/api-docs.mjs')) run('docs/api.md', 'scripts/api-docs.mjs', []);
+
+function sizeLine(label, file) {
+  const raw = statSync(file).size;
+  const gzipped = gzipSync(readFileSync(file), { level: 9 }).length;
+  return `  ${label.padEnd(34)} ${(raw / 1024).toFixed(1).padStart(7)} KB raw ${(gzipped / 1024).toFixed(1).padStart(6)} KB gzipped`;
+}
+console.log('build: bundle size');
+console.log(sizeLine('dist/live-session.bundle.js', 'dist/live-session.bundle.js'));
+console.log(sizeLine('baseline: peerjs.min.js (PeerJS only)', require.resolve('peerjs/dist/peerjs.min.js')));

@@ -1,0 +1,67 @@
+import type { ErrorCode, LeaveReason, ParticipantInfo } from '../protocol/index.js';
+import type { MediaFailure } from './media.js';
+
+/** A participant as the UI renders it: the server's view plus local media. */
+export interface Participant extends ParticipantInfo {
+  isLocal: boolean;
+  /** Remote: the stream received from them; local: the local preview stream. */
+  stream: MediaStream | null;
+  /** Remote only: the state of the media connection to them. */
+  media: 'none' | 'connecting' | 'connected' | 'reconnecting';
+  /** 1-based position in the hand queue, or 0 when the hand is down. */
+  handPosition: number;
+}
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
+
+/** Where the session is in its life. */
+export type SessionPhase = 'idle' | 'joining' | 'joined' | 'left';
+
+/** Codes of the `error` event: the server's codes plus the client's own. */
+export type SessionErrorCode =
+  | ErrorCode
+  /** Camera or microphone could not be used; see `media`. */
+  | 'media'
+  /** The signalling server could not be reached or the connection failed. */
+  | 'connection-failed'
+  /** A tutor-only method was called by a student. */
+  | 'not-tutor'
+  /** A method that needs a joined room was called outside one. */
+  | 'not-in-room';
+
+export interface SessionErrorDetail {
+  code: SessionErrorCode;
+  message: string;
+  /** Present when `code` is `media`. */
+  media?: MediaFailure;
+  /** The request type the server refused, when it says. */
+  request?: string;
+}
+
+export interface LeftDetail {
+  /** `left` when leave() was called; otherwise why the server ended the membership. */
+  reason: LeaveReason;
+}
+
+export interface LiveSessionEventMap {
+  /** The connection to the server changed state. */
+  'connection-state': CustomEvent<{ state: ConnectionState }>;
+  /** The room was joined; `participants` includes the local one. */
+  joined: CustomEvent<{ room: string; self: Participant; participants: readonly Participant[] }>;
+  /** The local participant is no longer in the room. */
+  left: CustomEvent<LeftDetail>;
+  'participant-joined': CustomEvent<{ participant: Participant }>;
+  'participant-left': CustomEvent<{ participant: Participant; reason: LeaveReason }>;
+  /** A participant's state, stream or media connection changed (local included). */
+  'participant-updated': CustomEvent<{ participant: Participant }>;
+  'hand-queue': CustomEvent<{ handQueue: readonly string[] }>;
+  /** The tutor turned the local microphone off. */
+  muted: CustomEvent<{ by: Participant | null }>;
+  /** The tutor asks the local participant to unmute. */
+  'unmute-requested': CustomEvent<{ by: Participant | null }>;
+  error: CustomEvent<SessionErrorDetail>;
+  /** Anything observable changed; carries no detail, read the properties. */
+  change: CustomEvent<null>;
+}
+
+export type LiveSessionEventName = keyof LiveSessionEventMap;

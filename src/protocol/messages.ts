@@ -1,0 +1,291 @@
+/**
+ * The room messages that ride the PeerJS signalling websocket, next to the
+ * stock OPEN/OFFER/ANSWER/CANDIDATE/HEARTBEAT messages. Both the server and the
+ * browser controller import this module; it has no runtime dependency.
+ *
+ * Every message is `{ type, payload? }`. Client → server types start with
+ * `LS-`, server → client types too; the full table is in docs/protocol.md.
+ */
+
+export type Role = 'tutor' | 'student';
+export const ROLES: readonly Role[] = ['tutor', 'student'];
+
+/** A participant as the server and every client see it. `id` is the PeerJS peer id. */
+export interface ParticipantInfo {
+  id: string;
+  userId: string;
+  name: string;
+  role: Role;
+  isVideoOn: boolean;
+  isAudioOn: boolean;
+  isHandRaised: boolean;
+  /** Milliseconds since the epoch, server clock. */
+  joinedAt: number;
+}
+
+/** Why a participant left the room. */
+export type LeaveReason =
+  /** It sent LS-LEAVE. */
+  | 'left'
+  /** Its websocket closed. */
+  | 'closed'
+  /** It stopped answering the server's pings. */
+  | 'timeout'
+  /** The same user joined again (refresh, second tab); the newest wins. */
+  | 'replaced'
+  /** The tutor removed it. */
+  | 'removed'
+  /** The server is shutting down. */
+  | 'shutdown';
+
+// ---------------------------------------------------------------- client → server
+
+export interface JoinRequest {
+  type: 'LS-JOIN';
+  payload: {
+    room?: string;
+    userId?: string;
+    name?: string;
+    role?: Role;
+    /** Signed join token (HS256 JWT). Required when the server has a secret. */
+    token?: string;
+    isVideoOn?: boolean;
+    isAudioOn?: boolean;
+  };
+}
+export interface LeaveRequest {
+  type: 'LS-LEAVE';
+}
+export interface StateRequest {
+  type: 'LS-STATE';
+  payload: { isVideoOn?: boolean; isAudioOn?: boolean };
+}
+export interface HandRequest {
+  type: 'LS-HAND';
+  payload: { raised: boolean };
+}
+/** Tutor only: turn one participant's microphone off. */
+export interface MuteRequest {
+  type: 'LS-MUTE';
+  payload: { target: string };
+}
+/** Tutor only: turn every other participant's microphone off. */
+export interface MuteAllRequest {
+  type: 'LS-MUTE-ALL';
+}
+/** Tutor only: remove a participant from the room. */
+export interface RemoveRequest {
+  type: 'LS-REMOVE';
+  payload: { target: string };
+}
+/** Tutor only: lower a participant's raised hand. */
+export interface LowerHandRequest {
+  type: 'LS-LOWER-HAND';
+  payload: { target: string };
+}
+/** Tutor only: ask a participant to unmute (they decide). */
+export interface AskUnmuteRequest {
+  type: 'LS-ASK-UNMUTE';
+  payload: { target: string };
+}
+
+export type ClientMessage =
+  | JoinRequest
+  | LeaveRequest
+  | StateRequest
+  | HandRequest
+  | MuteRequest
+  | MuteAllRequest
+  | RemoveRequest
+  | LowerHandRequest
+  | AskUnmuteRequest;
+
+export type ClientMessageType = ClientMessage['type'];
+
+export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
+  'LS-JOIN',
+  'LS-LEAVE',
+  'LS-STATE',
+  'LS-HAND',
+  'LS-MUTE',
+  'LS-MUTE-ALL',
+  'LS-REMOVE',
+  'LS-LOWER-HAND',
+  'LS-ASK-UNMUTE',
+];
+
+/** Message types only a tutor may send. */
+export const TUTOR_ONLY_TYPES: readonly ClientMessageType[] = [
+  'LS-MUTE',
+  'LS-MUTE-ALL',
+  'LS-REMOVE',
+  'LS-LOWER-HAND',
+  'LS-ASK-UNMUTE',
+];
+
+// ---------------------------------------------------------------- server → client
+
+/** The answer to a successful LS-JOIN: who you are and who is already there. */
+export interface JoinedMessage {
+  type: 'LS-JOINED';
+  payload: {
+    room: string;
+    self: ParticipantInfo;
+    /** Everyone else already in the room, oldest first, with current state. */
+    participants: ParticipantInfo[];
+    /** Peer ids with a raised hand, in the order the hands went up. */
+    handQueue: string[];
+  };
+}
+export interface ParticipantJoinedMessage {
+  type: 'LS-PARTICIPANT-JOINED';
+  payload: { participant: ParticipantInfo };
+}
+export interface ParticipantLeftMessage {
+  type: 'LS-PARTICIPANT-LEFT';
+  payload: { id: string; userId: string; reason: LeaveReason };
+}
+export interface ParticipantUpdatedMessage {
+  type: 'LS-PARTICIPANT-UPDATED';
+  payload: { participant: ParticipantInfo };
+}
+export interface HandQueueMessage {
+  type: 'LS-HAND-QUEUE';
+  payload: { handQueue: string[] };
+}
+/** To the muted participant: your microphone was turned off by `by`. */
+export interface MutedMessage {
+  type: 'LS-MUTED';
+  payload: { by: string };
+}
+/** To a participant: the tutor asks you to unmute. */
+export interface UnmuteRequestedMessage {
+  type: 'LS-UNMUTE-REQUESTED';
+  payload: { by: string };
+}
+/** To this socket: you are no longer in the room (removed, replaced, shutdown). */
+export interface EvictedMessage {
+  type: 'LS-EVICTED';
+  payload: { reason: LeaveReason; message: string };
+}
+/** A request was refused, or a message could not be understood. */
+export interface ErrorMessage {
+  type: 'LS-ERROR';
+  payload: { code: ErrorCode; message: string; request?: string };
+}
+/** The server is going away; reconnect after a moment. */
+export interface ShutdownMessage {
+  type: 'LS-SHUTDOWN';
+  payload: { message: string };
+}
+
+export type ServerMessage =
+  | JoinedMessage
+  | ParticipantJoinedMessage
+  | ParticipantLeftMessage
+  | ParticipantUpdatedMessage
+  | HandQueueMessage
+  | MutedMessage
+  | UnmuteRequestedMessage
+  | EvictedMessage
+  | ErrorMessage
+  | ShutdownMessage;
+
+export type ServerMessageType = ServerMessage['type'];
+
+export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
+  'LS-JOINED',
+  'LS-PARTICIPANT-JOINED',
+  'LS-PARTICIPANT-LEFT',
+  'LS-PARTICIPANT-UPDATED',
+  'LS-HAND-QUEUE',
+  'LS-MUTED',
+  'LS-UNMUTE-REQUESTED',
+  'LS-EVICTED',
+  'LS-ERROR',
+  'LS-SHUTDOWN',
+];
+
+/** Error codes carried by LS-ERROR. Stable: clients switch on them. */
+export type ErrorCode =
+  /** The frame was not a JSON object with a string `type`. */
+  | 'bad-message'
+  /** A known type with missing or wrongly typed fields. */
+  | 'bad-payload'
+  /** A type this server does not know. */
+  | 'unknown-type'
+  /** A room request before LS-JOIN succeeded. */
+  | 'not-joined'
+  /** LS-JOIN while already in a room. */
+  | 'already-joined'
+  /** The server has a secret and the join carried no token. */
+  | 'token-missing'
+  /** The token's signature, algorithm or shape is wrong. */
+  | 'token-invalid'
+  /** The token has expired. */
+  | 'token-expired'
+  /** The token was signed for another room. */
+  | 'token-wrong-room'
+  /** A tutor-only request from a student. */
+  | 'forbidden'
+  /** The target of a tutor request is not in the room. */
+  | 'no-such-participant'
+  /** OFFER/ANSWER/CANDIDATE to a peer that does not share a room with the sender. */
+  | 'not-in-room'
+  /** Too many messages too fast. */
+  | 'rate-limited'
+  /** The room is full. */
+  | 'room-full'
+  /** The server is shutting down and accepts no joins. */
+  | 'shutting-down'
+  /** The server failed to handle a request; nothing was changed. */
+  | 'internal-error';
+
+export const LIMITS = {
+  /** Room names: letters, digits, `-`, `_`, `.`, 1–64 characters. */
+  roomPattern: /^[A-Za-z0-9._-]{1,64}$/,
+  /** User ids: printable, no spaces, 1–128 characters. */
+  userIdPattern: /^[A-Za-z0-9._:@+=-]{1,128}$/,
+  /** Display names are trimmed, control characters removed, at most this long. */
+  nameMaxLength: 64,
+  /** A display name longer than this (before cleaning) is refused rather than cut. */
+  nameMaxInputLength: 256,
+  /**
+   * Peer ids (the `id` of the websocket URL) the server admits into a room: the
+   * pattern the PeerJS client itself enforces, at most 128 characters.
+   */
+  peerIdPattern: /^(?=.{1,128}$)[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/,
+} as const;
+
+/** Websocket close codes the server uses. */
+export const CLOSE_CODES = {
+  /** The server is shutting down (after LS-SHUTDOWN). */
+  goingAway: 1001,
+  /** Message flood, or too many malformed messages. */
+  policyViolation: 1008,
+  /** A frame larger than the server's `maxPayload`. */
+  messageTooBig: 1009,
+} as const;
+
+/** Removes control characters and trims; returns '' when nothing printable is left. */
+export function cleanName(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  const printable = raw.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, '');
+  return Array.from(printable.trim()).slice(0, LIMITS.nameMaxLength).join('').trim();
+}
+
+export function isRole(value: unknown): value is Role {
+  return value === 'tutor' || value === 'student';
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isServerMessage(value: unknown): value is ServerMessage {
+  return (
+    isRecord(value) &&
+    typeof value['type'] === 'string' &&
+    (SERVER_MESSAGE_TYPES as readonly string[]).includes(value['type'])
+  );
+}

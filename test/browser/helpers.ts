@@ -1,0 +1,135 @@
+/**
+ * Helpers shared by the browser tests: real servers through server commands,
+ * polling for a condition (a guard against hangs, never a performance limit),
+ * and proof of live video by frames.
+ */
+import { executeServerCommand } from '@web/test-runner-commands';
+
+export interface StartedServer {
+  id: string;
+  port: number;
+  url: string;
+}
+
+export interface ServerStartOptions {
+  /** `room` (the live-session server, default) or `peer` (a bare PeerJS server). */
+  kind?: 'room' | 'peer';
+  options?: Record<string, unknown>;
+}
+
+export async function startServer(start: ServerStartOptions = {}): Promise<StartedServer> {
+  const { id, port } = await executeServerCommand<{ id: string; port: number }, ServerStartOptions>(
+    'server-start',
+    start,
+  );
+  return { id, port, url: `http://127.0.0.1:${port}` };
+}
+
+export async function stopServer(server: StartedServer): Promise<void> {
+  await executeServerCommand('server-stop', { id: server.id });
+}
+
+export async function restartServer(server: StartedServer, downMs = 0): Promise<void> {
+  await executeServerCommand('server-restart', { id: server.id, downMs });
+}
+
+export async function signToken(
+  claims: { room: string; sub: string; name: string; role: string },
+  secret: string,
+  options?: { expiresIn?: string | number },
+): Promise<string> {
+  const { token } = await executeServerCommand<{ token: string }, unknown>('sign-token', {
+    claims,
+    secret,
+    options,
+  });
+  return token;
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Resolves once `condition` returns a truthy value; rejects with `message` after
+ * `timeoutMs`. The timeout only stops a broken test from hanging.
+ */
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  message: string,
+  timeoutMs = 20_000,
+  intervalMs = 50,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`Timed out waiting for: ${message}${detail}`);
+    }
+    await delay(intervalMs);
+  }
+}
+
+const framesSeen = new WeakMap<HTMLVideoElement, number>();
+
+/** Counts frames presented by `video` with requestVideoFrameCallback, where available. */
+function countFrames(video: HTMLVideoElement): void {
+  if (framesSeen.has(video) || typeof video.requestVideoFrameCallback !== 'function') return;
+  framesSeen.set(video, 0);
+  const onFrame = (): void => {
+    framesSeen.set(video, (framesSeen.get(video) ?? 0) + 1);
+    if (video.isConnected) video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
+}
+
+/**
+ * Frames shown so far by a video element: the larger of the frames counted by
+ * requestVideoFrameCallback and the decoder's own count.
+ */
+export function decodedFrames(video: HTMLVideoElement): number {
+  countFrames(video);
+  const quality = video.getVideoPlaybackQuality().totalVideoFrames;
+  const firefoxCount = (video as HTMLVideoElement & { mozPaintedFrames?: number }).mozPaintedFrames ?? 0;
+  return Math.max(framesSeen.get(video) ?? 0, quality, firefoxCount);
+}
+
+/**
+ * Proves that `video` shows live video: it has a size and its decoded frame
+ * count keeps advancing.
+ */
+export async function expectLiveVideo(video: HTMLVideoElement, label: string): Promise<void> {
+  await waitFor(() => video.videoWidth > 0 && video.readyState >= 2, `${label}: video has a frame`);
+  const start = decodedFrames(video);
+  await waitFor(() => decodedFrames(video) >= start + 3, `${label}: video frames advance`);
+}
+
+/** Small fake media, so several participants fit on two cores. */
+export const SMALL_MEDIA: MediaStreamConstraints = {
+  video: { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } },
+  audio: true,
+};
+
+/** A fresh unique name for rooms, users and peer ids. */
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Mounts a muted, autoplaying video for `stream` in the document. */
+export function showStream(stream: MediaStream): HTMLVideoElement {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.autoplay = true;
+  video.playsInline = true;
+  video.srcObject = stream;
+  document.body.append(video);
+  void video.play().catch(() => {});
+  return video;
+}

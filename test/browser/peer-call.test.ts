@@ -1,0 +1,91 @@
+/**
+ * The harness itself: fake-media getUserMedia and a real PeerJS call between two
+ * peers in this page, signalled through a real PeerServer on loopback.
+ */
+import { expect } from '@esm-bundle/chai';
+import { Peer, type MediaConnection } from 'peerjs';
+import {
+  SMALL_MEDIA,
+  expectLiveVideo,
+  showStream,
+  startServer,
+  stopServer,
+  uniqueId,
+  waitFor,
+  type StartedServer,
+} from './helpers.js';
+
+function openPeer(server: StartedServer, id: string): Promise<Peer> {
+  return new Promise((resolve, reject) => {
+    const peer = new Peer(id, { host: '127.0.0.1', port: server.port, path: '/', secure: false });
+    peer.once('open', () => resolve(peer));
+    peer.once('error', reject);
+  });
+}
+
+function remoteStream(call: MediaConnection): Promise<MediaStream> {
+  return new Promise((resolve, reject) => {
+    call.on('stream', (stream) => {
+      if (stream.getVideoTracks().length > 0) resolve(stream);
+    });
+    call.on('error', reject);
+  });
+}
+
+for (const kind of ['peer'] as const) {
+  describe(`harness: PeerJS call through a ${kind === 'peer' ? 'bare PeerJS' : 'live-session'} server`, () => {
+    let server: StartedServer;
+    const cleanups: (() => void)[] = [];
+
+    before(async () => {
+      server = await startServer({ kind });
+    });
+    after(async () => {
+      for (const cleanup of cleanups.splice(0)) cleanup();
+      await stopServer(server);
+    });
+
+    it('getUserMedia gives a live fake camera and microphone', async () => {
+      const stream = await navigator.mediaDevices.getUserMedia(SMALL_MEDIA);
+      cleanups.push(() => stream.getTracks().forEach((t) => t.stop()));
+      expect(stream.getVideoTracks()).to.have.length(1);
+      expect(stream.getAudioTracks()).to.have.length(1);
+      expect(stream.getVideoTracks()[0]?.readyState).to.equal('live');
+      const video = showStream(stream);
+      cleanups.push(() => video.remove());
+      await expectLiveVideo(video, 'local preview');
+    });
+
+    it('two peers call each other and each sees the other by frames', async () => {
+      const [caller, callee] = await Promise.all([
+        openPeer(server, uniqueId('caller')),
+        openPeer(server, uniqueId('callee')),
+      ]);
+      cleanups.push(() => caller.destroy(), () => callee.destroy());
+      const [callerMedia, calleeMedia] = await Promise.all([
+        navigator.mediaDevices.getUserMedia(SMALL_MEDIA),
+        navigator.mediaDevices.getUserMedia(SMALL_MEDIA),
+      ]);
+      cleanups.push(() => [...callerMedia.getTracks(), ...calleeMedia.getTracks()].forEach((t) => t.stop()));
+
+      const answered = new Promise<MediaStream>((resolve, reject) => {
+        callee.on('call', (call) => {
+          call.answer(calleeMedia);
+          remoteStream(call).then(resolve, reject);
+        });
+      });
+      const call = caller.call(callee.id, callerMedia);
+      const [atCaller, atCallee] = await Promise.all([remoteStream(call), answered]);
+
+      const videoAtCaller = showStream(atCaller);
+      const videoAtCallee = showStream(atCallee);
+      cleanups.push(() => videoAtCaller.remove(), () => videoAtCallee.remove());
+      await expectLiveVideo(videoAtCaller, 'callee video at the caller');
+      await expectLiveVideo(videoAtCallee, 'caller video at the callee');
+
+      const pc = call.peerConnection;
+      call.close();
+      await waitFor(() => pc.connectionState === 'closed' || pc.signalingState === 'closed', 'call closed');
+    });
+  });
+}

@@ -1,0 +1,89 @@
+// Server commands for browser tests: a test asks the Node side to start, stop or
+// restart a real server on a free loopback port, through web-test-runner's
+// `executeServerCommand`. Every server started here is stopped when the run ends.
+import { createServer } from 'node:http';
+
+/** @type {Map<string, { stop: () => Promise<void>, port: number, kind: string, options: object }>} */
+const servers = new Map();
+let nextId = 1;
+
+async function startBarePeerServer(port = 0) {
+  const { ExpressPeerServer } = await import('peer');
+  const express = (await import('express')).default;
+  const app = express();
+  const httpServer = createServer(app);
+  const peerApp = ExpressPeerServer(httpServer, { path: '/' });
+  peerApp.on('error', () => {});
+  app.use('/', peerApp);
+  await new Promise((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, '127.0.0.1', resolve);
+  });
+  const address = httpServer.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    stop: () =>
+      new Promise((resolve) => {
+        httpServer.closeAllConnections();
+        httpServer.close(() => resolve());
+      }),
+  };
+}
+
+async function startRoomServer(options, port = 0) {
+  // The built server: `npm test` builds before the browser tests run.
+  const { startRoomServer: start } = await import('../dist/server/index.js');
+  const running = await start({ quiet: true, ...options, port, host: '127.0.0.1' });
+  return { port: running.port, stop: () => running.close() };
+}
+
+async function start(kind, options, port) {
+  return kind === 'peer' ? startBarePeerServer(port) : startRoomServer(options, port);
+}
+
+export function stopAllServers() {
+  const all = [...servers.values()];
+  servers.clear();
+  return Promise.all(all.map((s) => s.stop().catch(() => {})));
+}
+
+export function serverCommandsPlugin() {
+  return {
+    name: 'live-session-server-commands',
+    async executeCommand({ command, payload }) {
+      switch (command) {
+        case 'server-start': {
+          const kind = payload?.kind === 'peer' ? 'peer' : 'room';
+          const options = payload?.options ?? {};
+          const started = await start(kind, options, 0);
+          const id = String(nextId++);
+          servers.set(id, { ...started, kind, options });
+          return { id, port: started.port };
+        }
+        case 'server-stop': {
+          const entry = servers.get(payload?.id);
+          if (!entry) return { stopped: false };
+          servers.delete(payload.id);
+          await entry.stop();
+          return { stopped: true };
+        }
+        case 'server-restart': {
+          const entry = servers.get(payload?.id);
+          if (!entry) throw new Error(`no server ${payload?.id}`);
+          await entry.stop();
+          const downMs = Number(payload?.downMs ?? 0);
+          if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+          const started = await start(entry.kind, entry.options, entry.port);
+          servers.set(payload.id, { ...started, kind: entry.kind, options: entry.options });
+          return { id: payload.id, port: started.port };
+        }
+        case 'sign-token': {
+          const { signJoinToken } = await import('../dist/server/index.js');
+          return { token: await signJoinToken(payload.claims, payload.secret, payload.options) };
+        }
+        default:
+          return undefined;
+      }
+    },
+  };
+}
