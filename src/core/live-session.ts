@@ -141,6 +141,7 @@ export class LiveSession extends EventTarget {
   #server: ParsedServer;
   #iceServers: RTCIceServer[] | null;
   #userId: string;
+  #name: string;
   #self: ParticipantInfo | null = null;
   #room: string | null = null;
   #members = new Map<string, ParticipantInfo>();
@@ -160,6 +161,7 @@ export class LiveSession extends EventTarget {
   #reconnectAttempt = 0;
   #windowCleanup: (() => void) | null = null;
   #destroyed = false;
+  #mediaAcquired: Promise<void> | null = null;
 
   constructor(options: LiveSessionOptions) {
     super();
@@ -168,6 +170,7 @@ export class LiveSession extends EventTarget {
     this.log = createLogger(options.debug ?? false);
     this.#server = parseServerUrl(options.server);
     this.#iceServers = options.iceServers ?? null;
+    this.#name = options.name ?? '';
     this.#userId = options.userId ?? tabUserId(options.storage === undefined ? defaultStorage() : options.storage);
   }
 
@@ -250,7 +253,13 @@ export class LiveSession extends EventTarget {
     return this.#self?.role ?? this.options.role ?? 'student';
   }
   get name(): string {
-    return this.#self?.name ?? this.options.name ?? '';
+    return this.#self?.name ?? this.#name;
+  }
+
+  /** Sets the display name used by the next join (the pre-join name field). */
+  setName(name: string): void {
+    this.#name = name;
+    this.#changed();
   }
   get isVideoOn(): boolean {
     return this.#camera !== null && this.#camera.readyState === 'live';
@@ -297,7 +306,7 @@ export class LiveSession extends EventTarget {
     this.#setConnectionState('connecting');
     this.#changed();
     try {
-      await this.#acquireLocalMedia();
+      await this.startPreview();
       if (this.#iceServers === null) this.#iceServers = await this.#fetchIceServers();
       if (!this.#isJoining()) throw new Error('The join was cancelled.');
       await this.#connectAndJoin();
@@ -467,7 +476,7 @@ export class LiveSession extends EventTarget {
         ...(this.options.token ? { token: this.options.token } : {}),
         ...(this.options.room ? { room: this.options.room } : {}),
         userId: this.#userId,
-        name: this.options.name ?? '',
+        name: this.#name,
         role: this.options.role ?? 'student',
         isVideoOn: this.isVideoOn,
         isAudioOn: this.isAudioOn,
@@ -846,10 +855,25 @@ export class LiveSession extends EventTarget {
 
   // ------------------------------------------------------------------ local media
 
+  /**
+   * Acquires camera and microphone before joining (the pre-join preview).
+   * `join()` reuses what this acquired. Problems arrive as `error` events.
+   */
+  startPreview(): Promise<void> {
+    if (this.#destroyed) return Promise.resolve();
+    this.#mediaAcquired ??= this.#acquireLocalMedia();
+    return this.#mediaAcquired;
+  }
+
   async #acquireLocalMedia(): Promise<void> {
     const video = this.options.video === false ? false : (this.options.video ?? DEFAULT_VIDEO);
     const audio = this.options.audio === false ? false : (this.options.audio ?? { echoCancellation: true, noiseSuppression: true });
     const acquired = await acquireMedia(video, audio);
+    if (this.#destroyed || this.#phase === 'left') {
+      acquired.camera?.stop();
+      acquired.microphone?.stop();
+      return;
+    }
     this.#setCamera(acquired.camera);
     this.#setMicrophone(acquired.microphone);
     for (const failure of acquired.failures) this.#emitMediaFailure(failure);
@@ -894,6 +918,7 @@ export class LiveSession extends EventTarget {
   }
 
   #stopLocalMedia(): void {
+    this.#mediaAcquired = null;
     this.#camera?.stop();
     this.#microphone?.stop();
     this.#camera = null;

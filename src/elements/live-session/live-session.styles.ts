@@ -1,0 +1,139 @@
+import { css } from 'lit';
+
+export const liveSessionStyles = css`
+  :host {
+    display: block;
+    position: relative;
+    min-height: 420px;
+    background: var(--live-session-background);
+    border-radius: var(--live-session-radius);
+    overflow: hidden;
+  }
+  [part='prejoin'],
+  [part='ended'] {
+    display: grid;
+    justify-items: center;
+    align-content: center;
+    gap: 16px;
+    padding: 24px;
+    min-height: 420px;
+    text-align: center;
+  }
+  [part='prejoin'] self-preview {
+    --self-preview-width: min(360px, 80vw);
+  }
+  [part='name-field'] {
+    display: grid;
+    gap: 4px;
+    text-align: start;
+  }
+  [part='name-field'] input {
+    font: inherit;
+    min-height: 40px;
+    padding: 0 10px;
+    border-radius: calc(var(--live-session-radius) / 1.5);
+    border: 1px solid color-mix(in srgb, var(--live-session-text) 30%, transparent);
+    background: var(--live-session-surface);
+    color: var(--live-session-text);
+  }
+  [part='name-field'] input:focus-visible {
+    outline: 3px solid var(--live-session-focus-ring);
+    outline-offset: 1px;
+  }
+  [part='notice'] {
+    max-width: 40em;
+    margin: 0;
+    padding: 8px 12px;
+    border-radius: calc(var(--live-session-radius) / 1.5);
+    background: color-mix(in srgb, var(--live-session-warning) 18%, var(--live-session-surface));
+    color: var(--live-session-text);
+  }
+  [part='room'] {
+    display: grid;
+    grid-template-columns: minmax(0, 1fr) auto;
+    grid-template-rows: auto minmax(0, 1fr) auto;
+    grid-template-areas: 'banner banner' 'stage side' 'controls controls';
+    height: var(--live-session-height, 560px);
+    gap: var(--live-session-gap);
+    padding: var(--live-session-gap);
+  }
+  [part='banner'] {
+    grid-area: banner;
+    margin: 0;
+    padding: 6px 12px;
+    border-radius: calc(var(--live-session-radius) / 1.5);
+    background: color-mix(in srgb, var(--live-session-warning) 25%, var(--live-session-surface));
+  }
+  .stage {
+    grid-area: stage;
+    position: relative;
+    min-height: 0;
+  }
+  .stage video-grid {
+    height: 100%;
+  }
+  .stage self-preview {
+    position: absolute;
+    right: 12px;
+    bottom: 12px;
+    z-index: 1;
+    --self-preview-width: clamp(120px, 22%, 220px);
+  }
+  [part='participants'] {
+    grid-area: side;
+    width: var(--live-session-sidebar-width, 220px);
+    overflow-y: auto;
+    padding: 8px 12px;
+    border-radius: var(--live-session-radius);
+    background: var(--live-session-surface);
+  }
+  [part='participants'] h2 {
+    font-size: 0.95rem;
+    margin: 4px 0 8px;
+  }
+  [part='participants'] ul,
+  [part='participants'] ol {
+    list-style: none;
+    margin: 0 0 12px;
+    padding: 0;
+    display: grid;
+    gap: 4px;
+  }
+  [part='participants'] li {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+    font-size: 0.9rem;
+  }
+  [part='participants'] li .role {
+    color: var(--live-session-muted-text);
+    font-size: 0.8rem;
+  }
+  [part='controls'] {
+    grid-area: controls;
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: center;
+    gap: var(--live-session-gap);
+    padding: 4px;
+  }
+  [part='request'] {
+    display: flex;
+    align-items: center;
+    gap: 8px;
+  }
+  @container (max-width: 640px) {
+    [part='participants'] {
+      display: none;
+    }
+  }
+  @media (max-width: 640px) {
+    [part='room'] {
+      grid-template-columns: minmax(0, 1fr);
+      grid-template-areas: 'banner' 'stage' 'controls';
+    }
+    [part='participants'] {
+      display: none;
+    }
+  }
+`;

@@ -1,0 +1,97 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { ContextConsumer } from '@lit/context';
+import type { LiveSession } from '../../core/live-session.js';
+import { SessionController } from '../../controllers/session-controller.js';
+import { sessionContext } from '../../controllers/session-context.js';
+import { themeStyles } from '../shared/base.styles.js';
+import { icons } from '../shared/icons.js';
+import { initials, mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
+import { selfPreviewStyles } from './self-preview.styles.js';
+
+/**
+ * @summary The local camera, mirrored, or a "Camera off" placeholder, with the
+ * microphone state. Shown for every role.
+ *
+ * Inside `<live-session>` it follows the session from context; on its own, set
+ * the `session` property to a `LiveSession`.
+ *
+ * @csspart video - The local `<video>` (muted, mirrored unless `unmirrored`).
+ * @csspart placeholder - Shown while the camera is off.
+ * @csspart initials - The initials in the placeholder.
+ * @csspart label - The name and microphone badge.
+ * @csspart mic-indicator - The microphone icon in the label.
+ *
+ * @cssprop --self-preview-width - Width of the preview (default 200px).
+ * @cssprop --live-session-tile-background - Placeholder background.
+ * @cssprop --live-session-tile-text - Placeholder text colour.
+ * @cssprop --live-session-radius - Corner radius.
+ */
+export class SelfPreview extends LitElement {
+  static override styles = [themeStyles, selfPreviewStyles];
+
+  /** The session to show; taken from an enclosing `<live-session>` when not set. */
+  @property({ attribute: false })
+  session: LiveSession | undefined;
+
+  /** Replaces visible strings (see `LiveSessionStrings`). */
+  @property({ attribute: false })
+  strings: Partial<LiveSessionStrings> | undefined;
+
+  /** Shows the camera as it is instead of as a mirror. */
+  @property({ type: Boolean, reflect: true })
+  unmirrored = false;
+
+  /** Reflects the camera state, for styling. */
+  @property({ type: Boolean, reflect: true, attribute: 'camera-off' })
+  cameraOff = true;
+
+  /** Reflects the microphone state, for styling. */
+  @property({ type: Boolean, reflect: true })
+  muted = true;
+
+  readonly #watch = new SessionController(this);
+  readonly #fromContext = new ContextConsumer(this, {
+    context: sessionContext,
+    subscribe: true,
+    callback: () => this.requestUpdate(),
+  });
+
+  get #session(): LiveSession | undefined {
+    return this.session ?? this.#fromContext.value;
+  }
+
+  protected override willUpdate(_changed: PropertyValues<this>): void {
+    this.#watch.session = this.#session;
+    const session = this.#session;
+    this.cameraOff = !(session?.isVideoOn ?? false) || !session?.localStream;
+    this.muted = !(session?.isAudioOn ?? false);
+  }
+
+  protected override render() {
+    const s = mergeStrings(this.strings);
+    const session = this.#session;
+    const name = session?.name || s.you;
+    const stream = session?.localStream ?? null;
+    const showVideo = !this.cameraOff && stream !== null;
+    return html`
+      ${showVideo
+        ? html`<video part="video" autoplay playsinline muted .muted=${true} .srcObject=${stream} aria-label=${s.videoOf(s.you)}></video>`
+        : html`<div part="placeholder" role="img" aria-label=${s.cameraOff}>
+            <span part="initials" aria-hidden="true">${initials(name)}</span>
+            <span>${s.cameraOff}</span>
+          </div>`}
+      <span part="label">
+        <span>${s.you}</span>
+        <span
+          part="mic-indicator"
+          role="img"
+          aria-label=${this.muted ? s.microphoneOff : s.microphoneOn}
+          ?data-off=${this.muted}
+          >${this.muted ? icons.micOff : icons.mic}</span
+        >
+      </span>
+      ${nothing}
+    `;
+  }
+}

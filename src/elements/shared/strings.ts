@@ -1,0 +1,103 @@
+/**
+ * Every visible string of the elements. Replace any of them through the
+ * `strings` property of `<live-session>` (it passes them down), or of each
+ * element used on its own. Functions receive the variable parts.
+ */
+export interface LiveSessionStrings {
+  join: string;
+  joining: string;
+  leave: string;
+  rejoin: string;
+  yourName: string;
+  cameraOn: string;
+  cameraOff: string;
+  turnCameraOn: string;
+  turnCameraOff: string;
+  muteMicrophone: string;
+  unmuteMicrophone: string;
+  microphoneOn: string;
+  microphoneOff: string;
+  raiseHand: string;
+  lowerHand: string;
+  muteAll: string;
+  you: string;
+  tutor: string;
+  student: string;
+  participants: string;
+  handQueue: string;
+  waitingForTutor: string;
+  noStudentsYet: string;
+  reconnecting: string;
+  connecting: string;
+  enableAudio: string;
+  left: string;
+  removed: string;
+  replaced: string;
+  disconnected: string;
+  mute: (name: string) => string;
+  lowerHandOf: (name: string) => string;
+  remove: (name: string) => string;
+  askToUnmute: (name: string) => string;
+  handPosition: (position: number) => string;
+  joinedAnnouncement: (name: string) => string;
+  leftAnnouncement: (name: string) => string;
+  handAnnouncement: (name: string) => string;
+  mutedAnnouncement: string;
+  unmuteRequested: string;
+  videoOf: (name: string) => string;
+}
+
+export const defaultStrings: LiveSessionStrings = {
+  join: 'Join',
+  joining: 'Joining…',
+  leave: 'Leave',
+  rejoin: 'Join again',
+  yourName: 'Your name',
+  cameraOn: 'Camera on',
+  cameraOff: 'Camera off',
+  turnCameraOn: 'Turn camera on',
+  turnCameraOff: 'Turn camera off',
+  muteMicrophone: 'Mute microphone',
+  unmuteMicrophone: 'Unmute microphone',
+  microphoneOn: 'Microphone on',
+  microphoneOff: 'Microphone off',
+  raiseHand: 'Raise hand',
+  lowerHand: 'Lower hand',
+  muteAll: 'Mute everyone',
+  you: 'You',
+  tutor: 'Tutor',
+  student: 'Student',
+  participants: 'Participants',
+  handQueue: 'Raised hands',
+  waitingForTutor: 'Waiting for the tutor…',
+  noStudentsYet: 'No students yet',
+  reconnecting: 'Connection lost. Reconnecting…',
+  connecting: 'Connecting…',
+  enableAudio: 'Click to enable audio',
+  left: 'You left the session.',
+  removed: 'The tutor removed you from the session.',
+  replaced: 'You joined from another tab or window, so this one left.',
+  disconnected: 'You are disconnected.',
+  mute: (name) => `Mute ${name}`,
+  lowerHandOf: (name) => `Lower ${name}'s hand`,
+  remove: (name) => `Remove ${name}`,
+  askToUnmute: (name) => `Ask ${name} to unmute`,
+  handPosition: (position) => `Hand raised, number ${position} in the queue`,
+  joinedAnnouncement: (name) => `${name} joined`,
+  leftAnnouncement: (name) => `${name} left`,
+  handAnnouncement: (name) => `${name} raised a hand`,
+  mutedAnnouncement: 'The tutor muted your microphone. You can unmute yourself.',
+  unmuteRequested: 'The tutor asks you to unmute.',
+  videoOf: (name) => `Video of ${name}`,
+};
+
+export function mergeStrings(overrides: Partial<LiveSessionStrings> | undefined): LiveSessionStrings {
+  return overrides ? { ...defaultStrings, ...overrides } : defaultStrings;
+}
+
+/** Initials for a camera-off placeholder: "Ada Lovelace" → "AL". */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
+  return letters.map((w) => Array.from(w ?? '')[0]?.toUpperCase() ?? '').join('') || '?';
+}
