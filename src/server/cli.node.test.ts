@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, test } from 'node:test';
+import { GUARD_MS } from './test-client.node.test.js';
+
+const cliPath = fileURLToPath(new URL('./cli.ts', import.meta.url));
+
+function runCli(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+/** Collects stdout and resolves with the URL once the CLI prints it. */
+function listeningUrl(child: ChildProcess, output: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const guard = setTimeout(() => {
+      reject(new Error(`no URL printed; output: ${output.join('')}`));
+    }, GUARD_MS * 3);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output.push(chunk.toString());
+      const match = /listening at (http:\/\/\S+)/.exec(output.join(''));
+      if (match?.[1]) {
+        clearTimeout(guard);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(guard);
+      reject(new Error(`exited with ${String(code)} before listening; output: ${output.join('')}`));
+    });
+  });
+}
+
+void describe('live-session-server CLI', () => {
+  void test('starts, prints its URL, answers /health, serves static files, exits 0 on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'live-session-cli-'));
+    writeFileSync(join(dir, 'demo.html'), '<!doctype html><title>demo</title>');
+    const child = runCli(['--port', '0', '--static', dir], { LIVE_SESSION_SECRET: 'cli-test-secret-cli-test-secret-000' });
+    const output: string[] = [];
+    try {
+      const url = await listeningUrl(child, output);
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const health = await fetch(`${url}health`);
+      assert.equal(health.status, 200);
+      const page = await fetch(`${url}demo.html`);
+      assert.match(await page.text(), /<title>demo<\/title>/);
+      const startLine = output.join('').split('\n').find((line) => line.includes('"event":"start"'));
+      assert.ok(startLine, 'a structured start line');
+      assert.equal((JSON.parse(startLine) as { mode: string }).mode, 'token');
+      const exit = exited(child);
+      child.kill('SIGTERM');
+      assert.equal(await exit, 0);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void test('--help prints usage and exits 0; a bad flag exits 2', async () => {
+    const help = runCli(['--help']);
+    let text = '';
+    help.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    assert.equal(await exited(help), 0);
+    assert.match(text, /--secret/);
+    const bad = runCli(['--no-such-flag']);
+    assert.equal(await exited(bad), 2);
+  });
+});

@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+/**
+ * `live-session-server`: runs the room server standalone.
+ * See `live-session-server --help` and docs/server.md.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { IceServerConfig } from './options.js';
+import { startRoomServer, type RunningRoomServer, type StartRoomServerOptions } from './standalone.js';
+
+const HELP = `live-session-server: the live-session room server (a PeerJS server with rooms)
+
+Usage: live-session-server [options]
+
+  --port <n>             TCP port, 0 for a free one (env PORT; default 9000)
+  --host <addr>          interface to listen on (env HOST; default 127.0.0.1)
+  --path <p>             base path; websocket at <p>peerjs (default /)
+  --secret <s>           HS256 secret for join tokens (env LIVE_SESSION_SECRET);
+                         without one the server runs in open development mode
+  --ping-interval <ms>   websocket ping interval (default 2500)
+  --pong-timeout <ms>    drop a client silent this long (default 5000)
+  --allowed-origin <o>   allow this browser origin (repeat, or comma-separate;
+                         env LIVE_SESSION_ALLOWED_ORIGINS; default: all)
+  --max-room-size <n>    participants per room (default 50)
+  --max-payload <bytes>  largest websocket frame (default 65536)
+  --concurrent-limit <n> most websocket clients at once (default 5000)
+  --ice-servers <json>   STUN/TURN list served at <path>ice
+                         (env LIVE_SESSION_ICE_SERVERS)
+  --static <dir>         serve files from <dir> at / (repeatable;
+                         <url-path>=<dir> serves at <url-path>)
+  --quiet                no log output
+  -h, --help             this help
+
+Logs are JSON lines on stdout. SIGTERM / SIGINT: clients are told, sockets
+close, exit code 0.`;
+
+function fail(message: string): never {
+  process.stderr.write(`live-session-server: ${message}\nTry --help.\n`);
+  process.exit(2);
+}
+
+function integer(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a whole number, got "${raw}"`);
+  return value;
+}
+
+function iceServers(raw: string | undefined): IceServerConfig[] | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    fail('--ice-servers must be JSON, e.g. [{"urls":"stun:stun.example.org:3478"}]');
+  }
+  if (!Array.isArray(parsed)) fail('--ice-servers must be a JSON array');
+  return parsed as IceServerConfig[];
+}
+
+function parseCommandLine(argv: string[]): StartRoomServerOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        path: { type: 'string' },
+        secret: { type: 'string' },
+        'ping-interval': { type: 'string' },
+        'pong-timeout': { type: 'string' },
+        'allowed-origin': { type: 'string', multiple: true },
+        'max-room-size': { type: 'string' },
+        'max-payload': { type: 'string' },
+        'concurrent-limit': { type: 'string' },
+        'ice-servers': { type: 'string' },
+        static: { type: 'string', multiple: true },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    process.exit(0);
+  }
+  const env = process.env;
+  const origins = [...(values['allowed-origin'] ?? []), ...(env['LIVE_SESSION_ALLOWED_ORIGINS'] ? [env['LIVE_SESSION_ALLOWED_ORIGINS']] : [])]
+    .flatMap((entry) => entry.split(','))
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
+  const secret = values.secret ?? env['LIVE_SESSION_SECRET'];
+  return {
+    port: integer('--port', values.port ?? env['PORT']) ?? 9000,
+    host: values.host ?? env['HOST'] ?? '127.0.0.1',
+    path: values.path ?? '/',
+    secret: secret === undefined || secret === '' ? undefined : secret,
+    pingInterval: integer('--ping-interval', values['ping-interval']),
+    pongTimeout: integer('--pong-timeout', values['pong-timeout']),
+    allowedOrigins: origins.length > 0 ? origins : undefined,
+    maxRoomSize: integer('--max-room-size', values['max-room-size']),
+    maxPayload: integer('--max-payload', values['max-payload']),
+    concurrentLimit: integer('--concurrent-limit', values['concurrent-limit']),
+    iceServers: iceServers(values['ice-servers'] ?? env['LIVE_SESSION_ICE_SERVERS']),
+    static: (values.static ?? []).map((entry) => {
+      const separator = entry.indexOf('=');
+      return separator > 0
+        ? { urlPath: entry.slice(0, separator), dir: resolve(entry.slice(separator + 1)) }
+        : { urlPath: '/', dir: resolve(entry) };
+    }),
+    quiet: values.quiet ?? false,
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseCommandLine(process.argv.slice(2));
+  let running: RunningRoomServer;
+  try {
+    running = await startRoomServer(options);
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  process.stdout.write(`live-session-server listening at ${running.url}\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.exit(1);
+    }
+    stopping = true;
+    process.stderr.write(`live-session-server: ${signal}, shutting down\n`);
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`live-session-server: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`live-session-server: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,14 @@
+/**
+ * `live-session/server`: the room server (a PeerJS server with room
+ * membership), its standalone runner and the join-token helpers. Node only.
+ */
+export { createRoomServer } from './room-server.js';
+export type { RoomServer, RoomServerEvents, RoomsView } from './room-server.js';
+export { startRoomServer } from './standalone.js';
+export type { RunningRoomServer, StartRoomServerOptions, StaticMount } from './standalone.js';
+export { signJoinToken, verifyJoinToken } from './join-token.js';
+export type { JoinTokenClaims, JoinTokenVerdict, SignJoinTokenOptions } from './join-token.js';
+export { ROOM_SERVER_DEFAULTS } from './options.js';
+export type { IceServerConfig, RateLimitOptions, RoomServerOptions } from './options.js';
+export type { LogEntry, LogLevel, RoomServerLogger } from './logger.js';
+export type { RoomSnapshot } from './room-registry.js';

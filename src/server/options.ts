@@ -1,0 +1,175 @@
+import type { RoomServerLogger } from './logger.js';
+
+/** A STUN or TURN server, in the shape of the browser's `RTCIceServer`. */
+export interface IceServerConfig {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** Per-socket token bucket for incoming frames. */
+export interface RateLimitOptions {
+  /** Frames a socket may send at once before the limit applies. Default 300. */
+  burst?: number;
+  /** Frames per second added back to the bucket. Default 100. */
+  perSecond?: number;
+  /**
+   * Frames sent over the limit, in a row, before the socket is closed with 1008.
+   * The first frame over the limit gets `LS-ERROR rate-limited`. Default 50.
+   */
+  overflowLimit?: number;
+}
+
+/** Options of {@link createRoomServer}. Every field is optional. */
+export interface RoomServerOptions {
+  /**
+   * Where the server lives, e.g. `/` or `/rtc/`. Health is at `<path>health`,
+   * ICE configuration at `<path>ice`, the PeerJS websocket at `<path>peerjs`.
+   * Default `/`.
+   */
+  path?: string;
+  /**
+   * HS256 secret for join tokens. Without it the server runs in open
+   * development mode: joins name their own room, user id, name and role.
+   */
+  secret?: string;
+  /** Milliseconds between websocket pings to every client. Default 2500. */
+  pingInterval?: number;
+  /**
+   * Milliseconds without a pong after which a client is cut off (its socket is
+   * terminated and it leaves its room with reason `timeout`). Must be larger
+   * than `pingInterval`. Default 5000.
+   */
+  pongTimeout?: number;
+  /**
+   * PeerJS's own HEARTBEAT-based timeout (`alive_timeout` of `peer`), kept far
+   * above browsers' background-tab timer throttling. Default 300000 (5 min).
+   */
+  peerAliveTimeout?: number;
+  /** Largest websocket frame in bytes; a larger one closes the socket with 1009. Default 65536. */
+  maxPayload?: number;
+  /**
+   * Origins allowed to open the websocket and read the HTTP endpoints
+   * (e.g. `['https://lms.example.edu']`). Default: every origin.
+   */
+  allowedOrigins?: string[];
+  /** Per-socket message rate limit. */
+  rateLimit?: RateLimitOptions;
+  /** Malformed frames a socket may send before it is closed with 1008. Default 10. */
+  maxBadMessages?: number;
+  /** Most websocket clients at once (PeerJS `concurrent_limit`). Default 5000. */
+  concurrentLimit?: number;
+  /** Most participants in one room. Default 50. */
+  maxRoomSize?: number;
+  /** Seconds of clock skew tolerated when checking a token's `exp`. Default 5. */
+  clockTolerance?: number;
+  /** STUN/TURN servers served at `GET <path>ice` as `{ iceServers }`. Default `[]`. */
+  iceServers?: IceServerConfig[];
+  /** Receives every log record. Default: JSON lines on stdout. */
+  logger?: RoomServerLogger;
+  /** No log output at all (the `log` event still fires). Default false. */
+  quiet?: boolean;
+}
+
+export interface ResolvedRoomServerOptions {
+  path: string;
+  secret: string | undefined;
+  pingInterval: number;
+  pongTimeout: number;
+  peerAliveTimeout: number;
+  maxPayload: number;
+  allowedOrigins: string[] | undefined;
+  rateLimit: Required<RateLimitOptions>;
+  maxBadMessages: number;
+  concurrentLimit: number;
+  maxRoomSize: number;
+  clockTolerance: number;
+  iceServers: IceServerConfig[];
+  logger: RoomServerLogger | undefined;
+  quiet: boolean;
+}
+
+/** The defaults of {@link RoomServerOptions}. */
+export const ROOM_SERVER_DEFAULTS: {
+  readonly path: string;
+  readonly pingInterval: number;
+  readonly pongTimeout: number;
+  readonly peerAliveTimeout: number;
+  readonly maxPayload: number;
+  readonly rateLimit: Readonly<Required<RateLimitOptions>>;
+  readonly maxBadMessages: number;
+  readonly concurrentLimit: number;
+  readonly maxRoomSize: number;
+  readonly clockTolerance: number;
+} = {
+  path: '/',
+  pingInterval: 2500,
+  pongTimeout: 5000,
+  peerAliveTimeout: 300_000,
+  maxPayload: 64 * 1024,
+  rateLimit: { burst: 300, perSecond: 100, overflowLimit: 50 },
+  maxBadMessages: 10,
+  concurrentLimit: 5000,
+  maxRoomSize: 50,
+  clockTolerance: 5,
+};
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const chosen = value ?? fallback;
+  if (!Number.isInteger(chosen) || chosen <= 0) {
+    throw new RangeError(`live-session server: option ${name} must be a positive integer, got ${String(value)}`);
+  }
+  return chosen;
+}
+
+/** Normalizes `path` to start and end with `/`. */
+export function normalizePath(path: string): string {
+  let normalized = path.trim();
+  if (!normalized.startsWith('/')) normalized = `/${normalized}`;
+  if (!normalized.endsWith('/')) normalized = `${normalized}/`;
+  return normalized.replace(/\/{2,}/g, '/');
+}
+
+/** Fills in defaults and checks every option; throws `RangeError`/`TypeError` on nonsense. */
+export function resolveOptions(options: RoomServerOptions = {}): ResolvedRoomServerOptions {
+  const defaults = ROOM_SERVER_DEFAULTS;
+  const pingInterval = positiveInteger('pingInterval', options.pingInterval, defaults.pingInterval);
+  const pongTimeout = positiveInteger('pongTimeout', options.pongTimeout, defaults.pongTimeout);
+  if (pongTimeout <= pingInterval) {
+    throw new RangeError(
+      `live-session server: pongTimeout (${pongTimeout}) must be larger than pingInterval (${pingInterval})`,
+    );
+  }
+  if (options.secret !== undefined && (typeof options.secret !== 'string' || options.secret.length === 0)) {
+    throw new TypeError('live-session server: secret must be a non-empty string');
+  }
+  if (options.allowedOrigins !== undefined && !Array.isArray(options.allowedOrigins)) {
+    throw new TypeError('live-session server: allowedOrigins must be an array of origins');
+  }
+  const clockTolerance = options.clockTolerance ?? defaults.clockTolerance;
+  if (!Number.isFinite(clockTolerance) || clockTolerance < 0) {
+    throw new RangeError('live-session server: clockTolerance must be a number of seconds >= 0');
+  }
+  const rate = options.rateLimit ?? {};
+  return {
+    path: normalizePath(options.path ?? defaults.path),
+    secret: options.secret,
+    pingInterval,
+    pongTimeout,
+    peerAliveTimeout: positiveInteger('peerAliveTimeout', options.peerAliveTimeout, defaults.peerAliveTimeout),
+    maxPayload: positiveInteger('maxPayload', options.maxPayload, defaults.maxPayload),
+    allowedOrigins: options.allowedOrigins?.map((origin) => origin.replace(/\/+$/, '')),
+    rateLimit: {
+      burst: positiveInteger('rateLimit.burst', rate.burst, defaults.rateLimit.burst),
+      perSecond: positiveInteger('rateLimit.perSecond', rate.perSecond, defaults.rateLimit.perSecond),
+      overflowLimit: positiveInteger('rateLimit.overflowLimit', rate.overflowLimit, defaults.rateLimit.overflowLimit),
+    },
+    maxBadMessages: positiveInteger('maxBadMessages', options.maxBadMessages, defaults.maxBadMessages),
+    concurrentLimit: positiveInteger('concurrentLimit', options.concurrentLimit, defaults.concurrentLimit),
+    maxRoomSize: positiveInteger('maxRoomSize', options.maxRoomSize, defaults.maxRoomSize),
+    clockTolerance,
+    iceServers: options.iceServers ?? [],
+    logger: options.logger,
+    quiet: options.quiet ?? false,
+  };
+}

@@ -1,0 +1,89 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { RoomServerOptions } from './options.js';
+import { createRoomServer, type RoomServer } from './room-server.js';
+
+/** A directory served as static files at `urlPath` (e.g. a demo page, or the package's `dist/`). */
+export interface StaticMount {
+  urlPath: string;
+  dir: string;
+}
+
+/** Options of {@link startRoomServer}: the room server's options plus where to listen. */
+export interface StartRoomServerOptions extends RoomServerOptions {
+  /** TCP port; 0 picks a free one. Default 9000. */
+  port?: number;
+  /** Interface to listen on. Default `127.0.0.1` (use `0.0.0.0` to accept other machines). */
+  host?: string;
+  /** Static directories, served after the room server's own routes. */
+  static?: StaticMount[];
+}
+
+/** A listening standalone room server. */
+export interface RunningRoomServer {
+  /** Base URL of the server, e.g. `http://127.0.0.1:9000/` (includes `path`). */
+  url: string;
+  port: number;
+  host: string;
+  httpServer: HttpServer;
+  roomServer: RoomServer;
+  /** Graceful stop: clients get LS-SHUTDOWN, sockets close, the HTTP server stops. */
+  close(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/**
+ * Starts a standalone room server (its own HTTP server, optional static
+ * files). Resolves once it is listening and `GET <path>health` answers 200.
+ *
+ * @example
+ * const server = await startRoomServer({ port: 0, secret: 'long random secret' });
+ * console.log(server.url);
+ * await server.close();
+ */
+export async function startRoomServer(options: StartRoomServerOptions = {}): Promise<RunningRoomServer> {
+  const { port = 9000, host = '127.0.0.1', static: staticMounts = [], ...roomOptions } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const roomServer = createRoomServer(httpServer, roomOptions);
+  app.use(roomServer.app);
+  for (const mount of staticMounts) {
+    app.use(mount.urlPath, express.static(mount.dir, { fallthrough: true }));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void => {
+      reject(error);
+    };
+    httpServer.once('error', onError);
+    httpServer.listen(port, host, () => {
+      httpServer.off('error', onError);
+      resolve();
+    });
+  }).catch(async (error: unknown) => {
+    await roomServer.close();
+    throw error;
+  });
+
+  const address = httpServer.address() as AddressInfo;
+  const url = `http://${urlHost(host)}:${address.port}${roomServer.path}`;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await roomServer.close();
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => {
+          resolve();
+        });
+        httpServer.closeAllConnections();
+      });
+    })();
+    return closing;
+  };
+  return { url, port: address.port, host, httpServer, roomServer, close };
+}
