@@ -1,4 +1,5 @@
 export * from './live-session.js';
+export * from './server-url.js';
 export * from './events.js';
 export * from './media.js';
 export * from './grid-layout.js';

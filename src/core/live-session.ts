@@ -30,6 +30,7 @@ import {
 } from './media.js';
 import { DEFAULT_VIDEO_BUDGET_BPS, videoSendLimits } from './send-limits.js';
 import { recallerOf, shouldConnect, type Topology } from './topology.js';
+import { parseServerUrl, type ParsedServer } from './server-url.js';
 
 export interface LiveSessionOptions {
   /** Base URL of the live-session server, e.g. `https://rtc.example.edu/`. */
@@ -71,23 +72,6 @@ interface RemoteLink {
   outgoing: boolean;
   disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   cleanup: () => void;
-}
-
-interface ParsedServer {
-  host: string;
-  port: number;
-  path: string;
-  secure: boolean;
-  base: string;
-}
-
-export function parseServerUrl(server: string, base?: string): ParsedServer {
-  const url = new URL(server, base ?? (typeof location === 'undefined' ? undefined : location.href));
-  const secure = url.protocol === 'https:' || url.protocol === 'wss:';
-  const port = url.port ? Number(url.port) : secure ? 443 : 80;
-  const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
-  const origin = `${secure ? 'https' : 'http'}://${url.host}`;
-  return { host: url.hostname, port, path, secure, base: `${origin}${path}` };
 }
 
 function randomId(prefix: string): string {

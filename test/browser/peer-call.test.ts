@@ -1,6 +1,8 @@
 /**
  * The harness itself: fake-media getUserMedia and a real PeerJS call between two
- * peers in this page, signalled through a real PeerServer on loopback.
+ * stock PeerJS peers in this page, signalled through a bare PeerServer and
+ * through the live-session server (which stays a PeerServer: a stock client
+ * only has to join a room first).
  */
 import { expect } from '@esm-bundle/chai';
 import { Peer, type MediaConnection } from 'peerjs';
@@ -23,6 +25,18 @@ function openPeer(server: StartedServer, id: string): Promise<Peer> {
   });
 }
 
+/** A stock PeerJS client joins a room by sending LS-JOIN on its own socket. */
+async function joinRoom(peer: Peer, room: string): Promise<void> {
+  const joined = new Promise<void>((resolve, reject) => {
+    peer.socket.on('message', (message: { type: string; payload?: { message?: string } }) => {
+      if (message.type === 'LS-JOINED') resolve();
+      if (message.type === 'LS-ERROR') reject(new Error(message.payload?.message ?? 'refused'));
+    });
+  });
+  peer.socket.send({ type: 'LS-JOIN', payload: { room, userId: peer.id, name: peer.id, role: 'student' } });
+  await joined;
+}
+
 function remoteStream(call: MediaConnection): Promise<MediaStream> {
   return new Promise((resolve, reject) => {
     call.on('stream', (stream) => {
@@ -32,8 +46,8 @@ function remoteStream(call: MediaConnection): Promise<MediaStream> {
   });
 }
 
-for (const kind of ['peer'] as const) {
-  describe(`harness: PeerJS call through a ${kind === 'peer' ? 'bare PeerJS' : 'live-session'} server`, () => {
+for (const kind of ['peer', 'room'] as const) {
+  describe(`stock PeerJS client: a call through a ${kind === 'peer' ? 'bare PeerJS' : 'live-session'} server`, () => {
     let server: StartedServer;
     const cleanups: (() => void)[] = [];
 
@@ -62,6 +76,11 @@ for (const kind of ['peer'] as const) {
         openPeer(server, uniqueId('callee')),
       ]);
       cleanups.push(() => caller.destroy(), () => callee.destroy());
+      if (kind === 'room') {
+        const room = uniqueId('room');
+        await joinRoom(caller, room);
+        await joinRoom(callee, room);
+      }
       const [callerMedia, calleeMedia] = await Promise.all([
         navigator.mediaDevices.getUserMedia(SMALL_MEDIA),
         navigator.mediaDevices.getUserMedia(SMALL_MEDIA),

@@ -1,0 +1,127 @@
+// Pure logic of the core, table-driven: grid layout, send limits, topology,
+// server URL parsing, display-name cleaning, media error classification.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chooseGridLayout } from './grid-layout.js';
+import { videoSendLimits, DEFAULT_VIDEO_BUDGET_BPS } from './send-limits.js';
+import { recallerOf, shouldConnect } from './topology.js';
+import { classifyMediaError } from './media.js';
+import { parseServerUrl } from './server-url.js';
+import { cleanName } from '../protocol/index.js';
+
+describe('chooseGridLayout', () => {
+  const table: [count: number, width: number, height: number, columns: number, rows: number][] = [
+    [0, 800, 450, 0, 0],
+    [1, 800, 450, 1, 1],
+    [2, 800, 450, 2, 1],
+    [2, 400, 900, 1, 2],
+    [3, 800, 450, 2, 2],
+    [4, 800, 450, 2, 2],
+    [5, 1200, 450, 3, 2],
+    [6, 1200, 500, 3, 2],
+    [9, 1200, 700, 3, 3],
+    [12, 1600, 700, 4, 3],
+    [3, 0, 450, 0, 0],
+  ];
+  for (const [count, width, height, columns, rows] of table) {
+    it(`${count} tiles in ${width}×${height} → ${columns}×${rows}`, () => {
+      const layout = chooseGridLayout(count, width, height);
+      assert.equal(layout.columns, columns);
+      assert.equal(layout.rows, rows);
+      if (count > 0 && width > 0) {
+        assert.ok(layout.tileWidth * layout.columns <= width, 'fits the width');
+        assert.ok(layout.tileHeight * layout.rows <= height, 'fits the height');
+      }
+    });
+  }
+});
+
+describe('videoSendLimits', () => {
+  const table: [peers: number, bitrate: number, scale: number, fps: number][] = [
+    [0, 1_200_000, 1, 30],
+    [1, 1_200_000, 1, 30],
+    [2, 1_200_000, 1, 30],
+    [3, 833_333, 1, 30],
+    [4, 625_000, 1.5, 24],
+    [8, 312_500, 2, 15],
+    [12, 208_333, 2, 15],
+    [30, 150_000, 2, 15],
+  ];
+  for (const [peers, bitrate, scale, fps] of table) {
+    it(`${peers} peers → ${bitrate} bit/s, ÷${scale}, ${fps} fps`, () => {
+      const limits = videoSendLimits(peers);
+      assert.equal(limits.maxBitrate, bitrate);
+      assert.equal(limits.scaleResolutionDownBy, scale);
+      assert.equal(limits.maxFramerate, fps);
+    });
+  }
+  it('a tutor with 12 students stays within the budget', () => {
+    assert.ok(videoSendLimits(12).maxBitrate * 12 <= DEFAULT_VIDEO_BUDGET_BPS);
+  });
+});
+
+describe('topology', () => {
+  it('mesh connects everyone; star only pairs with the tutor', () => {
+    assert.equal(shouldConnect('mesh', 'student', 'student'), true);
+    assert.equal(shouldConnect('star', 'student', 'student'), false);
+    assert.equal(shouldConnect('star', 'student', 'tutor'), true);
+    assert.equal(shouldConnect('star', 'tutor', 'student'), true);
+  });
+  it('both sides agree on who re-calls', () => {
+    assert.equal(recallerOf('ls-a', 'ls-b'), 'ls-a');
+    assert.equal(recallerOf('ls-b', 'ls-a'), 'ls-a');
+  });
+});
+
+describe('parseServerUrl', () => {
+  const table: [input: string, host: string, port: number, path: string, secure: boolean][] = [
+    ['https://rtc.example.edu', 'rtc.example.edu', 443, '/', true],
+    ['https://rtc.example.edu/live/', 'rtc.example.edu', 443, '/live/', true],
+    ['http://127.0.0.1:9000', '127.0.0.1', 9000, '/', false],
+    ['http://[::1]:9000/x', '[::1]', 9000, '/x/', false],
+    ['wss://rtc.example.edu:8443/rtc', 'rtc.example.edu', 8443, '/rtc/', true],
+  ];
+  for (const [input, host, port, path, secure] of table) {
+    it(input, () => {
+      const parsed = parseServerUrl(input);
+      assert.deepEqual({ host: parsed.host, port: parsed.port, path: parsed.path, secure: parsed.secure }, { host, port, path, secure });
+    });
+  }
+  it('resolves a relative URL against a base', () => {
+    assert.equal(parseServerUrl('/rtc', 'https://lms.example.edu/course/1').base, 'https://lms.example.edu/rtc/');
+  });
+});
+
+describe('cleanName', () => {
+  const table: [string, string][] = [
+    ['  Ada  ', 'Ada'],
+    ['A\u0000d\u001fa', 'Ada'],
+    ['\u202eevil', 'evil'],
+    ['x'.repeat(100), 'x'.repeat(64)],
+    ['\n\t', ''],
+    ['<b>Bo</b>', '<b>Bo</b>'],
+  ];
+  for (const [input, output] of table) {
+    it(JSON.stringify(input), () => assert.equal(cleanName(input), output));
+  }
+});
+
+describe('classifyMediaError', () => {
+  const table: [string, string][] = [
+    ['NotAllowedError', 'denied'],
+    ['SecurityError', 'denied'],
+    ['NotFoundError', 'missing'],
+    ['OverconstrainedError', 'missing'],
+    ['NotReadableError', 'busy'],
+    ['AbortError', 'busy'],
+    ['TypeError', 'unsupported'],
+    ['WeirdError', 'failed'],
+  ];
+  for (const [name, problem] of table) {
+    it(`${name} → ${problem}`, () => {
+      const error = new Error('x');
+      error.name = name;
+      assert.equal(classifyMediaError(error).problem, problem);
+    });
+  }
+});
