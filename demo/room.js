@@ -1,0 +1,85 @@
+// Room page: builds the <live-session> element from the URL, logs its events,
+// switches themes, and shows the embed snippet for this room.
+const params = new URLSearchParams(location.search);
+const room = params.get('room') || 'demo';
+const role = params.get('role') === 'tutor' ? 'tutor' : 'student';
+const name = params.get('name') || (role === 'tutor' ? 'Tutor' : 'Student');
+const topology = params.get('topology') === 'star' ? 'star' : 'mesh';
+const server = `${location.origin}/`;
+
+document.querySelector('#title').textContent = `Room “${room}” — ${name} (${role})`;
+document.title = `${name} · ${room} · live-session`;
+
+const logElement = document.querySelector('#log');
+function log(line) {
+  const time = new Date().toLocaleTimeString();
+  logElement.textContent += `${time} ${line}\n`;
+  logElement.scrollTop = logElement.scrollHeight;
+}
+
+const events = [
+  'ls-joined', 'ls-left', 'ls-participant-joined', 'ls-participant-left', 'ls-participant-updated',
+  'ls-connection-state', 'ls-hand-queue', 'ls-muted', 'ls-unmute-requested', 'ls-error',
+];
+
+function describe(type, detail) {
+  if (!detail) return '';
+  if (detail.participant) {
+    const p = detail.participant;
+    return `${p.name} (${p.role}) video:${p.isVideoOn ? 'on' : 'off'} mic:${p.isAudioOn ? 'on' : 'off'}${p.isHandRaised ? ' hand' : ''}${detail.reason ? ` reason:${detail.reason}` : ''}`;
+  }
+  if (type === 'ls-joined') return `room ${detail.room}, ${detail.participants.length} in the room`;
+  if (detail.state) return detail.state;
+  if (detail.handQueue) return `[${detail.handQueue.length} hands]`;
+  if (detail.code) return `${detail.code}: ${detail.message}`;
+  if (detail.reason) return detail.reason;
+  return '';
+}
+
+async function tokenFor() {
+  const config = await fetch('/demo/config.json').then((r) => r.json()).catch(() => ({ tokens: false }));
+  if (!config.tokens) return null;
+  const userId = sessionStorage.getItem('live-session.user-id') || `u-${crypto.randomUUID()}`;
+  sessionStorage.setItem('live-session.user-id', userId);
+  const query = new URLSearchParams({ room, name, role, userId });
+  const { token } = await fetch(`/demo/dev-token?${query}`).then((r) => r.json());
+  return token;
+}
+
+const token = await tokenFor();
+const element = document.createElement('live-session');
+element.setAttribute('server', server);
+element.setAttribute('topology', topology);
+if (token) {
+  element.setAttribute('token', token);
+} else {
+  element.setAttribute('room', room);
+  element.setAttribute('name', name);
+  element.setAttribute('role', role);
+}
+if (params.has('autojoin')) element.setAttribute('autojoin', '');
+if (params.has('debug')) element.setAttribute('debug', '');
+for (const type of events) {
+  element.addEventListener(type, (event) => log(`${type} ${describe(type, event.detail)}`));
+}
+document.querySelector('#session-slot').append(element);
+
+// Theme switch.
+for (const radio of document.querySelectorAll('input[name="theme"]')) {
+  radio.addEventListener('change', () => {
+    document.body.className = radio.value === 'auto' ? '' : `theme-${radio.value}`;
+  });
+}
+
+// Embed snippet for this room.
+const snippet = token
+  ? `<script type="module" src="${location.origin}/dist/live-session.bundle.js"></script>\n<live-session server="${server}" token="(signed by your backend for each user)"></live-session>`
+  : `<script type="module" src="${location.origin}/dist/live-session.bundle.js"></script>\n<live-session server="${server}" room="${room}" name="${name}" role="${role}"${topology === 'star' ? ' topology="star"' : ''}></live-session>`;
+document.querySelector('#snippet').textContent = snippet;
+document.querySelector('#copy').addEventListener('click', async () => {
+  await navigator.clipboard.writeText(snippet).catch(() => undefined);
+  log('snippet copied');
+});
+document.querySelector('#token-note').textContent = token
+  ? 'This server runs with a secret: the demo fetched a token from its development-only signer. In production your backend signs it (see docs/embedding-lms.md).'
+  : 'This server runs in open development mode (no secret): room, name and role come from attributes. Start it with LIVE_SESSION_SECRET set to require signed tokens.';
