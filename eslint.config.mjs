@@ -47,6 +47,11 @@ export default tseslint.config(
     },
   },
   {
+    // chai's property assertions (`expect(x).to.exist`) are expressions.
+    files: ['**/*.test.ts'],
+    rules: { '@typescript-eslint/no-unused-expressions': 'off' },
+  },
+  {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     languageOptions: {
       sourceType: 'module',

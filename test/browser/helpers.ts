@@ -133,3 +133,45 @@ export function showStream(stream: MediaStream): HTMLVideoElement {
   void video.play().catch(() => {});
   return video;
 }
+
+interface AxeResult {
+  violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
+}
+interface AxeApi {
+  run(context: Element, options?: Record<string, unknown>): Promise<AxeResult>;
+}
+
+let axeLoaded: Promise<AxeApi> | null = null;
+
+/** Loads axe-core (served from node_modules) once and returns it. */
+function loadAxe(): Promise<AxeApi> {
+  axeLoaded ??= new Promise<AxeApi>((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = '/node_modules/axe-core/axe.min.js';
+    script.onload = () => resolve((window as unknown as { axe: AxeApi }).axe);
+    script.onerror = () => reject(new Error('axe-core did not load'));
+    document.head.append(script);
+  });
+  return axeLoaded;
+}
+
+/** Runs axe on `element` (shadow roots included) and throws with a readable list of violations. */
+export async function expectAccessible(element: Element): Promise<void> {
+  const axe = await loadAxe();
+  const result = await axe.run(element, { resultTypes: ['violations'] });
+  if (result.violations.length > 0) {
+    const lines = result.violations.map(
+      (v) => `${v.id} (${v.impact ?? '?'}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
+    );
+    throw new Error(`axe found ${result.violations.length} violation(s):\n${lines.join('\n')}`);
+  }
+}
+
+/** Finds a button by its accessible name (aria-label or text) in a shadow root. */
+export function buttonNamed(root: ParentNode, name: string | RegExp): HTMLButtonElement | null {
+  for (const button of root.querySelectorAll('button')) {
+    const label = button.getAttribute('aria-label') ?? button.textContent.replace(/\s+/g, ' ').trim();
+    if (typeof name === 'string' ? label === name : name.test(label)) return button;
+  }
+  return null;
+}

@@ -42,7 +42,7 @@ export class Classroom {
       room: this.room,
       name,
       role,
-      userId: uniqueId(name.toLowerCase()),
+      userId: uniqueId(name.toLowerCase().replace(/[^a-z0-9]+/g, '-')),
       storage: null,
       video: SMALL_VIDEO,
       audio: {},

@@ -141,7 +141,7 @@ export class VideoGrid extends LitElement {
       return html`${enableAudio}
         ${students.length === 0
           ? html`<div part="empty">${s.noStudentsYet}</div>`
-          : html`<div part="grid" style="--_columns: ${this.columns}">
+          : html`<div part="grid" role="list" aria-label=${s.participants} style="--_columns: ${this.columns}">
               ${repeat(students, (p) => p.id, (p) => this.#tile(p, s, session, false))}
             </div>`}`;
     }

@@ -1,0 +1,163 @@
+import { expect } from '@esm-bundle/chai';
+import { sendKeys } from '@web/test-runner-commands';
+import {
+  buttonNamed,
+  expectAccessible,
+  expectLiveVideo,
+  startServer,
+  stopServer,
+  waitFor,
+  type StartedServer,
+} from '../../../test/browser/helpers.js';
+import { Classroom } from '../../../test/browser/session-helpers.js';
+import type { LiveSession } from '../../core/live-session.js';
+import './define.js';
+import type { VideoGrid } from './video-grid.js';
+
+async function mount(session: LiveSession): Promise<VideoGrid> {
+  const element = document.createElement('video-grid');
+  element.style.width = '640px';
+  element.style.height = '360px';
+  element.session = session;
+  document.body.append(element);
+  await element.updateComplete;
+  return element;
+}
+
+function tiles(grid: VideoGrid): HTMLElement[] {
+  return [...(grid.shadowRoot?.querySelectorAll<HTMLElement>('[data-participant]') ?? [])];
+}
+
+describe('<video-grid>', function () {
+  this.timeout(60_000);
+  let server: StartedServer;
+  let room: Classroom;
+  before(async () => {
+    server = await startServer({ kind: 'room' });
+  });
+  after(async () => {
+    await stopServer(server);
+  });
+  beforeEach(() => {
+    room = new Classroom(server);
+  });
+  afterEach(async () => {
+    for (const element of document.querySelectorAll('video-grid')) element.remove();
+    await room.close();
+  });
+
+  describe('student view', () => {
+    it('says "Waiting for the tutor" until the tutor comes, then shows the tutor large with live video', async () => {
+      const student = await room.join('Sam', 'student');
+      const grid = await mount(student);
+      expect(grid.view).to.equal('student');
+      expect(grid.shadowRoot?.querySelector('[part="waiting"]')?.textContent).to.contain('Waiting for the tutor');
+      await expectAccessible(grid);
+      const tutor = await room.join('Tess', 'tutor');
+      const main = await waitFor(
+        () => grid.shadowRoot?.querySelector<HTMLElement>(`[data-participant="${tutor.peerId ?? ''}"][data-main]`),
+        'tutor tile',
+      );
+      expect(grid.shadowRoot?.querySelector('[part="waiting"]')).to.equal(null);
+      const video = await waitFor(() => main.querySelector('video'), 'tutor video element');
+      await expectLiveVideo(video, 'tutor tile video');
+      expect(video.muted).to.equal(false); // Remote sound plays from the tile.
+      await expectAccessible(grid);
+    });
+
+    it('shows classmates in a strip (mesh)', async () => {
+      await room.join('Tess', 'tutor');
+      const sam = await room.join('Sam', 'student');
+      await room.join('Ann', 'student');
+      const grid = await mount(sam);
+      await waitFor(() => tiles(grid).length === 2, 'tutor and one classmate');
+      const strip = grid.shadowRoot?.querySelector('[part="strip"]');
+      expect(strip?.querySelectorAll('[data-participant]').length).to.equal(1);
+      expect(strip?.textContent).to.contain('Ann');
+    });
+  });
+
+  describe('tutor view', () => {
+    it('shows every student in a grid with names, indicators and a camera-off placeholder', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const grid = await mount(tutor);
+      expect(grid.view).to.equal('tutor');
+      expect(grid.shadowRoot?.querySelector('[part="empty"]')).to.exist;
+      const ann = await room.join('Ann Lee', 'student');
+      const ben = await room.join('Ben', 'student');
+      await waitFor(() => tiles(grid).length === 2, 'two student tiles');
+      expect(grid.shadowRoot?.querySelector('[part="grid"]')).to.exist;
+      await ann.setCameraEnabled(false);
+      const annTile = await waitFor(
+        () => grid.shadowRoot?.querySelector<HTMLElement>(`[data-participant="${ann.peerId ?? ''}"][data-video-off]`),
+        'Ann camera off',
+      );
+      expect(annTile.querySelector('[part="initials"]')?.textContent).to.equal('AL');
+      const benTile = grid.shadowRoot?.querySelector<HTMLElement>(`[data-participant="${ben.peerId ?? ''}"]`);
+      const benVideo = await waitFor(() => benTile?.querySelector('video'), 'Ben video');
+      await expectLiveVideo(benVideo, 'Ben in the grid');
+      await expectAccessible(grid);
+    });
+
+    it('per-tile actions are real named buttons that work from the keyboard', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const sam = await room.join('Sam', 'student');
+      sam.raiseHand();
+      const grid = await mount(tutor);
+      const mute = await waitFor(() => grid.shadowRoot && buttonNamed(grid.shadowRoot, 'Mute Sam'), 'Mute Sam button');
+      await waitFor(() => buttonNamed(grid.shadowRoot as ShadowRoot, "Lower Sam's hand"), 'lower-hand button once the hand is up');
+      expect(buttonNamed(grid.shadowRoot as ShadowRoot, 'Remove Sam')).to.exist;
+      const badge = await waitFor(() => grid.shadowRoot?.querySelector('[part="hand-badge"]'), 'hand badge');
+      expect(badge.getAttribute('aria-label')).to.contain('number 1');
+
+      mute.focus();
+      await sendKeys({ press: 'Enter' });
+      await waitFor(() => !sam.isAudioOn, 'Sam muted by keyboard');
+      const ask = await waitFor(() => grid.shadowRoot && buttonNamed(grid.shadowRoot, 'Ask Sam to unmute'), 'ask button');
+      const lower = buttonNamed(grid.shadowRoot as ShadowRoot, "Lower Sam's hand");
+      lower?.focus();
+      await sendKeys({ press: ' ' });
+      await waitFor(() => !sam.isHandRaised, 'hand lowered by keyboard');
+      expect(ask).to.exist;
+    });
+
+    it('students get no moderation buttons', async () => {
+      await room.join('Tess', 'tutor');
+      const sam = await room.join('Sam', 'student');
+      const grid = await mount(sam);
+      await waitFor(() => tiles(grid).length === 1, 'tutor tile');
+      expect(grid.shadowRoot?.querySelector('[part="tile-actions"]')).to.equal(null);
+    });
+  });
+
+  describe('styling and strings', () => {
+    it('applies the gap custom property and replaced strings', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const grid = await mount(tutor);
+      grid.strings = { noStudentsYet: 'Noch keine Schüler' };
+      grid.style.setProperty('--live-session-gap', '21px');
+      await grid.updateComplete;
+      expect(grid.shadowRoot?.textContent).to.contain('Noch keine Schüler');
+      await room.join('Ann', 'student');
+      const gridPart = await waitFor(() => grid.shadowRoot?.querySelector<HTMLElement>('[part="grid"]'), 'grid');
+      expect(getComputedStyle(gridPart).columnGap).to.equal('21px');
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('unmounted grids stop following the session', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const grid = await mount(tutor);
+      grid.remove();
+      let updates = 0;
+      const original = grid.requestUpdate.bind(grid);
+      grid.requestUpdate = (...args: Parameters<VideoGrid['requestUpdate']>) => {
+        updates++;
+        original(...args);
+      };
+      await room.join('Ann', 'student');
+      await waitFor(() => tutor.participants.length === 2, 'Ann joined');
+      expect(updates).to.equal(0);
+    });
+  });
+});
