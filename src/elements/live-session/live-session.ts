@@ -110,6 +110,17 @@ export class LiveSessionElement extends LitElement {
   @property({ type: Boolean })
   debug = false;
 
+  /**
+   * Camera constraints for getUserMedia (e.g. `{ width: 320, height: 240, frameRate: 15 }`),
+   * or `false` to join without camera. Default: 640×480 at up to 30 fps.
+   */
+  @property({ attribute: false })
+  video: MediaTrackConstraints | false | undefined;
+
+  /** Microphone constraints, or `false` to join without microphone. */
+  @property({ attribute: false })
+  audio: MediaTrackConstraints | false | undefined;
+
   /** Replaces visible strings (see `LiveSessionStrings`); passed down to the inner elements. */
   @property({ attribute: false })
   strings: Partial<LiveSessionStrings> | undefined;
@@ -167,8 +178,8 @@ export class LiveSessionElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    const identity = ['server', 'token', 'room', 'name', 'role', 'userId', 'topology'] as const;
-    if (this.#session && this.#session.phase === 'idle' && identity.some((key) => changed.has(key) && changed.get(key) !== undefined)) {
+    const identity = ['server', 'token', 'room', 'name', 'role', 'userId', 'topology', 'video', 'audio'] as const;
+    if (this.hasUpdated && this.#session?.phase === 'idle' && identity.some((key) => changed.has(key))) {
       // Still before the join: follow the new settings with a fresh controller.
       this.#destroySession();
       this.#createSession();
@@ -188,6 +199,8 @@ export class LiveSessionElement extends LitElement {
       ...(this.userId ? { userId: this.userId } : {}),
       topology: isTopology(this.topology) ? this.topology : 'mesh',
       debug: this.debug,
+      ...(this.video !== undefined ? { video: this.video } : {}),
+      ...(this.audio !== undefined ? { audio: this.audio } : {}),
     });
     this.#session = session;
     this.#watch.session = session;

@@ -1,0 +1,399 @@
+/**
+ * End-to-end harness: the server started by its CLI on a free loopback port,
+ * a plain page that embeds the built script-tag bundle, and separate browser
+ * pages per participant — Chromium through playwright-core, Firefox ESR through
+ * puppeteer-core (WebDriver BiDi).
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser as PlaywrightBrowser, type BrowserServer } from 'playwright-core';
+import puppeteer, { type Browser as PuppeteerBrowser } from 'puppeteer-core';
+import { chromiumArgs, chromiumPath, firefoxPath, firefoxPrefs } from '../scripts/browsers.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+/** Polls `condition` until truthy; the timeout only guards against a hang. */
+export async function waitFor<T>(condition: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`Timed out waiting for: ${what}${detail}`);
+    }
+    await delay(100);
+  }
+}
+
+// ------------------------------------------------------------------ the server, by its CLI
+
+const EMBED_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<link rel="icon" href="data:,">
+<title>embed</title>
+<script type="module" src="/live-session.bundle.js"></script>
+</head>
+<body>
+<script type="module">
+  const params = new URLSearchParams(location.search);
+  const element = document.createElement('live-session');
+  for (const name of ['server', 'room', 'name', 'role', 'user-id', 'token', 'topology']) {
+    if (params.get(name)) element.setAttribute(name, params.get(name));
+  }
+  element.setAttribute('autojoin', '');
+  element.video = { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } };
+  window.lsEvents = [];
+  for (const type of ['ls-joined', 'ls-left', 'ls-participant-joined', 'ls-participant-left', 'ls-connection-state', 'ls-error', 'ls-muted']) {
+    element.addEventListener(type, (event) => {
+      const d = event.detail || {};
+      window.lsEvents.push({ type, at: Date.now(), name: d.participant ? d.participant.name : undefined, reason: d.reason, state: d.state, code: d.code });
+    });
+  }
+  document.body.append(element);
+</script>
+</body>
+</html>`;
+
+export interface CliServer {
+  url: string;
+  port: number;
+  /** Stops it (SIGTERM, graceful) and waits for the process to exit. */
+  stop(): Promise<void>;
+  /** Stops it and starts it again on the same port. */
+  restart(downMs?: number): Promise<void>;
+}
+
+/** A directory with the plain embed page and a copy of the built bundle. */
+function makeSite(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'live-session-e2e-'));
+  writeFileSync(join(dir, 'embed.html'), EMBED_PAGE);
+  copyFileSync(join(ROOT, 'dist/live-session.bundle.js'), join(dir, 'live-session.bundle.js'));
+  return dir;
+}
+
+function launchCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist/server/cli.js'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the server did not start: ${output}`));
+    }, 15_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening at (\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolvePromise({ child, url: match[1] });
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${String(code)}): ${output}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startCliServer(options: { secret?: string; extraArgs?: string[] } = {}): Promise<CliServer> {
+  const site = makeSite();
+  const args = (port: number): string[] => [
+    '--port', String(port),
+    '--host', '127.0.0.1',
+    '--static', site,
+    '--quiet',
+    ...(options.secret ? ['--secret', options.secret] : []),
+    ...(options.extraArgs ?? []),
+  ];
+  let { child, url } = await launchCli(args(0));
+  const port = Number(new URL(url).port);
+  return {
+    url,
+    port,
+    async stop() {
+      await stopChild(child);
+      rmSync(site, { recursive: true, force: true });
+    },
+    async restart(downMs = 0) {
+      await stopChild(child);
+      if (downMs > 0) await delay(downMs);
+      ({ child, url } = await launchCli(args(port)));
+    },
+  };
+}
+
+// ------------------------------------------------------------------ browsers and pages
+
+/** What a test reads from a participant's page. */
+export interface PageState {
+  phase: string;
+  connection: string;
+  participants: { id: string; userId: string; name: string; role: string; isVideoOn: boolean; isAudioOn: boolean; isHandRaised: boolean; isLocal: boolean }[];
+  events: { type: string; at: number; name?: string; reason?: string; state?: string; code?: string }[];
+}
+
+/** The part of a page both drivers offer. */
+interface DriverPage {
+  goto(url: string): Promise<unknown>;
+  reload(): Promise<unknown>;
+  close(): Promise<void>;
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+}
+
+export class Participant {
+  constructor(
+    readonly name: string,
+    readonly page: DriverPage,
+    readonly browserName: 'chromium' | 'firefox',
+  ) {}
+
+  state(): Promise<PageState> {
+    return this.page.evaluate(() => {
+      const element = document.querySelector('live-session') as
+        | (HTMLElement & { phase: string; participants: PageState['participants']; session?: { connectionState: string } })
+        | null;
+      const events = (window as unknown as { lsEvents?: PageState['events'] }).lsEvents ?? [];
+      return {
+        phase: element?.phase ?? 'none',
+        connection: element?.session?.connectionState ?? 'none',
+        participants: element ? element.participants : [],
+        events,
+      };
+    }, undefined);
+  }
+
+  /** Runs `fn` on the page's `<live-session>` element. */
+  act(action: 'toggleCamera' | 'toggleMic' | 'raiseHand' | 'lowerHand' | 'muteAll' | 'leave'): Promise<void> {
+    return this.page.evaluate(async (name) => {
+      const element = document.querySelector('live-session') as unknown as Record<string, () => unknown>;
+      await element[name]?.();
+    }, action);
+  }
+
+  muteParticipant(id: string): Promise<void> {
+    return this.page.evaluate((target) => {
+      (document.querySelector('live-session') as unknown as { muteParticipant(id: string): void }).muteParticipant(target);
+    }, id);
+  }
+
+  /**
+   * Frames shown so far of `subject`'s video in this page (its tile in the
+   * grid), or -1 when there is no such video with a size.
+   */
+  framesOf(subject: string): Promise<number> {
+    return this.page.evaluate((name) => {
+      const host = document.querySelector('live-session');
+      const grid = host?.shadowRoot?.querySelector('video-grid');
+      for (const tile of grid?.shadowRoot?.querySelectorAll('[data-participant]') ?? []) {
+        if (!tile.querySelector('[part="name"]')?.textContent.includes(name)) continue;
+        const video = tile.querySelector('video');
+        if (!video || video.videoWidth === 0 || video.hidden) return -1;
+        const painted = (video as HTMLVideoElement & { mozPaintedFrames?: number }).mozPaintedFrames ?? 0;
+        return Math.max(video.getVideoPlaybackQuality().totalVideoFrames, painted);
+      }
+      return -1;
+    }, subject);
+  }
+
+  /** Frames of the local preview. */
+  ownPreviewFrames(): Promise<number> {
+    return this.page.evaluate(() => {
+      const host = document.querySelector('live-session');
+      const preview = host?.shadowRoot?.querySelector('self-preview');
+      const video = preview?.shadowRoot?.querySelector('video');
+      if (!video || video.videoWidth === 0) return -1;
+      const painted = (video as HTMLVideoElement & { mozPaintedFrames?: number }).mozPaintedFrames ?? 0;
+      return Math.max(video.getVideoPlaybackQuality().totalVideoFrames, painted);
+    }, undefined);
+  }
+
+  /** Proves by frames that this participant sees `subject`'s video live. */
+  async expectSees(subject: string): Promise<void> {
+    const first = await waitFor(async () => {
+      const frames = await this.framesOf(subject);
+      return frames >= 0 ? frames + 1 : 0;
+    }, `${this.name} shows a video of ${subject}`);
+    await waitFor(async () => (await this.framesOf(subject)) >= first - 1 + 3, `${this.name}: ${subject}'s frames advance`);
+  }
+
+  async expectOwnPreview(): Promise<void> {
+    const first = await waitFor(async () => {
+      const frames = await this.ownPreviewFrames();
+      return frames >= 0 ? frames + 1 : 0;
+    }, `${this.name} shows its own preview`);
+    await waitFor(async () => (await this.ownPreviewFrames()) >= first - 1 + 3, `${this.name}: preview frames advance`);
+  }
+
+  async joined(): Promise<PageState> {
+    return waitFor(async () => {
+      const state = await this.state();
+      return state.phase === 'joined' ? state : null;
+    }, `${this.name} joined`);
+  }
+
+  async names(): Promise<string[]> {
+    return (await this.state()).participants.map((p) => p.name).sort();
+  }
+
+  async close(): Promise<void> {
+    await this.page.close().catch(() => undefined);
+  }
+}
+
+export interface EmbedOptions {
+  room: string;
+  name: string;
+  role: 'tutor' | 'student';
+  userId?: string;
+  token?: string;
+  topology?: 'mesh' | 'star';
+}
+
+export function embedUrl(server: CliServer, options: EmbedOptions): string {
+  const params = new URLSearchParams({ server: server.url });
+  if (options.token) params.set('token', options.token);
+  // With a token these still reach the element (and the join), but the server ignores them.
+  if (options.room) params.set('room', options.room);
+  if (options.name) params.set('name', options.name);
+  params.set('role', options.role);
+  if (options.userId) params.set('user-id', options.userId);
+  if (options.topology) params.set('topology', options.topology);
+  return `${server.url}embed.html?${params.toString()}`;
+}
+
+/** A Chromium browser (playwright-core); each participant gets its own context. */
+export class ChromiumDriver {
+  private constructor(
+    readonly browser: PlaywrightBrowser,
+    private readonly server: BrowserServer | null,
+  ) {}
+
+  static async launch(options: { ownProcess?: boolean } = {}): Promise<ChromiumDriver> {
+    const launchOptions = { executablePath: chromiumPath, args: chromiumArgs, headless: true };
+    if (options.ownProcess) {
+      const server = await chromium.launchServer(launchOptions);
+      return new ChromiumDriver(await chromium.connect(server.wsEndpoint()), server);
+    }
+    return new ChromiumDriver(await chromium.launch(launchOptions), null);
+  }
+
+  /** The browser's main process id (only for `ownProcess`). */
+  get pid(): number | undefined {
+    return this.server?.process().pid;
+  }
+
+  async open(server: CliServer, options: EmbedOptions): Promise<Participant> {
+    const context = await this.browser.newContext({ viewport: { width: 900, height: 700 } });
+    const page = await context.newPage();
+    const driverPage: DriverPage = {
+      goto: (url) => page.goto(url),
+      reload: () => page.reload(),
+      close: async () => {
+        await page.close({ runBeforeUnload: true });
+        await context.close();
+      },
+      evaluate: <R, A>(fn: (arg: A) => R | Promise<R>, arg: A) =>
+        page.evaluate(fn as (arg: unknown) => R | Promise<R>, arg as unknown),
+    };
+    await page.goto(embedUrl(server, options));
+    return new Participant(options.name, driverPage, 'chromium');
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await this.server?.close().catch(() => undefined);
+  }
+}
+
+/** A Firefox ESR browser (puppeteer-core over WebDriver BiDi). */
+export class FirefoxDriver {
+  private constructor(readonly browser: PuppeteerBrowser) {}
+
+  static async launch(): Promise<FirefoxDriver> {
+    const browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: firefoxPath,
+      headless: true,
+      extraPrefsFirefox: firefoxPrefs,
+    });
+    return new FirefoxDriver(browser);
+  }
+
+  async open(server: CliServer, options: EmbedOptions): Promise<Participant> {
+    const context = await this.browser.createBrowserContext();
+    const page = await context.newPage();
+    await page.setViewport({ width: 900, height: 700 });
+    const driverPage: DriverPage = {
+      goto: (url) => page.goto(url),
+      reload: () => page.reload(),
+      close: async () => {
+        await page.close({ runBeforeUnload: true });
+        await context.close();
+      },
+      evaluate: (fn, arg) => page.evaluate(fn as (a: unknown) => unknown, arg) as never,
+    };
+    await page.goto(embedUrl(server, options));
+    return new Participant(options.name, driverPage, 'firefox');
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+  }
+}
+
+/** Every process of a browser: its main process and all descendants. */
+export function processTree(pid: number): number[] {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) {
+    let children = '';
+    try {
+      children = execFileSync('pgrep', ['-P', String(all[i])], { encoding: 'utf8' });
+    } catch {
+      children = '';
+    }
+    for (const line of children.split('\n')) if (line.trim()) all.push(Number(line.trim()));
+  }
+  return all;
+}
+
+export function signal(pids: number[], name: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+export function uniqueRoom(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+}

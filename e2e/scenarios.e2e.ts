@@ -1,0 +1,331 @@
+/**
+ * The product's promises the way users meet them: separate browser pages per
+ * participant, the server started by its CLI, the script-tag bundle in a
+ * plain page. Each step is proven by frames and by `participants`.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { signJoinToken } from '../src/server/index.js';
+import {
+  ChromiumDriver,
+  FirefoxDriver,
+  processTree,
+  signal,
+  startCliServer,
+  uniqueRoom,
+  waitFor,
+  type CliServer,
+  type Participant,
+} from './harness.js';
+
+const TEST_TIMEOUT = 180_000;
+
+void describe('end to end, Chromium', { timeout: 900_000 }, () => {
+  let server: CliServer;
+  let chromium: ChromiumDriver;
+  const open: Participant[] = [];
+
+  before(async () => {
+    server = await startCliServer();
+    chromium = await ChromiumDriver.launch();
+  });
+  after(async () => {
+    await Promise.all(open.map((p) => p.close()));
+    await chromium.close();
+    await server.stop();
+  });
+
+  const join = async (room: string, name: string, role: 'tutor' | 'student', extra: { topology?: 'mesh' | 'star'; userId?: string } = {}) => {
+    const participant = await chromium.open(server, { room, name, role, ...extra });
+    open.push(participant);
+    await participant.joined();
+    return participant;
+  };
+  const closeAll = async (participants: Participant[]) => {
+    await Promise.all(participants.map((p) => p.close()));
+  };
+
+  void test('1. tutor first, student joins: the student sees the tutor and its own preview', { timeout: TEST_TIMEOUT }, async () => {
+    const room = uniqueRoom('s1');
+    const tutor = await join(room, 'Tess', 'tutor');
+    const student = await join(room, 'Sam', 'student');
+    await student.expectSees('Tess');
+    await student.expectOwnPreview();
+    await tutor.expectSees('Sam');
+    assert.deepEqual(await student.names(), ['Sam', 'Tess']);
+    await closeAll([tutor, student]);
+  });
+
+  void test('2. student first, tutor joins: both see each other', { timeout: TEST_TIMEOUT }, async () => {
+    const room = uniqueRoom('s2');
+    const student = await join(room, 'Sam', 'student');
+    const tutor = await join(room, 'Tess', 'tutor');
+    await student.expectSees('Tess');
+    await tutor.expectSees('Sam');
+    await closeAll([tutor, student]);
+  });
+
+  for (const topology of ['mesh', 'star'] as const) {
+    void test(`3. tutor and five students, ${topology}`, { timeout: 300_000 }, async () => {
+      const room = uniqueRoom(`s3-${topology}`);
+      const tutor = await join(room, 'Tess', 'tutor', { topology });
+      const students: Participant[] = [];
+      for (const name of ['Ann', 'Ben', 'Cid', 'Dee', 'Eve']) students.push(await join(room, name, 'student', { topology }));
+      for (const p of [tutor, ...students]) {
+        await waitFor(async () => (await p.state()).participants.length === 6, `${p.name} sees six participants`);
+      }
+      for (const student of students) {
+        await tutor.expectSees(student.name);
+        await student.expectSees('Tess');
+      }
+      if (topology === 'mesh') {
+        for (const viewer of students) {
+          for (const subject of students) if (viewer !== subject) await viewer.expectSees(subject.name);
+        }
+      } else {
+        // Star: classmates are listed but send no video to each other.
+        for (const viewer of students) {
+          for (const subject of students) if (viewer !== subject) assert.equal(await viewer.framesOf(subject.name), -1);
+        }
+      }
+      await closeAll([tutor, ...students]);
+    });
+  }
+
+  void test('4. a student toggles camera and mic: their own UI and the tutor\'s tile follow', { timeout: TEST_TIMEOUT }, async () => {
+    const room = uniqueRoom('s4');
+    const tutor = await join(room, 'Tess', 'tutor');
+    const student = await join(room, 'Sam', 'student');
+    await tutor.expectSees('Sam');
+    await student.act('toggleCamera');
+    await student.act('toggleMic');
+    const own = (await student.state()).participants.find((p) => p.isLocal);
+    assert.equal(own?.isVideoOn, false);
+    assert.equal(own.isAudioOn, false);
+    assert.equal(await student.ownPreviewFrames(), -1, 'the preview shows the placeholder');
+    await waitFor(async () => {
+      const seen = (await tutor.state()).participants.find((p) => p.name === 'Sam');
+      return seen && !seen.isVideoOn && !seen.isAudioOn;
+    }, 'the tutor sees camera and mic off');
+    assert.equal(await tutor.framesOf('Sam'), -1, "the tutor's tile shows the placeholder");
+    await student.act('toggleCamera');
+    await student.act('toggleMic');
+    await tutor.expectSees('Sam');
+    await student.expectOwnPreview();
+    await closeAll([tutor, student]);
+  });
+
+  void test('5. the tutor mutes a student; the student unmutes', { timeout: TEST_TIMEOUT }, async () => {
+    const room = uniqueRoom('s5');
+    const tutor = await join(room, 'Tess', 'tutor');
+    const student = await join(room, 'Sam', 'student');
+    const samId = await waitFor(async () => (await tutor.state()).participants.find((p) => p.name === 'Sam')?.id, 'Sam listed');
+    await tutor.muteParticipant(samId);
+    await waitFor(async () => (await student.state()).participants.find((p) => p.isLocal)?.isAudioOn === false, 'Sam muted');
+    assert.ok((await student.state()).events.some((e) => e.type === 'ls-muted'));
+    await student.act('toggleMic');
+    await waitFor(async () => (await tutor.state()).participants.find((p) => p.name === 'Sam')?.isAudioOn, 'tutor sees Sam unmuted');
+    await closeAll([tutor, student]);
+  });
+
+  void test('6. a student refreshes: back in the room as the same person, one tile, video resumes', { timeout: TEST_TIMEOUT }, async () => {
+    const room = uniqueRoom('s6');
+    const tutor = await join(room, 'Tess', 'tutor');
+    // No user-id: the tab keeps a generated one across the refresh.
+    const student = await join(room, 'Sam', 'student');
+    await tutor.expectSees('Sam');
+    const before = (await tutor.state()).participants.find((p) => p.name === 'Sam');
+    await student.page.reload();
+    await student.joined();
+    await waitFor(async () => {
+      const sams = (await tutor.state()).participants.filter((p) => p.name === 'Sam');
+      return sams.length === 1 && sams[0]?.id !== before?.id;
+    }, 'the tutor sees the new Sam');
+    const sams = (await tutor.state()).participants.filter((p) => p.name === 'Sam');
+    assert.equal(sams.length, 1, 'never two tiles');
+    assert.equal(sams[0]?.userId, before?.userId, 'the same person');
+    await tutor.expectSees('Sam');
+    await student.expectSees('Tess');
+    await closeAll([tutor, student]);
+  });
+
+  void test('7. a student closes the tab: the tutor\'s tile goes at once', { timeout: TEST_TIMEOUT }, async () => {
+    const room = uniqueRoom('s7');
+    const tutor = await join(room, 'Tess', 'tutor');
+    const student = await join(room, 'Sam', 'student');
+    await tutor.expectSees('Sam');
+    await student.close();
+    await waitFor(async () => (await tutor.state()).participants.length === 1, 'Sam gone');
+    const left = (await tutor.state()).events.find((e) => e.type === 'ls-participant-left' && e.name === 'Sam');
+    assert.ok(left && (left.reason === 'left' || left.reason === 'closed'), `a clean leave, not a timeout (${String(left?.reason)})`);
+    await closeAll([tutor]);
+  });
+
+  void test('11. a student page forging tutor commands by hand: refused, nothing changes', { timeout: TEST_TIMEOUT }, async () => {
+    const room = uniqueRoom('s11');
+    const tutor = await join(room, 'Tess', 'tutor');
+    const student = await join(room, 'Sam', 'student');
+    const tessId = await waitFor(async () => (await student.state()).participants.find((p) => p.name === 'Tess')?.id, 'Tess listed');
+    // From the student's page: a hand-written websocket client that joins as a
+    // student claiming to be a tutor later, and sends every tutor command.
+    const replies = await student.page.evaluate(
+      async ({ url, roomName, target }) => {
+        const base = url.replace(/^http/, 'ws');
+        const id = `forger${Math.random().toString(36).slice(2)}`;
+        const socket = new WebSocket(`${base}peerjs?key=peerjs&id=${id}&token=t${Date.now()}`);
+        const received: { type: string; payload?: { code?: string } }[] = [];
+        socket.onmessage = (event) => received.push(JSON.parse(String(event.data)) as { type: string });
+        await new Promise((done) => (socket.onopen = done));
+        socket.send(JSON.stringify({ type: 'LS-JOIN', payload: { room: roomName, userId: id, name: 'Mallory', role: 'student' } }));
+        await new Promise((done) => setTimeout(done, 500));
+        for (const type of ['LS-MUTE', 'LS-REMOVE', 'LS-LOWER-HAND', 'LS-ASK-UNMUTE']) {
+          socket.send(JSON.stringify({ type, payload: { target } }));
+        }
+        socket.send(JSON.stringify({ type: 'LS-MUTE-ALL' }));
+        socket.send(JSON.stringify({ type: 'LS-STATE', payload: { role: 'tutor' } }));
+        await new Promise((done) => setTimeout(done, 1000));
+        socket.close();
+        return received;
+      },
+      { url: server.url, roomName: room, target: tessId },
+    );
+    assert.equal(replies.filter((m) => m.payload?.code === 'forbidden').length, 5, JSON.stringify(replies));
+    const tess = (await student.state()).participants.find((p) => p.name === 'Tess');
+    assert.equal(tess?.isAudioOn, true);
+    assert.equal((await tutor.state()).phase, 'joined');
+    await student.expectSees('Tess');
+    await closeAll([tutor, student]);
+  });
+});
+
+void describe('end to end, failures', { timeout: 900_000 }, () => {
+  void test('8. a student\'s browser freezes (SIGSTOP): gone for the tutor within the bound', { timeout: TEST_TIMEOUT }, async () => {
+    const server = await startCliServer();
+    const tutorBrowser = await ChromiumDriver.launch();
+    const studentBrowser = await ChromiumDriver.launch({ ownProcess: true });
+    let frozen: number[] = [];
+    try {
+      const room = uniqueRoom('s8');
+      const tutor = await tutorBrowser.open(server, { room, name: 'Tess', role: 'tutor' });
+      await tutor.joined();
+      const student = await studentBrowser.open(server, { room, name: 'Sam', role: 'student' });
+      await student.joined();
+      await tutor.expectSees('Sam');
+      const pid = studentBrowser.pid;
+      assert.ok(pid, 'the student browser has a process id');
+      frozen = processTree(pid);
+      const frozeAt = Date.now();
+      signal(frozen, 'SIGSTOP');
+      await waitFor(async () => (await tutor.state()).participants.length === 1, 'Sam removed', 30_000);
+      const left = (await tutor.state()).events.find((e) => e.type === 'ls-participant-left' && e.name === 'Sam');
+      assert.equal(left?.reason, 'timeout', 'removed by the liveness check');
+      console.log(`  frozen student removed after ${Date.now() - frozeAt} ms`);
+      await tutor.close();
+    } finally {
+      signal(frozen, 'SIGCONT');
+      await studentBrowser.close();
+      await tutorBrowser.close();
+      await server.stop();
+    }
+  });
+
+  void test('9. the server restarts mid-session: everyone recovers, no duplicates', { timeout: 240_000 }, async () => {
+    const server = await startCliServer();
+    const browser = await ChromiumDriver.launch();
+    try {
+      const room = uniqueRoom('s9');
+      const people = [
+        await browser.open(server, { room, name: 'Tess', role: 'tutor' }),
+        await browser.open(server, { room, name: 'Ann', role: 'student' }),
+        await browser.open(server, { room, name: 'Ben', role: 'student' }),
+      ];
+      for (const p of people) await p.joined();
+      const [tutor, ann, ben] = people as [Participant, Participant, Participant];
+      await ann.expectSees('Tess');
+      await server.restart(500);
+      await waitFor(async () => (await ann.state()).events.some((e) => e.state === 'reconnecting'), 'Ann noticed the drop');
+      for (const p of people) {
+        await waitFor(async () => {
+          const s = await p.state();
+          return s.connection === 'connected' && s.participants.length === 3;
+        }, `${p.name} back with three`, 60_000);
+        const ids = (await p.state()).participants.map((x) => x.userId);
+        assert.equal(new Set(ids).size, 3, 'no duplicates');
+      }
+      await ann.expectSees('Tess');
+      await tutor.expectSees('Ben');
+      await ben.expectSees('Ann');
+      const late = await browser.open(server, { room, name: 'Lee', role: 'student' });
+      await late.joined();
+      await waitFor(async () => (await late.state()).participants.length === 4, 'a newcomer sees all three');
+      await late.expectSees('Tess');
+      await Promise.all([...people, late].map((p) => p.close()));
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  });
+
+  void test('11b. with a secret, a forged role in the join is ignored: the token decides', { timeout: TEST_TIMEOUT }, async () => {
+    const secret = 'e2e-secret-that-is-long-enough-for-hs256';
+    const server = await startCliServer({ secret });
+    const browser = await ChromiumDriver.launch();
+    try {
+      const room = uniqueRoom('s11b');
+      const tutorToken = await signJoinToken({ room, sub: 'tess', name: 'Tess', role: 'tutor' }, secret);
+      const studentToken = await signJoinToken({ room, sub: 'sam', name: 'Sam', role: 'student' }, secret);
+      const tutor = await browser.open(server, { room, name: '', role: 'tutor', token: tutorToken });
+      await tutor.joined();
+      // The student's page claims role=tutor and another name in its attributes; the token wins.
+      const student = await browser.open(server, { room, name: 'Boss', role: 'tutor', token: studentToken });
+      const state = await student.joined();
+      const self = state.participants.find((p) => p.isLocal);
+      assert.equal(self?.role, 'student');
+      assert.equal(self.name, 'Sam');
+      await student.expectSees('Tess');
+      await Promise.all([tutor.close(), student.close()]);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  });
+});
+
+void describe('end to end, across browsers', { timeout: 600_000 }, () => {
+  let server: CliServer;
+  let chromium: ChromiumDriver;
+  let firefox: FirefoxDriver;
+  before(async () => {
+    server = await startCliServer();
+    chromium = await ChromiumDriver.launch();
+    firefox = await FirefoxDriver.launch();
+  });
+  after(async () => {
+    await firefox.close();
+    await chromium.close();
+    await server.stop();
+  });
+
+  void test('10a. a Firefox student with a Chromium tutor', { timeout: TEST_TIMEOUT }, async () => {
+    const room = uniqueRoom('s10a');
+    const tutor = await chromium.open(server, { room, name: 'Tess', role: 'tutor' });
+    await tutor.joined();
+    const student = await firefox.open(server, { room, name: 'Sam', role: 'student' });
+    await student.joined();
+    await student.expectSees('Tess');
+    await student.expectOwnPreview();
+    await tutor.expectSees('Sam');
+    await Promise.all([tutor.close(), student.close()]);
+  });
+
+  void test('10b. a Chromium student with a Firefox tutor', { timeout: TEST_TIMEOUT }, async () => {
+    const room = uniqueRoom('s10b');
+    const tutor = await firefox.open(server, { room, name: 'Tess', role: 'tutor' });
+    await tutor.joined();
+    const student = await chromium.open(server, { room, name: 'Sam', role: 'student' });
+    await student.joined();
+    await student.expectSees('Tess');
+    await tutor.expectSees('Sam');
+    await Promise.all([tutor.close(), student.close()]);
+  });
+});
