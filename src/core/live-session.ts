@@ -57,6 +57,11 @@ export interface LiveSessionOptions {
   /** Reconnection backoff bounds for the signalling connection. */
   reconnectMinDelayMs?: number;
   reconnectMaxDelayMs?: number;
+  /**
+   * After a reconnect, how long a participant missing from the new snapshot is
+   * kept while its media still flows (it may simply not have re-joined yet).
+   */
+  reconnectGraceMs?: number;
   /** How long to wait for the server's answer to a join before giving up. */
   joinTimeoutMs?: number;
   /** Where the generated user id is kept; null to keep none. Default: sessionStorage. */
@@ -108,6 +113,8 @@ export function tabUserId(storage: Storage | null = defaultStorage()): string {
   return id;
 }
 
+const DEFAULT_AUDIO: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+
 const DEFAULT_VIDEO: MediaTrackConstraints = {
   width: { ideal: 640 },
   height: { ideal: 480 },
@@ -146,6 +153,7 @@ export class LiveSession extends EventTarget {
   #windowCleanup: (() => void) | null = null;
   #destroyed = false;
   #mediaAcquired: Promise<void> | null = null;
+  #joining: Promise<void> | null = null;
 
   constructor(options: LiveSessionOptions) {
     super();
@@ -283,9 +291,15 @@ export class LiveSession extends EventTarget {
    * already there. Resolves once the room is joined; camera or microphone
    * problems do not reject (they arrive as `error` events with code `media`).
    */
-  async join(): Promise<void> {
-    if (this.#destroyed) throw new Error('This session was destroyed; create a new one.');
-    if (this.#phase === 'joining' || this.#phase === 'joined') return;
+  join(): Promise<void> {
+    if (this.#destroyed) return Promise.reject(new Error('This session was destroyed; create a new one.'));
+    if (this.#phase === 'joined') return Promise.resolve();
+    // A second call while joining waits for the same join.
+    if (this.#phase !== 'joining' || !this.#joining) this.#joining = this.#join();
+    return this.#joining;
+  }
+
+  async #join(): Promise<void> {
     this.#phase = 'joining';
     this.#setConnectionState('connecting');
     this.#changed();
@@ -629,7 +643,7 @@ export class LiveSession extends EventTarget {
 
   #startGrace(id: string): void {
     this.#cancelGrace(id);
-    const graceMs = 10_000;
+    const graceMs = this.options.reconnectGraceMs ?? 10_000;
     this.#graceTimers.set(
       id,
       setTimeout(() => {
@@ -790,6 +804,8 @@ export class LiveSession extends EventTarget {
     link.cleanup();
     this.#links.delete(id);
     link.call.close();
+    // Fewer peers: the remaining videos may use more of the budget.
+    this.#applySendLimits();
   }
 
   #linkIsLive(id: string): boolean {
@@ -851,7 +867,7 @@ export class LiveSession extends EventTarget {
 
   async #acquireLocalMedia(): Promise<void> {
     const video = this.options.video === false ? false : (this.options.video ?? DEFAULT_VIDEO);
-    const audio = this.options.audio === false ? false : (this.options.audio ?? { echoCancellation: true, noiseSuppression: true });
+    const audio = this.options.audio === false ? false : (this.options.audio ?? DEFAULT_AUDIO);
     const acquired = await acquireMedia(video, audio);
     if (this.#destroyed || this.#phase === 'left') {
       acquired.camera?.stop();
@@ -957,7 +973,7 @@ export class LiveSession extends EventTarget {
       return;
     }
     if (!enabled) return;
-    const audio = this.options.audio === false ? {} : (this.options.audio ?? {});
+    const audio = this.options.audio === false ? DEFAULT_AUDIO : (this.options.audio ?? DEFAULT_AUDIO);
     try {
       const track = await acquireTrack('microphone', audio);
       if (this.#phase === 'left' || this.#destroyed) {

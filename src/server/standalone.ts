@@ -51,10 +51,12 @@ export async function startRoomServer(options: StartRoomServerOptions = {}): Pro
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   const roomServer = createRoomServer(httpServer, roomOptions);
-  app.use(roomServer.app);
+  // Static files first (they fall through when absent), so a page served at `/`
+  // is not shadowed by the PeerJS server's own `GET /` answer.
   for (const mount of staticMounts) {
     app.use(mount.urlPath, express.static(mount.dir, { fallthrough: true }));
   }
+  app.use(roomServer.app);
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => {

@@ -9,7 +9,7 @@ import type { ConnectionState, Participant, SessionErrorDetail } from '../../cor
 export interface LiveSessionElementEventMap {
   /** The room was joined. */
   'ls-joined': CustomEvent<{ room: string; self: Participant; participants: readonly Participant[] }>;
-  /** The local participant left (reason `left`) or was removed, replaced, or the server shut down. */
+  /** The local participant left (reason `left`), or was removed by the tutor or replaced by another tab of the same user. */
   'ls-left': CustomEvent<{ reason: LeaveReason }>;
   'ls-participant-joined': CustomEvent<{ participant: Participant }>;
   'ls-participant-left': CustomEvent<{ participant: Participant; reason: LeaveReason }>;

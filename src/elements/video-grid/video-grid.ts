@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { ContextConsumer } from '@lit/context';
 import type { LiveSession } from '../../core/live-session.js';
 import type { Participant } from '../../core/events.js';
@@ -141,7 +142,7 @@ export class VideoGrid extends LitElement {
       return html`${enableAudio}
         ${students.length === 0
           ? html`<div part="empty">${s.noStudentsYet}</div>`
-          : html`<div part="grid" role="list" aria-label=${s.participants} style="--_columns: ${this.columns}">
+          : html`<div part="grid" role="list" aria-label=${s.participants} style=${styleMap({ '--_columns': String(this.columns) })}>
               ${repeat(students, (p) => p.id, (p) => this.#tile(p, s, session, false))}
             </div>`}`;
     }
