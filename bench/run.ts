@@ -1,0 +1,150 @@
+/**
+ * npm run bench: every benchmark, each figure beside a baseline measured in the
+ * same run. Writes bench/results.json and bench/results.md, and refreshes the
+ * results section of docs/performance.md.
+ *
+ *   npm run bench                 everything (about 10 minutes on 2 cores)
+ *   npm run bench -- --quick      fewer runs and clients, for a smoke check
+ *   npm run bench -- --only=server|browser|bundle
+ */
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { runBrowserBenchmark, type BrowserBenchResult, type Distribution } from './browser-bench.js';
+import { runServerBenchmark, type ServerBenchResult } from './server-bench.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const require = createRequire(import.meta.url);
+
+interface BundleResult {
+  file: string;
+  rawBytes: number;
+  gzipBytes: number;
+}
+
+function size(file: string, label: string): BundleResult {
+  const data = readFileSync(file);
+  return { file: label, rawBytes: statSync(file).size, gzipBytes: gzipSync(data, { level: 9 }).length };
+}
+
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (d: Distribution): string => `${String(d.p50)} / ${String(d.p90)} ms (${String(d.runs)} runs)`;
+
+function markdown(results: {
+  date: string;
+  machine: string;
+  bundle?: BundleResult[];
+  server?: ServerBenchResult;
+  browser?: BrowserBenchResult;
+}): string {
+  const lines: string[] = [`Measured ${results.date} on ${results.machine}.`, ''];
+  if (results.bundle) {
+    lines.push('### Bundle', '', '| file | raw | gzipped |', '| --- | ---: | ---: |');
+    for (const b of results.bundle) lines.push(`| ${b.file} | ${kb(b.rawBytes)} | ${kb(b.gzipBytes)} |`);
+    lines.push('');
+  }
+  if (results.browser) {
+    const b = results.browser;
+    lines.push(
+      '### Joining (Chromium, loopback, p50 / p90)',
+      '',
+      '| measure | live-session | baseline: raw PeerJS call | ratio (p50) |',
+      '| --- | ---: | ---: | ---: |',
+      `| join → first remote frame, tutor present | ${ms(b.joinToFirstFrame.sdk)} | ${ms(b.joinToFirstFrame.rawPeerJs)} | ${String(b.joinToFirstFrame.ratioP50)}× |`,
+      '',
+      '| late joiner into a room of | first remote frame | frames from everyone |',
+      '| ---: | ---: | ---: |',
+      ...b.lateJoin.map((l) => `| ${String(l.existing)} | ${ms(l.firstFrame)} | ${ms(l.allFrames)} |`),
+      '',
+      '### Recovery',
+      '',
+      '| event | seen by the tutor after (p50 / p90) |',
+      '| --- | ---: |',
+      `| student refreshes → back with video | ${ms(b.refreshBack)} |`,
+      `| student closes the tab → removed | ${ms(b.closedTabRemoved)} |`,
+      `| student's browser frozen (SIGSTOP) → removed | ${ms(b.frozenRemoved)} |`,
+      '',
+      `### Long session: ${String(b.soak.cycles)} join/leave cycles of a student`,
+      '',
+      '| tutor page | before | after |',
+      '| --- | ---: | ---: |',
+      `| JS heap (after GC) | ${kb(b.soak.heapBeforeBytes)} | ${kb(b.soak.heapAfterBytes)} |`,
+      `| open RTCPeerConnections | ${String(b.soak.openPeerConnectionsBefore)} | ${String(b.soak.openPeerConnectionsAfter)} |`,
+      '',
+      `RTCPeerConnections created on the tutor page over the run: ${String(b.soak.createdPeerConnections)}.`,
+      '',
+      "### The tutor's outgoing video (getStats, 5 s window after a 4 s ramp; 640×480 camera)",
+      '',
+      '| topology | students | tutor out | per stream | cap per stream | whole room out |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...b.bitrate.map(
+        (r) => `| ${r.topology} | ${String(r.students)} | ${String(r.tutorOutKbps)} kbit/s | ${String(r.perStreamKbps)} kbit/s | ${String(r.capKbps)} kbit/s | ${String(r.roomOutKbps)} kbit/s |`,
+      ),
+      '',
+    );
+  }
+  if (results.server) {
+    const s = results.server;
+    lines.push(
+      `### Server: ${String(s.clients)} clients in rooms of ${String(s.roomSize)} (medians of ${String(s.rounds)} rounds)`,
+      '',
+      '| server | connected/s | joined/s | memory per client | join broadcast p50 / p99 | what the broadcast measures |',
+      '| --- | ---: | ---: | ---: | ---: | --- |',
+      ...s.servers.map(
+        (r) =>
+          `| ${r.name} | ${String(Math.round(r.connectPerSec))} | ${r.joinPerSec === undefined ? '—' : String(Math.round(r.joinPerSec))} | ${kb(r.memoryPerClientBytes)}${r.memoryPerJoinedClientBytes === undefined ? '' : ` (${kb(r.memoryPerJoinedClientBytes)} joined)`} | ${r.broadcastP50Ms.toFixed(1)} / ${r.broadcastP99Ms.toFixed(1)} ms | ${r.broadcastLabel} |`,
+      ),
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const want = (part: string): boolean => !only || only === part;
+  const log = (line: string): void => console.log(line);
+
+  const bundle = want('bundle')
+    ? [
+        size(resolve(ROOT, 'dist/live-session.bundle.js'), 'dist/live-session.bundle.js (everything, minified)'),
+        size(require.resolve('peerjs/dist/peerjs.min.js'), 'baseline: peerjs.min.js (PeerJS alone)'),
+      ]
+    : undefined;
+  const browser = want('browser') ? await runBrowserBenchmark({ runs: quick ? 4 : 12, soakCycles: quick ? 5 : 50, log }) : undefined;
+  const server = want('server')
+    ? await runServerBenchmark({ clients: quick ? 300 : 2000, rounds: quick ? 1 : 3, log })
+    : undefined;
+
+  const results = {
+    date: new Date().toISOString().slice(0, 10),
+    machine: `${String(cpus().length)} CPU cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${String(Math.round(totalmem() / 2 ** 30))} GiB, Node ${process.version}`,
+    ...(bundle ? { bundle } : {}),
+    ...(browser ? { browser } : {}),
+    ...(server ? { server } : {}),
+  };
+  const table = markdown(results);
+  writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(resolve(ROOT, 'bench/results.md'), `${table}\n`);
+  if (!only && !quick) {
+    const docPath = resolve(ROOT, 'docs/performance.md');
+    const doc = readFileSync(docPath, 'utf8');
+    const start = '<!-- results:start -->';
+    const end = '<!-- results:end -->';
+    const from = doc.indexOf(start);
+    const to = doc.indexOf(end);
+    if (from >= 0 && to > from) {
+      writeFileSync(docPath, `${doc.slice(0, from + start.length)}\n${table}\n${doc.slice(to)}`);
+    }
+  }
+  console.log(`\n${table}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
