@@ -223,6 +223,14 @@ export class Participant {
     }, subject);
   }
 
+  /** The messages the element shows about media problems. */
+  notices(): Promise<string[]> {
+    return this.page.evaluate(() => {
+      const host = document.querySelector('live-session');
+      return [...(host?.shadowRoot?.querySelectorAll('[part="notice"]') ?? [])].map((n) => n.textContent.trim());
+    }, undefined);
+  }
+
   /** Frames of the local preview. */
   ownPreviewFrames(): Promise<number> {
     return this.page.evaluate(() => {
@@ -294,15 +302,22 @@ export class ChromiumDriver {
   private constructor(
     readonly browser: PlaywrightBrowser,
     private readonly server: BrowserServer | null,
+    private readonly denyCamera: boolean,
   ) {}
 
-  static async launch(options: { ownProcess?: boolean } = {}): Promise<ChromiumDriver> {
-    const launchOptions = { executablePath: chromiumPath, args: chromiumArgs, headless: true };
+  /**
+   * `denyCamera`: no automatic permission prompt; every page is granted the
+   * microphone only, so asking for the camera fails with a real NotAllowedError.
+   */
+  static async launch(options: { ownProcess?: boolean; denyCamera?: boolean } = {}): Promise<ChromiumDriver> {
+    const denyCamera = options.denyCamera ?? false;
+    const args = denyCamera ? chromiumArgs.filter((a) => a !== '--use-fake-ui-for-media-stream') : chromiumArgs;
+    const launchOptions = { executablePath: chromiumPath, args, headless: true };
     if (options.ownProcess) {
       const server = await chromium.launchServer(launchOptions);
-      return new ChromiumDriver(await chromium.connect(server.wsEndpoint()), server);
+      return new ChromiumDriver(await chromium.connect(server.wsEndpoint()), server, denyCamera);
     }
-    return new ChromiumDriver(await chromium.launch(launchOptions), null);
+    return new ChromiumDriver(await chromium.launch(launchOptions), null, denyCamera);
   }
 
   /** The browser's main process id (only for `ownProcess`). */
@@ -312,6 +327,7 @@ export class ChromiumDriver {
 
   async open(server: CliServer, options: EmbedOptions): Promise<Participant> {
     const context = await this.browser.newContext({ viewport: { width: 900, height: 700 } });
+    if (this.denyCamera) await context.grantPermissions(['microphone'], { origin: new URL(server.url).origin });
     const page = await context.newPage();
     const driverPage: DriverPage = {
       goto: (url) => page.goto(url),

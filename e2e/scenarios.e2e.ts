@@ -266,6 +266,40 @@ void describe('end to end, failures', { timeout: 900_000 }, () => {
     }
   });
 
+  void test('12. camera denied: the student joins with audio only and is told why', { timeout: TEST_TIMEOUT }, async () => {
+    const server = await startCliServer();
+    const tutorBrowser = await ChromiumDriver.launch();
+    const deniedBrowser = await ChromiumDriver.launch({ denyCamera: true });
+    try {
+      const room = uniqueRoom('s12');
+      const tutor = await tutorBrowser.open(server, { room, name: 'Tess', role: 'tutor' });
+      await tutor.joined();
+      const student = await deniedBrowser.open(server, { room, name: 'Sam', role: 'student' });
+      const state = await student.joined();
+      const self = state.participants.find((p) => p.isLocal);
+      assert.equal(self?.isVideoOn, false);
+      assert.equal(self.isAudioOn, true);
+      const errors = state.events.filter((e) => e.type === 'ls-error');
+      assert.deepEqual(errors.map((e) => e.code), ['media']);
+      const notices = await waitFor(async () => {
+        const shown = await student.notices();
+        return shown.length > 0 ? shown : null;
+      }, 'a notice is shown');
+      assert.match(notices.join(' '), /Camera access was denied/);
+      await waitFor(async () => {
+        const sam = (await tutor.state()).participants.find((p) => p.name === 'Sam');
+        return sam?.isAudioOn === true && !sam.isVideoOn;
+      }, 'the tutor sees Sam with audio, camera off');
+      assert.equal(await tutor.framesOf('Sam'), -1, 'a placeholder, not a black video');
+      await student.expectSees('Tess');
+      await Promise.all([tutor.close(), student.close()]);
+    } finally {
+      await deniedBrowser.close();
+      await tutorBrowser.close();
+      await server.stop();
+    }
+  });
+
   void test('11b. with a secret, a forged role in the join is ignored: the token decides', { timeout: TEST_TIMEOUT }, async () => {
     const secret = 'e2e-secret-that-is-long-enough-for-hs256';
     const server = await startCliServer({ secret });

@@ -285,6 +285,29 @@ describe('LiveSession', function () {
       expect(tracks.every((t) => t.readyState === 'ended')).to.equal(true);
     });
 
+    for (const side of ['re-caller', 'other'] as const) {
+      it(`re-establishes a media connection that dies (closed on the ${side}'s side), without duplicates`, async () => {
+        const tutor = await room.join('Tess', 'tutor', { mediaRecoveryDelayMs: 1000 });
+        const student = await room.join('Sam', 'student', { mediaRecoveryDelayMs: 1000 });
+        await room.expectSees(student, tutor);
+        await room.expectSees(tutor, student);
+        // The lower peer id re-calls; close the connection on one chosen side.
+        const [lower, higher] = (tutor.peerId ?? '') < (student.peerId ?? '') ? [tutor, student] : [student, tutor];
+        const dying = (side === 're-caller' ? lower : higher).peerConnections[0];
+        expect(dying).to.exist;
+        dying?.close();
+        await waitFor(
+          () => [tutor, student].every((s) => s.peerConnections.length === 1 && s.peerConnections[0] !== dying && s.peerConnections[0]?.connectionState === 'connected'),
+          'a new connection on both sides',
+          40_000,
+        );
+        await room.expectSees(student, tutor, 'the student sees the tutor again');
+        await room.expectSees(tutor, student, 'the tutor sees the student again');
+        expect(tutor.participants).to.have.length(2);
+        expect(student.participants).to.have.length(2);
+      });
+    }
+
     it('recovers from a server restart: same roster, no duplicates, media keeps flowing', async () => {
       const own = await startServer({ kind: 'room', options: { pingInterval: 1000, pongTimeout: 2000 } });
       const restartRoom = new Classroom(own);

@@ -154,6 +154,7 @@ export class LiveSession extends EventTarget {
   #destroyed = false;
   #mediaAcquired: Promise<void> | null = null;
   #joining: Promise<void> | null = null;
+  #timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(options: LiveSessionOptions) {
     super();
@@ -366,6 +367,8 @@ export class LiveSession extends EventTarget {
   }
 
   #teardownConnections(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
     for (const id of [...this.#links.keys()]) this.#closeLink(id);
@@ -751,7 +754,7 @@ export class LiveSession extends EventTarget {
         link.disconnectedTimer = undefined;
         this.#applySendLimits();
         this.#updateRemote(id);
-      } else if (state === 'failed') {
+      } else if (state === 'failed' || state === 'closed') {
         this.log.debug('media connection failed', id);
         this.#onLinkBroken(id, link);
       } else if (state === 'disconnected') {
@@ -789,13 +792,28 @@ export class LiveSession extends EventTarget {
     this.#updateRemote(id);
     if (!member || this.#phase !== 'joined' || !this.#peer || this.#peer.disconnected) return;
     const myId = this.peerId ?? '';
+    const recall = (): void => {
+      if (this.#members.has(id) && !this.#links.has(id) && this.#phase === 'joined') this.#connectTo(member);
+    };
     if (recallerOf(myId, id) === myId) {
       this.log.debug('re-establishing media', id);
       // A short pause lets the far side notice too, so it answers rather than races.
-      setTimeout(() => {
-        if (this.#members.has(id) && !this.#links.has(id) && this.#phase === 'joined') this.#connectTo(member);
-      }, 500);
+      this.#later(recall, 500);
+    } else {
+      // The lower id calls; if the far side has not noticed the drop (its end may
+      // look healthy to it), call anyway after a while. Glare resolves in #answer.
+      this.log.debug('waiting for the re-call', id);
+      this.#later(recall, this.options.mediaRecoveryDelayMs ?? 4000);
     }
+  }
+
+  /** A timer that teardown cancels. */
+  #later(run: () => void, ms: number): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      run();
+    }, ms);
+    this.#timers.add(timer);
   }
 
   #closeLink(id: string): void {

@@ -51,11 +51,18 @@ export const liveSessionStyles = css`
   [part='room'] {
     display: grid;
     grid-template-columns: minmax(0, 1fr) auto;
-    grid-template-rows: auto minmax(0, 1fr) auto;
-    grid-template-areas: 'banner banner' 'stage side' 'controls controls';
+    grid-template-rows: auto auto minmax(0, 1fr) auto;
+    grid-template-areas: 'banner banner' 'notices notices' 'stage side' 'controls controls';
     height: var(--live-session-height, 560px);
     gap: var(--live-session-gap);
     padding: var(--live-session-gap);
+  }
+  [part='notices'] {
+    grid-area: notices;
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--live-session-gap);
   }
   [part='banner'] {
     grid-area: banner;
@@ -130,7 +137,7 @@ export const liveSessionStyles = css`
   @media (max-width: 640px) {
     [part='room'] {
       grid-template-columns: minmax(0, 1fr);
-      grid-template-areas: 'banner' 'stage' 'controls';
+      grid-template-areas: 'banner' 'notices' 'stage' 'controls';
     }
     [part='participants'] {
       display: none;

@@ -50,6 +50,7 @@ export interface ParticipantSummary {
  * @csspart name-field - The name label and input in the pre-join step.
  * @csspart join-button - The Join button.
  * @csspart notice - A message about the camera or microphone, or a refused join.
+ * @csspart notices - In the room: the messages about the camera or microphone, with a Dismiss button.
  * @csspart room - The in-room layout.
  * @csspart banner - The connection banner shown while reconnecting.
  * @csspart controls - The control bar.
@@ -415,6 +416,12 @@ export class LiveSessionElement extends LitElement {
     return html`<section part="room" aria-label=${session.room ?? ''}>
       ${session.connectionState === 'reconnecting'
         ? html`<p part="banner" role="status">${s.reconnecting}</p>`
+        : nothing}
+      ${this.notices.length > 0
+        ? html`<div part="notices">
+            ${this.#renderNotices()}
+            <button part="control" data-control="dismiss" @click=${() => (this.notices = [])}>${s.dismiss}</button>
+          </div>`
         : nothing}
       <div class="stage">
         <video-grid .strings=${this.strings}></video-grid>

@@ -30,6 +30,7 @@ export interface LiveSessionStrings {
   reconnecting: string;
   connecting: string;
   enableAudio: string;
+  dismiss: string;
   left: string;
   removed: string;
   replaced: string;
@@ -74,6 +75,7 @@ export const defaultStrings: LiveSessionStrings = {
   reconnecting: 'Connection lost. Reconnecting…',
   connecting: 'Connecting…',
   enableAudio: 'Click to enable audio',
+  dismiss: 'Dismiss',
   left: 'You left the session.',
   removed: 'The tutor removed you from the session.',
   replaced: 'You joined from another tab or window, so this one left.',
