@@ -8,6 +8,8 @@ export interface Participant extends ParticipantInfo {
   stream: MediaStream | null;
   /** Remote only: the state of the media connection to them. */
   media: 'none' | 'connecting' | 'connected' | 'reconnecting';
+  /** Microphone on and its level above the speech threshold (with a short hold). */
+  isSpeaking: boolean;
   /** 1-based position in the hand queue, or 0 when the hand is down. */
   handPosition: number;
 }

@@ -164,6 +164,25 @@ describe('LiveSession', function () {
       await room.expectSees(tutor, student, 'tutor sees the re-acquired camera');
     });
 
+    it('marks who is speaking from the audio level, and never while muted', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const student = await room.join('Sam', 'student');
+      await room.expectSees(tutor, student);
+      // The fake microphone plays a tone: the tutor hears Sam speak, and Sam sees itself speaking.
+      await waitFor(() => room.remote(tutor, student)?.isSpeaking, 'the tutor sees Sam speaking');
+      // The local level needs a running AudioContext: headless Firefox without a
+      // sound device keeps it suspended, so there it is checked as "never speaking".
+      const probe = new AudioContext();
+      await Promise.race([probe.resume(), new Promise((resolve) => setTimeout(resolve, 1000))]);
+      const localLevels = probe.state === 'running';
+      await probe.close();
+      if (localLevels) await waitFor(() => student.localParticipant?.isSpeaking, 'Sam sees itself speaking');
+      await student.setMicrophoneEnabled(false);
+      await waitFor(() => room.remote(tutor, student)?.isAudioOn === false, 'muted');
+      expect(room.remote(tutor, student)?.isSpeaking).to.equal(false);
+      expect(student.isSpeaking).to.equal(false);
+    });
+
     it('hands go up and down with a queue position everyone sees', async () => {
       const tutor = await room.join('Tess', 'tutor');
       const ann = await room.join('Ann', 'student');

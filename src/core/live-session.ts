@@ -31,6 +31,7 @@ import {
 import { DEFAULT_VIDEO_BUDGET_BPS, videoSendLimits } from './send-limits.js';
 import { recallerOf, shouldConnect, type Topology } from './topology.js';
 import { parseServerUrl, type ParsedServer } from './server-url.js';
+import { SpeakingDetector, receiverLevel } from './speaking.js';
 
 export interface LiveSessionOptions {
   /** Base URL of the live-session server, e.g. `https://rtc.example.edu/`. */
@@ -69,6 +70,7 @@ export interface LiveSessionOptions {
 }
 
 const USER_ID_KEY = 'live-session.user-id';
+const LOCAL_LEVEL = '#local';
 
 interface RemoteLink {
   call: MediaConnection;
@@ -155,6 +157,8 @@ export class LiveSession extends EventTarget {
   #mediaAcquired: Promise<void> | null = null;
   #joining: Promise<void> | null = null;
   #timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Audio levels: remote participants by peer id, the local microphone as LOCAL_LEVEL. */
+  #speaking = new SpeakingDetector((id) => this.#onSpeakingChange(id));
 
   constructor(options: LiveSessionOptions) {
     super();
@@ -740,6 +744,10 @@ export class LiveSession extends EventTarget {
       const first = link.stream === null;
       link.stream = stream;
       if (first) this.log.debug('stream from', `${this.#members.get(id)?.name ?? '?'} (${id})`);
+      if (first && pc) {
+        const receiver = pc.getReceivers().find((r) => r.track.kind === 'audio');
+        if (receiver) this.#speaking.watchLevel(id, () => receiverLevel(receiver));
+      }
       this.#updateRemote(id);
     };
     const onClose = (): void => {
@@ -785,6 +793,7 @@ export class LiveSession extends EventTarget {
 
   /** A media connection died: re-establish it if the peer is still in the room. */
   #onLinkBroken(id: string, link: RemoteLink): void {
+    this.#speaking.unwatch(id);
     link.cleanup();
     this.#links.delete(id);
     link.call.close();
@@ -819,6 +828,7 @@ export class LiveSession extends EventTarget {
   #closeLink(id: string): void {
     const link = this.#links.get(id);
     if (!link) return;
+    this.#speaking.unwatch(id);
     link.cleanup();
     this.#links.delete(id);
     link.call.close();
@@ -920,6 +930,8 @@ export class LiveSession extends EventTarget {
   #setMicrophone(track: MediaStreamTrack | null): void {
     if (this.#microphone && this.#microphone !== track) this.#microphone.stop();
     this.#microphone = track;
+    if (track) this.#speaking.watch(LOCAL_LEVEL, new MediaStream([track]));
+    else this.#speaking.unwatch(LOCAL_LEVEL);
     track?.addEventListener('ended', () => {
       if (this.#microphone !== track) return;
       this.#microphone = null;
@@ -936,6 +948,7 @@ export class LiveSession extends EventTarget {
   }
 
   #stopLocalMedia(): void {
+    this.#speaking.dispose();
     this.#mediaAcquired = null;
     this.#camera?.stop();
     this.#microphone?.stop();
@@ -1230,6 +1243,7 @@ export class LiveSession extends EventTarget {
       ...(isLocal ? { isVideoOn: this.isVideoOn, isAudioOn: this.isAudioOn } : {}),
       isHandRaised: info.isHandRaised || position > 0,
       isLocal,
+      isSpeaking: isLocal ? this.isAudioOn && this.#speaking.isSpeaking(LOCAL_LEVEL) : info.isAudioOn && this.#speaking.isSpeaking(info.id),
       stream: isLocal ? this.#localStream : (link?.stream ?? null),
       media,
       handPosition: position,
@@ -1249,6 +1263,21 @@ export class LiveSession extends EventTarget {
     const participant = this.#participant(id);
     if (participant) this.#emit('participant-updated', { participant });
     this.#changed();
+  }
+
+  #onSpeakingChange(id: string): void {
+    if (id !== LOCAL_LEVEL) {
+      this.#updateRemote(id);
+      return;
+    }
+    this.#rebuild();
+    this.#emitLocalUpdated();
+    this.#changed();
+  }
+
+  /** Whether the local participant is speaking (microphone on and loud enough). */
+  get isSpeaking(): boolean {
+    return this.isAudioOn && this.#speaking.isSpeaking(LOCAL_LEVEL);
   }
 
   #emitLocalUpdated(): void {

@@ -11,6 +11,11 @@ export const selfPreviewStyles = css`
     background: var(--live-session-tile-background);
     color: var(--live-session-tile-text);
     box-shadow: 0 4px 16px rgb(0 0 0 / 25%);
+    outline: 3px solid transparent;
+    transition: outline-color var(--live-session-transition);
+  }
+  :host([speaking]) {
+    outline-color: var(--live-session-speaking);
   }
   [part='video'] {
     width: 100%;

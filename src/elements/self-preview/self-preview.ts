@@ -26,6 +26,7 @@ import { selfPreviewStyles } from './self-preview.styles.js';
  * @cssprop --live-session-tile-background - Placeholder background.
  * @cssprop --live-session-tile-text - Placeholder text colour.
  * @cssprop --live-session-radius - Corner radius.
+ * @cssprop --live-session-speaking - Outline colour while the local participant speaks.
  */
 export class SelfPreview extends LitElement {
   static override styles = [themeStyles, selfPreviewStyles];
@@ -50,6 +51,10 @@ export class SelfPreview extends LitElement {
   @property({ type: Boolean, reflect: true })
   muted = true;
 
+  /** Reflects whether the local participant is speaking, for styling. */
+  @property({ type: Boolean, reflect: true })
+  speaking = false;
+
   readonly #watch = new SessionController(this);
   readonly #fromContext = new ContextConsumer(this, {
     context: sessionContext,
@@ -66,6 +71,7 @@ export class SelfPreview extends LitElement {
     const session = this.#session;
     this.cameraOff = !(session?.isVideoOn ?? false) || !session?.localStream;
     this.muted = !(session?.isAudioOn ?? false);
+    this.speaking = session?.isSpeaking ?? false;
   }
 
   protected override render() {

@@ -62,6 +62,8 @@ describe('<video-grid>', function () {
       const video = await waitFor(() => main.querySelector('video'), 'tutor video element');
       await expectLiveVideo(video, 'tutor tile video');
       expect(video.muted).to.equal(false); // Remote sound plays from the tile.
+      // The tutor's fake microphone plays a tone: the tile is highlighted as speaking.
+      await waitFor(() => main.hasAttribute('data-speaking'), 'speaking highlight');
       await expectAccessible(grid);
     });
 

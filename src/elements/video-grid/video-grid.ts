@@ -171,6 +171,7 @@ export class VideoGrid extends LitElement {
       ?data-video-off=${!p.isVideoOn}
       ?data-muted=${!p.isAudioOn}
       ?data-hand=${p.isHandRaised}
+      ?data-speaking=${p.isSpeaking}
     >
       ${p.stream
         ? html`<video
