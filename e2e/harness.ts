@@ -56,6 +56,10 @@ const EMBED_PAGE = `<!doctype html>
   }
   element.setAttribute('autojoin', '');
   element.video = { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } };
+  if (params.get('media') === 'none') {
+    element.video = false;
+    element.audio = false;
+  }
   window.lsEvents = [];
   for (const type of ['ls-joined', 'ls-left', 'ls-participant-joined', 'ls-participant-left', 'ls-connection-state', 'ls-error', 'ls-muted']) {
     element.addEventListener(type, (event) => {
@@ -166,6 +170,8 @@ interface DriverPage {
   reload(): Promise<unknown>;
   close(): Promise<void>;
   evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  /** A real click (a user gesture) on an element found through open shadow roots: `a >>> b`. */
+  click(deepSelector: string): Promise<void>;
 }
 
 export class Participant {
@@ -283,6 +289,8 @@ export interface EmbedOptions {
   userId?: string;
   token?: string;
   topology?: 'mesh' | 'star';
+  /** Join with neither camera nor microphone (watch only). */
+  watchOnly?: boolean;
 }
 
 export function embedUrl(server: CliServer, options: EmbedOptions): string {
@@ -294,6 +302,7 @@ export function embedUrl(server: CliServer, options: EmbedOptions): string {
   params.set('role', options.role);
   if (options.userId) params.set('user-id', options.userId);
   if (options.topology) params.set('topology', options.topology);
+  if (options.watchOnly) params.set('media', 'none');
   return `${server.url}embed.html?${params.toString()}`;
 }
 
@@ -338,6 +347,8 @@ export class ChromiumDriver {
       },
       evaluate: <R, A>(fn: (arg: A) => R | Promise<R>, arg: A) =>
         page.evaluate(fn as (arg: unknown) => R | Promise<R>, arg as unknown),
+      // Playwright's CSS engine pierces open shadow roots by itself.
+      click: (deepSelector) => page.click(deepSelector.split(' >>> ').join(' ')),
     };
     await page.goto(embedUrl(server, options));
     return new Participant(options.name, driverPage, 'chromium');
@@ -353,12 +364,17 @@ export class ChromiumDriver {
 export class FirefoxDriver {
   private constructor(readonly browser: PuppeteerBrowser) {}
 
-  static async launch(): Promise<FirefoxDriver> {
+  /** `blockAutoplay`: audible media may not start without a user gesture (the browser default for many users). */
+  static async launch(options: { blockAutoplay?: boolean } = {}): Promise<FirefoxDriver> {
     const browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: firefoxPath,
       headless: true,
-      extraPrefsFirefox: firefoxPrefs,
+      extraPrefsFirefox: {
+        ...firefoxPrefs,
+        // Block audible autoplay until a user gesture (transient activation; automation would otherwise allow it).
+        ...(options.blockAutoplay ? { 'media.autoplay.default': 1, 'media.autoplay.blocking_policy': 1 } : {}),
+      },
     });
     return new FirefoxDriver(browser);
   }
@@ -375,6 +391,7 @@ export class FirefoxDriver {
         await context.close();
       },
       evaluate: (fn, arg) => page.evaluate(fn as (a: unknown) => unknown, arg) as never,
+      click: (deepSelector) => page.click(deepSelector),
     };
     await page.goto(embedUrl(server, options));
     return new Participant(options.name, driverPage, 'firefox');
