@@ -4,6 +4,18 @@
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import { fileURLToPath } from 'node:url';
+
+/** PeerJS imports webrtc-adapter only for browser detection: a small stand-in replaces it here. */
+const browserDetails = fileURLToPath(new URL('./dist/script-tag/browser-details.js', import.meta.url));
+function replaceWebrtcAdapter() {
+  return {
+    name: 'replace-webrtc-adapter',
+    resolveId(source) {
+      return source === 'webrtc-adapter' ? browserDetails : null;
+    },
+  };
+}
 
 export default {
   input: 'dist/bundle.js',
@@ -13,6 +25,7 @@ export default {
     sourcemap: true,
   },
   plugins: [
+    replaceWebrtcAdapter(),
     nodeResolve({ browser: true, exportConditions: ['browser', 'production', 'default'] }),
     commonjs(),
     terser({ ecma: 2020, module: true, format: { comments: false } }),

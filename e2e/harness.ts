@@ -372,8 +372,8 @@ export class FirefoxDriver {
       headless: true,
       extraPrefsFirefox: {
         ...firefoxPrefs,
-        // Block audible autoplay until a user gesture (transient activation; automation would otherwise allow it).
-        ...(options.blockAutoplay ? { 'media.autoplay.default': 1, 'media.autoplay.blocking_policy': 1 } : {}),
+        // Block audible autoplay outside user input (without the policy, automation allows it).
+        ...(options.blockAutoplay ? { 'media.autoplay.default': 1, 'media.autoplay.blocking_policy': 2 } : {}),
       },
     });
     return new FirefoxDriver(browser);

@@ -8,8 +8,6 @@ export interface Participant extends ParticipantInfo {
   stream: MediaStream | null;
   /** Remote only: the state of the media connection to them. */
   media: 'none' | 'connecting' | 'connected' | 'reconnecting';
-  /** Microphone on and its level above the speech threshold (with a short hold). */
-  isSpeaking: boolean;
   /** 1-based position in the hand queue, or 0 when the hand is down. */
   handPosition: number;
 }
@@ -62,6 +60,11 @@ export interface LiveSessionEventMap {
   /** The tutor asks the local participant to unmute. */
   'unmute-requested': CustomEvent<{ by: Participant | null }>;
   error: CustomEvent<SessionErrorDetail>;
+  /**
+   * Someone started or stopped speaking (microphone on, level above the speech
+   * threshold, with a short hold). Read the current value with `isParticipantSpeaking(id)`.
+   */
+  speaking: CustomEvent<{ id: string; speaking: boolean }>;
   /** Anything observable changed; carries no detail, read the properties. */
   change: CustomEvent<null>;
 }

@@ -1243,7 +1243,6 @@ export class LiveSession extends EventTarget {
       ...(isLocal ? { isVideoOn: this.isVideoOn, isAudioOn: this.isAudioOn } : {}),
       isHandRaised: info.isHandRaised || position > 0,
       isLocal,
-      isSpeaking: isLocal ? this.isAudioOn && this.#speaking.isSpeaking(LOCAL_LEVEL) : info.isAudioOn && this.#speaking.isSpeaking(info.id),
       stream: isLocal ? this.#localStream : (link?.stream ?? null),
       media,
       handPosition: position,
@@ -1265,19 +1264,25 @@ export class LiveSession extends EventTarget {
     this.#changed();
   }
 
-  #onSpeakingChange(id: string): void {
-    if (id !== LOCAL_LEVEL) {
-      this.#updateRemote(id);
-      return;
-    }
-    this.#rebuild();
-    this.#emitLocalUpdated();
-    this.#changed();
+  /**
+   * Speaking changes often, so it travels on its own event and never through
+   * `change`: a UI updates one attribute instead of re-rendering the room.
+   */
+  #onSpeakingChange(key: string): void {
+    const id = key === LOCAL_LEVEL ? this.#self?.id : key;
+    if (!id) return;
+    this.#emit('speaking', { id, speaking: this.isParticipantSpeaking(id) });
   }
 
   /** Whether the local participant is speaking (microphone on and loud enough). */
   get isSpeaking(): boolean {
     return this.isAudioOn && this.#speaking.isSpeaking(LOCAL_LEVEL);
+  }
+
+  /** Whether a participant (local or remote, by peer id) is speaking; never while muted. */
+  isParticipantSpeaking(id: string): boolean {
+    if (id === this.#self?.id) return this.isSpeaking;
+    return (this.#members.get(id)?.isAudioOn ?? false) && this.#speaking.isSpeaking(id);
   }
 
   #emitLocalUpdated(): void {

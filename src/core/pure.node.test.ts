@@ -8,6 +8,7 @@ import { recallerOf, shouldConnect } from './topology.js';
 import { classifyMediaError } from './media.js';
 import { parseServerUrl } from './server-url.js';
 import { cleanName } from '../protocol/index.js';
+import { detectBrowser } from '../script-tag/browser-details.js';
 
 describe('chooseGridLayout', () => {
   const table: [count: number, width: number, height: number, columns: number, rows: number][] = [
@@ -123,5 +124,17 @@ describe('classifyMediaError', () => {
       error.name = name;
       assert.equal(classifyMediaError(error).problem, problem);
     });
+  }
+});
+
+describe('detectBrowser (the bundle\'s stand-in for webrtc-adapter)', () => {
+  const table: [string, string, number | null][] = [
+    ['Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0', 'firefox', 153],
+    ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36', 'chrome', 156],
+    ['Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15', 'safari', 605],
+    ['curl/8.0', 'Not a supported browser.', null],
+  ];
+  for (const [ua, browser, version] of table) {
+    it(`${browser} ${String(version)}`, () => assert.deepEqual(detectBrowser(ua), { browser, version }));
   }
 });

@@ -10,7 +10,7 @@
 export interface SpeakingOptions {
   /** RMS level (0–1) above which a sample counts as speech. Default 0.02 (about −34 dBFS). */
   threshold?: number;
-  /** How long speaking lasts after the last loud sample, in ms. Default 600. */
+  /** How long speaking lasts after the last loud sample, in ms. Default 1500: natural pauses keep the highlight steady. */
   holdMs?: number;
   /** Sampling period in ms. Default 150. */
   intervalMs?: number;
@@ -45,7 +45,7 @@ export class SpeakingDetector {
   constructor(onChange: (id: string, speaking: boolean) => void, options: SpeakingOptions = {}) {
     this.#onChange = onChange;
     this.#threshold = options.threshold ?? 0.02;
-    this.#holdMs = options.holdMs ?? 600;
+    this.#holdMs = options.holdMs ?? 1500;
     this.#intervalMs = options.intervalMs ?? 150;
   }
 

@@ -11,11 +11,21 @@ export const selfPreviewStyles = css`
     background: var(--live-session-tile-background);
     color: var(--live-session-tile-text);
     box-shadow: 0 4px 16px rgb(0 0 0 / 25%);
-    outline: 3px solid transparent;
-    transition: outline-color var(--live-session-transition);
   }
-  :host([speaking]) {
-    outline-color: var(--live-session-speaking);
+  /* The speaking ring is its own layer: see video-grid.styles.ts. */
+  :host::after {
+    content: '';
+    position: absolute;
+    inset: 0;
+    border: 3px solid var(--live-session-speaking);
+    border-radius: inherit;
+    pointer-events: none;
+    opacity: 0;
+    will-change: opacity;
+    transition: opacity var(--live-session-transition);
+  }
+  :host([speaking])::after {
+    opacity: 1;
   }
   [part='video'] {
     width: 100%;

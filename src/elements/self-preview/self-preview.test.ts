@@ -135,7 +135,8 @@ describe('<self-preview>', function () {
       }
       expect(listeners).to.equal(0);
       const kept = await mount(session);
-      await waitFor(() => listeners === 1, 'one subscription while mounted');
+      // While mounted: the change subscription and the speaking listener.
+      await waitFor(() => listeners === 2, 'two listeners while mounted');
       kept.remove();
       expect(listeners).to.equal(0);
     });

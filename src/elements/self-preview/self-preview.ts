@@ -66,8 +66,26 @@ export class SelfPreview extends LitElement {
     return this.session ?? this.#fromContext.value;
   }
 
+  #speakingSession: LiveSession | undefined;
+  readonly #onSpeaking = (): void => {
+    this.speaking = this.#speakingSession?.isSpeaking ?? false;
+  };
+
+  #followSpeaking(session: LiveSession | undefined): void {
+    if (session === this.#speakingSession) return;
+    this.#speakingSession?.removeEventListener('speaking', this.#onSpeaking);
+    this.#speakingSession = this.isConnected ? session : undefined;
+    this.#speakingSession?.addEventListener('speaking', this.#onSpeaking);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#followSpeaking(undefined);
+  }
+
   protected override willUpdate(_changed: PropertyValues<this>): void {
     this.#watch.session = this.#session;
+    this.#followSpeaking(this.#session);
     const session = this.#session;
     this.cameraOff = !(session?.isVideoOn ?? false) || !session?.localStream;
     this.muted = !(session?.isAudioOn ?? false);

@@ -23,11 +23,22 @@ export const videoGridStyles = css`
     overflow: hidden;
     background: var(--live-session-tile-background);
     color: var(--live-session-tile-text);
-    outline: 3px solid transparent;
-    transition: outline-color var(--live-session-transition);
   }
-  [part~='tile'][data-speaking] {
-    outline-color: var(--live-session-speaking);
+  /* The speaking ring is its own layer above the video: drawing it on the tile
+     itself would make the browser repaint the tile with every video frame. */
+  [part~='tile']::after {
+    content: '';
+    position: absolute;
+    inset: 0;
+    border: 3px solid var(--live-session-speaking);
+    border-radius: inherit;
+    pointer-events: none;
+    opacity: 0;
+    will-change: opacity;
+    transition: opacity var(--live-session-transition);
+  }
+  [part~='tile'][data-speaking]::after {
+    opacity: 1;
   }
   [part~='tile'] video {
     width: 100%;

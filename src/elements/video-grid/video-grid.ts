@@ -90,6 +90,7 @@ export class VideoGrid extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#followSpeaking(undefined);
     this.#resizeObserver?.disconnect();
     this.#resizeObserver = null;
   }
@@ -105,21 +106,46 @@ export class VideoGrid extends LitElement {
     if (columns > 0 && columns !== this.columns) this.columns = columns;
   }
 
+  #speakingSession: LiveSession | undefined;
+  readonly #onSpeaking = (event: CustomEvent<{ id: string; speaking: boolean }>): void => {
+    // Only the one attribute changes: no re-render for a frequent, cosmetic state.
+    const tile = this.renderRoot.querySelector(`[data-participant="${CSS.escape(event.detail.id)}"]`);
+    tile?.toggleAttribute('data-speaking', event.detail.speaking);
+  };
+
+  #followSpeaking(session: LiveSession | undefined): void {
+    if (session === this.#speakingSession) return;
+    this.#speakingSession?.removeEventListener('speaking', this.#onSpeaking);
+    this.#speakingSession = this.isConnected ? session : undefined;
+    this.#speakingSession?.addEventListener('speaking', this.#onSpeaking);
+  }
+
   protected override willUpdate(_changed: PropertyValues<this>): void {
     this.#watch.session = this.#session;
+    this.#followSpeaking(this.#session);
     this.view = this.#session?.role === 'tutor' ? 'tutor' : 'student';
     this.#relayout();
   }
 
   protected override updated(): void {
-    // Remote tiles carry sound: start every paused one; a refusal means autoplay is blocked.
-    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video')) {
-      if (!video.paused || !video.srcObject) continue;
-      video.play().catch((error: unknown) => {
-        if (error instanceof DOMException && error.name === 'NotAllowedError') this.audioBlocked = true;
-      });
-    }
+    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video')) this.#start(video);
   }
+
+  /**
+   * Remote tiles carry sound: start a paused one; a refusal means the browser
+   * blocks audible autoplay, and the "enable audio" button appears. Also run
+   * when a video pauses by itself (a browser may pause one that turns audible).
+   */
+  #start(video: HTMLVideoElement): void {
+    if (!video.paused || !video.srcObject || !video.isConnected) return;
+    video.play().catch((error: unknown) => {
+      if (error instanceof DOMException && error.name === 'NotAllowedError') this.audioBlocked = true;
+    });
+  }
+
+  readonly #onVideoPaused = (event: Event): void => {
+    this.#start(event.target as HTMLVideoElement);
+  };
 
   #enableAudio(): void {
     const videos = [...this.renderRoot.querySelectorAll<HTMLVideoElement>('video')];
@@ -171,12 +197,14 @@ export class VideoGrid extends LitElement {
       ?data-video-off=${!p.isVideoOn}
       ?data-muted=${!p.isAudioOn}
       ?data-hand=${p.isHandRaised}
-      ?data-speaking=${p.isSpeaking}
+      ?data-speaking=${session?.isParticipantSpeaking(p.id) ?? false}
     >
       ${p.stream
         ? html`<video
             autoplay
             playsinline
+            @pause=${this.#onVideoPaused}
+            @loadedmetadata=${this.#onVideoPaused}
             .srcObject=${p.stream}
             aria-label=${s.videoOf(p.name)}
             ?hidden=${!showVideo}
