@@ -6,6 +6,7 @@ import { expect } from '@esm-bundle/chai';
 import { Peer } from 'peerjs';
 import {
   restartServer,
+  signToken,
   startServer,
   stopServer,
   uniqueId,
@@ -166,13 +167,13 @@ describe('LiveSession', function () {
 
     it('marks who is speaking from the audio level, and never while muted', async () => {
       const tutor = await room.join('Tess', 'tutor');
+      const heard: boolean[] = [];
+      tutor.addEventListener('speaking', (e) => {
+        if (e.detail.speaking) heard.push(e.detail.speaking);
+      });
       const student = await room.join('Sam', 'student');
       await room.expectSees(tutor, student);
       // The fake microphone plays a tone: the tutor hears Sam speak, and Sam sees itself speaking.
-      const heard: boolean[] = [];
-      tutor.addEventListener('speaking', (e) => {
-        if (e.detail.id === student.peerId) heard.push(e.detail.speaking);
-      });
       await waitFor(() => tutor.isParticipantSpeaking(student.peerId ?? ''), 'the tutor sees Sam speaking');
       expect(heard).to.include(true);
       // The local level needs a running AudioContext: headless Firefox without a
@@ -359,6 +360,34 @@ describe('LiveSession', function () {
         await restartRoom.expectSees(late, tutor);
       } finally {
         await restartRoom.close();
+        await stopServer(own);
+      }
+    });
+  });
+
+  describe('tokens', () => {
+    it('with a secret, identity and role come from the token; a refused re-join ends the session instead of retrying forever', async () => {
+      const secret = 'controller-test-secret-long-enough';
+      // No clock tolerance, so the short-lived token below really expires in the test.
+      const own = await startServer({ kind: 'room', options: { secret, pingInterval: 1000, pongTimeout: 2000, clockTolerance: 0 } });
+      const tokenRoom = new Classroom(own);
+      try {
+        const token = await signToken({ room: tokenRoom.room, sub: 'sam-token', name: 'Sam Token', role: 'student' }, secret, { expiresIn: '2s' });
+        const student = await tokenRoom.join('Forged', 'tutor', { token, userId: 'ignored', reconnectMinDelayMs: 200, reconnectMaxDelayMs: 500 });
+        expect(student.role).to.equal('student');
+        expect(student.name).to.equal('Sam Token');
+        expect(student.userId).to.equal('sam-token');
+        const errors: string[] = [];
+        student.addEventListener('error', (e) => errors.push(e.detail.code));
+        const left = new Promise<string>((resolve) => student.addEventListener('left', (e) => resolve(e.detail.reason), { once: true }));
+        await new Promise((resolve) => setTimeout(resolve, 3000)); // The token expires.
+        await restartServer(own, 200);
+        expect(await left).to.equal('closed');
+        expect(errors).to.include('token-expired');
+        expect(student.phase).to.equal('left');
+        expect(student.peerConnections).to.have.length(0);
+      } finally {
+        await tokenRoom.close();
         await stopServer(own);
       }
     });

@@ -53,6 +53,8 @@ export interface LiveSessionOptions {
   iceServers?: RTCIceServer[];
   /** Total outgoing video bitrate shared by all peers. */
   videoBudgetBps?: number;
+  /** How long a new media connection may take to connect before it is placed again. */
+  connectTimeoutMs?: number;
   /** How long an ICE `disconnected` may last before the connection is re-established. */
   mediaRecoveryDelayMs?: number;
   /** Reconnection backoff bounds for the signalling connection. */
@@ -88,6 +90,15 @@ function randomId(prefix: string): string {
       ? cryptoObject.randomUUID().replace(/-/g, '')
       : `${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
   return `${prefix}${random}`;
+}
+
+/** Destroys a Peer; a connection object PeerJS cannot close must not stop the rest of a teardown. */
+function destroyPeer(peer: Peer): void {
+  try {
+    peer.destroy();
+  } catch {
+    // PeerJS stops at the first connection that throws; what it holds dies with the page.
+  }
 }
 
 function defaultStorage(): Storage | null {
@@ -299,6 +310,9 @@ export class LiveSession extends EventTarget {
   join(): Promise<void> {
     if (this.#destroyed) return Promise.reject(new Error('This session was destroyed; create a new one.'));
     if (this.#phase === 'joined') return Promise.resolve();
+    if (this.#phase === 'left') {
+      return Promise.reject(new Error('This session has left; create a new LiveSession to join again.'));
+    }
     // A second call while joining waits for the same join.
     if (this.#phase !== 'joining' || !this.#joining) this.#joining = this.#join();
     return this.#joining;
@@ -354,8 +368,9 @@ export class LiveSession extends EventTarget {
     const wasInRoom = this.#phase === 'joined' || this.#phase === 'joining';
     this.#joinWaiter?.reject(new Error(`Left before the join completed (${reason}).`));
     this.#joinWaiter = null;
-    this.#teardownConnections();
+    // Camera and microphone first: nothing that fails below may leave them on.
     this.#stopLocalMedia();
+    this.#teardownConnections();
     this.#placeholders.dispose();
     this.#windowCleanup?.();
     this.#windowCleanup = null;
@@ -387,7 +402,7 @@ export class LiveSession extends EventTarget {
     this.#peer = null;
     if (peer) {
       peer.removeAllListeners();
-      peer.destroy();
+      destroyPeer(peer);
     }
   }
 
@@ -422,6 +437,8 @@ export class LiveSession extends EventTarget {
     peer.on('call', (call) => {
       if (this.#peer === peer) this.#onIncomingCall(call);
     });
+    // Data connections are not part of this protocol: refuse them.
+    peer.on('connection', (connection) => connection.close());
     peer.on('disconnected', () => {
       if (this.#peer === peer) this.#onSignallingLost();
     });
@@ -452,7 +469,7 @@ export class LiveSession extends EventTarget {
         if (this.#peer === peer) {
           this.#peer = null;
           peer.removeAllListeners();
-          peer.destroy();
+          destroyPeer(peer);
         }
         reject(error);
       };
@@ -541,6 +558,13 @@ export class LiveSession extends EventTarget {
           this.#joinWaiter.reject(new Error(`${code}: ${text}`));
           return;
         }
+        if (request === 'LS-JOIN' && this.#connectionState === 'reconnecting' && code !== 'already-joined') {
+          // The server will not take us back (expired token, full room…): retrying cannot help.
+          this.#emitError({ code, message: text, request });
+          this.#end('closed');
+          return;
+        }
+        if (request === 'LS-JOIN' && code === 'already-joined') return; // A duplicate join while reconnecting.
         this.#emitError({ code, message: text, ...(request ? { request } : {}) });
         break;
       }
@@ -681,11 +705,11 @@ export class LiveSession extends EventTarget {
 
   #connectTo(member: ParticipantInfo): void {
     const peer = this.#peer;
-    if (!peer || !this.#shouldConnect(member)) return;
+    if (!peer || peer.disconnected || peer.destroyed || !this.#shouldConnect(member)) return;
     this.#closeLink(member.id);
     this.log.debug('calling', `${member.name} (${member.id})`);
-    const call = peer.call(member.id, this.#outgoingStream(), { metadata: { userId: this.userId } });
-    this.#adoptCall(member.id, call, true);
+    const call = peer.call(member.id, this.#outgoingStream(), { metadata: { userId: this.userId } }) as MediaConnection | undefined;
+    if (call) this.#adoptCall(member.id, call, true);
   }
 
   #onIncomingCall(call: MediaConnection): void {
@@ -696,7 +720,11 @@ export class LiveSession extends EventTarget {
     }
     // Not in the roster yet: the join broadcast may still be on its way. Hold briefly.
     this.log.debug('holding call from unknown peer', from);
-    this.#heldCalls.get(from)?.call.close();
+    const previous = this.#heldCalls.get(from);
+    if (previous) {
+      clearTimeout(previous.timer);
+      previous.call.close();
+    }
     const timer = setTimeout(() => {
       this.#heldCalls.delete(from);
       this.log.debug('refused call from a peer outside the room', from);
@@ -721,8 +749,9 @@ export class LiveSession extends EventTarget {
       return;
     }
     const existing = this.#links.get(call.peer);
-    if (existing?.outgoing && this.#linkIsLive(call.peer)) {
-      // Both sides called at once: keep the call placed by the lower peer id.
+    const existingState = (existing?.call.peerConnection)?.connectionState;
+    if (existing?.outgoing && existingState === 'connected') {
+      // Both sides called and ours works: keep the call placed by the lower peer id.
       const myId = this.peerId ?? '';
       if (recallerOf(myId, call.peer) === myId) {
         call.close();
@@ -779,6 +808,13 @@ export class LiveSession extends EventTarget {
     call.on('stream', onStream);
     call.on('close', onClose);
     call.on('error', onClose);
+    // A call that never connects (an offer lost on the way) is retried like a broken one.
+    this.#later(() => {
+      if (this.#links.get(id) === link && pc?.connectionState !== 'connected') {
+        this.log.debug('media connection never connected', id);
+        this.#onLinkBroken(id, link);
+      }
+    }, this.options.connectTimeoutMs ?? 15_000);
     pc?.addEventListener('connectionstatechange', onState);
     link.cleanup = () => {
       call.off('stream', onStream);
@@ -1171,7 +1207,7 @@ export class LiveSession extends EventTarget {
     const old = this.#peer;
     if (old) {
       old.removeAllListeners();
-      old.destroy();
+      destroyPeer(old);
     }
     this.#reconnectAttempt = 0;
     const peer = this.#createPeer();
@@ -1196,7 +1232,7 @@ export class LiveSession extends EventTarget {
       }
     };
     const onOnline = (): void => {
-      if (this.#connectionState === 'reconnecting') {
+      if (this.#connectionState === 'reconnecting' && this.#peer?.disconnected) {
         this.#reconnectAttempt = 0;
         this.#scheduleReconnect(true);
       }

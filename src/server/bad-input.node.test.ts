@@ -50,6 +50,12 @@ const cases: BadInputCase[] = [
   { label: 'LS-REMOVE without payload', joined: true, send: (c) => c.send({ type: 'LS-REMOVE' }), code: 'bad-payload' },
   { label: 'OFFER without dst', joined: true, send: (c) => c.send({ type: 'OFFER', payload: {} }), code: 'bad-payload' },
   { label: 'CANDIDATE dst a number', joined: true, send: (c) => c.send({ type: 'CANDIDATE', dst: 1, payload: {} }), code: 'bad-payload' },
+  {
+    label: 'OFFER for a data connection with a crafted serializer',
+    joined: true,
+    send: (c) => c.send({ type: 'OFFER', dst: c.id, payload: { type: 'data', serialization: 'constructor', connectionId: 'dc_x' } }),
+    code: 'bad-payload',
+  },
 ];
 
 void describe('bad input never hurts', () => {
@@ -106,6 +112,16 @@ void describe('bad input never hurts', () => {
     opened.push(offender);
     offender.send({ type: 'LS-JOIN', payload: { room: 'r', userId: 'u', name: 'x'.repeat(5000), role: 'student' } });
     assert.equal((await offender.closed).code, 1009);
+    await bystanders.assertUnaffected();
+  });
+
+  void test('a connection that repeats id, token or key is closed with 1008 (no acting as someone else)', async () => {
+    const { WebSocket } = await import('ws');
+    for (const query of ['id=a1&id=b1&token=t&key=peerjs', 'id=a2&token=t&token=u&key=peerjs', 'id=a3&token=t&key=peerjs&key=peerjs']) {
+      const socket = new WebSocket(`${server.webSocketUrl}?${query}`);
+      const code = await new Promise<number>((resolve) => socket.once('close', (closeCode) => resolve(closeCode)));
+      assert.equal(code, 1008, query);
+    }
     await bystanders.assertUnaffected();
   });
 

@@ -23,7 +23,7 @@ export type IncomingFrame =
   /** A room request (`LS-*`), payload not yet checked. */
   | { kind: 'room-request'; type: ClientMessageType; frame: Record<string, unknown> }
   /** OFFER / ANSWER / CANDIDATE (and LEAVE with a `dst`): relayed to another peer. */
-  | { kind: 'relay'; type: string; dst: unknown }
+  | { kind: 'relay'; type: string; dst: unknown; payload: unknown }
   /** HEARTBEAT, LEAVE without `dst`: PeerJS housekeeping, passed on as is. */
   | { kind: 'peerjs'; type: string };
 
@@ -59,10 +59,10 @@ export function parseFrame(data: unknown, isBinary: boolean): IncomingFrame {
     return { kind: 'room-request', type: type as ClientMessageType, frame: parsed };
   }
   if ((RELAYED_PEERJS_TYPES as readonly string[]).includes(type)) {
-    return { kind: 'relay', type, dst: parsed['dst'] };
+    return { kind: 'relay', type, dst: parsed['dst'], payload: parsed['payload'] };
   }
   if (type === 'LEAVE') {
-    return parsed['dst'] === undefined ? { kind: 'peerjs', type } : { kind: 'relay', type, dst: parsed['dst'] };
+    return parsed['dst'] === undefined ? { kind: 'peerjs', type } : { kind: 'relay', type, dst: parsed['dst'], payload: parsed['payload'] };
   }
   if (type === 'HEARTBEAT') return { kind: 'peerjs', type };
   return { kind: 'unknown-type', type: type.slice(0, 64) };

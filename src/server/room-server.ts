@@ -13,6 +13,7 @@ import {
   CLOSE_CODES,
   LIMITS,
   TUTOR_ONLY_TYPES,
+  isRecord,
   isRole,
   type ClientMessageType,
   type ErrorCode,
@@ -280,10 +281,21 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
     socket.frameGate = (data, isBinary) => {
       this.onFrame(socket, data, isBinary);
     };
-    const peerId = new URL(request.url ?? '/', 'http://localhost').searchParams.get('id') ?? '';
+    const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+    const peerId = query.get('id') ?? '';
     const { burst, perSecond } = this.options.rateLimit;
     const session = new SocketSession(socket, peerId, new TokenBucket(burst, perSecond));
     this.sessions.set(socket, session);
+    // `peer` reads the last of repeated query parameters; a socket claiming one id
+    // here and another there could act as someone else. Refuse any repetition.
+    if (['id', 'token', 'key'].some((name) => query.getAll(name).length > 1)) {
+      this.closeForPolicy(session, 'repeated connection parameters', 'repeated id, token or key');
+      return;
+    }
+    if (this.closing) {
+      socket.close(CLOSE_CODES.goingAway, 'server shutting down');
+      return;
+    }
     socket.on('pong', () => {
       session.lastPongAt = Date.now();
     });
@@ -295,7 +307,13 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   private onPeerConnection(client: IClient): void {
     const socket = client.getSocket();
     const session = socket ? this.sessions.get(socket) : undefined;
-    if (session) session.client = client;
+    if (!session) return;
+    if (client.getId() !== session.peerId) {
+      // Defence in depth: room membership and PeerJS routing must agree on who this is.
+      this.closeForPolicy(session, 'peer id mismatch', 'peer id mismatch');
+      return;
+    }
+    session.client = client;
   }
 
   private onSocketClose(session: SocketSession): void {
@@ -368,7 +386,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
         session.socket.forwardToPeer(data, isBinary);
         return;
       case 'relay':
-        this.relay(session, frame.type, frame.dst, data, isBinary);
+        this.relay(session, frame.type, frame.dst, frame.payload, data, isBinary);
         return;
       case 'room-request':
         try {
@@ -386,7 +404,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   }
 
   /** OFFER / ANSWER / CANDIDATE (and LEAVE to a peer) only between members of one room. */
-  private relay(session: SocketSession, type: string, dst: unknown, data: unknown, isBinary: boolean): void {
+  private relay(session: SocketSession, type: string, dst: unknown, payload: unknown, data: unknown, isBinary: boolean): void {
     if (typeof dst !== 'string' || dst.length === 0) {
       this.refuseMalformed(session, 'bad-payload', `${type} needs a string "dst" (the peer id to reach).`, type);
       return;
@@ -399,6 +417,12 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
         `${type} refused: you and the destination peer are not in the same room.`,
         type,
       );
+      return;
+    }
+    // Media calls only: PeerJS data connections are not part of this protocol, and
+    // a crafted data OFFER can break the receiving client.
+    if (type === 'OFFER' && !(isRecord(payload) && payload['type'] === 'media')) {
+      this.refuseMalformed(session, 'bad-payload', 'OFFER must carry a media call (payload.type "media").', type);
       return;
     }
     session.socket.forwardToPeer(data, isBinary);
@@ -768,6 +792,11 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
 
   private async shutdown(): Promise<void> {
     clearInterval(this.pingTimer);
+    // Stop accepting sockets first; one that arrives during the grace would hold the close up.
+    const serverClosed = new Promise<void>((resolve) => {
+      if (this.webSocketServer) this.webSocketServer.close(() => resolve());
+      else resolve();
+    });
     this.peerScope.stop();
     const sessions = [...this.sessions.values()];
     this.log('info', 'shutdown', { connections: sessions.length, rooms: this.registry.size });
@@ -804,13 +833,8 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       for (const session of sessions) session.socket.terminate();
       await Promise.all(closed);
     }
-    await new Promise<void>((resolve) => {
-      if (this.webSocketServer) {
-        this.webSocketServer.close(() => {
-          resolve();
-        });
-      } else resolve();
-    });
+    for (const socket of this.webSocketServer?.clients ?? []) socket.terminate();
+    await serverClosed;
   }
 }
 

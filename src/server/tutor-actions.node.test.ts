@@ -105,9 +105,9 @@ void describe('tutor-only actions', () => {
     assert.ok(alice.isOpen);
     alice.joined = false;
     await alice.roundTrip();
-    bob.send({ type: 'OFFER', dst: tutor.id, payload: {} });
+    bob.send({ type: 'OFFER', dst: tutor.id, payload: { type: 'media' } });
     await tutor.next('OFFER');
-    alice.send({ type: 'OFFER', dst: tutor.id, payload: {} });
+    alice.send({ type: 'OFFER', dst: tutor.id, payload: { type: 'media' } });
     assert.equal((await alice.nextError()).code, 'not-in-room');
   });
 
