@@ -374,8 +374,10 @@ export async function runBrowserBenchmark(options: { runs?: number; soakCycles?:
 
     // 6. Outgoing bitrate of the tutor with 1, 4 and 8 students, star and mesh.
     const bitrate: BrowserBenchResult['bitrate'] = [];
+    // Mesh with 8 students means 72 streams encoded and decoded on this one
+    // machine's cores: not measurable here; star goes to 8, mesh to 4.
     for (const topology of ['star', 'mesh'] as const) {
-      for (const students of [1, 4, 8]) {
+      for (const students of topology === 'star' ? [1, 4, 8] : [1, 4]) {
         log(`bench: bitrate, ${topology}, ${students} student(s)…`);
         const bitrateRoom = nextRoom();
         const tutorP = await openPage();

@@ -12,29 +12,15 @@ import { chromium, type Browser as PlaywrightBrowser, type BrowserServer } from 
 import puppeteer, { type Browser as PuppeteerBrowser } from 'puppeteer-core';
 import { chromiumArgs, chromiumPath, firefoxPath, firefoxPrefs } from '../scripts/browsers.mjs';
 
+import { delay, waitFor as waitForCondition } from '../test/wait-for.js';
+
+export { delay };
+
 const ROOT = resolve(import.meta.dirname, '..');
 
-export function delay(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-/** Polls `condition` until truthy; the timeout only guards against a hang. */
-export async function waitFor<T>(condition: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await condition();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`Timed out waiting for: ${what}${detail}`);
-    }
-    await delay(100);
-  }
+/** Polls `condition` until truthy; the timeout (30 s here, pages are slower) only guards against a hang. */
+export function waitFor<T>(condition: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  return waitForCondition(condition, what, timeoutMs, 100);
 }
 
 // ------------------------------------------------------------------ the server, by its CLI

@@ -4,6 +4,9 @@
  * and proof of live video by frames.
  */
 import { executeServerCommand } from '@web/test-runner-commands';
+import { waitFor } from '../wait-for.js';
+
+export { delay, waitFor } from '../wait-for.js';
 
 export interface StartedServer {
   id: string;
@@ -44,37 +47,6 @@ export async function signToken(
     options,
   });
   return token;
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * Resolves once `condition` returns a truthy value; rejects with `message` after
- * `timeoutMs`. The timeout only stops a broken test from hanging.
- */
-export async function waitFor<T>(
-  condition: () => T | Promise<T>,
-  message: string,
-  timeoutMs = 20_000,
-  intervalMs = 50,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await condition();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`Timed out waiting for: ${message}${detail}`);
-    }
-    await delay(intervalMs);
-  }
 }
 
 const framesSeen = new WeakMap<HTMLVideoElement, number>();

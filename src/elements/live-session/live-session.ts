@@ -15,17 +15,11 @@ import { liveSessionStyles } from './live-session.styles.js';
 import '../self-preview/define.js';
 import '../video-grid/define.js';
 
-/** A participant as `participants` returns it. */
-export interface ParticipantSummary {
-  id: string;
-  userId: string;
-  name: string;
-  role: Role;
-  isVideoOn: boolean;
-  isAudioOn: boolean;
-  isHandRaised: boolean;
-  isLocal: boolean;
-}
+/** A participant as `participants` returns it: the fields of the public contract. */
+export type ParticipantSummary = Pick<
+  Participant,
+  'id' | 'userId' | 'name' | 'role' | 'isVideoOn' | 'isAudioOn' | 'isHandRaised' | 'isLocal'
+>;
 
 /**
  * @summary The whole room: pre-join step, video grid, self preview, control

@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { speakingRing } from '../shared/base.styles.js';
 
 export const selfPreviewStyles = css`
   :host {
@@ -12,17 +13,8 @@ export const selfPreviewStyles = css`
     color: var(--live-session-tile-text);
     box-shadow: 0 4px 16px rgb(0 0 0 / 25%);
   }
-  /* The speaking ring is its own layer: see video-grid.styles.ts. */
   :host::after {
-    content: '';
-    position: absolute;
-    inset: 0;
-    border: 3px solid var(--live-session-speaking);
-    border-radius: inherit;
-    pointer-events: none;
-    opacity: 0;
-    will-change: opacity;
-    transition: opacity var(--live-session-transition);
+    ${speakingRing}
   }
   :host([speaking])::after {
     opacity: 1;

@@ -1,6 +1,23 @@
 import { css } from 'lit';
 
 /**
+ * The speaking ring: a border on its own layer, shown by opacity. Drawing it on
+ * the element that holds the video instead would make the browser repaint that
+ * element with every video frame. Use as `selector::after { ${speakingRing} }`.
+ */
+export const speakingRing = css`
+  content: '';
+  position: absolute;
+  inset: 0;
+  border: 3px solid var(--live-session-speaking);
+  border-radius: inherit;
+  pointer-events: none;
+  opacity: 0;
+  will-change: opacity;
+  transition: opacity var(--live-session-transition);
+`;
+
+/**
  * The public theme, shared by the three elements. Every colour, radius, gap
  * and font is a CSS custom property with a default on :host; dark defaults
  * follow prefers-color-scheme.

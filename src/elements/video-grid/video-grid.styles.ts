@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { speakingRing } from '../shared/base.styles.js';
 
 export const videoGridStyles = css`
   :host {
@@ -24,18 +25,8 @@ export const videoGridStyles = css`
     background: var(--live-session-tile-background);
     color: var(--live-session-tile-text);
   }
-  /* The speaking ring is its own layer above the video: drawing it on the tile
-     itself would make the browser repaint the tile with every video frame. */
   [part~='tile']::after {
-    content: '';
-    position: absolute;
-    inset: 0;
-    border: 3px solid var(--live-session-speaking);
-    border-radius: inherit;
-    pointer-events: none;
-    opacity: 0;
-    will-change: opacity;
-    transition: opacity var(--live-session-transition);
+    ${speakingRing}
   }
   [part~='tile'][data-speaking]::after {
     opacity: 1;
