@@ -76,3 +76,23 @@ void describe('vanished clients', () => {
     }
   });
 });
+
+void describe('idle sockets', () => {
+  void test('a socket that never joins a room is closed with 1008 after the join deadline; a member stays', async () => {
+    const server = await startTestServer({ joinDeadlineMs: 400, pingInterval: 100, pongTimeout: 2000 });
+    const idle = await TestClient.connect(server.webSocketUrl);
+    const member = await TestClient.connect(server.webSocketUrl);
+    try {
+      await member.join({ room: 'idle-room', userId: 'member', name: 'Member', role: 'student' });
+      const guard = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the idle socket was never closed')), 5000).unref());
+      const closed = await Promise.race([idle.closed, guard]);
+      assert.equal(closed.code, 1008);
+      assert.ok(member.isOpen, 'a member is not affected');
+      await member.roundTrip();
+    } finally {
+      await Promise.all([idle.close(), member.close()]);
+      await server.close();
+    }
+  });
+});
+

@@ -57,6 +57,11 @@ export interface RoomServerOptions {
   rateLimit?: RateLimitOptions;
   /** Malformed frames a socket may send before it is closed with 1008. Default 10. */
   maxBadMessages?: number;
+  /**
+   * A socket outside every room (never joined, or removed) for this long is
+   * closed with 1008, so idle connections cannot fill the server. Default 30000 ms.
+   */
+  joinDeadlineMs?: number;
   /** Most websocket clients at once (PeerJS `concurrent_limit`). Default 5000. */
   concurrentLimit?: number;
   /** Most participants in one room. Default 50. */
@@ -81,6 +86,7 @@ export interface ResolvedRoomServerOptions {
   allowedOrigins: string[] | undefined;
   rateLimit: Required<RateLimitOptions>;
   maxBadMessages: number;
+  joinDeadlineMs: number;
   concurrentLimit: number;
   maxRoomSize: number;
   clockTolerance: number;
@@ -98,6 +104,7 @@ export const ROOM_SERVER_DEFAULTS: {
   readonly maxPayload: number;
   readonly rateLimit: Readonly<Required<RateLimitOptions>>;
   readonly maxBadMessages: number;
+  readonly joinDeadlineMs: number;
   readonly concurrentLimit: number;
   readonly maxRoomSize: number;
   readonly clockTolerance: number;
@@ -109,6 +116,7 @@ export const ROOM_SERVER_DEFAULTS: {
   maxPayload: 64 * 1024,
   rateLimit: { burst: 300, perSecond: 100, overflowLimit: 50 },
   maxBadMessages: 10,
+  joinDeadlineMs: 30_000,
   concurrentLimit: 5000,
   maxRoomSize: 50,
   clockTolerance: 5,
@@ -165,6 +173,7 @@ export function resolveOptions(options: RoomServerOptions = {}): ResolvedRoomSer
       overflowLimit: positiveInteger('rateLimit.overflowLimit', rate.overflowLimit, defaults.rateLimit.overflowLimit),
     },
     maxBadMessages: positiveInteger('maxBadMessages', options.maxBadMessages, defaults.maxBadMessages),
+    joinDeadlineMs: positiveInteger('joinDeadlineMs', options.joinDeadlineMs, defaults.joinDeadlineMs),
     concurrentLimit: positiveInteger('concurrentLimit', options.concurrentLimit, defaults.concurrentLimit),
     maxRoomSize: positiveInteger('maxRoomSize', options.maxRoomSize, defaults.maxRoomSize),
     clockTolerance,

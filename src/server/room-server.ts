@@ -114,6 +114,8 @@ class SocketSession {
   client: IClient | undefined;
   membership: JoinedMembership | undefined;
   lastPongAt = Date.now();
+  /** When this socket was last seen inside a room (or opened). */
+  inRoomAt = Date.now();
   overBudget = 0;
   badFrames = 0;
   /** While a join is being verified, later frames wait here, in order. */
@@ -330,6 +332,11 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
     const now = Date.now();
     for (const session of this.sessions.values()) {
       if (session.socket.readyState !== WebSocket.OPEN) continue;
+      if (session.membership || session.busy) session.inRoomAt = now;
+      else if (now - session.inRoomAt > this.options.joinDeadlineMs) {
+        this.closeForPolicy(session, 'no room', `not in a room for ${String(this.options.joinDeadlineMs)} ms`);
+        continue;
+      }
       if (now - session.lastPongAt > this.options.pongTimeout) {
         session.closeReason = 'timeout';
         this.log('info', 'ping-timeout', {
