@@ -1,10 +1,17 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { LiveSession } from '../core/live-session.js';
 
+/** A speaking change: who (peer id) and whether they now speak. */
+export interface SpeakingChange {
+  id: string;
+  speaking: boolean;
+}
+
 /**
  * Re-renders its host whenever the session it watches changes. Subscribes in
  * hostConnected and unsubscribes in hostDisconnected, so a removed element
- * holds no listener on the session.
+ * holds no listener on the session. Speaking changes do not re-render: they go
+ * to the optional `onSpeaking` callback, which updates one attribute.
  */
 export class SessionController implements ReactiveController {
   readonly #host: ReactiveControllerHost;
@@ -12,8 +19,14 @@ export class SessionController implements ReactiveController {
   #unsubscribe: (() => void) | null = null;
   #connected = false;
 
-  constructor(host: ReactiveControllerHost) {
+  readonly #onSpeaking: ((change: SpeakingChange) => void) | undefined;
+  readonly #speakingListener = (event: CustomEvent<SpeakingChange>): void => {
+    this.#onSpeaking?.(event.detail);
+  };
+
+  constructor(host: ReactiveControllerHost, options: { onSpeaking?: (change: SpeakingChange) => void } = {}) {
     this.#host = host;
+    this.#onSpeaking = options.onSpeaking;
     host.addController(this);
   }
 
@@ -43,7 +56,17 @@ export class SessionController implements ReactiveController {
   }
 
   #subscribe(): void {
-    if (!this.#session || this.#unsubscribe) return;
-    this.#unsubscribe = this.#session.subscribe(() => this.#host.requestUpdate());
+    const session = this.#session;
+    if (!session || this.#unsubscribe) return;
+    const unsubscribe = session.subscribe(() => this.#host.requestUpdate());
+    if (!this.#onSpeaking) {
+      this.#unsubscribe = unsubscribe;
+      return;
+    }
+    session.addEventListener('speaking', this.#speakingListener);
+    this.#unsubscribe = () => {
+      unsubscribe();
+      session.removeEventListener('speaking', this.#speakingListener);
+    };
   }
 }

@@ -115,13 +115,22 @@ export interface JoinFields {
   isAudioOn: boolean;
 }
 
-export function checkJoinPayload(frame: Record<string, unknown>): Checked<JoinFields> {
-  const payload = payloadOf(frame);
-  if (!payload) return refuse('payload must be an object');
+/** The optional camera and microphone flags of LS-JOIN and LS-STATE. */
+function mediaFlags(
+  payload: Record<string, unknown>,
+): Checked<{ isVideoOn: boolean | undefined; isAudioOn: boolean | undefined }> {
   const video = optionalBoolean(payload, 'isVideoOn');
   if (!video.ok) return video;
   const audio = optionalBoolean(payload, 'isAudioOn');
   if (!audio.ok) return audio;
+  return { ok: true, value: { isVideoOn: video.value, isAudioOn: audio.value } };
+}
+
+export function checkJoinPayload(frame: Record<string, unknown>): Checked<JoinFields> {
+  const payload = payloadOf(frame);
+  if (!payload) return refuse('payload must be an object');
+  const media = mediaFlags(payload);
+  if (!media.ok) return media;
   return {
     ok: true,
     value: {
@@ -130,8 +139,8 @@ export function checkJoinPayload(frame: Record<string, unknown>): Checked<JoinFi
       name: payload['name'],
       role: payload['role'],
       token: payload['token'],
-      isVideoOn: video.value ?? false,
-      isAudioOn: audio.value ?? false,
+      isVideoOn: media.value.isVideoOn ?? false,
+      isAudioOn: media.value.isAudioOn ?? false,
     },
   };
 }
@@ -141,14 +150,12 @@ export function checkStatePayload(
 ): Checked<{ isVideoOn: boolean | undefined; isAudioOn: boolean | undefined }> {
   const payload = payloadOf(frame);
   if (!payload) return refuse('payload must be an object');
-  const video = optionalBoolean(payload, 'isVideoOn');
-  if (!video.ok) return video;
-  const audio = optionalBoolean(payload, 'isAudioOn');
-  if (!audio.ok) return audio;
-  if (video.value === undefined && audio.value === undefined) {
+  const media = mediaFlags(payload);
+  if (!media.ok) return media;
+  if (media.value.isVideoOn === undefined && media.value.isAudioOn === undefined) {
     return refuse('payload needs isVideoOn and/or isAudioOn (booleans)');
   }
-  return { ok: true, value: { isVideoOn: video.value, isAudioOn: audio.value } };
+  return media;
 }
 
 export function checkHandPayload(frame: Record<string, unknown>): Checked<boolean> {

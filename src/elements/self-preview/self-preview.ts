@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { ContextConsumer } from '@lit/context';
 import type { LiveSession } from '../../core/live-session.js';
@@ -55,7 +55,9 @@ export class SelfPreview extends LitElement {
   @property({ type: Boolean, reflect: true })
   speaking = false;
 
-  readonly #watch = new SessionController(this);
+  readonly #watch = new SessionController(this, {
+    onSpeaking: () => (this.speaking = this.#session?.isSpeaking ?? false),
+  });
   readonly #fromContext = new ContextConsumer(this, {
     context: sessionContext,
     subscribe: true,
@@ -66,26 +68,8 @@ export class SelfPreview extends LitElement {
     return this.session ?? this.#fromContext.value;
   }
 
-  #speakingSession: LiveSession | undefined;
-  readonly #onSpeaking = (): void => {
-    this.speaking = this.#speakingSession?.isSpeaking ?? false;
-  };
-
-  #followSpeaking(session: LiveSession | undefined): void {
-    if (session === this.#speakingSession) return;
-    this.#speakingSession?.removeEventListener('speaking', this.#onSpeaking);
-    this.#speakingSession = this.isConnected ? session : undefined;
-    this.#speakingSession?.addEventListener('speaking', this.#onSpeaking);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#followSpeaking(undefined);
-  }
-
   protected override willUpdate(_changed: PropertyValues<this>): void {
     this.#watch.session = this.#session;
-    this.#followSpeaking(this.#session);
     const session = this.#session;
     this.cameraOff = !(session?.isVideoOn ?? false) || !session?.localStream;
     this.muted = !(session?.isAudioOn ?? false);
@@ -115,7 +99,6 @@ export class SelfPreview extends LitElement {
           >${this.muted ? icons.micOff : icons.mic}</span
         >
       </span>
-      ${nothing}
     `;
   }
 }

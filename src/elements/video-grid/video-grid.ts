@@ -64,7 +64,12 @@ export class VideoGrid extends LitElement {
   @state()
   private columns = 1;
 
-  readonly #watch = new SessionController(this);
+  // Speaking changes often: only the one tile attribute changes, no re-render.
+  readonly #watch = new SessionController(this, {
+    onSpeaking: ({ id, speaking }) => {
+      this.renderRoot.querySelector(`[data-participant="${CSS.escape(id)}"]`)?.toggleAttribute('data-speaking', speaking);
+    },
+  });
   readonly #fromContext = new ContextConsumer(this, {
     context: sessionContext,
     subscribe: true,
@@ -90,7 +95,6 @@ export class VideoGrid extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#followSpeaking(undefined);
     this.#resizeObserver?.disconnect();
     this.#resizeObserver = null;
   }
@@ -106,23 +110,8 @@ export class VideoGrid extends LitElement {
     if (columns > 0 && columns !== this.columns) this.columns = columns;
   }
 
-  #speakingSession: LiveSession | undefined;
-  readonly #onSpeaking = (event: CustomEvent<{ id: string; speaking: boolean }>): void => {
-    // Only the one attribute changes: no re-render for a frequent, cosmetic state.
-    const tile = this.renderRoot.querySelector(`[data-participant="${CSS.escape(event.detail.id)}"]`);
-    tile?.toggleAttribute('data-speaking', event.detail.speaking);
-  };
-
-  #followSpeaking(session: LiveSession | undefined): void {
-    if (session === this.#speakingSession) return;
-    this.#speakingSession?.removeEventListener('speaking', this.#onSpeaking);
-    this.#speakingSession = this.isConnected ? session : undefined;
-    this.#speakingSession?.addEventListener('speaking', this.#onSpeaking);
-  }
-
   protected override willUpdate(_changed: PropertyValues<this>): void {
     this.#watch.session = this.#session;
-    this.#followSpeaking(this.#session);
     this.view = this.#session?.role === 'tutor' ? 'tutor' : 'student';
     this.#relayout();
   }
