@@ -119,7 +119,7 @@ const BENCH_PAGE = `<!doctype html>
 </script>
 </body></html>`;
 
-function distribution(samples: number[]): Distribution {
+export function distribution(samples: number[]): Distribution {
   return { runs: samples.length, p50: Math.round(percentile(samples, 50)), p90: Math.round(percentile(samples, 90)) };
 }
 

@@ -5,7 +5,7 @@
  *
  *   npm run bench                 everything (about 10 minutes on 2 cores)
  *   npm run bench -- --quick      fewer runs and clients, for a smoke check
- *   npm run bench -- --only=server|browser|bundle
+ *   npm run bench -- --only=server|browser|bundle|network
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +13,7 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runBrowserBenchmark, type BrowserBenchResult, type Distribution } from './browser-bench.js';
+import { runNetworkBenchmark, type NetworkBenchResult } from './network-bench.js';
 import { runServerBenchmark, type ServerBenchResult } from './server-bench.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -38,6 +39,7 @@ function markdown(results: {
   bundle?: BundleResult[];
   server?: ServerBenchResult;
   browser?: BrowserBenchResult;
+  network?: NetworkBenchResult;
 }): string {
   const lines: string[] = [`Measured ${results.date} on ${results.machine}.`, ''];
   if (results.bundle) {
@@ -85,6 +87,20 @@ function markdown(results: {
       '',
     );
   }
+  if (results.network) {
+    const n = results.network;
+    lines.push('### Recovery after real network outages (Chromium in a network namespace, nftables drop; p50 / p90)', '');
+    if (n.skipped) {
+      lines.push(`Not measured: ${n.skipped}.`, '');
+    } else {
+      lines.push(
+        '| outage | video both ways again after the network returns | student sees tutor | tutor sees student | goal |',
+        '| --- | ---: | ---: | ---: | ---: |',
+        ...n.rows.map((r) => `| ${r.label} | ${ms(r.videoBack)} | ${ms(r.studentSeesTutor)} | ${ms(r.tutorSeesStudent)} | ≤ 2000 ms |`),
+        '',
+      );
+    }
+  }
   if (results.server) {
     const s = results.server;
     lines.push(
@@ -116,6 +132,7 @@ async function main(): Promise<void> {
       ]
     : undefined;
   const browser = want('browser') ? await runBrowserBenchmark({ runs: quick ? 4 : 12, soakCycles: quick ? 5 : 50, log }) : undefined;
+  const network = want('network') ? await runNetworkBenchmark({ runs: quick ? 1 : 3, log }) : undefined;
   const server = want('server')
     ? await runServerBenchmark({ clients: quick ? 300 : 2000, rounds: quick ? 1 : 3, log })
     : undefined;
@@ -125,6 +142,7 @@ async function main(): Promise<void> {
     machine: `${String(cpus().length)} CPU cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${String(Math.round(totalmem() / 2 ** 30))} GiB, Node ${process.version}`,
     ...(bundle ? { bundle } : {}),
     ...(browser ? { browser } : {}),
+    ...(network ? { network } : {}),
     ...(server ? { server } : {}),
   };
   const table = markdown(results);

@@ -304,10 +304,20 @@ export class ChromiumDriver {
    * `denyCamera`: no automatic permission prompt; every page is granted the
    * microphone only, so asking for the camera fails with a real NotAllowedError.
    */
-  static async launch(options: { ownProcess?: boolean; denyCamera?: boolean } = {}): Promise<ChromiumDriver> {
+  static async launch(
+    options: {
+      ownProcess?: boolean;
+      denyCamera?: boolean;
+      /** Another executable, e.g. a wrapper that starts Chromium inside a network namespace. */
+      executablePath?: string;
+      /** Plain-http origins other than loopback that must still count as secure (getUserMedia). */
+      secureOrigins?: string[];
+    } = {},
+  ): Promise<ChromiumDriver> {
     const denyCamera = options.denyCamera ?? false;
-    const args = denyCamera ? chromiumArgs.filter((a) => a !== '--use-fake-ui-for-media-stream') : chromiumArgs;
-    const launchOptions = { executablePath: chromiumPath, args, headless: true };
+    const args = denyCamera ? chromiumArgs.filter((a) => a !== '--use-fake-ui-for-media-stream') : [...chromiumArgs];
+    if (options.secureOrigins?.length) args.push(`--unsafely-treat-insecure-origin-as-secure=${options.secureOrigins.join(',')}`);
+    const launchOptions = { executablePath: options.executablePath ?? chromiumPath, args, headless: true };
     if (options.ownProcess) {
       const server = await chromium.launchServer(launchOptions);
       return new ChromiumDriver(await chromium.connect(server.wsEndpoint()), server, denyCamera);

@@ -1,25 +1,43 @@
 #!/usr/bin/env bash
-# Makes sure the two browsers the browser tests drive are installed: Chromium and
-# Firefox ESR from the system's Debian packages. Nothing here downloads a browser
-# build of its own. Paths can be overridden with CHROMIUM_BIN and FIREFOX_BIN.
+# Makes sure the system programs the tests drive are installed, from Debian's
+# packages: Chromium and Firefox ESR (browser and end-to-end tests), iproute2
+# and nftables (real network faults in the end-to-end suite). Nothing here
+# downloads a browser build of its own. Browser paths can be overridden with
+# CHROMIUM_BIN and FIREFOX_BIN.
 set -euo pipefail
 
 chromium_bin="${CHROMIUM_BIN:-/usr/bin/chromium}"
 firefox_bin="${FIREFOX_BIN:-/usr/bin/firefox-esr}"
 
+# package -> a program it installs (an absolute path, or a name looked up in PATH and /usr/sbin)
+declare -A wanted=(
+  [chromium]="$chromium_bin"
+  [firefox-esr]="$firefox_bin"
+  [iproute2]="ip"
+  [nftables]="nft"
+)
+
+has_program() {
+  case "$1" in
+    /*) [ -x "$1" ] ;;
+    *) command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ] ;;
+  esac
+}
+
 missing=()
-[ -x "$chromium_bin" ] || missing+=(chromium)
-[ -x "$firefox_bin" ] || missing+=(firefox-esr)
+for package in "${!wanted[@]}"; do
+  has_program "${wanted[$package]}" || missing+=("$package")
+done
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-echo "live-session: installing ${missing[*]} for the browser tests (apt-get)..."
+echo "live-session: installing ${missing[*]} for the tests (apt-get)..."
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "live-session: cannot install ${missing[*]}: apt-get is not available." >&2
-  echo "  Install Chromium and Firefox ESR yourself and set CHROMIUM_BIN / FIREFOX_BIN." >&2
+  echo "  Install them yourself (browser paths: CHROMIUM_BIN / FIREFOX_BIN)." >&2
   exit 1
 fi
 
@@ -44,10 +62,10 @@ if ! "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[
   exit 1
 fi
 
-for bin in "$chromium_bin" "$firefox_bin"; do
-  if [ ! -x "$bin" ]; then
-    echo "live-session: $bin is still missing after the install." >&2
+for package in "${missing[@]}"; do
+  if ! has_program "${wanted[$package]}"; then
+    echo "live-session: ${wanted[$package]} (package $package) is still missing after the install." >&2
     exit 1
   fi
 done
-echo "live-session: browsers ready."
+echo "live-session: system packages ready."
