@@ -5,7 +5,7 @@
  *
  *   npm run bench                 everything (about 10 minutes on 2 cores)
  *   npm run bench -- --quick      fewer runs and clients, for a smoke check
- *   npm run bench -- --only=server|browser|bundle|network
+ *   npm run bench -- --only=server|browser|bundle|navigation|network
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +13,7 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runBrowserBenchmark, type BrowserBenchResult, type Distribution } from './browser-bench.js';
+import { runNavigationBenchmark, type NavigationBenchResult } from './navigation-bench.js';
 import { runNetworkBenchmark, type NetworkBenchResult } from './network-bench.js';
 import { runServerBenchmark, type ServerBenchResult } from './server-bench.js';
 
@@ -40,6 +41,7 @@ function markdown(results: {
   server?: ServerBenchResult;
   browser?: BrowserBenchResult;
   network?: NetworkBenchResult;
+  navigation?: NavigationBenchResult;
 }): string {
   const lines: string[] = [`Measured ${results.date} on ${results.machine}.`, ''];
   if (results.bundle) {
@@ -84,6 +86,17 @@ function markdown(results: {
       ...b.bitrate.map(
         (r) => `| ${r.topology} | ${String(r.students)} | ${String(r.tutorOutKbps)} kbit/s | ${String(r.perStreamKbps)} kbit/s | ${String(r.capKbps)} kbit/s | ${String(r.roomOutKbps)} kbit/s |`,
       ),
+      '',
+    );
+  }
+  if (results.navigation) {
+    const n = results.navigation;
+    lines.push(
+      '### From a cold page (Chromium, loopback, p50 / p90)',
+      '',
+      '| measure | live-session: script-tag bundle in a course page on its own origin | baseline: hand-written PeerJS page | ratio (p50) | goal |',
+      '| --- | ---: | ---: | ---: | ---: |',
+      `| navigation → first remote frame, tutor present | ${ms(n.sdk)} | ${ms(n.handWritten)} | ${String(n.ratioP50)}× | ≤ 1.0× |`,
       '',
     );
   }
@@ -132,6 +145,7 @@ async function main(): Promise<void> {
       ]
     : undefined;
   const browser = want('browser') ? await runBrowserBenchmark({ runs: quick ? 4 : 12, soakCycles: quick ? 5 : 50, log }) : undefined;
+  const navigation = want('navigation') ? await runNavigationBenchmark({ runs: quick ? 3 : 12, log }) : undefined;
   const network = want('network') ? await runNetworkBenchmark({ runs: quick ? 1 : 3, log }) : undefined;
   const server = want('server')
     ? await runServerBenchmark({ clients: quick ? 300 : 2000, rounds: quick ? 1 : 3, log })
@@ -142,6 +156,7 @@ async function main(): Promise<void> {
     machine: `${String(cpus().length)} CPU cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${String(Math.round(totalmem() / 2 ** 30))} GiB, Node ${process.version}`,
     ...(bundle ? { bundle } : {}),
     ...(browser ? { browser } : {}),
+    ...(navigation ? { navigation } : {}),
     ...(network ? { network } : {}),
     ...(server ? { server } : {}),
   };

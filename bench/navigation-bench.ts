@@ -1,0 +1,181 @@
+/**
+ * From a cold page: navigation → first remote video frame on a student's page,
+ * as a new user meets it. The SDK side is the script-tag bundle in a plain
+ * course page served from its own origin (not the room server's), joining a
+ * room where the tutor already is. The baseline is a hand-written page on the
+ * same origin: `peerjs.min.js` by script tag, getUserMedia, `new Peer`, then
+ * `peer.call` to a known id through a bare PeerJS server. Runs alternate in one
+ * Chromium, each in a fresh browser context (no cache), and the time is the
+ * page's own clock from navigation start (`performance.now()` at the first
+ * presented frame of the remote video).
+ */
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import express from 'express';
+import { ExpressPeerServer } from 'peer';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startRoomServer } from '../src/server/index.js';
+import { chromiumArgs, chromiumPath } from '../scripts/browsers.mjs';
+import { distribution, type Distribution } from './browser-bench.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+export interface NavigationBenchResult {
+  sdk: Distribution;
+  handWritten: Distribution;
+  ratioP50: number;
+}
+
+const SMALL = '{ width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } }';
+
+/** Records `performance.now()` at the first presented frame of a remote stream's video. */
+const FIRST_FRAME = `
+  window.firstFrameAt = new Promise((resolve) => { window.reportFrame = resolve; });
+  window.watchFrames = (stream) => {
+    if (window.watching) return;
+    window.watching = true;
+    const video = document.createElement('video');
+    video.muted = true; video.autoplay = true; video.playsInline = true; video.width = 160;
+    video.srcObject = stream;
+    document.body.append(video);
+    video.requestVideoFrameCallback(() => window.reportFrame(performance.now()));
+    video.play().catch(() => {});
+  };`;
+
+/** The course page: the script-tag bundle and one element, as an LMS page would have them. */
+function coursePage(server: string, room: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Course</title>
+<script type="module" src="/live-session.bundle.js"></script>
+</head><body>
+<h1>Week 3: fractions</h1>
+<script>${FIRST_FRAME}</script>
+<script type="module">
+  const element = document.createElement('live-session');
+  element.setAttribute('server', ${JSON.stringify(server)});
+  element.setAttribute('room', ${JSON.stringify(room)});
+  element.setAttribute('name', 'Student');
+  element.setAttribute('autojoin', '');
+  element.video = ${SMALL};
+  element.addEventListener('ls-participant-updated', (event) => {
+    const p = event.detail.participant;
+    if (!p.isLocal && p.stream && p.stream.getVideoTracks().length > 0) window.watchFrames(p.stream);
+  });
+  document.body.append(element);
+</script>
+</body></html>`;
+}
+
+/** The baseline: what a developer writes by hand with PeerJS alone. */
+function handWrittenPage(peerServer: { port: number }, target: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Raw</title>
+<script src="/peerjs.min.js"></script>
+</head><body>
+<script>${FIRST_FRAME}</script>
+<script>
+  (async () => {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: ${SMALL}, audio: true });
+    const peer = new peerjs.Peer(undefined, { host: '127.0.0.1', port: ${String(peerServer.port)}, path: '/', secure: false, config: { iceServers: [] } });
+    await new Promise((resolve) => peer.once('open', resolve));
+    const call = peer.call(${JSON.stringify(target)}, stream);
+    call.on('stream', (remote) => { if (remote.getVideoTracks().length > 0) window.watchFrames(remote); });
+  })();
+</script>
+</body></html>`;
+}
+
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html' };
+
+/** A plain static origin for the course pages, apart from the room server's. */
+function courseSite(pages: Map<string, string>): Promise<{ server: Server; url: string }> {
+  const assets: Record<string, string> = {
+    '/live-session.bundle.js': resolve(ROOT, 'dist/live-session.bundle.js'),
+    '/peerjs.min.js': resolve(ROOT, 'node_modules/peerjs/dist/peerjs.min.js'),
+  };
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    const page = pages.get(path);
+    const file = assets[path];
+    if (page !== undefined) {
+      response.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' }).end(page);
+    } else if (file) {
+      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  return new Promise((done) => {
+    server.listen(0, '127.0.0.1', () => {
+      done({ server, url: `http://127.0.0.1:${String((server.address() as { port: number }).port)}` });
+    });
+  });
+}
+
+async function measure(browser: Browser, url: string): Promise<number> {
+  const context = await browser.newContext();
+  const page: Page = await context.newPage();
+  try {
+    await page.goto(url);
+    return await page.evaluate(() => (window as unknown as { firstFrameAt: Promise<number> }).firstFrameAt);
+  } finally {
+    await context.close();
+  }
+}
+
+export async function runNavigationBenchmark(options: { runs: number; log: (line: string) => void }): Promise<NavigationBenchResult> {
+  const room = await startRoomServer({ port: 0, host: '127.0.0.1', quiet: true });
+  const bareApp = express();
+  const bareHttp = createServer(bareApp);
+  const bare = ExpressPeerServer(bareHttp, { path: '/' });
+  bare.on('error', () => undefined);
+  bareApp.use('/', bare);
+  await new Promise<void>((r) => bareHttp.listen(0, '127.0.0.1', r));
+  const barePort = (bareHttp.address() as { port: number }).port;
+
+  const pages = new Map<string, string>();
+  const site = await courseSite(pages);
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  try {
+    // The tutor, already in the room, and the baseline's answerer, each in a page of their own.
+    const roomName = `nav-${Math.random().toString(36).slice(2, 8)}`;
+    pages.set('/host.html', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>host</title>
+<script src="/peerjs.min.js"></script></head><body><script type="module">
+  const LS = await import('/live-session.bundle.js');
+  const tutor = new LS.LiveSession({ server: ${JSON.stringify(room.url)}, room: ${JSON.stringify(roomName)}, name: 'Tutor', role: 'tutor', storage: null, video: ${SMALL} });
+  await tutor.join();
+  const stream = await navigator.mediaDevices.getUserMedia({ video: ${SMALL}, audio: true });
+  const peer = new peerjs.Peer(undefined, { host: '127.0.0.1', port: ${String(barePort)}, path: '/', secure: false, config: { iceServers: [] } });
+  peer.on('call', (call) => call.answer(stream));
+  peer.once('open', (id) => { window.rawTarget = id; });
+</script></body></html>`);
+    const hostContext = await browser.newContext();
+    const hostPage = await hostContext.newPage();
+    await hostPage.goto(`${site.url}/host.html`);
+    const target = await hostPage.waitForFunction(() => (window as unknown as { rawTarget?: string }).rawTarget).then((h) => h.jsonValue() as Promise<string>);
+    pages.set('/course.html', coursePage(room.url, roomName));
+    pages.set('/raw.html', handWrittenPage({ port: barePort }, target));
+
+    const sdk: number[] = [];
+    const raw: number[] = [];
+    for (let i = 0; i < options.runs + 1; i++) {
+      // Alternate, so both meet the same machine; the first of each is a warm-up.
+      const s = await measure(browser, `${site.url}/course.html`);
+      const r = await measure(browser, `${site.url}/raw.html`);
+      if (i === 0) continue;
+      sdk.push(s);
+      raw.push(r);
+      options.log(`navigation → first remote frame, run ${String(i)}: SDK ${s.toFixed(0)} ms, hand-written ${r.toFixed(0)} ms`);
+    }
+    await hostContext.close();
+    const sdkDist = distribution(sdk);
+    const rawDist = distribution(raw);
+    return { sdk: sdkDist, handWritten: rawDist, ratioP50: Number((sdkDist.p50 / rawDist.p50).toFixed(2)) };
+  } finally {
+    await browser.close();
+    await new Promise((r) => site.server.close(r));
+    await new Promise((r) => bareHttp.close(r));
+    await room.close();
+  }
+}
