@@ -177,7 +177,7 @@ void describe('HTTP limit settings', () => {
       assert.equal(running.httpServer.requestTimeout, 20_000);
       assert.equal(running.httpServer.headersTimeout, 10_000);
       assert.equal(running.httpServer.keepAliveTimeout, 5_000);
-      assert.equal(running.httpServer.maxHeaderSize, 16 * 1024);
+      assert.equal((running.httpServer as typeof running.httpServer & { maxHeaderSize: number }).maxHeaderSize, 16 * 1024);
       const response = await fetch(`${running.url}health`, { method: 'POST', body: 'x'.repeat(16 * 1024 + 1) });
       assert.equal(response.status, 413);
     } finally {
@@ -232,8 +232,8 @@ void describe('HTTP limit flags of live-session-server', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     return { child, output: () => output };
   }
 
