@@ -1,5 +1,7 @@
 // Room page: builds the <live-session> element from the URL, logs its events,
 // switches themes, and shows the embed snippet for this room.
+import { embedSnippet } from './snippet.js';
+
 const params = new URLSearchParams(location.search);
 const room = params.get('room') || 'demo';
 const role = params.get('role') === 'tutor' ? 'tutor' : 'student';
@@ -36,17 +38,35 @@ function describe(type, detail) {
   return '';
 }
 
+/** A token from the demo's development signer, null in open mode; throws when tokens are needed but unavailable. */
 async function tokenFor() {
   const config = await fetch('/demo/config.json').then((r) => r.json()).catch(() => ({ tokens: false }));
   if (!config.tokens) return null;
+  if (!config.devTokens) {
+    throw new Error(
+      'This server requires signed join tokens and its development token signer is off. ' +
+        'In production your backend signs each token (see docs/embedding-lms.md); to try the demo on your own machine, ' +
+        'restart it with `npm start -- --dev-tokens`.',
+    );
+  }
   const userId = sessionStorage.getItem('live-session.user-id') || `u-${crypto.randomUUID()}`;
   sessionStorage.setItem('live-session.user-id', userId);
   const query = new URLSearchParams({ room, name, role, userId });
-  const { token } = await fetch(`/demo/dev-token?${query}`).then((r) => r.json());
-  return token;
+  const response = await fetch(`/demo/dev-token?${query}`);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok || typeof body.token !== 'string') {
+    throw new Error(`The development token signer refused: ${body.error ?? `HTTP ${response.status}`}`);
+  }
+  return body.token;
 }
 
-const token = await tokenFor();
+let token = null;
+let tokenProblem = '';
+try {
+  token = await tokenFor();
+} catch (error) {
+  tokenProblem = error instanceof Error ? error.message : String(error);
+}
 const element = document.createElement('live-session');
 element.setAttribute('server', server);
 element.setAttribute('topology', topology);
@@ -62,7 +82,16 @@ if (params.has('debug')) element.setAttribute('debug', '');
 for (const type of events) {
   element.addEventListener(type, (event) => log(`${type} ${describe(type, event.detail)}`));
 }
-document.querySelector('#session-slot').append(element);
+if (tokenProblem) {
+  const problem = document.createElement('p');
+  problem.className = 'note';
+  problem.setAttribute('role', 'alert');
+  problem.textContent = tokenProblem;
+  document.querySelector('#session-slot').append(problem);
+  log(tokenProblem);
+} else {
+  document.querySelector('#session-slot').append(element);
+}
 
 // Theme switch.
 for (const radio of document.querySelectorAll('input[name="theme"]')) {
@@ -71,15 +100,25 @@ for (const radio of document.querySelectorAll('input[name="theme"]')) {
   });
 }
 
-// Embed snippet for this room.
-const snippet = token
-  ? `<script type="module" src="${location.origin}/dist/live-session.bundle.js"></script>\n<live-session server="${server}" token="(signed by your backend for each user)"></live-session>`
-  : `<script type="module" src="${location.origin}/dist/live-session.bundle.js"></script>\n<live-session server="${server}" room="${room}" name="${name}" role="${role}"${topology === 'star' ? ' topology="star"' : ''}></live-session>`;
+// Embed snippet for this room; what comes from the URL is escaped (see snippet.js).
+const snippet = embedSnippet({
+  origin: location.origin,
+  server,
+  room,
+  name,
+  role,
+  topology,
+  signed: Boolean(token) || Boolean(tokenProblem),
+});
 document.querySelector('#snippet').textContent = snippet;
 document.querySelector('#copy').addEventListener('click', async () => {
   await navigator.clipboard.writeText(snippet).catch(() => undefined);
   log('snippet copied');
 });
-document.querySelector('#token-note').textContent = token
-  ? 'This server runs with a secret: the demo fetched a token from its development-only signer. In production your backend signs it (see docs/embedding-lms.md).'
-  : 'This server runs in open development mode (no secret): room, name and role come from attributes. Start it with LIVE_SESSION_SECRET set to require signed tokens.';
+let tokenNote = 'This server runs in open development mode (no secret): room, name and role come from attributes. Start it with LIVE_SESSION_SECRET set to require signed tokens.';
+if (token) {
+  tokenNote = 'This server runs with a secret: the demo fetched a token from its development-only signer (on because the server was started with --dev-tokens). In production your backend signs it (see docs/embedding-lms.md).';
+} else if (tokenProblem) {
+  tokenNote = 'This server runs with a secret: each user needs a token signed by your backend (see docs/embedding-lms.md).';
+}
+document.querySelector('#token-note').textContent = tokenNote;

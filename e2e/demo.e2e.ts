@@ -86,7 +86,8 @@ async function join(page: Page): Promise<void> {
 void describe('demo', { timeout: 300_000 }, () => {
   for (const withSecret of [false, true]) {
     void test(`landing → open as tutor and as a student → both see each other (${withSecret ? 'signed tokens' : 'open mode'})`, { timeout: 120_000 }, async () => {
-      const demo = await startDemo(withSecret ? { LIVE_SESSION_SECRET: 'demo-test-secret-long-enough-for-hs256' } : {});
+      // With a secret the demo page needs its development token signer, which is off unless asked for.
+      const demo = await startDemo(withSecret ? { LIVE_SESSION_SECRET: 'demo-test-secret-long-enough-for-hs256', LIVE_SESSION_DEV_TOKENS: '1' } : {});
       const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
       const errors: string[] = [];
       try {

@@ -1,14 +1,78 @@
 // npm start: builds the package, then runs one live-session server that also
 // serves the demo pages and the bundle, and prints the URL to open.
 // PORT and HOST choose where it listens (default 127.0.0.1:8080, or a free port
-// when 8080 is taken). LIVE_SESSION_SECRET turns on signed join tokens.
+// when 8080 is taken). LIVE_SESSION_SECRET turns on signed join tokens; the
+// demo's development token signer is off unless `npm start -- --dev-tokens`
+// (or LIVE_SESSION_DEV_TOKENS=1) asks for it, and never runs with
+// NODE_ENV=production. HTTP limits: --request-timeout, --headers-timeout,
+// --max-body, as for live-session-server.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const USAGE = `Usage: npm start -- [--dev-tokens] [--request-timeout <ms>] [--headers-timeout <ms>] [--max-body <bytes>]
+  --dev-tokens             DEVELOPMENT ONLY: with LIVE_SESSION_SECRET set, let the demo page
+                           fetch signed tokens (tutor included) from /demo/dev-token
+                           (env LIVE_SESSION_DEV_TOKENS=1; refused with NODE_ENV=production)
+  --request-timeout <ms>   close an HTTP request not received whole in time (default 20000)
+  --headers-timeout <ms>   the same for its headers (default 10000)
+  --max-body <bytes>       largest HTTP request body (default 16384)`;
+
+function fail(message) {
+  console.error(`live-session: ${message}`);
+  process.exit(2);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    args: process.argv.slice(2),
+    strict: true,
+    options: {
+      'dev-tokens': { type: 'boolean' },
+      'request-timeout': { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'max-body': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (error) {
+  fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+function wholeNumber(name, raw) {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a whole number, got "${raw}"`);
+  return value;
+}
+
+const httpLimits = {
+  requestTimeout: wholeNumber('--request-timeout', values['request-timeout']),
+  headersTimeout: wholeNumber('--headers-timeout', values['headers-timeout']),
+  maxBodyBytes: wholeNumber('--max-body', values['max-body']),
+};
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
+
+const { devTokenSetting, devTokenBanner, mountDemo } = await import('../demo/demo-server.mjs');
+const host = process.env.HOST ?? '127.0.0.1';
+const wanted = Number(process.env.PORT ?? 8080);
+const secret = process.env.LIVE_SESSION_SECRET || undefined;
+// Decided before the build, so a refused setting fails fast.
+const { devTokens, error: devTokenError, note: devTokenNote } = devTokenSetting({
+  flag: values['dev-tokens'],
+  env: process.env,
+  secret,
+});
+if (devTokenError) fail(devTokenError);
 
 if (process.env.SKIP_BUILD !== '1') {
   const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
@@ -18,31 +82,42 @@ if (process.env.SKIP_BUILD !== '1') {
   }
 }
 
-const { createRoomServer } = await import('../dist/server/index.js');
-const { mountDemo } = await import('../demo/demo-server.mjs');
+const { createRoomServer, httpServerOptions, requestBodyLimit } = await import('../dist/server/index.js');
 const express = (await import('express')).default;
 
-const host = process.env.HOST ?? '127.0.0.1';
-const wanted = Number(process.env.PORT ?? 8080);
-const secret = process.env.LIVE_SESSION_SECRET || undefined;
+let serverOptions;
+try {
+  serverOptions = httpServerOptions(httpLimits);
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
 
 /** The room server mounted in an Express app next to the demo pages, as an operator would. */
 async function start(port) {
   const app = express();
-  const httpServer = createServer(app);
-  mountDemo(app, { root, secret });
+  app.disable('x-powered-by');
+  // No route of the demo takes a request body; slow or huge ones are cut.
+  app.use(requestBodyLimit(httpLimits.maxBodyBytes));
+  const httpServer = createServer(serverOptions, app);
+  mountDemo(app, { root, secret, devTokens });
   const roomServer = createRoomServer(httpServer, { ...(secret ? { secret } : {}) });
   app.use(roomServer.app);
   await new Promise((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(port, host, resolve);
+  }).catch(async (error) => {
+    await roomServer.close();
+    throw error;
   });
   const address = httpServer.address();
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/`,
     close: async () => {
       await roomServer.close();
-      await new Promise((resolve) => httpServer.close(() => resolve()));
+      await new Promise((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
     },
   };
 }
@@ -59,6 +134,13 @@ try {
   }
 }
 
+if (devTokens) console.error(devTokenBanner(server.url));
+if (devTokenNote) console.log(`live-session: ${devTokenNote}`);
+if (secret && !devTokens) {
+  console.log('live-session: LIVE_SESSION_SECRET is set: joins need a token signed by your backend.');
+  console.log('  The demo pages cannot join without one; to try them on this machine, run');
+  console.log('  `npm start -- --dev-tokens` (development only: it signs tokens for anyone).');
+}
 console.log('');
 console.log(`  live-session demo:  ${server.url}`);
 console.log(`  open it, create a room, and open it as tutor and as students.`);

@@ -24,6 +24,12 @@ Usage: live-session-server [options]
   --max-room-size <n>    participants per room (default 50)
   --max-payload <bytes>  largest websocket frame (default 65536)
   --concurrent-limit <n> most websocket clients at once (default 5000)
+  --request-timeout <ms> close an HTTP request not received whole in time
+                         (default 20000)
+  --headers-timeout <ms> the same for its headers (default 10000)
+  --keep-alive-timeout <ms>  idle keep-alive HTTP connection (default 5000)
+  --max-body <bytes>     largest HTTP request body (default 16384)
+  --max-header-size <bytes>  largest HTTP request headers (default 16384)
   --ice-servers <json>   STUN/TURN list served at <path>ice
                          (env LIVE_SESSION_ICE_SERVERS)
   --static <dir>         serve files from <dir> at / (repeatable;
@@ -75,6 +81,11 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
         'max-room-size': { type: 'string' },
         'max-payload': { type: 'string' },
         'concurrent-limit': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        'headers-timeout': { type: 'string' },
+        'keep-alive-timeout': { type: 'string' },
+        'max-body': { type: 'string' },
+        'max-header-size': { type: 'string' },
         'ice-servers': { type: 'string' },
         static: { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
@@ -113,6 +124,13 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
         : { urlPath: '/', dir: resolve(entry) };
     }),
     quiet: values.quiet ?? false,
+    http: {
+      requestTimeout: integer('--request-timeout', values['request-timeout']),
+      headersTimeout: integer('--headers-timeout', values['headers-timeout']),
+      keepAliveTimeout: integer('--keep-alive-timeout', values['keep-alive-timeout']),
+      maxBodyBytes: integer('--max-body', values['max-body']),
+      maxHeaderBytes: integer('--max-header-size', values['max-header-size']),
+    },
   };
 }
 

@@ -5,7 +5,6 @@
 import {
   CLIENT_MESSAGE_TYPES,
   LIMITS,
-  cleanName,
   isRecord,
   type ClientMessageType,
 } from '../protocol/index.js';
@@ -75,19 +74,144 @@ function refuse(message: string): { ok: false; message: string } {
   return { ok: false, message };
 }
 
+/** Combining marks kept on one base character; more are dropped ("Zalgo" text). */
+export const NAME_MAX_MARKS_PER_CHARACTER = 4;
+
+const ZERO_WIDTH_JOINER = '\u200d';
+const BLACK_FLAG = '\u{1F3F4}';
+const CANCEL_TAG = '\u{E007F}';
+/** Lone surrogate halves (a `u` regex sees a valid pair as one code point, never as `Cs`). */
+const LONE_SURROGATE = /^\p{Cs}$/u;
 /**
- * Checks a display name: control characters removed and trimmed (see
- * `cleanName`), at most `LIMITS.nameMaxLength` characters kept; refused when
- * nothing printable is left, when it is absurdly long, or when it contains
- * markup characters (`<`, `>`).
+ * Characters that show nothing by themselves: controls, format characters
+ * (bidi overrides and isolates, zero-width characters, invisible operators,
+ * tag characters), private use, line and paragraph separators, and every
+ * default-ignorable code point (Hangul fillers U+115F, U+1160, U+3164, U+FFA0,
+ * variation selectors, U+2060–U+206F, U+E0000–U+E0FFF, …).
+ */
+const INVISIBLE = /^[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]$/u;
+/** Runs of spaces of any kind (and the blank Braille pattern, which draws nothing) become one space. */
+const SPACE_RUN = /[\p{White_Space}\u2800]+/gu;
+const SPACE = /^[\p{White_Space}\u2800]$/u;
+const MARK = /^\p{M}$/u;
+const PICTOGRAPH = /^\p{Extended_Pictographic}$/u;
+const PICTOGRAPH_BEFORE = /\p{Extended_Pictographic}[\u{FE0F}\p{Emoji_Modifier}]?$/u;
+const KEYCAP_BASE = /^[0-9#*]$/;
+/** Tag letters and digits of a subdivision flag (England: 🏴 + "gbeng" in tags + cancel tag). */
+const FLAG_TAG = /^[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]$/u;
+/** What counts as something to read: a letter, digit, punctuation or symbol. */
+const READABLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** A subdivision flag starting at `index` (black flag, 1–6 tag characters, cancel tag), or undefined. */
+function flagSequenceAt(chars: string[], index: number): string | undefined {
+  if (chars[index] !== BLACK_FLAG) return undefined;
+  let end = index + 1;
+  while (end < chars.length && end - index <= 6 && FLAG_TAG.test(chars[end] ?? '')) end++;
+  if (end === index + 1 || chars[end] !== CANCEL_TAG) return undefined;
+  return chars.slice(index, end + 1).join('');
+}
+
+/**
+ * Drops invisible characters. Zero-width joiners and emoji variation selectors
+ * are kept only inside emoji sequences (👩‍💻, ❤️, 1️⃣), tag characters only in
+ * a subdivision flag, where they draw something.
+ */
+function dropInvisible(chars: string[]): string {
+  let kept = '';
+  for (let index = 0; index < chars.length; index++) {
+    const char = chars[index] ?? '';
+    const flag = flagSequenceAt(chars, index);
+    if (flag !== undefined) {
+      kept += flag;
+      index += Array.from(flag).length - 1;
+      continue;
+    }
+    if (char === ZERO_WIDTH_JOINER) {
+      if (PICTOGRAPH_BEFORE.test(kept) && PICTOGRAPH.test(chars[index + 1] ?? '')) kept += char;
+      continue;
+    }
+    if (char === '\ufe0f' || char === '\ufe0e') {
+      const previous = Array.from(kept).at(-1) ?? '';
+      if (PICTOGRAPH.test(previous) || KEYCAP_BASE.test(previous)) kept += char;
+      continue;
+    }
+    // Line breaks and tabs are controls, but they separate words: they become spaces below.
+    if (!INVISIBLE.test(char) || SPACE.test(char)) kept += char;
+  }
+  return kept;
+}
+
+/**
+ * Keeps at most {@link NAME_MAX_MARKS_PER_CHARACTER} combining marks on each
+ * character, and none that have no character to sit on (at the start, after
+ * a space), where they would draw over the text around the name.
+ */
+function limitMarks(text: string): string {
+  let kept = '';
+  let marks = 0;
+  let hasBase = false;
+  for (const char of text) {
+    if (MARK.test(char)) {
+      if (hasBase && marks < NAME_MAX_MARKS_PER_CHARACTER) {
+        kept += char;
+        marks++;
+      }
+      continue;
+    }
+    kept += char;
+    marks = 0;
+    hasBase = !SPACE.test(char);
+  }
+  return kept;
+}
+
+/** At most `LIMITS.nameMaxLength` code points, cut between whole characters (an emoji is not split). */
+function truncate(text: string): string {
+  let kept = '';
+  let length = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const size = Array.from(segment).length;
+    if (length + size > LIMITS.nameMaxLength) break;
+    kept += segment;
+    length += size;
+  }
+  return kept;
+}
+
+/**
+ * Makes a display name readable: lone surrogates and invisible characters
+ * removed (see `INVISIBLE`), Unicode normalised (NFC), any run of spaces made
+ * one space, combining marks limited, trimmed, at most `LIMITS.nameMaxLength`
+ * code points. May return a string with nothing readable in it; see
+ * {@link checkDisplayName}.
+ */
+export function readableName(raw: string): string {
+  const wellFormed = Array.from(raw)
+    .filter((char) => !LONE_SURROGATE.test(char))
+    .join('')
+    .normalize('NFC');
+  const visible = limitMarks(dropInvisible(Array.from(wellFormed))).replace(SPACE_RUN, ' ');
+  return truncate(visible.trim()).trim();
+}
+
+/**
+ * Checks a display name, from a join request or a join token, and returns
+ * what everyone will see (see {@link readableName}). Refused when it is
+ * absurdly long, contains markup characters (`<`, `>`), or has nothing
+ * readable left (no letter, digit, punctuation or symbol), such as a name made
+ * of a Hangul filler, zero-width or bidi characters, or combining marks alone.
  */
 export function checkDisplayName(raw: string): { ok: true; name: string } | { ok: false; message: string } {
   if (raw.length > LIMITS.nameMaxInputLength) {
     return refuse(`name is longer than ${LIMITS.nameMaxInputLength} characters`);
   }
   if (/[<>]/.test(raw)) return refuse('name must not contain markup (< or >)');
-  const name = cleanName(raw);
-  if (name.length === 0) return refuse('name has no printable characters');
+  const name = readableName(raw);
+  if (!READABLE.test(name)) {
+    return refuse('name has nothing readable (only spaces, invisible characters or combining marks)');
+  }
   return { ok: true, name };
 }
 

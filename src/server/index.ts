@@ -6,6 +6,8 @@ export { createRoomServer } from './room-server.js';
 export type { RoomServer, RoomServerEvents, RoomsView } from './room-server.js';
 export { startRoomServer } from './standalone.js';
 export type { RunningRoomServer, StartRoomServerOptions, StaticMount } from './standalone.js';
+export { HTTP_LIMIT_DEFAULTS, applyHttpLimits, httpServerOptions, requestBodyLimit } from './http-limits.js';
+export type { HttpLimits, ResolvedHttpLimits } from './http-limits.js';
 export { signJoinToken, verifyJoinToken } from './join-token.js';
 export type { JoinTokenClaims, JoinTokenVerdict, SignJoinTokenOptions } from './join-token.js';
 export { ROOM_SERVER_DEFAULTS } from './options.js';

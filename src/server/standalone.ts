@@ -1,6 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { httpServerOptions, requestBodyLimit, resolveHttpLimits, type HttpLimits } from './http-limits.js';
 import type { RoomServerOptions } from './options.js';
 import { createRoomServer, type RoomServer } from './room-server.js';
 
@@ -18,6 +19,12 @@ export interface StartRoomServerOptions extends RoomServerOptions {
   host?: string;
   /** Static directories, served after the room server's own routes. */
   static?: StaticMount[];
+  /**
+   * Request timeouts and size limits of the HTTP server (see `HTTP_LIMIT_DEFAULTS`):
+   * a request must arrive whole within `requestTimeout`, no route accepts a body
+   * over `maxBodyBytes`.
+   */
+  http?: HttpLimits;
 }
 
 /** A listening standalone room server. */
@@ -46,10 +53,14 @@ function urlHost(host: string): string {
  * await server.close();
  */
 export async function startRoomServer(options: StartRoomServerOptions = {}): Promise<RunningRoomServer> {
-  const { port = 9000, host = '127.0.0.1', static: staticMounts = [], ...roomOptions } = options;
+  const { port = 9000, host = '127.0.0.1', static: staticMounts = [], http: httpLimits, ...roomOptions } = options;
+  // Checked before anything is created, so a bad limit throws without side effects.
+  const limits = resolveHttpLimits(httpLimits);
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createServer(app);
+  // First: no route of this server takes a request body.
+  app.use(requestBodyLimit(limits.maxBodyBytes));
+  const httpServer = createServer(httpServerOptions(limits), app);
   const roomServer = createRoomServer(httpServer, roomOptions);
   // Static files first (they fall through when absent), so a page served at `/`
   // is not shadowed by the PeerJS server's own `GET /` answer.
