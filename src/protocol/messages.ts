@@ -214,7 +214,7 @@ export type ErrorCode =
   | 'bad-payload'
   /** A type this server does not know. */
   | 'unknown-type'
-  /** A room request before LS-JOIN succeeded. */
+  /** A room request (or OFFER/ANSWER/CANDIDATE) before LS-JOIN succeeded: you are not in a room. */
   | 'not-joined'
   /** LS-JOIN while already in a room. */
   | 'already-joined'
@@ -230,8 +230,8 @@ export type ErrorCode =
   | 'forbidden'
   /** The target of a tutor request is not in the room. */
   | 'no-such-participant'
-  /** OFFER/ANSWER/CANDIDATE to a peer that does not share a room with the sender. */
-  | 'not-in-room'
+  /** OFFER/ANSWER/CANDIDATE/LEAVE to a peer that is not in the sender's room. */
+  | 'peer-not-in-room'
   /** Too many messages too fast. */
   | 'rate-limited'
   /** The room is full. */

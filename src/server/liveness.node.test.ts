@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { LivenessMonitor, livenessVerdict, type LivenessTiming, type LivenessVerdict, type WatchedConnection } from './liveness.js';
 import { ROOM_SERVER_DEFAULTS, resolveOptions } from './options.js';
-import { TestClient, startTestServer } from './test-client.node.test.js';
+import { waitFor } from '../../test/wait-for.js';
+import { GUARD_MS, TestClient, startTestServer } from './test-client.node.test.js';
 
 void describe('vanished clients', () => {
   void test('the default timings drop a silent client well within 10 s', () => {
@@ -35,8 +37,9 @@ void describe('vanished clients', () => {
       assert.deepEqual(left.payload, { id: frozen.id, userId: 'frozen', reason: 'timeout' });
       assert.ok(server.logs.some((entry) => entry.event === 'ping-timeout' && entry['peerId'] === frozen.id));
 
-      // Several more timeout periods later the quiet (but pong-answering) client is still there.
-      await new Promise((resolve) => setTimeout(resolve, pongTimeout * 4));
+      // Four more timeout periods of pings later, the quiet (but pong-answering) client is still there.
+      const pingsNow = quiet.pings;
+      await waitFor(() => quiet.pings >= pingsNow + (4 * pongTimeout) / pingInterval, 'the server keeps pinging', GUARD_MS * 2, 20);
       assert.deepEqual(
         server.roomServer.rooms.get('live')?.participants.map((p) => p.userId),
         ['watcher', 'quiet'],
@@ -58,18 +61,7 @@ void describe('vanished clients', () => {
     try {
       assert.equal(server.roomServer.rooms.connections, 1);
       frozen.freeze();
-      await new Promise<void>((resolve, reject) => {
-        const guard = setTimeout(() => {
-          reject(new Error('frozen socket still connected'));
-        }, 4000);
-        const poll = setInterval(() => {
-          if (server.roomServer.rooms.connections === 0) {
-            clearInterval(poll);
-            clearTimeout(guard);
-            resolve();
-          }
-        }, 20);
-      });
+      await waitFor(() => server.roomServer.rooms.connections === 0, 'the frozen socket is disconnected', GUARD_MS, 20);
     } finally {
       await frozen.close();
       await server.close();
@@ -96,3 +88,110 @@ void describe('idle sockets', () => {
   });
 });
 
+
+/** A connection as the monitor sees it, with what the monitor did to it. */
+class FakeConnection implements WatchedConnection {
+  isOpen = true;
+  inRoom = false;
+  lastPongAt: number;
+  inRoomAt: number;
+  readonly done: string[] = [];
+
+  constructor(now: number) {
+    this.lastPongAt = now;
+    this.inRoomAt = now;
+  }
+}
+
+void describe('liveness monitor (injected clock, no sockets)', () => {
+  const timing: LivenessTiming = { pingInterval: 100, pongTimeout: 250, joinDeadlineMs: 1000 };
+
+  const cases: Array<{ label: string; connection: Partial<FakeConnection>; now: number; expected: LivenessVerdict['action'] }> = [
+    { label: 'closed socket', connection: { isOpen: false, lastPongAt: -10_000 }, now: 0, expected: 'skip' },
+    { label: 'fresh pong', connection: { lastPongAt: 0 }, now: 100, expected: 'ping' },
+    { label: 'silent exactly pongTimeout', connection: { lastPongAt: 0 }, now: 250, expected: 'ping' },
+    { label: 'silent past pongTimeout', connection: { lastPongAt: 0 }, now: 251, expected: 'timed-out' },
+    { label: 'outside a room up to the deadline', connection: { lastPongAt: 1000, inRoomAt: 0 }, now: 1000, expected: 'ping' },
+    { label: 'outside a room past the deadline', connection: { lastPongAt: 1001, inRoomAt: 0 }, now: 1001, expected: 'no-room' },
+    { label: 'in a room, long ago seen there', connection: { lastPongAt: 5000, inRoomAt: 0, inRoom: true }, now: 5000, expected: 'ping' },
+    { label: 'outside a room and silent: the deadline wins', connection: { lastPongAt: 0, inRoomAt: 0 }, now: 2000, expected: 'no-room' },
+  ];
+  for (const { label, connection, now, expected } of cases) {
+    void test(`${label} → ${expected}`, () => {
+      const fake = Object.assign(new FakeConnection(0), connection);
+      assert.equal(livenessVerdict(fake, now, timing).action, expected);
+    });
+  }
+
+  void test('ticks of an injected clock: pinged while answering, cut once silent, closed when roomless', () => {
+    let now = 0;
+    const answering = Object.assign(new FakeConnection(0), { inRoom: true });
+    const silent = Object.assign(new FakeConnection(0), { inRoom: true });
+    const roomless = new FakeConnection(0);
+    const connections = [answering, silent, roomless];
+    const monitor = new LivenessMonitor<FakeConnection>(
+      timing,
+      {
+        connections: () => connections,
+        ping: (c) => {
+          c.done.push('ping');
+          if (c !== silent) c.lastPongAt = now;
+        },
+        timedOut: (c) => {
+          c.done.push('timed-out');
+          c.isOpen = false;
+        },
+        noRoom: (c) => {
+          c.done.push('no-room');
+          c.isOpen = false;
+        },
+      },
+      () => now,
+    );
+    for (now = 100; now <= 1200; now += 100) monitor.check();
+    assert.deepEqual(silent.done, ['ping', 'ping', 'timed-out']);
+    assert.equal(answering.done.length, 12);
+    assert.ok(answering.done.every((action) => action === 'ping'));
+    assert.deepEqual(roomless.done.at(-1), 'no-room');
+    assert.equal(roomless.done.filter((action) => action === 'ping').length, 10);
+    // A member's "last seen in a room" follows the clock.
+    assert.equal(answering.inRoomAt, 1200);
+  });
+
+  void test('start() ticks on the injected timer; stop() cancels it', () => {
+    const ticks: Array<() => void> = [];
+    let cleared = 0;
+    let checks = 0;
+    const monitor = new LivenessMonitor<FakeConnection>(
+      timing,
+      {
+        connections: () => {
+          checks += 1;
+          return [];
+        },
+        ping: () => undefined,
+        timedOut: () => undefined,
+        noRoom: () => undefined,
+      },
+      () => 0,
+      {
+        setInterval: (callback, ms) => {
+          assert.equal(ms, timing.pingInterval);
+          ticks.push(callback);
+          return { unref: () => undefined };
+        },
+        clearInterval: () => {
+          cleared += 1;
+        },
+      },
+    );
+    monitor.start();
+    monitor.start();
+    assert.equal(ticks.length, 1, 'one timer only');
+    ticks[0]?.();
+    ticks[0]?.();
+    assert.equal(checks, 2);
+    monitor.stop();
+    assert.equal(cleared, 1);
+  });
+});

@@ -219,11 +219,14 @@ void describe('room membership', () => {
     assert.equal((await caller.next('CANDIDATE')).src, callee.id);
 
     stranger.send({ type: 'OFFER', dst: callee.id, payload: { sdp: 'v=0' } });
+    // Two meanings, two codes: the destination is in another room; the sender is in none.
     const refused = await stranger.nextError();
-    assert.equal(refused.code, 'not-in-room');
+    assert.equal(refused.code, 'peer-not-in-room');
     assert.equal(refused.request, 'OFFER');
     outsider.send({ type: 'CANDIDATE', dst: caller.id, payload: { candidate: 'c' } });
-    assert.equal((await outsider.nextError()).code, 'not-in-room');
+    const notJoined = await outsider.nextError();
+    assert.equal(notJoined.code, 'not-joined');
+    assert.equal(notJoined.request, 'CANDIDATE');
 
     await callee.roundTrip();
     await caller.roundTrip();

@@ -57,6 +57,8 @@ export class TestClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   /** Peer id of the participant, once joined (equals `id`). */
   joined = false;
+  /** Websocket pings received from the server so far. */
+  pings = 0;
 
   private constructor(
     readonly id: string,
@@ -68,6 +70,9 @@ export class TestClient {
       });
     });
     socket.on('error', () => undefined);
+    socket.on('ping', () => {
+      this.pings += 1;
+    });
     socket.on('message', (data) => {
       const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
       const message = JSON.parse(text) as InboundMessage;

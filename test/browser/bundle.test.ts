@@ -4,7 +4,7 @@
  * elements written as markup. Nothing from src/ is imported in this page.
  */
 import { expect } from '@esm-bundle/chai';
-import { expectLiveVideo, startServer, stopServer, uniqueId, waitFor, type StartedServer } from './helpers.js';
+import { expectLiveVideo, uniqueId, useServer, waitFor } from './helpers.js';
 
 interface EmbeddedElement extends HTMLElement {
   phase: string;
@@ -24,14 +24,12 @@ function loadBundle(): Promise<void> {
 
 describe('script-tag bundle', function () {
   this.timeout(60_000);
-  let server: StartedServer;
-  before(async () => {
-    server = await startServer({ kind: 'room' });
-    await loadBundle();
-  });
-  after(async () => {
+  after(() => {
     document.body.replaceChildren();
-    await stopServer(server);
+  });
+  const server = useServer({ kind: 'room' });
+  before(async () => {
+    await loadBundle();
   });
 
   it('registers the three elements on its own', () => {
@@ -44,8 +42,8 @@ describe('script-tag bundle', function () {
     const room = uniqueId('lms');
     const host = document.createElement('div');
     host.innerHTML = `
-      <live-session server="${server.url}" room="${room}" name="Tess" role="tutor" user-id="${uniqueId('t')}" autojoin></live-session>
-      <live-session server="${server.url}" room="${room}" name="Sam" role="student" user-id="${uniqueId('s')}" autojoin></live-session>`;
+      <live-session server="${server.current.url}" room="${room}" name="Tess" role="tutor" user-id="${uniqueId('t')}" autojoin></live-session>
+      <live-session server="${server.current.url}" room="${room}" name="Sam" role="student" user-id="${uniqueId('s')}" autojoin></live-session>`;
     document.body.append(host);
     const [tutor, student] = [...host.querySelectorAll('live-session')] as unknown as EmbeddedElement[];
     if (!tutor || !student) throw new Error('elements missing');

@@ -32,6 +32,30 @@ export async function stopServer(server: StartedServer): Promise<void> {
   await executeServerCommand('server-stop', { id: server.id });
 }
 
+/**
+ * The shared server fixture of a `describe` block: one server (started through
+ * the server commands, like every server of the browser tests) before its tests,
+ * stopped after them. Read `.current` inside hooks and tests. Servers still
+ * running when the run ends are stopped by the test runner.
+ */
+export function useServer(start: ServerStartOptions = {}): { readonly current: StartedServer } {
+  let started: StartedServer | undefined;
+  before(async () => {
+    started = await startServer(start);
+  });
+  after(async () => {
+    const running = started;
+    started = undefined;
+    if (running) await stopServer(running);
+  });
+  return {
+    get current(): StartedServer {
+      if (!started) throw new Error('the server fixture is read outside its describe block (or before its hook ran)');
+      return started;
+    },
+  };
+}
+
 export async function restartServer(server: StartedServer, downMs = 0): Promise<void> {
   await executeServerCommand('server-restart', { id: server.id, downMs });
 }

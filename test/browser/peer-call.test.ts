@@ -10,9 +10,8 @@ import {
   SMALL_MEDIA,
   expectLiveVideo,
   showStream,
-  startServer,
-  stopServer,
   uniqueId,
+  useServer,
   waitFor,
   type StartedServer,
 } from './helpers.js';
@@ -48,16 +47,12 @@ function remoteStream(call: MediaConnection): Promise<MediaStream> {
 
 for (const kind of ['peer', 'room'] as const) {
   describe(`stock PeerJS client: a call through a ${kind === 'peer' ? 'bare PeerJS' : 'live-session'} server`, () => {
-    let server: StartedServer;
     const cleanups: (() => void)[] = [];
-
-    before(async () => {
-      server = await startServer({ kind });
-    });
-    after(async () => {
+    // Registered first, so it runs before the fixture stops the server.
+    after(() => {
       for (const cleanup of cleanups.splice(0)) cleanup();
-      await stopServer(server);
     });
+    const fixture = useServer({ kind });
 
     it('getUserMedia gives a live fake camera and microphone', async () => {
       const stream = await navigator.mediaDevices.getUserMedia(SMALL_MEDIA);
@@ -72,8 +67,8 @@ for (const kind of ['peer', 'room'] as const) {
 
     it('two peers call each other and each sees the other by frames', async () => {
       const [caller, callee] = await Promise.all([
-        openPeer(server, uniqueId('caller')),
-        openPeer(server, uniqueId('callee')),
+        openPeer(fixture.current, uniqueId('caller')),
+        openPeer(fixture.current, uniqueId('callee')),
       ]);
       cleanups.push(() => caller.destroy(), () => callee.destroy());
       if (kind === 'room') {

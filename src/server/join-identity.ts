@@ -1,0 +1,99 @@
+/**
+ * Who a join request says it is: room, user id, display name and role, from
+ * the request itself (open mode) or from a verified join token (token mode).
+ * Pure functions, no sockets: the room server only acts on their verdicts.
+ */
+import { LIMITS, isRole, type ErrorCode, type Role } from '../protocol/index.js';
+import { checkDisplayName, type JoinFields } from './frames.js';
+import type { JoinTokenVerdict } from './join-token.js';
+
+/** The identity a socket joins with. */
+export interface JoinIdentity {
+  room: string;
+  userId: string;
+  name: string;
+  role: Role;
+}
+
+/** A refused join. `malformed` refusals count against the socket's bad-message allowance. */
+export interface JoinRefusal {
+  ok: false;
+  code: ErrorCode;
+  message: string;
+  malformed: boolean;
+}
+
+/** The outcome of {@link resolveJoinRequest}. */
+export type JoinRequestVerdict =
+  | JoinRefusal
+  /** Open mode: the identity is known. */
+  | { ok: true; identity: JoinIdentity }
+  /** Token mode: the token must be verified (asynchronously), then {@link resolveTokenIdentity}. */
+  | { ok: 'verify-token'; token: string; requestedRoom: string | undefined };
+
+/** Longest join token accepted, in characters. */
+export const MAX_TOKEN_LENGTH = 8192;
+
+function refused(code: ErrorCode, message: string, malformed: boolean): JoinRefusal {
+  return { ok: false, code, message, malformed };
+}
+
+function malformed(message: string): JoinRefusal {
+  return refused('bad-payload', message, true);
+}
+
+/**
+ * First step of a join: the peer id of the socket, then the identity fields
+ * (open mode) or the token's presence and shape (token mode).
+ */
+export function resolveJoinRequest(fields: JoinFields, peerId: string, mode: 'open' | 'token'): JoinRequestVerdict {
+  if (!LIMITS.peerIdPattern.test(peerId)) {
+    return refused(
+      'bad-payload',
+      'The peer id of this connection is not allowed (letters, digits, single spaces, "-" or "_"; at most 128 characters).',
+      false,
+    );
+  }
+  if (mode === 'open') {
+    const { room, userId, name, role } = fields;
+    if (typeof room !== 'string' || !LIMITS.roomPattern.test(room)) {
+      return malformed('payload.room must be 1–64 letters, digits, ".", "_" or "-".');
+    }
+    if (typeof userId !== 'string' || !LIMITS.userIdPattern.test(userId)) {
+      return malformed('payload.userId must be 1–128 letters, digits or ._:@+=- characters.');
+    }
+    const checkedName = typeof name === 'string' ? checkDisplayName(name) : { ok: false as const, message: 'payload.name must be a string' };
+    if (!checkedName.ok) return malformed(`payload.name refused: ${checkedName.message}.`);
+    if (!isRole(role)) return malformed("payload.role must be 'tutor' or 'student'.");
+    return { ok: true, identity: { room, userId, name: checkedName.name, role } };
+  }
+
+  const { token, room: requestedRoom } = fields;
+  if (token === undefined || token === null || token === '') {
+    return refused('token-missing', 'This server requires a join token (payload.token).', false);
+  }
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
+    return refused('token-invalid', 'The join token is not valid (signature, algorithm or format).', false);
+  }
+  if (requestedRoom !== undefined && typeof requestedRoom !== 'string') {
+    return malformed('payload.room must be a string when present.');
+  }
+  return { ok: 'verify-token', token, requestedRoom };
+}
+
+/** Second step in token mode: the verified token's claims against the requested room. */
+export function resolveTokenIdentity(
+  verdict: JoinTokenVerdict,
+  requestedRoom: string | undefined,
+): { ok: true; identity: JoinIdentity; expiresAt: number } | JoinRefusal {
+  if (!verdict.ok) return refused(verdict.code, verdict.message, false);
+  const { claims } = verdict;
+  if (requestedRoom !== undefined && requestedRoom !== claims.room) {
+    return refused('token-wrong-room', 'The join token was issued for another room.', false);
+  }
+  return {
+    ok: true,
+    identity: { room: claims.room, userId: claims.sub, name: claims.name, role: claims.role },
+    expiresAt: claims.exp,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Websocket-level liveness: every `pingInterval` each open socket is pinged;
+ * one silent for longer than `pongTimeout` is cut, and one outside every room
+ * for longer than `joinDeadlineMs` is closed. The clock and the timer are
+ * injectable, so the decisions are tested without sockets.
+ */
+
+/** Milliseconds since the epoch. */
+export type Clock = () => number;
+
+/** What the monitor needs to know about one connection. */
+export interface WatchedConnection {
+  readonly isOpen: boolean;
+  /** In a room, or on its way into one. */
+  readonly inRoom: boolean;
+  /** When it last answered one of our pings. */
+  readonly lastPongAt: number;
+  /** When it was last seen inside a room (or opened); the monitor keeps it current. */
+  inRoomAt: number;
+}
+
+export interface LivenessTiming {
+  pingInterval: number;
+  pongTimeout: number;
+  joinDeadlineMs: number;
+}
+
+/** What to do with one connection at one tick. */
+export type LivenessVerdict =
+  /** Closed already: nothing. */
+  | { action: 'skip' }
+  /** Alive: ping it again. */
+  | { action: 'ping' }
+  /** Silent for too long: cut it. */
+  | { action: 'timed-out'; silentForMs: number }
+  /** Outside every room for too long: close it. */
+  | { action: 'no-room' };
+
+/** The decision for one connection at `now`. Pure. */
+export function livenessVerdict(connection: WatchedConnection, now: number, timing: LivenessTiming): LivenessVerdict {
+  if (!connection.isOpen) return { action: 'skip' };
+  const inRoomAt = connection.inRoom ? now : connection.inRoomAt;
+  if (now - inRoomAt > timing.joinDeadlineMs) return { action: 'no-room' };
+  const silentForMs = now - connection.lastPongAt;
+  if (silentForMs > timing.pongTimeout) return { action: 'timed-out', silentForMs };
+  return { action: 'ping' };
+}
+
+/** What the monitor does with its verdicts. */
+export interface LivenessActions<C extends WatchedConnection> {
+  connections(): Iterable<C>;
+  ping(connection: C): void;
+  timedOut(connection: C, silentForMs: number): void;
+  noRoom(connection: C): void;
+}
+
+/** Timer functions, injectable for tests. */
+export interface IntervalTimer {
+  setInterval(callback: () => void, ms: number): { unref(): unknown };
+  clearInterval(handle: { unref(): unknown }): void;
+}
+
+const nodeTimer: IntervalTimer = {
+  setInterval: (callback, ms) => setInterval(callback, ms),
+  clearInterval: (handle) => {
+    clearInterval(handle as NodeJS.Timeout);
+  },
+};
+
+export class LivenessMonitor<C extends WatchedConnection> {
+  private handle: { unref(): unknown } | undefined;
+
+  constructor(
+    private readonly timing: LivenessTiming,
+    private readonly actions: LivenessActions<C>,
+    private readonly clock: Clock = Date.now,
+    private readonly timer: IntervalTimer = nodeTimer,
+  ) {}
+
+  /** Starts ticking every `pingInterval` (the timer never keeps the process alive). */
+  start(): void {
+    if (this.handle) return;
+    this.handle = this.timer.setInterval(() => {
+      this.check();
+    }, this.timing.pingInterval);
+    this.handle.unref();
+  }
+
+  stop(): void {
+    if (this.handle) this.timer.clearInterval(this.handle);
+    this.handle = undefined;
+  }
+
+  /** One tick: decides and acts for every connection. */
+  check(): void {
+    const now = this.clock();
+    for (const connection of this.actions.connections()) {
+      const verdict = livenessVerdict(connection, now, this.timing);
+      if (verdict.action !== 'skip' && connection.inRoom) connection.inRoomAt = now;
+      switch (verdict.action) {
+        case 'skip':
+          break;
+        case 'no-room':
+          this.actions.noRoom(connection);
+          break;
+        case 'timed-out':
+          this.actions.timedOut(connection, verdict.silentForMs);
+          break;
+        case 'ping':
+          this.actions.ping(connection);
+          break;
+      }
+    }
+  }
+}

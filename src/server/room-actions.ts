@@ -1,0 +1,220 @@
+/**
+ * What joined sockets do to their room: join (or resume), leave, camera/mic
+ * state, hands, and the tutor's actions (mute, mute all, remove, lower a hand,
+ * ask to unmute). Role checks happen before these are called.
+ */
+import type { LeaveReason, ParticipantInfo } from '../protocol/index.js';
+import { checkHandPayload, checkStatePayload, checkTargetPayload } from './frames.js';
+import type { JoinIdentity } from './join-identity.js';
+import type { ResolvedRoomServerOptions } from './options.js';
+import type { Member, Room, RoomRegistry } from './room-registry.js';
+import type { ServerLog, SocketGate } from './socket-gate.js';
+import type { JoinedMembership, SocketSession } from './socket-session.js';
+
+/** Camera and microphone flags of a join. */
+export interface JoinMedia {
+  isVideoOn: boolean;
+  isAudioOn: boolean;
+}
+
+export type TutorActionType = 'LS-MUTE' | 'LS-REMOVE' | 'LS-LOWER-HAND' | 'LS-ASK-UNMUTE';
+
+export class RoomActions {
+  constructor(
+    private readonly registry: RoomRegistry<SocketSession>,
+    private readonly gate: SocketGate,
+    private readonly options: ResolvedRoomServerOptions,
+    private readonly log: ServerLog,
+  ) {}
+
+  /** Puts a socket into a room (or moves a member to it, see {@link resume}). */
+  admit(session: SocketSession, identity: JoinIdentity, media: JoinMedia): void {
+    const existingRoom = this.registry.get(identity.room);
+    const resumed = existingRoom?.member(session.peerId);
+    if (resumed && resumed.info.userId === identity.userId && resumed.connection !== session) {
+      this.resume(session, resumed, media);
+      return;
+    }
+    const replaced = new Set<Member<SocketSession>>();
+    const sameUser = existingRoom?.memberByUserId(identity.userId);
+    if (sameUser) replaced.add(sameUser);
+    const samePeer = existingRoom?.member(session.peerId);
+    if (samePeer) replaced.add(samePeer);
+    if (existingRoom && existingRoom.size - replaced.size >= this.options.maxRoomSize) {
+      this.gate.refuse(session, 'LS-JOIN', 'room-full', `The room is full (${this.options.maxRoomSize} participants).`);
+      return;
+    }
+    for (const old of replaced) this.removeMember(old, 'replaced');
+
+    const room = this.registry.getOrCreate(identity.room);
+    const info: ParticipantInfo = {
+      id: session.peerId,
+      userId: identity.userId,
+      name: identity.name,
+      role: identity.role,
+      isVideoOn: media.isVideoOn,
+      isAudioOn: media.isAudioOn,
+      isHandRaised: false,
+      joinedAt: Date.now(),
+    };
+    const participants = room.participants();
+    const member = room.add(info, session);
+    session.membership = { room, member };
+    session.send({
+      type: 'LS-JOINED',
+      payload: { room: room.name, self: { ...info }, participants, handQueue: room.handQueue },
+    });
+    room.broadcast({ type: 'LS-PARTICIPANT-JOINED', payload: { participant: { ...info } } }, info.id);
+    this.log('info', 'join', {
+      room: room.name,
+      peerId: info.id,
+      userId: info.userId,
+      role: info.role,
+      size: room.size,
+      ...(replaced.size > 0 ? { replaced: [...replaced].map((old) => old.info.id) } : {}),
+    });
+  }
+
+  /**
+   * The same peer id joins again on a new socket: PeerJS re-attached after a
+   * network blip while the old socket was not yet seen dead. The membership moves
+   * to the new socket with no leave or join for the room (its media connections
+   * never stopped); the room only sees the state update.
+   */
+  private resume(session: SocketSession, member: Member<SocketSession>, media: JoinMedia): void {
+    const room = member.room;
+    const previous = member.connection;
+    if (previous.membership?.member === member) previous.membership = undefined;
+    const moved = room.reattach(member, session);
+    moved.info.isVideoOn = media.isVideoOn;
+    moved.info.isAudioOn = media.isAudioOn;
+    session.membership = { room, member: moved };
+    session.send({
+      type: 'LS-JOINED',
+      payload: { room: room.name, self: { ...moved.info }, participants: room.participants(moved.info.id), handQueue: room.handQueue },
+    });
+    this.broadcastUpdate(room, moved);
+    this.log('info', 'resume', { room: room.name, peerId: moved.info.id, userId: moved.info.userId });
+  }
+
+  /** Takes a member out of its room and tells everyone who needs to know. */
+  removeMember(member: Member<SocketSession>, reason: LeaveReason): void {
+    const room = member.room;
+    const { removed, handQueueChanged } = room.remove(member);
+    if (!removed) return;
+    const session = member.connection;
+    if (session.membership?.member === member) session.membership = undefined;
+    if (reason === 'removed' || reason === 'replaced') {
+      session.send({
+        type: 'LS-EVICTED',
+        payload: {
+          reason,
+          message:
+            reason === 'removed'
+              ? 'The tutor removed you from the room.'
+              : 'You joined this room again from another connection; this one was replaced.',
+        },
+      });
+    }
+    room.broadcast({ type: 'LS-PARTICIPANT-LEFT', payload: { id: member.info.id, userId: member.info.userId, reason } });
+    if (handQueueChanged) room.broadcast({ type: 'LS-HAND-QUEUE', payload: { handQueue: room.handQueue } });
+    this.registry.deleteIfEmpty(room);
+    this.log('info', 'leave', {
+      room: room.name,
+      peerId: member.info.id,
+      userId: member.info.userId,
+      reason,
+      size: room.size,
+    });
+  }
+
+  private broadcastUpdate(room: Room<SocketSession>, member: Member<SocketSession>): void {
+    room.broadcast({ type: 'LS-PARTICIPANT-UPDATED', payload: { participant: { ...member.info } } });
+  }
+
+  /** LS-STATE: the sender's own camera/microphone flags. */
+  setState(session: SocketSession, membership: JoinedMembership, frame: Record<string, unknown>): void {
+    const state = checkStatePayload(frame);
+    if (!state.ok) {
+      this.gate.refuseMalformed(session, 'bad-payload', state.message, 'LS-STATE');
+      return;
+    }
+    const info = membership.member.info;
+    let changed = false;
+    if (state.value.isVideoOn !== undefined && state.value.isVideoOn !== info.isVideoOn) {
+      info.isVideoOn = state.value.isVideoOn;
+      changed = true;
+    }
+    if (state.value.isAudioOn !== undefined && state.value.isAudioOn !== info.isAudioOn) {
+      info.isAudioOn = state.value.isAudioOn;
+      changed = true;
+    }
+    if (changed) this.broadcastUpdate(membership.room, membership.member);
+  }
+
+  /** LS-HAND: the sender raises or lowers its own hand. */
+  raiseHand(session: SocketSession, membership: JoinedMembership, frame: Record<string, unknown>): void {
+    const raised = checkHandPayload(frame);
+    if (!raised.ok) {
+      this.gate.refuseMalformed(session, 'bad-payload', raised.message, 'LS-HAND');
+      return;
+    }
+    this.setHand(membership.room, membership.member, raised.value);
+  }
+
+  private setHand(room: Room<SocketSession>, member: Member<SocketSession>, raised: boolean): void {
+    if (!room.setHand(member, raised)) return;
+    this.broadcastUpdate(room, member);
+    room.broadcast({ type: 'LS-HAND-QUEUE', payload: { handQueue: room.handQueue } });
+  }
+
+  /** Turns a member's microphone off (never on) and tells it who did. */
+  private mute(member: Member<SocketSession>, by: string): void {
+    member.connection.send({ type: 'LS-MUTED', payload: { by } });
+    if (member.info.isAudioOn) {
+      member.info.isAudioOn = false;
+      this.broadcastUpdate(member.room, member);
+    }
+  }
+
+  /** LS-MUTE-ALL: every other member's microphone off. */
+  muteAll(membership: JoinedMembership): void {
+    for (const member of membership.room.allMembers()) {
+      if (member !== membership.member) this.mute(member, membership.member.info.id);
+    }
+  }
+
+  /** A tutor action aimed at one member of the tutor's room. */
+  tutorAction(session: SocketSession, membership: JoinedMembership, type: TutorActionType, frame: Record<string, unknown>): void {
+    const target = checkTargetPayload(frame);
+    if (!target.ok) {
+      this.gate.refuseMalformed(session, 'bad-payload', target.message, type);
+      return;
+    }
+    const targetMember = membership.room.member(target.value);
+    if (!targetMember) {
+      this.gate.refuse(session, type, 'no-such-participant', 'No participant with that peer id in your room.');
+      return;
+    }
+    const by = membership.member.info.id;
+    switch (type) {
+      case 'LS-MUTE':
+        this.mute(targetMember, by);
+        return;
+      case 'LS-REMOVE':
+        if (targetMember === membership.member) {
+          this.gate.refuse(session, type, 'bad-payload', 'Use LS-LEAVE to leave the room yourself.');
+          return;
+        }
+        this.log('info', 'remove', { room: membership.room.name, by, target: target.value });
+        this.removeMember(targetMember, 'removed');
+        return;
+      case 'LS-LOWER-HAND':
+        this.setHand(membership.room, targetMember, false);
+        return;
+      case 'LS-ASK-UNMUTE':
+        targetMember.connection.send({ type: 'LS-UNMUTE-REQUESTED', payload: { by } });
+        return;
+    }
+  }
+}
