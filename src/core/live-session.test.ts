@@ -380,7 +380,9 @@ describe('LiveSession', function () {
         const errors: string[] = [];
         student.addEventListener('error', (e) => errors.push(e.detail.code));
         const left = new Promise<string>((resolve) => student.addEventListener('left', (e) => resolve(e.detail.reason), { once: true }));
-        await new Promise((resolve) => setTimeout(resolve, 3000)); // The token expires.
+        // Wait until the token has really expired (its `exp`, in seconds, is behind us).
+        const claims = JSON.parse(atob(token.split('.')[1]?.replace(/-/g, '+').replace(/_/g, '/') ?? '')) as { exp: number };
+        await waitFor(() => Date.now() / 1000 > claims.exp, 'the token expires', 10_000, 100);
         await restartServer(own, 200);
         expect(await left).to.equal('closed');
         expect(errors).to.include('token-expired');
