@@ -148,12 +148,7 @@ export class MediaLinks {
   }
 
   close(id: string): void {
-    const waiting = this.#waiting.get(id);
-    if (waiting) {
-      waiting.cancel();
-      waiting.call.close();
-      this.#waiting.delete(id);
-    }
+    this.#dropWaiting(id);
     const link = this.#links.get(id);
     if (!link) return;
     this.#drop(id, link);
@@ -227,12 +222,7 @@ export class MediaLinks {
    */
   #answerInTurn(call: MediaConnection): void {
     const from = call.peer;
-    const waiting = this.#waiting.get(from);
-    if (waiting) {
-      waiting.cancel();
-      waiting.call.close();
-      this.#waiting.delete(from);
-    }
+    this.#dropWaiting(from);
     const last = this.#answeredAt.get(from);
     const wait = last === undefined || !this.#links.has(from) ? 0 : last + this.#timings.answerIntervalMs - this.#scheduler.now();
     if (wait <= 0) {
@@ -246,6 +236,15 @@ export class MediaLinks {
       this.onIncomingCall(call);
     });
     this.#waiting.set(from, { call, cancel });
+  }
+
+  /** Closes the call waiting for its turn from `id`, if any. */
+  #dropWaiting(id: string): void {
+    const waiting = this.#waiting.get(id);
+    if (!waiting) return;
+    waiting.cancel();
+    waiting.call.close();
+    this.#waiting.delete(id);
   }
 
   #answer(call: MediaConnection): void {
