@@ -173,17 +173,37 @@ void describe('end to end, Chromium', { timeout: 900_000 }, () => {
         const base = url.replace(/^http/, 'ws');
         const id = `forger${Math.random().toString(36).slice(2)}`;
         const socket = new WebSocket(`${base}peerjs?key=peerjs&id=${id}&token=t${Date.now()}`);
-        const received: { type: string; payload?: { code?: string } }[] = [];
-        socket.onmessage = (event) => received.push(JSON.parse(String(event.data)) as { type: string });
+        const received: { type: string; payload?: { code?: string; request?: string } }[] = [];
+        const waiters: (() => void)[] = [];
+        socket.onmessage = (event) => {
+          received.push(JSON.parse(String(event.data)) as { type: string });
+          for (const wake of waiters.splice(0)) wake();
+        };
+        /** Resolves when a received message passes `test` (a guard, not a limit, stops a hang). */
+        const reply = (test: (m: (typeof received)[number]) => boolean, what: string): Promise<void> =>
+          new Promise((done, fail) => {
+            const guard = setTimeout(() => fail(new Error(`no reply: ${what} (${JSON.stringify(received)})`)), 20_000);
+            const check = (): void => {
+              if (received.some(test)) {
+                clearTimeout(guard);
+                done();
+              } else waiters.push(check);
+            };
+            check();
+          });
         await new Promise((done) => (socket.onopen = done));
-        socket.send(JSON.stringify({ type: 'LS-JOIN', payload: { room: roomName, userId: id, name: 'Mallory', role: 'student' } }));
-        await new Promise((done) => setTimeout(done, 500));
+        const join = { type: 'LS-JOIN', payload: { room: roomName, userId: id, name: 'Mallory', role: 'student' } };
+        socket.send(JSON.stringify(join));
+        await reply((m) => m.type === 'LS-JOINED', 'joined');
         for (const type of ['LS-MUTE', 'LS-REMOVE', 'LS-LOWER-HAND', 'LS-ASK-UNMUTE']) {
           socket.send(JSON.stringify({ type, payload: { target } }));
         }
         socket.send(JSON.stringify({ type: 'LS-MUTE-ALL' }));
         socket.send(JSON.stringify({ type: 'LS-STATE', payload: { role: 'tutor' } }));
-        await new Promise((done) => setTimeout(done, 1000));
+        // The server answers one socket in order: once a second join is refused,
+        // every answer to the frames above has arrived.
+        socket.send(JSON.stringify(join));
+        await reply((m) => m.payload?.code === 'already-joined', 'the closing second join refused');
         socket.close();
         return received;
       },

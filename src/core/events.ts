@@ -17,7 +17,13 @@ export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'rec
 /** Where the session is in its life. */
 export type SessionPhase = 'idle' | 'joining' | 'joined' | 'left';
 
-/** Codes of the `error` event: the server's codes plus the client's own. */
+/**
+ * Codes of the `error` event: the server's codes plus the client's own. The
+ * client reuses a server code only where the meaning is the same: a room
+ * method called before joining is `not-joined`, as the server says for a room
+ * request before LS-JOIN. (`not-in-room` is only the server's: signalling to a
+ * peer outside your room.)
+ */
 export type SessionErrorCode =
   | ErrorCode
   /** Camera or microphone could not be used; see `media`. */
@@ -25,9 +31,7 @@ export type SessionErrorCode =
   /** The signalling server could not be reached or the connection failed. */
   | 'connection-failed'
   /** A tutor-only method was called by a student. */
-  | 'not-tutor'
-  /** A method that needs a joined room was called outside one. */
-  | 'not-in-room';
+  | 'not-tutor';
 
 export interface SessionErrorDetail {
   code: SessionErrorCode;

@@ -1,8 +1,22 @@
-export * from './live-session.js';
-export * from './server-url.js';
-export * from './events.js';
-export * from './media.js';
-export * from './grid-layout.js';
-export * from './send-limits.js';
-export * from './topology.js';
-export { createLogger, type Logger } from './logger.js';
+// The public API of the core (`live-session/core`): the controller, its
+// options, events and observable state, and the pure helpers a custom UI uses.
+// Internals (the units behind the facade) are imported from their modules.
+export { LiveSession, DEFAULT_TIMINGS, tabUserId, type LiveSessionOptions } from './live-session.js';
+export type { Timings } from './options.js';
+export type {
+  ConnectionState,
+  LeftDetail,
+  LiveSessionEventMap,
+  LiveSessionEventName,
+  Participant,
+  SessionErrorCode,
+  SessionErrorDetail,
+  SessionPhase,
+} from './events.js';
+export type { MediaFailure, MediaKind, MediaProblem } from './media.js';
+export { observe, select, type Observable, type ObserveOptions } from './observe.js';
+export { chooseGridLayout, type GridLayout } from './grid-layout.js';
+export { isTopology, type Topology } from './topology.js';
+export type { Logger } from './logger.js';
+export { EXPIRED_LINK_MESSAGE } from './token-refresh.js';
+export { diagnose, peerConnectionsOf, type SessionDiagnostics } from './diagnostics.js';

@@ -7,6 +7,8 @@
  * threshold, and for a short hold after, so the highlight does not flicker
  * between words. Where no level can be read, nobody is marked speaking.
  */
+import { Scheduler, type Cancel } from './scheduler.js';
+
 export interface SpeakingOptions {
   /** RMS level (0–1) above which a sample counts as speech. Default 0.02 (about −34 dBFS). */
   threshold?: number;
@@ -14,6 +16,8 @@ export interface SpeakingOptions {
   holdMs?: number;
   /** Sampling period in ms. Default 150. */
   intervalMs?: number;
+  /** Where the sampling timer runs (a session passes its own, so teardown cancels it). */
+  scheduler?: Scheduler;
 }
 
 interface Watched {
@@ -40,13 +44,15 @@ export class SpeakingDetector {
   readonly #intervalMs: number;
   #context: AudioContext | null = null;
   #watched = new Map<string, Watched>();
-  #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #scheduler: Scheduler;
+  #stopSampling: Cancel | null = null;
 
   constructor(onChange: (id: string, speaking: boolean) => void, options: SpeakingOptions = {}) {
     this.#onChange = onChange;
     this.#threshold = options.threshold ?? 0.02;
     this.#holdMs = options.holdMs ?? 1500;
     this.#intervalMs = options.intervalMs ?? 150;
+    this.#scheduler = options.scheduler ?? new Scheduler();
   }
 
   isSpeaking(id: string): boolean {
@@ -89,7 +95,7 @@ export class SpeakingDetector {
 
   #add(id: string, watched: Omit<Watched, 'lastLoudAt' | 'speaking'>): void {
     this.#watched.set(id, { ...watched, lastLoudAt: 0, speaking: false });
-    this.#timer ??= setInterval(() => this.#sample(), this.#intervalMs);
+    this.#stopSampling ??= this.#scheduler.every(this.#intervalMs, () => this.#sample());
   }
 
   unwatch(id: string): void {
@@ -99,8 +105,8 @@ export class SpeakingDetector {
     this.#watched.delete(id);
     if (watched.speaking) this.#onChange(id, false);
     if (this.#watched.size === 0) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
+      this.#stopSampling?.();
+      this.#stopSampling = null;
     }
   }
 

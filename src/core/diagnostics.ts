@@ -1,0 +1,31 @@
+/**
+ * What a session holds underneath, for tests and troubleshooting:
+ * `diagnose(session)` gives its RTCPeerConnections, its PeerJS peer, how many
+ * signalling frames it keeps unmatched and how many timers are pending.
+ * Not part of the root entry; import it from `live-session/core`.
+ */
+import type { Peer } from 'peerjs';
+import { storedUnmatchedFrames } from './peer-guards.js';
+
+export const DIAGNOSTICS: unique symbol = Symbol('live-session.diagnostics');
+
+export interface SessionInternals {
+  peerConnections: RTCPeerConnection[];
+  peer: Peer | null;
+  pendingTimers: number;
+}
+
+export interface SessionDiagnostics extends SessionInternals {
+  /** Signalling frames PeerJS keeps for connections it has not set up (bounded). */
+  unmatchedFrames: number;
+}
+
+export function diagnose(session: { [DIAGNOSTICS](): SessionInternals }): SessionDiagnostics {
+  const internals = session[DIAGNOSTICS]();
+  return { ...internals, unmatchedFrames: internals.peer ? storedUnmatchedFrames(internals.peer) : 0 };
+}
+
+/** The RTCPeerConnections a session holds open. */
+export function peerConnectionsOf(session: { [DIAGNOSTICS](): SessionInternals }): RTCPeerConnection[] {
+  return session[DIAGNOSTICS]().peerConnections;
+}

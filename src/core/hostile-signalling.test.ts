@@ -1,0 +1,156 @@
+/**
+ * What a hostile member can make a page do through the signalling server:
+ * frames with made-up connection ids, and repeated media offers. A real room
+ * server, a real tutor controller, and a hand-written websocket client (the
+ * PeerJS protocol spoken by hand) that joins as a student.
+ */
+import { expect } from '@esm-bundle/chai';
+import type { Peer } from 'peerjs';
+import { startServer, stopServer, uniqueId, waitFor, type StartedServer } from '../../test/browser/helpers.js';
+import { Classroom, createdPeerConnections, isClosed } from '../../test/browser/session-helpers.js';
+import { diagnose } from './diagnostics.js';
+import type { LiveSession } from './live-session.js';
+import { DEFAULT_LOST_MESSAGE_LIMITS } from './peer-guards.js';
+
+interface Frame {
+  type: string;
+  src?: string;
+  payload?: { code?: string; participant?: { id?: string; isHandRaised?: boolean } };
+}
+
+/** A member speaking the PeerJS protocol by hand over a plain websocket. */
+class HandClient {
+  readonly id = `forger${Math.random().toString(36).slice(2)}`;
+  readonly received: Frame[] = [];
+  #socket: WebSocket;
+
+  constructor(server: StartedServer) {
+    this.#socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/peerjs?key=peerjs&id=${this.id}&token=t${Date.now()}`);
+    this.#socket.onmessage = (event) => this.received.push(JSON.parse(String(event.data)) as Frame);
+  }
+
+  async join(room: string): Promise<void> {
+    await waitFor(() => this.received.some((m) => m.type === 'OPEN'), 'the hand client is open');
+    this.send({ type: 'LS-JOIN', payload: { room, userId: uniqueId('mallory'), name: 'Mallory', role: 'student' } });
+    await waitFor(() => this.received.some((m) => m.type === 'LS-JOINED'), 'the hand client joined');
+  }
+
+  send(frame: object): void {
+    this.#socket.send(JSON.stringify(frame));
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}
+
+/** Counts frames of `type` from `src` reaching `session`'s signalling socket. */
+function countFrames(session: LiveSession, type: string, src: string): { count: number } {
+  const counter = { count: 0 };
+  const peer = diagnose(session).peer as Peer;
+  peer.socket.on('message', (message: Frame) => {
+    if (message.type === type && message.src === src) counter.count++;
+  });
+  return counter;
+}
+
+/**
+ * A barrier: the hand client raises its hand and the tutor sees it. The server
+ * handles one socket's frames in order and writes to the tutor's socket in
+ * order, so everything relayed before has reached the tutor's page by then.
+ */
+async function barrier(forger: HandClient, tutor: LiveSession): Promise<void> {
+  forger.send({ type: 'LS-HAND', payload: { raised: true } });
+  await waitFor(() => tutor.participants.find((p) => p.id === forger.id)?.isHandRaised, 'the tutor sees the hand (every earlier frame arrived)');
+}
+
+describe('hostile signalling', function () {
+  this.timeout(60_000);
+  let server: StartedServer;
+  let room: Classroom;
+  let forger: HandClient | null = null;
+
+  before(async () => {
+    // A generous rate limit: the flood must reach the tutor for the test to mean anything.
+    server = await startServer({ kind: 'room', options: { rateLimit: { burst: 100_000, perSecond: 100_000, overflowLimit: 1000 } } });
+  });
+  after(async () => {
+    await stopServer(server);
+  });
+  beforeEach(() => {
+    room = new Classroom(server);
+  });
+  afterEach(async () => {
+    forger?.close();
+    forger = null;
+    await room.close();
+  });
+
+  it('CANDIDATE frames with made-up connection ids are dropped, not stored', async () => {
+    const tutor = await room.join('Tess', 'tutor');
+    forger = new HandClient(server);
+    await forger.join(room.room);
+    const tutorId = tutor.peerId ?? '';
+    const candidates = countFrames(tutor, 'CANDIDATE', forger.id);
+    const flood = 5000;
+    for (let i = 0; i < flood; i++) {
+      forger.send({
+        type: 'CANDIDATE',
+        dst: tutorId,
+        payload: { type: 'media', connectionId: `mc_${i}_${Math.random().toString(36).slice(2)}`, candidate: { candidate: 'x'.repeat(200), sdpMid: '0', sdpMLineIndex: 0 } },
+      });
+    }
+    await barrier(forger, tutor);
+    // The server of this suite relays them; one that filters them is tested on its own side.
+    expect(candidates.count).to.equal(flood);
+    expect(diagnose(tutor).unmatchedFrames).to.equal(0);
+  });
+
+  it('what PeerJS keeps for a pending call is bounded too', async () => {
+    const tutor = await room.join('Tess', 'tutor');
+    forger = new HandClient(server);
+    await forger.join(room.room);
+    const peer = diagnose(tutor).peer as Peer;
+    // Frames as the server would relay them, straight into the tutor's socket:
+    // an offer that stays unanswered (no valid SDP is needed to hold it, the
+    // caller is not in the roster) and a flood of candidates for it.
+    const stranger = `stranger${Math.random().toString(36).slice(2)}`;
+    peer.socket.emit('message', { type: 'OFFER', src: stranger, dst: tutor.peerId, payload: { type: 'media', connectionId: 'mc_pending', sdp: { type: 'offer', sdp: '' } } });
+    for (let i = 0; i < 1000; i++) {
+      peer.socket.emit('message', { type: 'CANDIDATE', src: stranger, dst: tutor.peerId, payload: { type: 'media', connectionId: 'mc_pending', candidate: { candidate: `c${i}` } } });
+    }
+    expect(diagnose(tutor).unmatchedFrames).to.equal(DEFAULT_LOST_MESSAGE_LIMITS.perConnection);
+  });
+
+  it('repeated OFFERs from one member: at most one live connection, the others closed at once, real students unaffected', async () => {
+    const tutor = await room.join('Tess', 'tutor');
+    forger = new HandClient(server);
+    await forger.join(room.room);
+    const tutorId = tutor.peerId ?? '';
+    // A real offer SDP, reused for every forged call.
+    const source = new RTCPeerConnection();
+    source.addTransceiver('audio');
+    source.addTransceiver('video');
+    const offer = await source.createOffer();
+    source.close();
+    const offers = countFrames(tutor, 'OFFER', forger.id);
+    const before = createdPeerConnections.length;
+    const flood = 300;
+    for (let i = 0; i < flood; i++) {
+      forger.send({ type: 'OFFER', dst: tutorId, payload: { type: 'media', connectionId: `mc_${i}_x`, sdp: offer, metadata: {} } });
+    }
+    await barrier(forger, tutor);
+    expect(offers.count).to.equal(flood);
+    const opened = createdPeerConnections.slice(before);
+    // One answered at once, the newest waiting answered after its turn; never one per offer.
+    expect(opened.length).to.be.lessThan(10);
+    expect(opened.filter((pc) => !isClosed(pc)).length).to.be.at.most(1);
+    expect(tutor.peerConnections.length).to.be.at.most(1);
+    // A real student still gets media both ways.
+    const student = await room.join('Sam', 'student');
+    await room.expectSees(student, tutor);
+    await room.expectSees(tutor, student);
+    const live = tutor.peerConnections.filter((pc) => !isClosed(pc));
+    expect(live.length).to.be.at.most(2, 'one for Sam, at most one for the forger');
+  });
+});

@@ -1,0 +1,205 @@
+/**
+ * The local camera and microphone: acquiring them for the preview, turning
+ * them on and off, switching devices, and the placeholder tracks that keep a
+ * sender slot open while a device is off. Camera and microphone go through the
+ * same code; they differ only in what "off" means, which `KIND_RULES` says.
+ */
+import type { Logger } from './logger.js';
+import {
+  MediaError,
+  PlaceholderTracks,
+  acquireMedia,
+  acquireTrack,
+  mediaFailure,
+  type MediaFailure,
+  type MediaKind,
+} from './media.js';
+import { DEFAULT_AUDIO, DEFAULT_VIDEO } from './options.js';
+
+interface KindRule {
+  /** The RTP sender kind that carries it. */
+  sender: 'video' | 'audio';
+  defaults: MediaTrackConstraints;
+  /**
+   * Camera: off stops the device (its light goes out). Microphone: off mutes
+   * the track (`enabled = false`), so unmuting is instant and needs no prompt.
+   */
+  offStopsDevice: boolean;
+}
+
+const KIND_RULES: Record<MediaKind, KindRule> = {
+  camera: { sender: 'video', defaults: DEFAULT_VIDEO, offStopsDevice: true },
+  microphone: { sender: 'audio', defaults: DEFAULT_AUDIO, offStopsDevice: false },
+};
+
+export interface LocalMediaHost {
+  readonly log: Logger;
+  /** Whether newly acquired tracks may still be used (false once the session has left). */
+  active(): boolean;
+  /** Puts `track` (or nothing) on every sender of `kind`. */
+  replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void>;
+  /** The microphone track changed (speaking detection follows it). */
+  microphoneChanged(track: MediaStreamTrack | null): void;
+  /** The camera/microphone state changed: tell the room and re-render. */
+  publish(): void;
+  /** The preview changed before the room knows us: re-render only. */
+  changed(): void;
+  failed(failure: MediaFailure): void;
+}
+
+export interface LocalMediaOptions {
+  video?: MediaTrackConstraints | false;
+  audio?: MediaTrackConstraints | false;
+}
+
+export class LocalMedia {
+  readonly #options: LocalMediaOptions;
+  readonly #host: LocalMediaHost;
+  readonly #tracks: Record<MediaKind, MediaStreamTrack | null> = { camera: null, microphone: null };
+  readonly #placeholders = new PlaceholderTracks();
+  #stream: MediaStream | null = null;
+  #started: Promise<void> | null = null;
+
+  constructor(options: LocalMediaOptions, host: LocalMediaHost) {
+    this.#options = options;
+    this.#host = host;
+  }
+
+  /** Camera and microphone tracks, for the local preview. */
+  get stream(): MediaStream | null {
+    return this.#stream;
+  }
+
+  /** Camera: live. Microphone: live and not muted. */
+  isOn(kind: MediaKind): boolean {
+    const track = this.#tracks[kind];
+    return track !== null && track.readyState === 'live' && track.enabled;
+  }
+
+  /** Acquires both devices once (the pre-join preview); later calls reuse it. */
+  start(): Promise<void> {
+    this.#started ??= this.#acquireBoth();
+    return this.#started;
+  }
+
+  async setEnabled(kind: MediaKind, enabled: boolean): Promise<void> {
+    if (enabled === this.isOn(kind)) return;
+    const rule = KIND_RULES[kind];
+    const track = this.#tracks[kind];
+    if (track?.readyState === 'live' && !rule.offStopsDevice) {
+      track.enabled = enabled;
+      this.#host.publish();
+      return;
+    }
+    if (!enabled) {
+      this.#set(kind, null);
+      await this.#host.replaceTrack(rule.sender, null);
+      this.#host.publish();
+      return;
+    }
+    if (await this.#acquire(kind, this.#constraints(kind), true)) this.#host.publish();
+  }
+
+  /** Switches to another device (`deviceId` from `listDevices()`), keeping a muted microphone muted. */
+  async switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
+    const previous = this.#tracks[kind];
+    const keepMuted = previous?.readyState === 'live' && !previous.enabled;
+    if (await this.#acquire(kind, { ...this.#constraints(kind), deviceId: { exact: deviceId } }, !keepMuted)) this.#host.publish();
+  }
+
+  /** Turns a device off without telling the room (the server already knows: a tutor's mute). */
+  silence(kind: MediaKind): void {
+    const track = this.#tracks[kind];
+    if (track) track.enabled = false;
+  }
+
+  /** The tracks every call carries: the real devices, or placeholders that hold the sender slots. */
+  outgoingStream(): MediaStream {
+    return new MediaStream([
+      this.#tracks.microphone ?? this.#placeholders.audio(),
+      this.#tracks.camera ?? this.#placeholders.video(),
+    ]);
+  }
+
+  /** Cameras and microphones the browser reports (labels need a granted permission). */
+  async listDevices(): Promise<MediaDeviceInfo[]> {
+    const devices = navigator.mediaDevices as MediaDevices | undefined;
+    if (!devices) return [];
+    return (await devices.enumerateDevices()).filter((d) => d.kind === 'videoinput' || d.kind === 'audioinput');
+  }
+
+  /** Stops both devices; a later `start()` acquires them again. */
+  stop(): void {
+    this.#started = null;
+    for (const kind of ['camera', 'microphone'] as const) {
+      this.#tracks[kind]?.stop();
+      this.#tracks[kind] = null;
+    }
+    this.#stream = null;
+  }
+
+  /** Stops the devices and releases the placeholders. */
+  dispose(): void {
+    this.stop();
+    this.#placeholders.dispose();
+  }
+
+  #constraints(kind: MediaKind): MediaTrackConstraints {
+    const given = kind === 'camera' ? this.#options.video : this.#options.audio;
+    return given || KIND_RULES[kind].defaults;
+  }
+
+  async #acquireBoth(): Promise<void> {
+    const video = this.#options.video === false ? false : this.#constraints('camera');
+    const audio = this.#options.audio === false ? false : this.#constraints('microphone');
+    const acquired = await acquireMedia(video, audio);
+    if (!this.#host.active()) {
+      acquired.camera?.stop();
+      acquired.microphone?.stop();
+      return;
+    }
+    this.#set('camera', acquired.camera);
+    this.#set('microphone', acquired.microphone);
+    for (const failure of acquired.failures) this.#host.failed(failure);
+    this.#host.changed();
+  }
+
+  /** Acquires one device and puts it on the senders; false when the session left meanwhile. */
+  async #acquire(kind: MediaKind, constraints: MediaTrackConstraints, enabled: boolean): Promise<boolean> {
+    try {
+      const track = await acquireTrack(kind, constraints);
+      if (!this.#host.active()) {
+        track.stop();
+        return false;
+      }
+      track.enabled = enabled;
+      this.#set(kind, track);
+      await this.#host.replaceTrack(KIND_RULES[kind].sender, track);
+    } catch (error) {
+      this.#host.failed(error instanceof MediaError ? error.failure : mediaFailure(kind, error));
+    }
+    return true;
+  }
+
+  #set(kind: MediaKind, track: MediaStreamTrack | null): void {
+    const old = this.#tracks[kind];
+    if (old && old !== track) old.stop();
+    this.#tracks[kind] = track;
+    if (kind === 'microphone') this.#host.microphoneChanged(track);
+    track?.addEventListener('ended', () => {
+      // Unplugged, or revoked by the system: report it and show the device as off.
+      if (this.#tracks[kind] !== track) return;
+      this.#tracks[kind] = null;
+      if (kind === 'microphone') this.#host.microphoneChanged(null);
+      this.#refreshStream();
+      void this.#host.replaceTrack(KIND_RULES[kind].sender, null);
+      this.#host.publish();
+    });
+    this.#refreshStream();
+  }
+
+  #refreshStream(): void {
+    const tracks = [this.#tracks.camera, this.#tracks.microphone].filter((t): t is MediaStreamTrack => t !== null);
+    this.#stream = tracks.length > 0 ? new MediaStream(tracks) : null;
+  }
+}

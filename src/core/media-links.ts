@@ -1,0 +1,371 @@
+/**
+ * Media links: one PeerJS media connection per remote participant. Places and
+ * answers calls, holds calls from peers the roster does not know yet, resolves
+ * glare, re-establishes connections that die or never connect, and spreads the
+ * video budget over the senders. The decisions are pure functions in
+ * recovery-rules.ts; this module applies them.
+ */
+import type { MediaConnection, Peer } from 'peerjs';
+import type { ParticipantInfo } from '../protocol/index.js';
+import type { Logger } from './logger.js';
+import type { Timings } from './options.js';
+import { incomingCallAction, recallPlan, resolveGlare } from './recovery-rules.js';
+import type { LinkView } from './roster.js';
+import type { Cancel, Scheduler } from './scheduler.js';
+import { videoSendLimits } from './send-limits.js';
+
+export interface MediaLinksHost {
+  readonly log: Logger;
+  /** The peer to place calls with; null when signalling is down. */
+  peer(): Peer | null;
+  /** The local peer id. */
+  myId(): string;
+  /** The local user id, sent as call metadata. */
+  userId(): string;
+  member(id: string): ParticipantInfo | undefined;
+  joined(): boolean;
+  /** Whether the topology lets us exchange media with `member`. */
+  allows(member: ParticipantInfo): boolean;
+  /** The tracks every call carries (real devices or placeholders). */
+  outgoingStream(): MediaStream;
+  /** A remote audio receiver to follow for speaking; null to stop following `id`. */
+  watchAudio(id: string, receiver: RTCRtpReceiver | null): void;
+  /** Something about the link to `id` changed (stream, connection state). */
+  changed(id: string): void;
+}
+
+interface Link {
+  call: MediaConnection;
+  stream: MediaStream | null;
+  /** Whether we placed this call. */
+  outgoing: boolean;
+  cancelDisconnected: Cancel;
+  cleanup: () => void;
+}
+
+function peerConnectionOf(call: MediaConnection): RTCPeerConnection | undefined {
+  // Typed as always present, but PeerJS sets it to null once the call is closed.
+  const { peerConnection } = call as { peerConnection: RTCPeerConnection | null | undefined };
+  return peerConnection ?? undefined;
+}
+
+/**
+ * PeerJS reads `event.streams[0]` of every track without checking: a crafted
+ * offer whose tracks carry no stream makes it throw. Such tracks are ignored
+ * (every PeerJS caller sends its tracks in a stream).
+ */
+function ignoreStreamlessTracks(pc: RTCPeerConnection): void {
+  const handler = pc.ontrack;
+  if (!handler) return;
+  pc.ontrack = function (this: RTCPeerConnection, event: RTCTrackEvent) {
+    if (event.streams.length > 0) handler.call(this, event);
+  };
+}
+
+export class MediaLinks {
+  readonly #host: MediaLinksHost;
+  readonly #timings: Timings & { videoBudgetBps: number };
+  readonly #scheduler: Scheduler;
+  readonly #links = new Map<string, Link>();
+  /** Calls from peers not (yet) in the roster, held briefly in case the join broadcast is late. */
+  readonly #held = new Map<string, { call: MediaConnection; cancel: Cancel }>();
+  /** Calls from members waiting for their turn to be answered (at most one per member: the newest). */
+  readonly #waiting = new Map<string, { call: MediaConnection; cancel: Cancel }>();
+  /** When a call from each member was last answered (scheduler clock). */
+  readonly #answeredAt = new Map<string, number>();
+
+  constructor(host: MediaLinksHost, timings: Timings & { videoBudgetBps: number }, scheduler: Scheduler) {
+    this.#host = host;
+    this.#timings = timings;
+    this.#scheduler = scheduler;
+  }
+
+  /** What the roster needs to render each remote participant. */
+  get views(): ReadonlyMap<string, LinkView> {
+    const views = new Map<string, LinkView>();
+    for (const [id, link] of this.#links) {
+      const state = peerConnectionOf(link.call)?.connectionState;
+      const media = state === 'connected' ? 'connected' : state === 'disconnected' ? 'reconnecting' : 'connecting';
+      views.set(id, { stream: link.stream, media });
+    }
+    return views;
+  }
+
+  /** The RTCPeerConnections held open. */
+  get peerConnections(): RTCPeerConnection[] {
+    return [...this.#links.values()]
+      .map((link) => peerConnectionOf(link.call))
+      .filter((pc): pc is RTCPeerConnection => pc !== undefined);
+  }
+
+  has(id: string): boolean {
+    return this.#links.has(id);
+  }
+
+  /** Whether a link to `id` exists and its connection is not closed or failed. */
+  isLive(id: string): boolean {
+    const link = this.#links.get(id);
+    if (!link) return false;
+    const pc = peerConnectionOf(link.call);
+    if (!pc) return link.call.open;
+    return pc.connectionState !== 'closed' && pc.connectionState !== 'failed';
+  }
+
+  /** Places a call to `member` (replacing any link to it), if the topology allows. */
+  connectTo(member: ParticipantInfo): void {
+    const peer = this.#host.peer();
+    if (!peer || peer.disconnected || peer.destroyed || !this.#host.allows(member)) return;
+    this.close(member.id);
+    this.#host.log.debug('calling', `${member.name} (${member.id})`);
+    const call = peer.call(member.id, this.#host.outgoingStream(), { metadata: { userId: this.#host.userId() } }) as
+      | MediaConnection
+      | undefined;
+    if (call) this.#adopt(member.id, call, true);
+  }
+
+  /** An incoming call: answered, held until its caller is in the roster, or refused. */
+  onIncomingCall(call: MediaConnection): void {
+    const from = call.peer;
+    const member = this.#host.member(from);
+    const action = incomingCallAction({
+      callerKnown: member !== undefined,
+      joined: this.#host.joined(),
+      topologyAllows: member !== undefined && this.#host.allows(member),
+    });
+    if (action === 'answer') this.#answerInTurn(call);
+    else if (action === 'refuse') call.close();
+    else this.#hold(call);
+  }
+
+  /** Answers held calls whose callers are now in the roster. */
+  adoptHeld(): void {
+    for (const [from, held] of this.#held) {
+      if (!this.#host.member(from)) continue;
+      held.cancel();
+      this.#held.delete(from);
+      this.onIncomingCall(held.call);
+    }
+  }
+
+  close(id: string): void {
+    this.#dropWaiting(id);
+    const link = this.#links.get(id);
+    if (!link) return;
+    this.#drop(id, link);
+    // Fewer peers: the remaining videos may use more of the budget.
+    this.applySendLimits();
+  }
+
+  /** Closes every link and held call. */
+  closeAll(): void {
+    for (const id of [...this.#links.keys()]) this.close(id);
+    for (const slot of [this.#held, this.#waiting]) {
+      for (const { call, cancel } of slot.values()) {
+        cancel();
+        call.close();
+      }
+      slot.clear();
+    }
+    this.#answeredAt.clear();
+    this.#scheduler.cancelAll();
+  }
+
+  /** Puts `track` (or nothing) on every sender of `kind`, without renegotiating. */
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
+    await Promise.all(
+      this.#senders(kind).map((sender) =>
+        sender.replaceTrack(track).catch((error: unknown) => this.#host.log.debug('replaceTrack failed', error)),
+      ),
+    );
+  }
+
+  /** Spreads the video budget over every video sender. */
+  applySendLimits(): void {
+    const senders = this.#senders('video');
+    const limits = videoSendLimits(senders.length, this.#timings.videoBudgetBps);
+    for (const sender of senders) {
+      const parameters = sender.getParameters();
+      if (parameters.encodings.length === 0) continue; // Not negotiated yet; retried on 'connected'.
+      for (const encoding of parameters.encodings) {
+        encoding.maxBitrate = limits.maxBitrate;
+        encoding.scaleResolutionDownBy = limits.scaleResolutionDownBy;
+        encoding.maxFramerate = limits.maxFramerate;
+      }
+      sender.setParameters(parameters).catch((error: unknown) => {
+        this.#host.log.debug('setParameters failed', error);
+      });
+    }
+  }
+
+  #hold(call: MediaConnection): void {
+    const from = call.peer;
+    this.#host.log.debug('holding call from unknown peer', from);
+    const previous = this.#held.get(from);
+    if (previous) {
+      previous.cancel();
+      previous.call.close();
+    }
+    const cancel = this.#scheduler.after(this.#timings.heldCallMs, () => {
+      if (this.#held.get(from)?.call !== call) return;
+      this.#held.delete(from);
+      this.#host.log.debug('refused call from a peer outside the room', from);
+      call.close();
+    });
+    this.#held.set(from, { call, cancel });
+  }
+
+  /**
+   * At most one live connection per member, and at most one new one per
+   * `answerIntervalMs`: a call that comes sooner after the last one answered
+   * waits, replacing (and closing at once, before PeerJS sets anything up) any
+   * call already waiting. A member whose link is gone is answered at once.
+   */
+  #answerInTurn(call: MediaConnection): void {
+    const from = call.peer;
+    this.#dropWaiting(from);
+    const last = this.#answeredAt.get(from);
+    const wait = last === undefined || !this.#links.has(from) ? 0 : last + this.#timings.answerIntervalMs - this.#scheduler.now();
+    if (wait <= 0) {
+      this.#answer(call);
+      return;
+    }
+    this.#host.log.debug('call waits for its turn', from);
+    const cancel = this.#scheduler.after(wait, () => {
+      if (this.#waiting.get(from)?.call !== call) return;
+      this.#waiting.delete(from);
+      this.onIncomingCall(call);
+    });
+    this.#waiting.set(from, { call, cancel });
+  }
+
+  /** Closes the call waiting for its turn from `id`, if any. */
+  #dropWaiting(id: string): void {
+    const waiting = this.#waiting.get(id);
+    if (!waiting) return;
+    waiting.cancel();
+    waiting.call.close();
+    this.#waiting.delete(id);
+  }
+
+  #answer(call: MediaConnection): void {
+    const existing = this.#links.get(call.peer);
+    const glare = resolveGlare(
+      this.#host.myId(),
+      call.peer,
+      existing ? { outgoing: existing.outgoing, connected: peerConnectionOf(existing.call)?.connectionState === 'connected' } : null,
+    );
+    if (glare === 'keep-existing') {
+      call.close();
+      return;
+    }
+    this.close(call.peer);
+    this.#host.log.debug('answering', `${this.#host.member(call.peer)?.name ?? '?'} (${call.peer})`);
+    this.#answeredAt.set(call.peer, this.#scheduler.now());
+    call.answer(this.#host.outgoingStream());
+    this.#adopt(call.peer, call, false);
+  }
+
+  #adopt(id: string, call: MediaConnection, outgoing: boolean): void {
+    const pc = peerConnectionOf(call);
+    const link: Link = { call, stream: null, outgoing, cancelDisconnected: () => undefined, cleanup: () => undefined };
+    this.#links.set(id, link);
+    const current = (): boolean => this.#links.get(id) === link;
+    const onStream = (stream: MediaStream): void => {
+      if (!current()) return;
+      // PeerJS fires once per track, with the same stream.
+      const first = link.stream === null;
+      link.stream = stream;
+      if (first) {
+        this.#host.log.debug('stream from', `${this.#host.member(id)?.name ?? '?'} (${id})`);
+        const receiver = pc?.getReceivers().find((r) => r.track.kind === 'audio');
+        if (receiver) this.#host.watchAudio(id, receiver);
+      }
+      this.#host.changed(id);
+    };
+    const onClose = (): void => {
+      if (current()) this.#broken(id, link);
+    };
+    const onState = (): void => {
+      if (!current() || !pc) return;
+      const state = pc.connectionState;
+      if (state === 'connected') {
+        link.cancelDisconnected();
+        this.applySendLimits();
+        this.#host.changed(id);
+      } else if (state === 'failed' || state === 'closed') {
+        this.#host.log.debug('media connection failed', id);
+        this.#broken(id, link);
+      } else if (state === 'disconnected') {
+        link.cancelDisconnected();
+        link.cancelDisconnected = this.#scheduler.after(this.#timings.mediaRecoveryDelayMs, () => {
+          if (current() && pc.connectionState !== 'connected') {
+            this.#host.log.debug('media connection lost', id);
+            this.#broken(id, link);
+          }
+        });
+        this.#host.changed(id);
+      }
+    };
+    call.on('stream', onStream);
+    call.on('close', onClose);
+    call.on('error', onClose);
+    // A call that never connects (an offer lost on the way) is retried like a broken one.
+    const cancelConnectTimeout = this.#scheduler.after(this.#timings.connectTimeoutMs, () => {
+      if (current() && pc?.connectionState !== 'connected') {
+        this.#host.log.debug('media connection never connected', id);
+        this.#broken(id, link);
+      }
+    });
+    pc?.addEventListener('connectionstatechange', onState);
+    if (pc) ignoreStreamlessTracks(pc);
+    link.cleanup = () => {
+      call.off('stream', onStream);
+      call.off('close', onClose);
+      call.off('error', onClose);
+      pc?.removeEventListener('connectionstatechange', onState);
+      link.cancelDisconnected();
+      cancelConnectTimeout();
+    };
+    this.applySendLimits();
+    this.#host.changed(id);
+  }
+
+  #drop(id: string, link: Link): void {
+    this.#host.watchAudio(id, null);
+    link.cleanup();
+    this.#links.delete(id);
+    link.call.close();
+  }
+
+  /** A media connection died: re-establish it if the peer is still in the room. */
+  #broken(id: string, link: Link): void {
+    this.#drop(id, link);
+    this.#host.changed(id);
+    const member = this.#host.member(id);
+    const peer = this.#host.peer();
+    if (!member || !this.#host.joined() || !peer || peer.disconnected) return;
+    const plan = recallPlan(this.#host.myId(), id, {
+      recallMs: this.#timings.recallDelayMs,
+      waitMs: this.#timings.mediaRecoveryDelayMs,
+    });
+    // The re-caller waits a moment so the far side notices too; the other side
+    // calls anyway after a while, in case its end still looked healthy to the far side.
+    this.#host.log.debug(plan.role === 'recaller' ? 're-establishing media' : 'waiting for the re-call', id);
+    this.#scheduler.after(plan.delayMs, () => {
+      const current = this.#host.member(id);
+      if (current && !this.#links.has(id) && this.#host.joined()) this.connectTo(current);
+    });
+  }
+
+  #senders(kind: 'audio' | 'video'): RTCRtpSender[] {
+    const senders: RTCRtpSender[] = [];
+    for (const link of this.#links.values()) {
+      const pc = peerConnectionOf(link.call);
+      if (!pc || pc.signalingState === 'closed') continue;
+      for (const transceiver of pc.getTransceivers()) {
+        if (transceiver.receiver.track.kind === kind && transceiver.currentDirection !== 'stopped') senders.push(transceiver.sender);
+      }
+    }
+    return senders;
+  }
+}

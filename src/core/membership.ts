@@ -1,0 +1,281 @@
+/**
+ * Membership: the session's life in the room and what it asks of the room
+ * server — joining, leaving, re-joining after a drop (with fresh tokens, see
+ * token-refresh.ts), refusals, and the room requests (hands, tutor controls)
+ * with the client-side checks that spare a round trip. It owns the phase and
+ * the connection state.
+ */
+import type { ClientMessage, LeaveReason, Role, ServerMessage } from '../protocol/index.js';
+import type { ConnectionState, LiveSessionEventMap, SessionErrorDetail, SessionPhase } from './events.js';
+import type { LocalMedia } from './local-media.js';
+import type { Logger } from './logger.js';
+import type { MediaLinks } from './media-links.js';
+import type { LiveSessionOptions } from './options.js';
+import { watchPage } from './page-lifecycle.js';
+import type { Room } from './room.js';
+import type { Scheduler } from './scheduler.js';
+import { ConnectError, type SignallingChannel } from './signalling.js';
+import type { SpeakingDetector } from './speaking.js';
+import { TokenRefresh } from './token-refresh.js';
+import type { DetailOf } from './typed-events.js';
+
+export interface MembershipHost {
+  readonly log: Logger;
+  readonly options: Readonly<LiveSessionOptions>;
+  readonly signalling: SignallingChannel;
+  readonly room: Room;
+  readonly links: MediaLinks;
+  readonly media: LocalMedia;
+  readonly speaking: SpeakingDetector;
+  /** Every timer of the session. */
+  readonly scheduler: Scheduler;
+  emit<K extends keyof LiveSessionEventMap>(type: K, detail: DetailOf<LiveSessionEventMap[K]>): void;
+  changed(): void;
+  /** What the join says about us. */
+  joinFields(): { userId: string; name: string; isVideoOn: boolean; isAudioOn: boolean };
+  role(): Role;
+  peerId(): string | null;
+}
+
+export class Membership {
+  readonly #host: MembershipHost;
+  readonly #tokens: TokenRefresh;
+  #phase: SessionPhase = 'idle';
+  #connectionState: ConnectionState = 'disconnected';
+  #joining: Promise<void> | null = null;
+  #destroyed = false;
+  #stopWatchingPage: (() => void) | null = null;
+
+  constructor(host: MembershipHost) {
+    this.#host = host;
+    this.#tokens = new TokenRefresh(host.options.token, host.options.tokenProvider, host.log);
+  }
+
+  get phase(): SessionPhase {
+    return this.#phase;
+  }
+
+  get connectionState(): ConnectionState {
+    return this.#connectionState;
+  }
+
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  join(): Promise<void> {
+    if (this.#destroyed) return Promise.reject(new Error('This session was destroyed; create a new one.'));
+    if (this.#phase === 'joined') return Promise.resolve();
+    if (this.#phase === 'left') {
+      return Promise.reject(new Error('This session has left; create a new LiveSession to join again.'));
+    }
+    // A second call while joining waits for the same join.
+    if (this.#phase !== 'joining' || !this.#joining) this.#joining = this.#join();
+    return this.#joining;
+  }
+
+  async #join(): Promise<void> {
+    const { signalling } = this.#host;
+    this.#phase = 'joining';
+    this.#setConnectionState('connecting');
+    this.#host.changed();
+    try {
+      await this.#host.media.start();
+      await signalling.prepare();
+      if (!this.#isJoining()) throw new Error('The join was cancelled.');
+      await signalling.connect();
+      this.#stopWatchingPage ??= watchPage({
+        onPageHide: (persisted) => {
+          // Leave cleanly so others see us go at once; a page kept in the
+          // back/forward cache leaves too (its media cannot continue).
+          if (this.#phase !== 'joined') return;
+          this.#host.log.debug('pagehide: leaving', { persisted });
+          this.leave();
+        },
+        onOnline: () => signalling.reconnectNow(),
+        onOffline: () => this.#host.log.debug('browser offline'),
+        onDeviceChange: () => {
+          // A device unplugged ends its track (see local-media.ts); one plugged in
+          // while none worked is picked up when the user turns it on.
+          this.#host.log.debug('media devices changed');
+          this.#host.changed();
+        },
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.#isJoining()) {
+        if (error instanceof ConnectError && error.connectionFailed) this.#emitError({ code: 'connection-failed', message });
+        this.#teardownConnections();
+        this.#phase = 'idle';
+        this.#setConnectionState('disconnected');
+        this.#host.changed();
+      }
+      throw new Error(message, { cause: error });
+    }
+  }
+
+  /** Re-reads the phase (an await may have changed it; TypeScript cannot know). */
+  #isJoining(): boolean {
+    return this.#phase === 'joining';
+  }
+
+  leave(): void {
+    if (this.#phase === 'idle' || this.#phase === 'left') {
+      this.#stopLocalMedia();
+      return;
+    }
+    this.#send({ type: 'LS-LEAVE' });
+    this.#end('left');
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    if (this.#phase === 'joined' || this.#phase === 'joining') this.#send({ type: 'LS-LEAVE' });
+    this.#end('left', false);
+    this.#destroyed = true;
+    this.#host.scheduler.cancelAll();
+  }
+
+  /** The server accepted the join or re-join: the session is in the room. */
+  entered(): void {
+    this.#phase = 'joined';
+    this.#setConnectionState('connected');
+    this.#tokens.accepted();
+    this.#host.signalling.joinAnswered();
+  }
+
+  /** The signalling socket was lost: reconnect while in the room. */
+  onSignallingLost(): void {
+    if (this.#phase !== 'joined' || this.#destroyed) return;
+    if (this.#connectionState !== 'reconnecting') {
+      this.#host.log.debug('signalling lost; reconnecting');
+      this.#setConnectionState('reconnecting');
+      this.#host.changed();
+    }
+    this.#host.signalling.scheduleReconnect();
+  }
+
+  end(reason: LeaveReason, notify = true): void {
+    this.#end(reason, notify);
+  }
+
+  #end(reason: LeaveReason, notify = true): void {
+    const host = this.#host;
+    const wasInRoom = this.#phase === 'joined' || this.#phase === 'joining';
+    host.signalling.joinRefused(new Error(`Left before the join completed (${reason}).`));
+    // Camera and microphone first: nothing that fails below may leave them on.
+    this.#stopLocalMedia();
+    this.#teardownConnections();
+    host.media.dispose();
+    this.#stopWatchingPage?.();
+    this.#stopWatchingPage = null;
+    host.room.reset();
+    this.#phase = 'left';
+    this.#setConnectionState('disconnected');
+    host.log.debug('left', { reason });
+    if (notify && wasInRoom) host.emit('left', { reason });
+    host.changed();
+  }
+
+  #teardownConnections(): void {
+    this.#host.links.closeAll();
+    this.#host.signalling.close();
+  }
+
+  #stopLocalMedia(): void {
+    this.#host.speaking.dispose();
+    this.#host.media.stop();
+  }
+
+  #setConnectionState(state: ConnectionState): void {
+    if (state === this.#connectionState) return;
+    this.#connectionState = state;
+    this.#host.log.debug('connection', state);
+    this.#host.emit('connection-state', { state });
+  }
+
+  #emitError(detail: SessionErrorDetail): void {
+    this.#host.emit('error', detail);
+  }
+
+  /** Sends the join (first join and every re-join), with a fresh token when one is needed and can be had. */
+  async sendJoin(): Promise<void> {
+    const rejoin = this.#phase === 'joined';
+    const token = await this.#tokens.forJoin(rejoin);
+    if (rejoin && this.#connectionState !== 'reconnecting') return; // Answered meanwhile.
+    const { options } = this.#host;
+    this.#send({
+      type: 'LS-JOIN',
+      payload: {
+        ...(token ? { token } : {}),
+        ...(options.room ? { room: options.room } : {}),
+        ...this.#host.joinFields(),
+        role: options.role ?? 'student',
+      },
+    });
+  }
+
+  onServerError(payload: Extract<ServerMessage, { type: 'LS-ERROR' }>['payload']): void {
+    const { code, message: text, request } = payload;
+    const host = this.#host;
+    host.log.warn('server error', code, text);
+    if (request === 'LS-JOIN') {
+      if (host.signalling.awaitingJoin && this.#phase === 'joining') {
+        this.#emitError({ code, message: text, request });
+        host.signalling.joinRefused(new Error(`${code}: ${text}`));
+        return;
+      }
+      if (code === 'already-joined') return; // A duplicate join while reconnecting.
+      if (this.#connectionState === 'reconnecting') {
+        // A refused token is worth one retry with a fresh one, when a provider can give it.
+        if (this.#tokens.shouldRetry(code)) {
+          void this.sendJoin();
+          return;
+        }
+        // Otherwise the server will not take us back (expired token, full room…): retrying cannot help.
+        this.#emitError(this.#tokens.explain({ code, message: text, request }));
+        this.#end('closed');
+        return;
+      }
+    }
+    if (request === 'LS-HAND') host.room.refused(['isHandRaised']);
+    else if (request === 'LS-STATE') host.room.refused(['isVideoOn', 'isAudioOn']);
+    else if (request === undefined && code === 'rate-limited') host.room.refused(['isVideoOn', 'isAudioOn', 'isHandRaised']);
+    this.#emitError({ code, message: text, ...(request ? { request } : {}) });
+  }
+
+  raiseHand(): void {
+    if (this.#requireRoom()) this.#host.room.setHand(true);
+  }
+
+  lowerHand(id?: string): void {
+    if (!this.#requireRoom()) return;
+    if (id === undefined || id === this.#host.peerId()) this.#host.room.setHand(false);
+    else if (this.#requireTutor()) this.#send({ type: 'LS-LOWER-HAND', payload: { target: id } });
+  }
+
+  /** A tutor-only request about one participant, or everyone (LS-MUTE-ALL). */
+  tutorRequest(type: 'LS-MUTE' | 'LS-REMOVE' | 'LS-ASK-UNMUTE', target: string): void;
+  tutorRequest(type: 'LS-MUTE-ALL'): void;
+  tutorRequest(type: 'LS-MUTE' | 'LS-REMOVE' | 'LS-ASK-UNMUTE' | 'LS-MUTE-ALL', target?: string): void {
+    if (!this.#requireRoom() || !this.#requireTutor()) return;
+    if (type === 'LS-MUTE-ALL') this.#send({ type });
+    else this.#send({ type, payload: { target: target ?? '' } });
+  }
+
+  #send(message: ClientMessage): void {
+    this.#host.signalling.send(message);
+  }
+
+  #requireRoom(): boolean {
+    if (this.#phase === 'joined') return true;
+    this.#emitError({ code: 'not-joined', message: 'Join the room first.' });
+    return false;
+  }
+
+  #requireTutor(): boolean {
+    if (this.#host.role() === 'tutor') return true;
+    this.#emitError({ code: 'not-tutor', message: 'Only the tutor can do that.' });
+    return false;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The page around a session: leaving when the page goes away, reconnecting
+ * when the network comes back, noticing devices plugged in or out.
+ */
+export interface PageLifecycleHandlers {
+  /** The page is being hidden for good or put in the back/forward cache. */
+  onPageHide(persisted: boolean): void;
+  /** The browser reports the network back. */
+  onOnline(): void;
+  onOffline(): void;
+  /** A camera or microphone was plugged in or out. */
+  onDeviceChange(): void;
+}
+
+/** Listens to the page; returns the function that stops listening. Does nothing outside a browser. */
+export function watchPage(handlers: PageLifecycleHandlers): () => void {
+  if (typeof window === 'undefined') return () => undefined;
+  const onPageHide = (event: PageTransitionEvent): void => handlers.onPageHide(event.persisted);
+  const onOnline = (): void => handlers.onOnline();
+  const onOffline = (): void => handlers.onOffline();
+  const onDeviceChange = (): void => handlers.onDeviceChange();
+  const devices = navigator.mediaDevices as MediaDevices | undefined;
+  window.addEventListener('pagehide', onPageHide);
+  window.addEventListener('online', onOnline);
+  window.addEventListener('offline', onOffline);
+  devices?.addEventListener('devicechange', onDeviceChange);
+  return () => {
+    window.removeEventListener('pagehide', onPageHide);
+    window.removeEventListener('online', onOnline);
+    window.removeEventListener('offline', onOffline);
+    devices?.removeEventListener('devicechange', onDeviceChange);
+  };
+}

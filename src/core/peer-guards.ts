@@ -1,0 +1,78 @@
+/**
+ * Bounds on what a PeerJS peer keeps for signalling it cannot match yet.
+ *
+ * PeerJS stores every ANSWER/CANDIDATE whose connection id it does not have a
+ * set-up connection for, in case that connection appears later, and never
+ * frees entries for ids that never appear. A member relaying frames with made-up
+ * connection ids would grow the page's heap without end. Here a frame is kept
+ * only for a connection that exists (an incoming call not answered yet), and
+ * at most `perConnection` frames for at most `connections` connections.
+ */
+import type { Peer } from 'peerjs';
+import type { Logger } from './logger.js';
+
+export interface LostMessageLimits {
+  /** Frames kept per pending connection (its ICE candidates before the answer). Default 100. */
+  perConnection: number;
+  /** Pending connections with kept frames. Default 64. */
+  connections: number;
+}
+
+export const DEFAULT_LOST_MESSAGE_LIMITS: Readonly<LostMessageLimits> = Object.freeze({ perConnection: 100, connections: 64 });
+
+/** The PeerJS 1.5 internals this module relies on (checked at run time). */
+interface PeerInternals {
+  _lostMessages: Map<string, unknown[]>;
+  _storeMessage: (connectionId: string, message: unknown) => void;
+}
+
+function internalsOf(peer: Peer): PeerInternals | null {
+  const candidate = peer as unknown as Partial<PeerInternals>;
+  return candidate._lostMessages instanceof Map && typeof candidate._storeMessage === 'function'
+    ? (candidate as PeerInternals)
+    : null;
+}
+
+/** How many frames `peer` holds for connections it could not match (for tests and diagnostics). */
+export function storedUnmatchedFrames(peer: Peer): number {
+  let total = 0;
+  for (const frames of internalsOf(peer)?._lostMessages.values() ?? []) total += frames.length;
+  return total;
+}
+
+/** Replaces the peer's store for unmatched frames with a bounded one that drops what cannot match. */
+export function guardPeer(peer: Peer, log: Logger, limits: LostMessageLimits = DEFAULT_LOST_MESSAGE_LIMITS): void {
+  const internals = internalsOf(peer);
+  if (!internals) {
+    log.warn('this PeerJS version keeps unmatched signalling differently; it is not bounded');
+    return;
+  }
+  const store = internals._lostMessages;
+  let dropped = 0;
+  const drop = (why: string): void => {
+    dropped++;
+    // One line for the first, then one every thousand: a flood must not flood the console too.
+    if (dropped === 1 || dropped % 1000 === 0) log.debug(`dropped unmatched signalling (${why})`, { dropped });
+  };
+  internals._storeMessage = (connectionId: string, message: unknown): void => {
+    const src = (message as { src?: unknown } | null)?.src;
+    if (typeof src !== 'string' || typeof connectionId !== 'string' || !peer.getConnection(src, connectionId)) {
+      drop('no such connection');
+      return;
+    }
+    let frames = store.get(connectionId);
+    if (!frames) {
+      if (store.size >= limits.connections) {
+        drop('too many pending connections');
+        return;
+      }
+      frames = [];
+      store.set(connectionId, frames);
+    }
+    if (frames.length >= limits.perConnection) {
+      drop('too many frames for one connection');
+      return;
+    }
+    frames.push(message);
+  };
+}

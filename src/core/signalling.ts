@@ -1,0 +1,271 @@
+/**
+ * The signalling channel: the PeerJS peer and its websocket to the room
+ * server. It fetches the ICE servers, opens the peer, waits for the answer to
+ * the join, and reconnects after a drop (the same peer first, so media keeps
+ * flowing; a fresh peer id after several failed attempts). What to send as the
+ * join, and what to do with messages, calls and losses, the session decides.
+ */
+import { Peer, type MediaConnection } from 'peerjs';
+import { isServerMessage, type ClientMessage, type ServerMessage } from '../protocol/index.js';
+import { randomId } from './identity.js';
+import type { Logger } from './logger.js';
+import type { Timings } from './options.js';
+import { guardPeer } from './peer-guards.js';
+import { reconnectDelay } from './recovery-rules.js';
+import type { Cancel, Scheduler } from './scheduler.js';
+import type { ParsedServer } from './server-url.js';
+
+export interface SignallingHost {
+  readonly log: Logger;
+  /** Whether the session is in the room (only then is a lost socket worth reconnecting). */
+  inRoom(): boolean;
+  /** Whether the session is re-establishing its connection. */
+  reconnecting(): boolean;
+  /** Sends the join (first join and every re-join). */
+  sendJoin(): void;
+  onMessage(message: ServerMessage): void;
+  onCall(call: MediaConnection): void;
+  /** The socket was lost while in the room. */
+  onLost(): void;
+  /** A fresh peer id takes over: every media connection must be placed anew. */
+  onFreshPeer(): void;
+}
+
+/** A failed connect; `connectionFailed` when the server could not be reached at all. */
+export class ConnectError extends Error {
+  readonly connectionFailed: boolean;
+  constructor(message: string, connectionFailed: boolean, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'ConnectError';
+    this.connectionFailed = connectionFailed;
+  }
+}
+
+/** Destroys a Peer; a connection object PeerJS cannot close must not stop the rest of a teardown. */
+function destroyPeer(peer: Peer): void {
+  peer.removeAllListeners();
+  try {
+    peer.destroy();
+  } catch {
+    // PeerJS stops at the first connection that throws; what it holds dies with the page.
+  }
+}
+
+export class SignallingChannel {
+  readonly #server: ParsedServer;
+  readonly #timings: Timings;
+  readonly #scheduler: Scheduler;
+  readonly #host: SignallingHost;
+  #iceServers: RTCIceServer[] | null;
+  #peer: Peer | null = null;
+  #attempt = 0;
+  #cancelReconnect: Cancel = () => undefined;
+  #joinWaiter: { resolve: () => void; reject: (error: Error) => void } | null = null;
+
+  constructor(server: ParsedServer, iceServers: RTCIceServer[] | null, timings: Timings, scheduler: Scheduler, host: SignallingHost) {
+    this.#server = server;
+    this.#iceServers = iceServers;
+    this.#timings = timings;
+    this.#scheduler = scheduler;
+    this.#host = host;
+  }
+
+  get peer(): Peer | null {
+    return this.#peer;
+  }
+
+  get peerId(): string | null {
+    return this.#peer?.id ?? null;
+  }
+
+  /** Whether the socket is up (calls can be placed). */
+  get connected(): boolean {
+    const peer = this.#peer;
+    return peer !== null && !peer.disconnected && !peer.destroyed;
+  }
+
+  /** Whether a join is waiting for the server's answer. */
+  get awaitingJoin(): boolean {
+    return this.#joinWaiter !== null;
+  }
+
+  send(message: ClientMessage): void {
+    this.#peer?.socket.send(message);
+  }
+
+  /** Fetches the ICE servers unless given; none on failure (host candidates still work on a LAN). */
+  async prepare(): Promise<void> {
+    if (this.#iceServers !== null) return;
+    const controller = new AbortController();
+    const cancel = this.#scheduler.after(this.#timings.iceFetchTimeoutMs, () => controller.abort());
+    try {
+      const response = await fetch(`${this.#server.base}ice`, { signal: controller.signal });
+      const body = response.ok ? ((await response.json()) as { iceServers?: unknown }) : {};
+      this.#iceServers = Array.isArray(body.iceServers) ? (body.iceServers as RTCIceServer[]) : [];
+    } catch {
+      // An older or stock server: host candidates still work on a LAN or loopback.
+      this.#iceServers = [];
+    } finally {
+      cancel();
+    }
+  }
+
+  /** Opens a peer and joins; resolves when `joinAnswered()` is called, rejects on refusal or timeout. */
+  connect(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const peer = this.#createPeer();
+      this.#peer = peer;
+      const { joinTimeoutMs } = this.#timings;
+      const fail = (error: Error): void => {
+        cancelTimeout();
+        this.#joinWaiter = null;
+        if (this.#peer === peer) {
+          this.#peer = null;
+          destroyPeer(peer);
+        }
+        reject(error);
+      };
+      const cancelTimeout = this.#scheduler.after(joinTimeoutMs, () => {
+        fail(new ConnectError(`The server at ${this.#server.base} did not answer the join within ${joinTimeoutMs} ms.`, false));
+      });
+      this.#joinWaiter = {
+        resolve: () => {
+          cancelTimeout();
+          this.#joinWaiter = null;
+          resolve();
+        },
+        reject: fail,
+      };
+      peer.once('open', () => this.#host.sendJoin());
+      peer.once('error', (error) => {
+        if (this.#joinWaiter && this.#peer === peer) {
+          fail(new ConnectError(`Could not connect to the server at ${this.#server.base}: ${error.message}`, true, error));
+        }
+      });
+    });
+  }
+
+  /** The server accepted a join or re-join. */
+  joinAnswered(): void {
+    this.#attempt = 0;
+    this.#joinWaiter?.resolve();
+  }
+
+  /** The server refused the first join (or the session ended before it was answered). */
+  joinRefused(error: Error): void {
+    this.#joinWaiter?.reject(error);
+  }
+
+  /** Schedules the next reconnect attempt (at once when `immediate`). */
+  scheduleReconnect(immediate = false): void {
+    this.#cancelReconnect();
+    const delay = immediate
+      ? 0
+      : reconnectDelay(this.#attempt, { minDelayMs: this.#timings.reconnectMinDelayMs, maxDelayMs: this.#timings.reconnectMaxDelayMs });
+    this.#attempt++;
+    this.#cancelReconnect = this.#scheduler.after(delay, () => this.#reconnect());
+  }
+
+  /** The network came back: start again at once when the socket is really down. */
+  reconnectNow(): void {
+    if (this.#host.reconnecting() && this.#peer?.disconnected) {
+      this.#attempt = 0;
+      this.scheduleReconnect(true);
+    }
+  }
+
+  /** Closes the peer and every pending task of the channel. */
+  close(): void {
+    this.#cancelReconnect();
+    this.#scheduler.cancelAll();
+    const peer = this.#peer;
+    this.#peer = null;
+    if (peer) destroyPeer(peer);
+  }
+
+  #createPeer(): Peer {
+    const peer = new Peer(randomId('ls-'), {
+      host: this.#server.host,
+      port: this.#server.port,
+      path: this.#server.path,
+      secure: this.#server.secure,
+      key: 'peerjs',
+      config: { iceServers: this.#iceServers ?? [] },
+    });
+    guardPeer(peer, this.#host.log);
+    peer.socket.on('message', (message: unknown) => {
+      if (this.#peer === peer && isServerMessage(message)) this.#host.onMessage(message);
+    });
+    peer.on('call', (call) => {
+      if (this.#peer === peer) this.#host.onCall(call);
+      else call.close();
+    });
+    // Data connections are not part of this protocol: refuse them.
+    peer.on('connection', (connection) => connection.close());
+    peer.on('disconnected', () => {
+      if (this.#peer === peer) this.#host.onLost();
+    });
+    peer.on('error', (error) => {
+      if (this.#peer !== peer) return;
+      this.#host.log.debug('peer error', error.type, error.message);
+      if (error.type === 'unavailable-id' || error.type === 'server-error') {
+        if (this.#host.inRoom()) this.#host.onLost();
+      }
+    });
+    return peer;
+  }
+
+  /**
+   * Reconnects the same peer (its media connections stay up) and re-joins. If
+   * the server re-attaches the socket without a new OPEN, the join is sent
+   * anyway; if nothing answers, the attempt is retried with backoff, and after
+   * several tries a fresh peer (new id) takes over.
+   */
+  #reconnect(): void {
+    const peer = this.#peer;
+    if (!this.#host.inRoom() || !peer) return;
+    if (this.#attempt > this.#timings.freshPeerAfterAttempts) {
+      this.#replacePeer();
+      return;
+    }
+    if (!peer.disconnected) return;
+    this.#host.log.debug('reconnect attempt', this.#attempt);
+    try {
+      peer.reconnect();
+    } catch {
+      this.#replacePeer();
+      return;
+    }
+    const attempt = this.#attempt;
+    const onOpen = (): void => this.#host.sendJoin();
+    peer.once('open', onOpen);
+    // A socket re-attached to a still-known id gets no OPEN: send the join anyway.
+    this.#scheduler.after(this.#timings.rejoinNudgeMs, () => {
+      if (this.#peer === peer && this.#host.reconnecting() && !peer.disconnected) this.#host.sendJoin();
+    });
+    this.#scheduler.after(this.#timings.reconnectAttemptTimeoutMs, () => {
+      peer.off('open', onOpen);
+      if (this.#peer !== peer || !this.#host.reconnecting() || attempt !== this.#attempt) return;
+      if (!peer.disconnected) peer.disconnect(); // 'disconnected' schedules the next attempt.
+      else this.scheduleReconnect();
+    });
+  }
+
+  /** Gives up on the old peer id: a fresh peer, a fresh join, every call placed anew. */
+  #replacePeer(): void {
+    this.#host.log.debug('reconnecting with a fresh peer');
+    this.#host.onFreshPeer();
+    const old = this.#peer;
+    if (old) destroyPeer(old);
+    this.#attempt = 0;
+    const peer = this.#createPeer();
+    this.#peer = peer;
+    peer.once('open', () => this.#host.sendJoin());
+    this.#cancelReconnect = this.#scheduler.after(this.#timings.freshPeerTimeoutMs, () => {
+      if (this.#peer === peer && this.#host.reconnecting()) {
+        if (!peer.disconnected) peer.disconnect();
+        else this.scheduleReconnect();
+      }
+    });
+  }
+}
