@@ -63,7 +63,7 @@ async function openFromLanding(context: BrowserContext, landing: Page, linkId: s
 async function remoteFrames(page: Page): Promise<number> {
   return page.evaluate(() => {
     const grid = document.querySelector('live-session')?.shadowRoot?.querySelector('video-grid');
-    const video = grid?.shadowRoot?.querySelector('[data-participant] video');
+    const video = grid?.shadowRoot?.querySelector('[data-participant]')?.shadowRoot?.querySelector('video');
     if (!(video instanceof HTMLVideoElement) || video.videoWidth === 0) return -1;
     return video.getVideoPlaybackQuality().totalVideoFrames;
   });

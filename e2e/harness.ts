@@ -205,8 +205,8 @@ export class Participant {
       const host = document.querySelector('live-session');
       const grid = host?.shadowRoot?.querySelector('video-grid');
       for (const tile of grid?.shadowRoot?.querySelectorAll('[data-participant]') ?? []) {
-        if (!tile.querySelector('[part="name"]')?.textContent.includes(name)) continue;
-        const video = tile.querySelector('video');
+        if (!tile.shadowRoot?.querySelector('[part="name"]')?.textContent.includes(name)) continue;
+        const video = tile.shadowRoot.querySelector('video');
         if (!video || video.videoWidth === 0 || video.hidden) return -1;
         const painted = (video as HTMLVideoElement & { mozPaintedFrames?: number }).mozPaintedFrames ?? 0;
         return Math.max(video.getVideoPlaybackQuality().totalVideoFrames, painted);

@@ -34,10 +34,10 @@ describe('script-tag bundle', function () {
     await stopServer(server);
   });
 
-  it('registers the three elements on its own', () => {
-    expect(customElements.get('live-session')).to.exist;
-    expect(customElements.get('video-grid')).to.exist;
-    expect(customElements.get('self-preview')).to.exist;
+  it('registers every element on its own', () => {
+    for (const tag of ['live-session', 'video-grid', 'self-preview', 'participant-tile', 'session-controls', 'participant-list']) {
+      expect(customElements.get(tag), tag).to.exist;
+    }
   });
 
   it('a tutor and a student embedded by markup see each other by frames', async () => {
@@ -53,10 +53,10 @@ describe('script-tag bundle', function () {
     await waitFor(() => tutor.participants.length === 2 && student.participants.length === 2, 'both see two');
 
     const videoIn = (element: EmbeddedElement, selector: string): HTMLVideoElement | null | undefined =>
-      element.shadowRoot?.querySelector('video-grid')?.shadowRoot?.querySelector<HTMLVideoElement>(selector);
-    const tutorSeen = await waitFor(() => videoIn(student, '[data-main] video'), 'tutor video at the student');
+      element.shadowRoot?.querySelector('video-grid')?.shadowRoot?.querySelector(selector)?.shadowRoot?.querySelector('video');
+    const tutorSeen = await waitFor(() => videoIn(student, '[data-main]'), 'tutor video at the student');
     await expectLiveVideo(tutorSeen, 'student sees the tutor');
-    const studentSeen = await waitFor(() => videoIn(tutor, '[data-participant] video'), 'student video at the tutor');
+    const studentSeen = await waitFor(() => videoIn(tutor, '[data-participant]'), 'student video at the tutor');
     await expectLiveVideo(studentSeen, 'tutor sees the student');
   });
 });

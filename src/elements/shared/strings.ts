@@ -24,6 +24,7 @@ export interface LiveSessionStrings {
   tutor: string;
   student: string;
   participants: string;
+  sessionControls: string;
   handQueue: string;
   waitingForTutor: string;
   noStudentsYet: string;
@@ -69,6 +70,7 @@ export const defaultStrings: LiveSessionStrings = {
   tutor: 'Tutor',
   student: 'Student',
   participants: 'Participants',
+  sessionControls: 'Session controls',
   handQueue: 'Raised hands',
   waitingForTutor: 'Waiting for the tutor…',
   noStudentsYet: 'No students yet',
