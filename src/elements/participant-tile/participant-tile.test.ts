@@ -76,7 +76,8 @@ describe('<participant-tile>', function () {
       expect(part(tile, 'initials')?.textContent).to.equal('AL');
       sam.raiseHand();
       await waitFor(() => tile.hasAttribute('hand-raised'), 'hand-raised reflected');
-      expect(part(tile, 'hand-badge')?.getAttribute('aria-label')).to.contain('number 1');
+      // The queue position arrives with the hand queue, right after the hand itself.
+      await waitFor(() => part(tile, 'hand-badge')?.getAttribute('aria-label')?.includes('number 1'), 'queue position');
     });
 
     it('speaking is reflected from the audio level, without re-rendering', async () => {

@@ -195,13 +195,13 @@ describe('<video-grid>', function () {
       const sam = await room.join('Sam', 'student');
       const grid = await mount(sam);
       const tile = await waitFor(() => grid.shadowRoot?.querySelector('participant-tile'), 'tutor tile');
-      await waitFor(() => tile.shadowRoot?.querySelector('video'), 'tutor video');
+      await expectLiveVideo(await waitFor(() => tile.shadowRoot?.querySelector('video'), 'tutor video'), 'tutor video');
       // What a tile reports when play() is refused with NotAllowedError.
       tile.dispatchEvent(new CustomEvent('ls-autoplay-blocked', { detail: { participantId: tutor.peerId ?? '' }, bubbles: true }));
       const button = await waitFor(() => deepButtonNamed(grid.shadowRoot as ShadowRoot, 'Click to enable audio'), 'enable-audio button');
       button.click();
       await waitFor(() => !deepButtonNamed(grid.shadowRoot as ShadowRoot, 'Click to enable audio'), 'button gone once playing');
-      expect(tile.shadowRoot?.querySelector('video')?.paused).to.equal(false);
+      await waitFor(() => tile.shadowRoot?.querySelector('video')?.paused === false, 'the video plays');
     });
   });
 

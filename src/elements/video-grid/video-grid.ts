@@ -130,10 +130,11 @@ export class VideoGrid extends LitElement {
 
   #enableAudio(): void {
     const tiles = [...this.renderRoot.querySelectorAll<ParticipantTile>('participant-tile')];
-    void Promise.all(tiles.map((tile) => tile.play())).then(
-      () => (this.audioBlocked = false),
-      () => undefined,
-    );
+    // A play() aborted by a new stream is not a refusal: only NotAllowedError keeps the button.
+    void Promise.allSettled(tiles.map((tile) => tile.play())).then((results) => {
+      const refused = results.some((r) => r.status === 'rejected' && r.reason instanceof DOMException && r.reason.name === 'NotAllowedError');
+      if (!refused) this.audioBlocked = false;
+    });
   }
 
   protected override render() {
