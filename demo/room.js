@@ -55,7 +55,7 @@ if (token) {
 } else {
   element.setAttribute('room', room);
   element.setAttribute('name', name);
-  element.setAttribute('role', role);
+  element.setAttribute('user-role', role);
 }
 if (params.has('autojoin')) element.setAttribute('autojoin', '');
 if (params.has('debug')) element.setAttribute('debug', '');
@@ -74,7 +74,7 @@ for (const radio of document.querySelectorAll('input[name="theme"]')) {
 // Embed snippet for this room.
 const snippet = token
   ? `<script type="module" src="${location.origin}/dist/live-session.bundle.js"></script>\n<live-session server="${server}" token="(signed by your backend for each user)"></live-session>`
-  : `<script type="module" src="${location.origin}/dist/live-session.bundle.js"></script>\n<live-session server="${server}" room="${room}" name="${name}" role="${role}"${topology === 'star' ? ' topology="star"' : ''}></live-session>`;
+  : `<script type="module" src="${location.origin}/dist/live-session.bundle.js"></script>\n<live-session server="${server}" room="${room}" name="${name}" user-role="${role}"${topology === 'star' ? ' topology="star"' : ''}></live-session>`;
 document.querySelector('#snippet').textContent = snippet;
 document.querySelector('#copy').addEventListener('click', async () => {
   await navigator.clipboard.writeText(snippet).catch(() => undefined);

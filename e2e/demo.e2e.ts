@@ -118,7 +118,7 @@ void describe('demo', { timeout: 300_000 }, () => {
         assert.match(log, /ls-participant-joined Student 1/);
         const snippet = await tutor.locator('#snippet').innerText();
         assert.match(snippet, /live-session\.bundle\.js/);
-        assert.match(snippet, withSecret ? /token=/ : /role="tutor"/);
+        assert.match(snippet, withSecret ? /token=/ : /user-role="tutor"/);
 
         // The theme switch applies a palette through CSS custom properties.
         await tutor.locator('input[name="theme"][value="campus"]').check();

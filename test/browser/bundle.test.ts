@@ -44,8 +44,8 @@ describe('script-tag bundle', function () {
     const room = uniqueId('lms');
     const host = document.createElement('div');
     host.innerHTML = `
-      <live-session server="${server.url}" room="${room}" name="Tess" role="tutor" user-id="${uniqueId('t')}" autojoin></live-session>
-      <live-session server="${server.url}" room="${room}" name="Sam" role="student" user-id="${uniqueId('s')}" autojoin></live-session>`;
+      <live-session server="${server.url}" room="${room}" name="Tess" user-role="tutor" user-id="${uniqueId('t')}" autojoin></live-session>
+      <live-session server="${server.url}" room="${room}" name="Sam" user-role="student" user-id="${uniqueId('s')}" autojoin></live-session>`;
     document.body.append(host);
     const [tutor, student] = [...host.querySelectorAll('live-session')] as unknown as EmbeddedElement[];
     if (!tutor || !student) throw new Error('elements missing');

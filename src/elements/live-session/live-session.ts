@@ -1,10 +1,10 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
-import { LiveSession } from '../../core/live-session.js';
+import { LiveSession, type LiveSessionOptions } from '../../core/live-session.js';
 import type { SessionErrorDetail, SessionPhase } from '../../core/events.js';
 import { isTopology, type Topology } from '../../core/topology.js';
-import type { LeaveReason, Role } from '../../protocol/index.js';
+import { isRole, type LeaveReason, type Role } from '../../protocol/index.js';
 import { Announcer } from '../../controllers/announcer.js';
 import { SessionEventForwarder } from '../../controllers/session-event-forwarder.js';
 import { SessionListeners } from '../../controllers/session-listeners.js';
@@ -12,24 +12,19 @@ import { SessionOwner } from '../../controllers/session-owner.js';
 import { SessionSubscriber } from '../../controllers/session-subscriber.js';
 import { sessionContext } from '../../controllers/session-context.js';
 import { buttonStyles, themeStyles } from '../shared/base.styles.js';
+import type { ElementErrorDetail, TokenProvider } from '../shared/events.js';
 import { mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
 import { liveSessionStyles } from './live-session.styles.js';
 import { withNotice, type Notice } from './notices.js';
+import { endedView, prejoinView, roomView } from './live-session.templates.js';
 import { toParticipantSummary, type ParticipantSummary } from './participant-summary.js';
+import { NextValue, requestToken } from './token-request.js';
 import '../participant-list/define.js';
 import '../self-preview/define.js';
 import '../session-controls/define.js';
 import '../video-grid/define.js';
 
 export type { ParticipantSummary } from './participant-summary.js';
-
-/** The parts of the inner elements that `<live-session>` forwards (`exportparts`). */
-const GRID_PARTS =
-  'grid, tile, video, placeholder, initials, name, indicator, hand-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge';
-const CONTROLS_PARTS = 'control, request';
-const LIST_PARTS = 'heading, list, participant, role, hand-queue';
-const PREVIEW_PARTS =
-  'video: preview-video, placeholder: preview-placeholder, initials: preview-initials, label: preview-label, mic-indicator: preview-mic-indicator';
 
 /**
  * @summary The whole room: pre-join step, video grid, self preview, control
@@ -52,7 +47,8 @@ const PREVIEW_PARTS =
  * @fires ls-muted - The tutor turned your microphone off. Detail: `{ by }`.
  * @fires ls-unmute-requested - The tutor asks you to unmute. Detail: `{ by }`.
  * @fires ls-speaking - Someone started or stopped speaking. Detail: `{ id, speaking }` (peer id).
- * @fires ls-error - Something failed: media, connection, or a refused request. Detail: `{ code, message, media?, request? }`.
+ * @fires ls-error - Something failed: media, connection, a refused request, or an invalid `user-role` (code `invalid-role`; the element does not join). Detail: `{ code, message, media?, request? }`.
+ * @fires ls-token-expiring - The session needs a join token for a re-join and `tokenProvider` is not set (cancelable). Answer with `detail.respondWith(tokenOrPromise)` during the event, or call `preventDefault()` and set the `token` attribute within 30 s. Without an answer the current token is tried; when the server refuses it, the user is told that their link expired. Detail: `{ token, respondWith(token) }`.
  *
  * @slot prejoin - Extra content in the pre-join step (above the Join button).
  * @slot ended - Extra content in the final state after leaving.
@@ -131,9 +127,13 @@ export class LiveSessionElement extends LitElement {
   @property()
   name = '';
 
-  /** `tutor` or `student`. */
-  @property()
-  override role: Role = 'student';
+  /**
+   * `tutor` or `student`, exactly; anything else fires `ls-error` (`invalid-role`)
+   * and the element does not join. With a token, the token's role wins.
+   * (`role` is left to ARIA.)
+   */
+  @property({ attribute: 'user-role' })
+  userRole: Role = 'student';
 
   /** Stable identity; when absent, one is generated and kept for the tab. */
   @property({ attribute: 'user-id' })
@@ -166,9 +166,21 @@ export class LiveSessionElement extends LitElement {
   @property({ attribute: false })
   strings: Partial<LiveSessionStrings> | undefined;
 
+  /**
+   * Returns a fresh join token (e.g. from your backend) for every re-join after
+   * a connection loss. When not set, the element asks the page with the
+   * `ls-token-expiring` event.
+   */
+  @property({ attribute: false })
+  tokenProvider: TokenProvider | undefined;
+
   @state() private notices: readonly Notice[] = [];
   @state() private endReason: LeaveReason | null = null;
   @state() private nameInput = '';
+  /** The server refused the token as expired, or the page could not give a new one. */
+  @state() private linkExpired = false;
+
+  readonly #nextToken = new NextValue<string>();
 
   readonly #provider = new ContextProvider(this, { context: sessionContext });
   readonly #subscriber = new SessionSubscriber(this);
@@ -213,7 +225,8 @@ export class LiveSessionElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    const identity = ['server', 'token', 'room', 'name', 'role', 'userId', 'topology', 'video', 'audio'] as const;
+    if (changed.has('token')) this.#nextToken.offer(this.token);
+    const identity = ['server', 'token', 'room', 'name', 'userRole', 'userId', 'topology', 'video', 'audio'] as const;
     if (this.hasUpdated && this.session?.phase === 'idle' && identity.some((key) => changed.has(key))) {
       // Still before the join: follow the new settings with a fresh session.
       void this.#owner.replace().startPreview();
@@ -227,18 +240,33 @@ export class LiveSessionElement extends LitElement {
   }
 
   #createSession(): LiveSession {
-    return new LiveSession({
+    // `tokenProvider` is the session's option for fresh tokens at each re-join.
+    const options: LiveSessionOptions & { tokenProvider?: TokenProvider } = {
       server: this.server || (typeof location === 'undefined' ? '/' : location.origin + '/'),
       ...(this.token ? { token: this.token } : {}),
       ...(this.room ? { room: this.room } : {}),
       name: this.nameInput || this.name,
-      role: this.role === 'tutor' ? 'tutor' : 'student',
+      role: isRole(this.userRole) ? this.userRole : 'student',
       ...(this.userId ? { userId: this.userId } : {}),
       topology: isTopology(this.topology) ? this.topology : 'mesh',
       debug: this.debug,
       ...(this.video !== undefined ? { video: this.video } : {}),
       ...(this.audio !== undefined ? { audio: this.audio } : {}),
-    });
+      tokenProvider: () => this.#provideToken(),
+    };
+    return new LiveSession(options);
+  }
+
+  /** A fresh token for a re-join: from `tokenProvider`, else asked of the page. */
+  async #provideToken(): Promise<string> {
+    try {
+      const token = await (this.tokenProvider ?? (() => requestToken(this, this.token, (ms) => this.#nextToken.next(ms, 'token'))))();
+      this.token = token;
+      return token;
+    } catch (error) {
+      this.linkExpired = true;
+      throw error;
+    }
   }
 
   get #strings(): LiveSessionStrings {
@@ -246,6 +274,11 @@ export class LiveSessionElement extends LitElement {
   }
 
   #onError(detail: SessionErrorDetail): void {
+    if (detail.code === 'token-expired') {
+      this.linkExpired = true;
+      if (this.session?.phase !== 'joined') this.notices = withNotice(this.notices, { kind: 'error', text: this.#strings.linkExpired });
+      return;
+    }
     if (detail.code === 'media') this.notices = withNotice(this.notices, { kind: 'media', text: detail.message });
     else if (this.session?.phase !== 'joined') this.notices = withNotice(this.notices, { kind: 'error', text: detail.message });
     else this.#announcer.announce(detail.message);
@@ -255,10 +288,12 @@ export class LiveSessionElement extends LitElement {
 
   /** Joins the room (after the pre-join step, or directly). Rejects when the server refuses. */
   async join(): Promise<void> {
+    this.notices = this.notices.filter((n) => n.kind !== 'join');
+    this.#checkRole();
     const current = this.session;
     const session = !current || current.phase === 'left' ? this.#owner.replace() : current;
     this.endReason = null;
-    this.notices = this.notices.filter((n) => n.kind !== 'join');
+    this.linkExpired = false;
     try {
       await session.join();
     } catch (error) {
@@ -266,6 +301,22 @@ export class LiveSessionElement extends LitElement {
       this.notices = withNotice(this.notices, { kind: 'join', text: message });
       throw error;
     }
+  }
+
+  /**
+   * Throws (after an `ls-error` with code `invalid-role`) unless the role is
+   * exactly `tutor` or `student`. A `role="tutor"` left from older markup is
+   * refused the same way rather than joining as a student.
+   */
+  #checkRole(): void {
+    const legacy = this.getAttribute('role');
+    const fromLegacy = !this.hasAttribute('user-role') && legacy !== null && /^\s*(tutor|student)\s*$/i.test(legacy);
+    if (isRole(this.userRole) && !fromLegacy) return;
+    const message = this.#strings.invalidRole(fromLegacy ? `role="${legacy}"` : `user-role="${this.userRole}"`);
+    const detail: ElementErrorDetail = { code: 'invalid-role', message };
+    this.dispatchEvent(new CustomEvent('ls-error', { detail, bubbles: true, composed: true }));
+    this.notices = withNotice(this.notices, { kind: 'join', text: message });
+    throw Object.assign(new Error(message), { code: 'invalid-role' });
   }
 
   /** Leaves the room; the element shows its final state with a way to rejoin. */
@@ -307,88 +358,32 @@ export class LiveSessionElement extends LitElement {
   // ---------------------------------------------------------------- rendering
 
   protected override render() {
-    const s = this.#strings;
     const session = this.session;
     const live = this.#announcer.render();
     if (!session) return live;
+    const input = { session, s: this.#strings, strings: this.strings, notices: this.notices };
     switch (session.phase) {
       case 'idle':
       case 'joining':
-        return html`${this.#renderPrejoin(session, s)}${live}`;
+        return html`${prejoinView({
+          ...input,
+          askName: !this.token && !this.name,
+          nameInput: this.nameInput,
+          onName: (name) => (this.nameInput = name),
+          onJoin: () => {
+            if (this.nameInput) this.session?.setName(this.nameInput);
+            void this.join().catch(() => undefined);
+          },
+        })}${live}`;
       case 'left':
-        return html`${this.#renderEnded(s)}${live}`;
+        return html`${endedView({
+          ...input,
+          reason: this.endReason,
+          linkExpired: this.linkExpired,
+          onRejoin: () => void this.join().catch(() => undefined),
+        })}${live}`;
       case 'joined':
-        return html`${this.#renderRoom(session, s)}${live}`;
+        return html`${roomView({ ...input, onDismiss: () => (this.notices = []) })}${live}`;
     }
-  }
-
-  #renderNotices() {
-    return this.notices.map((notice) => html`<p part="notice" role="alert" data-kind=${notice.kind}>${notice.text}</p>`);
-  }
-
-  #renderPrejoin(session: LiveSession, s: LiveSessionStrings) {
-    const joining = session.phase === 'joining';
-    const askName = !this.token && !this.name;
-    return html`<section part="prejoin" aria-label=${s.join}>
-      <self-preview exportparts=${PREVIEW_PARTS} .strings=${this.strings}></self-preview>
-      <session-controls part="controls" exportparts=${CONTROLS_PARTS} .strings=${this.strings}></session-controls>
-      ${this.#renderNotices()}
-      ${askName
-        ? html`<label part="name-field">
-            <span>${s.yourName}</span>
-            <input
-              .value=${this.nameInput}
-              autocomplete="name"
-              maxlength="64"
-              @input=${(e: InputEvent) => (this.nameInput = (e.target as HTMLInputElement).value)}
-              @keydown=${(e: KeyboardEvent) => {
-                if (e.key === 'Enter') this.#joinFromPrejoin();
-              }}
-            />
-          </label>`
-        : nothing}
-      <slot name="prejoin"></slot>
-      <button part="join-button" class="primary" ?disabled=${joining} @click=${() => this.#joinFromPrejoin()}>
-        ${joining ? s.joining : s.join}
-      </button>
-    </section>`;
-  }
-
-  #joinFromPrejoin(): void {
-    if (this.nameInput) this.session?.setName(this.nameInput);
-    void this.join().catch(() => undefined);
-  }
-
-  #renderRoom(session: LiveSession, s: LiveSessionStrings) {
-    return html`<section part="room" aria-label=${session.room ?? ''}>
-      ${session.connectionState === 'reconnecting'
-        ? html`<p part="banner" role="status">${s.reconnecting}</p>`
-        : nothing}
-      ${this.notices.length > 0
-        ? html`<div part="notices">
-            ${this.#renderNotices()}
-            <button part="control dismiss" data-control="dismiss" @click=${() => (this.notices = [])}>${s.dismiss}</button>
-          </div>`
-        : nothing}
-      <div class="stage">
-        <video-grid exportparts=${GRID_PARTS} .strings=${this.strings}></video-grid>
-        <self-preview exportparts=${PREVIEW_PARTS} .strings=${this.strings}></self-preview>
-      </div>
-      <aside part="participants" aria-label=${s.participants}>
-        <participant-list exportparts=${LIST_PARTS} .strings=${this.strings}></participant-list>
-      </aside>
-      <session-controls part="controls" exportparts=${CONTROLS_PARTS} .strings=${this.strings}></session-controls>
-    </section>`;
-  }
-
-  #renderEnded(s: LiveSessionStrings) {
-    const reason = this.endReason;
-    const text = reason === 'removed' ? s.removed : reason === 'replaced' ? s.replaced : reason === 'left' || reason === null ? s.left : s.disconnected;
-    return html`<section part="ended">
-      <p role="status">${text}</p>
-      ${this.#renderNotices()}
-      <slot name="ended"></slot>
-      <button part="join-button" class="primary" @click=${() => void this.join().catch(() => undefined)}>${s.rejoin}</button>
-    </section>`;
   }
 }
