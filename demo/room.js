@@ -75,7 +75,7 @@ if (token) {
 } else {
   element.setAttribute('room', room);
   element.setAttribute('name', name);
-  element.setAttribute('role', role);
+  element.setAttribute('user-role', role);
 }
 if (params.has('autojoin')) element.setAttribute('autojoin', '');
 if (params.has('debug')) element.setAttribute('debug', '');

@@ -15,7 +15,7 @@ export function embedSnippet({ origin, server, room, name, role, topology, signe
   const script = `<script type="module" src="${escapeAttribute(`${origin}/dist/live-session.bundle.js`)}"></script>`;
   const attributes = signed
     ? [['server', server], ['token', '(signed by your backend for each user)']]
-    : [['server', server], ['room', room], ['name', name], ['role', role], ...(topology === 'star' ? [['topology', 'star']] : [])];
+    : [['server', server], ['room', room], ['name', name], ['user-role', role], ...(topology === 'star' ? [['topology', 'star']] : [])];
   const element = `<live-session${attributes.map(([key, value]) => ` ${key}="${escapeAttribute(value)}"`).join('')}></live-session>`;
   return `${script}\n${element}`;
 }

@@ -237,7 +237,7 @@ void describe('demo: embed snippet', { timeout: 120_000 }, () => {
         ['server', demo.url],
         ['room', room],
         ['name', name],
-        ['role', 'tutor'],
+        ['user-role', 'tutor'],
         ['topology', 'star'],
       ]);
       assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);

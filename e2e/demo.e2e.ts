@@ -63,7 +63,7 @@ async function openFromLanding(context: BrowserContext, landing: Page, linkId: s
 async function remoteFrames(page: Page): Promise<number> {
   return page.evaluate(() => {
     const grid = document.querySelector('live-session')?.shadowRoot?.querySelector('video-grid');
-    const video = grid?.shadowRoot?.querySelector('[data-participant] video');
+    const video = grid?.shadowRoot?.querySelector('[data-participant]')?.shadowRoot?.querySelector('video');
     if (!(video instanceof HTMLVideoElement) || video.videoWidth === 0) return -1;
     return video.getVideoPlaybackQuality().totalVideoFrames;
   });
@@ -119,7 +119,7 @@ void describe('demo', { timeout: 300_000 }, () => {
         assert.match(log, /ls-participant-joined Student 1/);
         const snippet = await tutor.locator('#snippet').innerText();
         assert.match(snippet, /live-session\.bundle\.js/);
-        assert.match(snippet, withSecret ? /token=/ : /role="tutor"/);
+        assert.match(snippet, withSecret ? /token=/ : /user-role="tutor"/);
 
         // The theme switch applies a palette through CSS custom properties.
         await tutor.locator('input[name="theme"][value="campus"]').check();

@@ -37,7 +37,7 @@ const EMBED_PAGE = `<!doctype html>
 <script type="module">
   const params = new URLSearchParams(location.search);
   const element = document.createElement('live-session');
-  for (const name of ['server', 'room', 'name', 'role', 'user-id', 'token', 'topology']) {
+  for (const name of ['server', 'room', 'name', 'user-role', 'user-id', 'token', 'topology']) {
     if (params.get(name)) element.setAttribute(name, params.get(name));
   }
   element.setAttribute('autojoin', '');
@@ -205,8 +205,8 @@ export class Participant {
       const host = document.querySelector('live-session');
       const grid = host?.shadowRoot?.querySelector('video-grid');
       for (const tile of grid?.shadowRoot?.querySelectorAll('[data-participant]') ?? []) {
-        if (!tile.querySelector('[part="name"]')?.textContent.includes(name)) continue;
-        const video = tile.querySelector('video');
+        if (!tile.shadowRoot?.querySelector('[part="name"]')?.textContent.includes(name)) continue;
+        const video = tile.shadowRoot.querySelector('video');
         if (!video || video.videoWidth === 0 || video.hidden) return -1;
         const painted = (video as HTMLVideoElement & { mozPaintedFrames?: number }).mozPaintedFrames ?? 0;
         return Math.max(video.getVideoPlaybackQuality().totalVideoFrames, painted);
@@ -285,7 +285,7 @@ export function embedUrl(server: CliServer, options: EmbedOptions): string {
   // With a token these still reach the element (and the join), but the server ignores them.
   if (options.room) params.set('room', options.room);
   if (options.name) params.set('name', options.name);
-  params.set('role', options.role);
+  params.set('user-role', options.role);
   if (options.userId) params.set('user-id', options.userId);
   if (options.topology) params.set('topology', options.topology);
   if (options.watchOnly) params.set('media', 'none');

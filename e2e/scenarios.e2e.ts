@@ -386,7 +386,7 @@ void describe('end to end, across browsers', { timeout: 600_000 }, () => {
           student.page.evaluate(() => {
             const grid = document.querySelector('live-session')?.shadowRoot?.querySelector('video-grid')?.shadowRoot;
             const button = grid?.querySelector('[part="enable-audio"]');
-            const video = grid?.querySelector('[data-main] video');
+            const video = grid?.querySelector('[data-main]')?.shadowRoot?.querySelector('video');
             if (!(button instanceof HTMLButtonElement) || !(video instanceof HTMLVideoElement)) return null;
             return { name: button.textContent.trim(), paused: video.paused };
           }, undefined),

@@ -1,4 +1,7 @@
-// Registers the three elements (tags already defined are left alone).
+// Registers every element (tags already defined are left alone).
+import './elements/participant-tile/define.js';
+import './elements/participant-list/define.js';
+import './elements/session-controls/define.js';
 import './elements/self-preview/define.js';
 import './elements/video-grid/define.js';
 import './elements/live-session/define.js';

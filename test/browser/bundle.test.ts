@@ -32,18 +32,18 @@ describe('script-tag bundle', function () {
     await loadBundle();
   });
 
-  it('registers the three elements on its own', () => {
-    expect(customElements.get('live-session')).to.exist;
-    expect(customElements.get('video-grid')).to.exist;
-    expect(customElements.get('self-preview')).to.exist;
+  it('registers every element on its own', () => {
+    for (const tag of ['live-session', 'video-grid', 'self-preview', 'participant-tile', 'session-controls', 'participant-list']) {
+      expect(customElements.get(tag), tag).to.exist;
+    }
   });
 
   it('a tutor and a student embedded by markup see each other by frames', async () => {
     const room = uniqueId('lms');
     const host = document.createElement('div');
     host.innerHTML = `
-      <live-session server="${server.current.url}" room="${room}" name="Tess" role="tutor" user-id="${uniqueId('t')}" autojoin></live-session>
-      <live-session server="${server.current.url}" room="${room}" name="Sam" role="student" user-id="${uniqueId('s')}" autojoin></live-session>`;
+      <live-session server="${server.current.url}" room="${room}" name="Tess" user-role="tutor" user-id="${uniqueId('t')}" autojoin></live-session>
+      <live-session server="${server.current.url}" room="${room}" name="Sam" user-role="student" user-id="${uniqueId('s')}" autojoin></live-session>`;
     document.body.append(host);
     const [tutor, student] = [...host.querySelectorAll('live-session')] as unknown as EmbeddedElement[];
     if (!tutor || !student) throw new Error('elements missing');
@@ -51,10 +51,10 @@ describe('script-tag bundle', function () {
     await waitFor(() => tutor.participants.length === 2 && student.participants.length === 2, 'both see two');
 
     const videoIn = (element: EmbeddedElement, selector: string): HTMLVideoElement | null | undefined =>
-      element.shadowRoot?.querySelector('video-grid')?.shadowRoot?.querySelector<HTMLVideoElement>(selector);
-    const tutorSeen = await waitFor(() => videoIn(student, '[data-main] video'), 'tutor video at the student');
+      element.shadowRoot?.querySelector('video-grid')?.shadowRoot?.querySelector(selector)?.shadowRoot?.querySelector('video');
+    const tutorSeen = await waitFor(() => videoIn(student, '[data-main]'), 'tutor video at the student');
     await expectLiveVideo(tutorSeen, 'student sees the tutor');
-    const studentSeen = await waitFor(() => videoIn(tutor, '[data-participant] video'), 'student video at the tutor');
+    const studentSeen = await waitFor(() => videoIn(tutor, '[data-participant]'), 'student video at the tutor');
     await expectLiveVideo(studentSeen, 'tutor sees the student');
   });
 });

@@ -5,8 +5,8 @@ export const liveSessionStyles = css`
     display: block;
     position: relative;
     min-height: 420px;
-    background: var(--live-session-background);
-    border-radius: var(--live-session-radius);
+    background: var(--_background);
+    border-radius: var(--_radius);
     overflow: hidden;
   }
   [part='prejoin'],
@@ -31,22 +31,22 @@ export const liveSessionStyles = css`
     font: inherit;
     min-height: 40px;
     padding: 0 10px;
-    border-radius: calc(var(--live-session-radius) / 1.5);
-    border: 1px solid color-mix(in srgb, var(--live-session-text) 30%, transparent);
-    background: var(--live-session-surface);
-    color: var(--live-session-text);
+    border-radius: calc(var(--_radius) / 1.5);
+    border: 1px solid color-mix(in srgb, var(--_text) 30%, transparent);
+    background: var(--_surface);
+    color: var(--_text);
   }
   [part='name-field'] input:focus-visible {
-    outline: 3px solid var(--live-session-focus-ring);
+    outline: 3px solid var(--_focus-ring);
     outline-offset: 1px;
   }
   [part='notice'] {
     max-width: 40em;
     margin: 0;
     padding: 8px 12px;
-    border-radius: calc(var(--live-session-radius) / 1.5);
-    background: color-mix(in srgb, var(--live-session-warning) 18%, var(--live-session-surface));
-    color: var(--live-session-text);
+    border-radius: calc(var(--_radius) / 1.5);
+    background: color-mix(in srgb, var(--_warning) 18%, var(--_surface));
+    color: var(--_text);
   }
   [part='room'] {
     display: grid;
@@ -54,22 +54,22 @@ export const liveSessionStyles = css`
     grid-template-rows: auto auto minmax(0, 1fr) auto;
     grid-template-areas: 'banner banner' 'notices notices' 'stage side' 'controls controls';
     height: var(--live-session-height, 560px);
-    gap: var(--live-session-gap);
-    padding: var(--live-session-gap);
+    gap: var(--_gap);
+    padding: var(--_gap);
   }
   [part='notices'] {
     grid-area: notices;
     display: flex;
     flex-wrap: wrap;
     align-items: center;
-    gap: var(--live-session-gap);
+    gap: var(--_gap);
   }
   [part='banner'] {
     grid-area: banner;
     margin: 0;
     padding: 6px 12px;
-    border-radius: calc(var(--live-session-radius) / 1.5);
-    background: color-mix(in srgb, var(--live-session-warning) 25%, var(--live-session-surface));
+    border-radius: calc(var(--_radius) / 1.5);
+    background: color-mix(in srgb, var(--_warning) 25%, var(--_surface));
   }
   .stage {
     grid-area: stage;
@@ -91,43 +91,11 @@ export const liveSessionStyles = css`
     width: var(--live-session-sidebar-width, 220px);
     overflow-y: auto;
     padding: 8px 12px;
-    border-radius: var(--live-session-radius);
-    background: var(--live-session-surface);
+    border-radius: var(--_radius);
+    background: var(--_surface);
   }
-  [part='participants'] h2 {
-    font-size: 0.95rem;
-    margin: 4px 0 8px;
-  }
-  [part='participants'] ul,
-  [part='participants'] ol {
-    list-style: none;
-    margin: 0 0 12px;
-    padding: 0;
-    display: grid;
-    gap: 4px;
-  }
-  [part='participants'] li {
-    display: flex;
-    align-items: center;
-    gap: 6px;
-    font-size: 0.9rem;
-  }
-  [part='participants'] li .role {
-    color: var(--live-session-muted-text);
-    font-size: 0.8rem;
-  }
-  [part='controls'] {
+  [part='room'] [part='controls'] {
     grid-area: controls;
-    display: flex;
-    flex-wrap: wrap;
-    justify-content: center;
-    gap: var(--live-session-gap);
-    padding: 4px;
-  }
-  [part='request'] {
-    display: flex;
-    align-items: center;
-    gap: 8px;
   }
   @container (max-width: 640px) {
     [part='participants'] {

@@ -1,9 +1,10 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import {
-  buttonNamed,
   expectAccessible,
   expectLiveVideo,
+  restartServer,
+  signToken,
   startServer,
   stopServer,
   uniqueId,
@@ -11,8 +12,17 @@ import {
   type StartedServer,
 } from '../../../test/browser/helpers.js';
 import { createdPeerConnections, isClosed } from '../../../test/browser/session-helpers.js';
+import { deepButtonNamed, deepQuery, tileVideo } from '../../../test/browser/shadow-query.js';
 import './define.js';
 import type { LiveSessionElement } from './live-session.js';
+import type { TokenExpiringDetail, TokenProvider } from '../shared/events.js';
+
+/** The token provider the element gives its session (until the session's own option lands, read from its options). */
+function providerOf(element: LiveSessionElement): TokenProvider {
+  const provider = (element.session?.options as { tokenProvider?: TokenProvider } | undefined)?.tokenProvider;
+  if (!provider) throw new Error('the session has no tokenProvider');
+  return provider;
+}
 
 describe('<live-session>', function () {
   this.timeout(60_000);
@@ -29,16 +39,20 @@ describe('<live-session>', function () {
     room = uniqueId('room');
   });
   afterEach(async () => {
-    for (const element of document.querySelectorAll('live-session')) element.remove();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    const elements = [...document.querySelectorAll('live-session')];
+    for (const element of elements) element.remove();
+    // A removed element ends its session a task later (a move in the DOM must not): wait for that.
+    await waitFor(() => elements.every((element) => element.session === undefined), 'removed elements ended their sessions');
   });
 
-  async function mount(attributes: Record<string, string | true>): Promise<LiveSessionElement> {
+  // ---------------------------------------------------------------- fixture
+
+  async function mount(attributes: Record<string, string | true>, parent: HTMLElement = document.body): Promise<LiveSessionElement> {
     const element = document.createElement('live-session');
     element.setAttribute('server', server.url);
     element.setAttribute('room', room);
     for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value === true ? '' : value);
-    document.body.append(element);
+    parent.append(element);
     await element.updateComplete;
     return element;
   }
@@ -50,22 +64,88 @@ describe('<live-session>', function () {
     await element.updateComplete;
   }
 
-  describe('pre-join', () => {
-    it('shows the preview, named toggles, a name field and a Join button', async () => {
-      const element = await mount({ role: 'student', 'user-id': uniqueId('u') });
+  /** A tutor and a student, both joined. */
+  async function classroom(parent?: HTMLElement): Promise<{ tutor: LiveSessionElement; student: LiveSessionElement }> {
+    const tutor = await mount({ 'user-role': 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true }, parent);
+    const student = await mount({ 'user-role': 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true }, parent);
+    await joined(tutor);
+    await joined(student);
+    await waitFor(() => tutor.participants.length === 2 && student.participants.length === 2, 'both see two');
+    return { tutor, student };
+  }
+
+  // ---------------------------------------------------------------- accessibility
+
+  describe('accessibility', () => {
+    it('pre-join: the preview, named toggles, a name field and a Join button, without axe violations', async () => {
+      const element = await mount({ 'user-role': 'student', 'user-id': uniqueId('u') });
       await waitFor(() => element.session?.isVideoOn, 'preview camera on');
       await element.updateComplete;
       const root = shadow(element);
       expect(root.querySelector('[part="prejoin"] self-preview')).to.exist;
-      expect(buttonNamed(root, /Mute microphone/)).to.exist;
-      expect(buttonNamed(root, /Turn camera off/)).to.exist;
+      await waitFor(() => deepButtonNamed(root, /Mute microphone/), 'microphone toggle');
+      expect(deepButtonNamed(root, /Turn camera off/)).to.exist;
+      expect(deepButtonNamed(root, /Raise hand/), 'no room controls before the join').to.equal(null);
       expect(root.querySelector('[part="name-field"] input')).to.exist;
       expect(root.querySelector('[part="join-button"]')?.textContent.trim()).to.equal('Join');
       await expectAccessible(root.querySelector('[part="prejoin"]') as Element);
     });
 
+    it('in the room and after removal, for the tutor and the student', async () => {
+      const { tutor, student } = await classroom();
+      expect(deepButtonNamed(shadow(tutor), /Mute everyone/)).to.exist;
+      expect(deepButtonNamed(shadow(student), /Mute everyone/)).to.equal(null);
+      await expectAccessible(shadow(student).querySelector('[part="room"]') as Element);
+      await expectAccessible(shadow(tutor).querySelector('[part="room"]') as Element);
+      const samId = tutor.participants.find((p) => p.name === 'Sam')?.id ?? '';
+      tutor.removeParticipant(samId);
+      await waitFor(() => student.phase === 'left', 'Sam removed');
+      await student.updateComplete;
+      await expectAccessible(shadow(student).querySelector('[part="ended"]') as Element);
+    });
+
+    it('announces joins in a polite live region', async () => {
+      const tutor = await mount({ 'user-role': 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true });
+      await joined(tutor);
+      const region = shadow(tutor).querySelector('[aria-live="polite"]');
+      await mount({ 'user-role': 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true });
+      await waitFor(() => region?.textContent.includes('Sam joined'), 'announced');
+    });
+  });
+
+  // ---------------------------------------------------------------- properties
+
+  describe('properties', () => {
+    it('participants are plain summaries; phase is read-only and reflected; inner elements follow the session', async () => {
+      const { tutor, student } = await classroom();
+      const summary = student.participants.find((p) => p.name === 'Tess');
+      expect(summary && Object.keys(summary).sort()).to.deep.equal(
+        ['id', 'isAudioOn', 'isHandRaised', 'isLocal', 'isVideoOn', 'name', 'role', 'userId'].sort(),
+      );
+      expect(student.getAttribute('phase')).to.equal('joined');
+      expect(() => ((student as unknown as { phase: string }).phase = 'left')).to.throw();
+      const grid = shadow(student).querySelector('video-grid');
+      await expectLiveVideo(await waitFor(() => tileVideo(grid, '[data-main]'), 'tutor video in the student grid'), 'student sees tutor');
+      const tutorGrid = shadow(tutor).querySelector('video-grid');
+      await expectLiveVideo(await waitFor(() => tileVideo(tutorGrid), 'student video in the tutor grid'), 'tutor sees student');
+      expect(shadow(student).querySelector('self-preview')).to.exist;
+    });
+
+    it('replaced strings reach the inner elements', async () => {
+      const element = await mount({ 'user-role': 'student', 'user-id': uniqueId('u') });
+      element.strings = { join: 'Beitreten', muteMicrophone: 'Mikrofon aus' };
+      await element.updateComplete;
+      expect(shadow(element).querySelector('[part="join-button"]')?.textContent.trim()).to.equal('Beitreten');
+      await waitFor(() => element.session?.isAudioOn, 'microphone on');
+      await waitFor(() => deepButtonNamed(shadow(element), /Mikrofon aus/), 'replaced string in <session-controls>');
+    });
+  });
+
+  // ---------------------------------------------------------------- events
+
+  describe('events', () => {
     it('joins with the typed name from the keyboard and fires ls-joined (bubbling, composed)', async () => {
-      const element = await mount({ role: 'student', 'user-id': uniqueId('u') });
+      const element = await mount({ 'user-role': 'student', 'user-id': uniqueId('u') });
       const events: CustomEvent[] = [];
       document.addEventListener('ls-joined', (e) => events.push(e), { once: true });
       const input = shadow(element).querySelector<HTMLInputElement>('[part="name-field"] input');
@@ -78,85 +158,58 @@ describe('<live-session>', function () {
       expect(events[0]?.composed).to.equal(true);
       expect(element.participants.map((p) => p.name)).to.deep.equal(['Grace']);
     });
-  });
-
-  describe('in the room', () => {
-    it('tutor and student elements see each other; inner elements follow the session through context', async () => {
-      const tutor = await mount({ role: 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true });
-      const student = await mount({ role: 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true });
-      await joined(tutor);
-      await joined(student);
-      await waitFor(() => tutor.participants.length === 2 && student.participants.length === 2, 'both see two');
-      const summary = student.participants.find((p) => p.name === 'Tess');
-      expect(summary && Object.keys(summary).sort()).to.deep.equal(
-        ['id', 'isAudioOn', 'isHandRaised', 'isLocal', 'isVideoOn', 'name', 'role', 'userId'].sort(),
-      );
-      const grid = shadow(student).querySelector('video-grid');
-      const tutorVideo = await waitFor(
-        () => grid?.shadowRoot?.querySelector<HTMLVideoElement>('[data-main] video'),
-        'tutor video in the student grid',
-      );
-      await expectLiveVideo(tutorVideo, 'student sees tutor');
-      const studentGrid = shadow(tutor).querySelector('video-grid');
-      const studentVideo = await waitFor(
-        () => studentGrid?.shadowRoot?.querySelector<HTMLVideoElement>('[data-participant] video'),
-        'student video in the tutor grid',
-      );
-      await expectLiveVideo(studentVideo, 'tutor sees student');
-      expect(shadow(student).querySelector('self-preview')).to.exist;
-      expect(buttonNamed(shadow(tutor), /Mute everyone/)).to.exist;
-      expect(buttonNamed(shadow(student), /Mute everyone/)).to.equal(null);
-      await expectAccessible(shadow(student).querySelector('[part="room"]') as Element);
-      await expectAccessible(shadow(tutor).querySelector('[part="room"]') as Element);
-    });
 
     it('control bar: camera, mic and hand toggles by keyboard, with pressed state and events', async () => {
-      const tutor = await mount({ role: 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true });
-      const student = await mount({ role: 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true });
-      await joined(tutor);
-      await joined(student);
+      const { tutor, student } = await classroom();
       const updates: string[] = [];
       tutor.addEventListener('ls-participant-updated', (e) => {
         const p = e.detail.participant;
         if (p.name === 'Sam') updates.push(`video:${p.isVideoOn} audio:${p.isAudioOn} hand:${p.isHandRaised}`);
       });
-      const camera = buttonNamed(shadow(student), /Turn camera off/);
-      camera?.focus();
+      deepButtonNamed(shadow(student), /Turn camera off/)?.focus();
       await sendKeys({ press: 'Enter' });
-      await waitFor(() => buttonNamed(shadow(student), /Turn camera on/), 'label flips to "Turn camera on"');
-      expect(buttonNamed(shadow(student), /Turn camera on/)?.getAttribute('aria-pressed')).to.equal('true');
+      await waitFor(() => deepButtonNamed(shadow(student), /Turn camera on/), 'label flips to "Turn camera on"');
+      expect(deepButtonNamed(shadow(student), /Turn camera on/)?.getAttribute('aria-pressed')).to.equal('true');
       await waitFor(() => updates.some((u) => u.startsWith('video:false')), 'tutor hears camera off');
 
-      buttonNamed(shadow(student), /Mute microphone/)?.focus();
+      deepButtonNamed(shadow(student), /Mute microphone/)?.focus();
       await sendKeys({ press: ' ' });
-      await waitFor(() => buttonNamed(shadow(student), /Unmute microphone/), 'label flips to "Unmute microphone"');
+      await waitFor(() => deepButtonNamed(shadow(student), /Unmute microphone/), 'label flips to "Unmute microphone"');
       await waitFor(() => tutor.participants.find((p) => p.name === 'Sam')?.isAudioOn === false, 'tutor sees mic off');
 
-      buttonNamed(shadow(student), /Raise hand/)?.click();
-      await waitFor(() => buttonNamed(shadow(student), /Lower hand/), 'label flips to "Lower hand"');
+      deepButtonNamed(shadow(student), /Raise hand/)?.click();
+      await waitFor(() => deepButtonNamed(shadow(student), /Lower hand/), 'label flips to "Lower hand"');
       await waitFor(() => tutor.participants.find((p) => p.name === 'Sam')?.isHandRaised, 'tutor sees the hand');
-      const queue = await waitFor(() => shadow(tutor).querySelector('[part="participants"] ol'), 'hand queue listed');
+      const queue = await waitFor(() => deepQuery(shadow(tutor), '[part="hand-queue"]'), 'hand queue listed');
       expect(queue.textContent).to.contain('1. Sam');
     });
 
-    it('announces joins in a polite live region', async () => {
-      const tutor = await mount({ role: 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true });
+    it('re-dispatches speaking as ls-speaking, with the session detail', async () => {
+      const tutor = await mount({ 'user-role': 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true });
       await joined(tutor);
-      const region = shadow(tutor).querySelector('[aria-live="polite"]');
-      await mount({ role: 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true });
-      await waitFor(() => region?.textContent.includes('Sam joined'), 'announced');
+      const events: CustomEvent<{ id: string; speaking: boolean }>[] = [];
+      const record = (e: CustomEvent<{ id: string; speaking: boolean }>): void => void events.push(e);
+      document.addEventListener('ls-speaking', record);
+      try {
+        const student = await mount({ 'user-role': 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true });
+        await joined(student);
+        // Sam's fake microphone plays a tone: the tutor's element reports Sam speaking.
+        const samId = student.session?.peerId;
+        const event = await waitFor(() => events.find((e) => e.target === tutor && e.detail.id === samId && e.detail.speaking), 'Sam speaking');
+        expect(event.bubbles && event.composed).to.equal(true);
+        expect(event.detail).to.deep.equal({ id: samId, speaking: true });
+      } finally {
+        document.removeEventListener('ls-speaking', record);
+      }
     });
 
     it('a muted student sees the announcement and can unmute; a removed student sees why and can rejoin', async () => {
-      const tutor = await mount({ role: 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true });
-      const student = await mount({ role: 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true });
-      await joined(tutor);
-      await joined(student);
+      const { tutor, student } = await classroom();
       const muted = new Promise((resolve) => student.addEventListener('ls-muted', resolve, { once: true }));
-      buttonNamed(shadow(tutor), /Mute everyone/)?.click();
+      deepButtonNamed(shadow(tutor), /Mute everyone/)?.click();
       await muted;
-      await waitFor(() => buttonNamed(shadow(student), /Unmute microphone/), 'student shows muted');
-      buttonNamed(shadow(student), /Unmute microphone/)?.click();
+      await waitFor(() => deepButtonNamed(shadow(student), /Unmute microphone/), 'student shows muted');
+      deepButtonNamed(shadow(student), /Unmute microphone/)?.click();
       await waitFor(() => tutor.participants.find((p) => p.name === 'Sam')?.isAudioOn, 'tutor sees Sam unmuted');
 
       const left = new Promise<string>((resolve) => student.addEventListener('ls-left', (e) => resolve(e.detail.reason), { once: true }));
@@ -165,48 +218,261 @@ describe('<live-session>', function () {
       expect(await left).to.equal('removed');
       await student.updateComplete;
       expect(shadow(student).querySelector('[part="ended"]')?.textContent).to.contain('removed you');
-      await expectAccessible(shadow(student).querySelector('[part="ended"]') as Element);
-      buttonNamed(shadow(student), 'Join again')?.click();
+      deepButtonNamed(shadow(student), 'Join again')?.click();
       await joined(student);
       await waitFor(() => tutor.participants.length === 2, 'Sam is back');
     });
 
     it('leave shows the final state, closes every connection, and others see the leave', async () => {
-      const tutor = await mount({ role: 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true });
+      const tutor = await mount({ 'user-role': 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true });
       await joined(tutor);
       const before = createdPeerConnections.length;
-      const student = await mount({ role: 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true });
+      const student = await mount({ 'user-role': 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true });
       await joined(student);
       await waitFor(() => createdPeerConnections.length >= before + 2, 'connections made');
       const opened = createdPeerConnections.slice(before);
-      buttonNamed(shadow(student), /Leave/)?.click();
+      deepButtonNamed(shadow(student), /Leave/)?.click();
       await waitFor(() => student.phase === 'left', 'left');
       await student.updateComplete;
       expect(shadow(student).querySelector('[part="ended"]')?.textContent).to.contain('You left');
       await waitFor(() => tutor.participants.length === 1, 'tutor alone');
       await waitFor(() => opened.every(isClosed), 'all connections closed');
     });
+  });
 
-    it('removing the element from the page leaves the room', async () => {
-      const tutor = await mount({ role: 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true });
-      const student = await mount({ role: 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true });
-      await joined(tutor);
-      await joined(student);
-      await waitFor(() => tutor.participants.length === 2, 'two');
-      student.remove();
-      await waitFor(() => tutor.participants.length === 1, 'Sam gone for the tutor');
+  // ---------------------------------------------------------------- parts and theme
+
+  describe('parts and theme', () => {
+    it('custom properties and exported parts of the inner elements style from the page', async () => {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(`
+        live-session::part(tile) { outline: 4px solid rgb(20, 30, 40); }
+        live-session::part(control) { border-top-color: rgb(50, 60, 70); }
+        live-session::part(participant) { color: rgb(80, 90, 100); }
+        live-session::part(preview-label) { color: rgb(110, 120, 130); }`);
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+      try {
+        const { student } = await classroom();
+        student.style.setProperty('--live-session-accent', 'rgb(1, 2, 3)');
+        student.style.setProperty('--live-session-transition', '0ms');
+        const grid = shadow(student).querySelector('video-grid');
+        const tile = await waitFor(() => grid?.shadowRoot?.querySelector('participant-tile'), 'a tile');
+        expect(getComputedStyle(tile).outlineColor).to.equal('rgb(20, 30, 40)');
+        const hand = await waitFor(() => deepButtonNamed(shadow(student), /Raise hand/), 'hand button');
+        expect(getComputedStyle(hand).borderTopColor).to.equal('rgb(50, 60, 70)');
+        hand.click();
+        await waitFor(() => deepButtonNamed(shadow(student), /Lower hand/), 'hand raised');
+        const pressed = deepButtonNamed(shadow(student), /Lower hand/) as HTMLElement;
+        expect(getComputedStyle(pressed).backgroundColor).to.equal('rgb(1, 2, 3)');
+        expect(getComputedStyle(deepQuery(shadow(student), '[part="participant"]') as Element).color).to.equal('rgb(80, 90, 100)');
+        expect(getComputedStyle(deepQuery(shadow(student), '[part="label"]') as Element).color).to.equal('rgb(110, 120, 130)');
+      } finally {
+        document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+      }
+    });
+
+    it('a theme set on the page or on the element reaches the tiles inside <video-grid>', async () => {
+      const page = document.createElement('div');
+      page.style.setProperty('--live-session-tile-background', 'rgb(4, 5, 6)');
+      page.style.setProperty('--live-session-radius', '3px');
+      document.body.append(page);
+      try {
+        const { student } = await classroom(page);
+        const grid = shadow(student).querySelector('video-grid');
+        const tile = await waitFor(() => grid?.shadowRoot?.querySelector<HTMLElement>('[data-participant]'), 'the tutor tile');
+        expect(getComputedStyle(tile).backgroundColor).to.equal('rgb(4, 5, 6)');
+        expect(getComputedStyle(tile).borderTopLeftRadius).to.equal('3px');
+        student.style.setProperty('--live-session-tile-background', 'rgb(7, 8, 9)');
+        expect(getComputedStyle(tile).backgroundColor).to.equal('rgb(7, 8, 9)');
+      } finally {
+        page.remove();
+      }
     });
   });
 
-  describe('styling and strings', () => {
-    it('applies custom properties and replaced strings', async () => {
-      const element = await mount({ role: 'student', 'user-id': uniqueId('u') });
-      element.style.setProperty('--live-session-accent', 'rgb(1, 2, 3)');
-      element.strings = { join: 'Beitreten' };
-      await element.updateComplete;
-      const join = shadow(element).querySelector<HTMLElement>('[part="join-button"]');
-      expect(join?.textContent.trim()).to.equal('Beitreten');
-      expect(getComputedStyle(join as Element).backgroundColor).to.equal('rgb(1, 2, 3)');
+  // ---------------------------------------------------------------- the participant's role
+
+  describe('user-role', () => {
+    it('a plain embed with user-role has no axe violation on the host, and joins with that role', async () => {
+      const element = await mount({ 'user-role': 'tutor', name: 'Tess', 'user-id': uniqueId('t') });
+      expect(element.hasAttribute('role')).to.equal(false);
+      await expectAccessible(element);
+      await element.join();
+      expect(element.userRole).to.equal('tutor');
+      expect(element.participants[0]?.role).to.equal('tutor');
+    });
+
+    for (const [attribute, value] of [
+      ['user-role', 'Tutor'],
+      ['user-role', 'teacher'],
+      ['role', 'tutor'],
+    ] as const) {
+      it(`${attribute}="${value}" fires ls-error (invalid-role) and does not join`, async () => {
+        const element = await mount({ [attribute]: value, name: 'Tess', 'user-id': uniqueId('t') });
+        const errors: CustomEvent[] = [];
+        document.addEventListener('ls-error', (e) => errors.push(e), { once: true });
+        let refusal: unknown;
+        await element.join().catch((error: unknown) => (refusal = error));
+        expect((refusal as { code?: string } | undefined)?.code).to.equal('invalid-role');
+        expect(errors).to.have.length(1);
+        expect(errors[0]?.detail).to.include({ code: 'invalid-role' });
+        expect((errors[0]?.detail as { message: string }).message).to.contain(`${attribute}="${value}"`);
+        expect([errors[0]?.bubbles, errors[0]?.composed]).to.deep.equal([true, true]);
+        expect(element.phase).to.equal('idle');
+        expect(element.session?.connectionState).to.equal('disconnected');
+        await element.updateComplete;
+        expect(shadow(element).querySelector('[part="notice"]')?.textContent).to.contain('user-role="tutor" or user-role="student"');
+      });
+    }
+
+    it('autojoin with an invalid user-role stays in the pre-join step and says why', async () => {
+      const errors: CustomEvent[] = [];
+      const listener = (e: CustomEvent): void => void errors.push(e);
+      document.addEventListener('ls-error', listener);
+      try {
+        const element = await mount({ 'user-role': 'admin', name: 'Eve', 'user-id': uniqueId('e'), autojoin: true });
+        await waitFor(() => errors.length > 0, 'ls-error');
+        expect(errors.map((e) => (e.detail as { code: string }).code)).to.deep.equal(['invalid-role']);
+        await element.updateComplete;
+        expect(element.phase).to.equal('idle');
+        expect(shadow(element).querySelector('[part="prejoin"] [part="notice"]')).to.exist;
+      } finally {
+        document.removeEventListener('ls-error', listener);
+      }
+    });
+  });
+
+  // ---------------------------------------------------------------- fresh tokens
+
+  describe('ls-token-expiring', () => {
+    it('the session gets a token provider; the page answers with respondWith', async () => {
+      const element = await mount({ 'user-role': 'student', token: 'old-token', 'user-id': uniqueId('u') });
+      const seen: CustomEvent<TokenExpiringDetail>[] = [];
+      const answer = (e: CustomEvent<TokenExpiringDetail>): void => {
+        seen.push(e);
+        e.detail.respondWith(Promise.resolve('fresh-token'));
+      };
+      document.addEventListener('ls-token-expiring', answer);
+      try {
+        expect(await providerOf(element)()).to.equal('fresh-token');
+      } finally {
+        document.removeEventListener('ls-token-expiring', answer);
+      }
+      expect(seen).to.have.length(1);
+      const event = seen[0] as CustomEvent<TokenExpiringDetail>;
+      expect([event.bubbles, event.composed, event.cancelable]).to.deep.equal([true, true, true]);
+      expect(event.target).to.equal(element);
+      expect(event.detail.token).to.equal('old-token');
+      expect(element.token, 'the element keeps the fresh token').to.equal('fresh-token');
+      expect(() => event.detail.respondWith('late'), 'only during the dispatch').to.throw();
+    });
+
+    it('preventDefault(), then the token attribute set later, answers too', async () => {
+      const element = await mount({ 'user-role': 'student', token: 'old-token', 'user-id': uniqueId('u') });
+      element.addEventListener('ls-token-expiring', (e) => e.preventDefault(), { once: true });
+      const provided = providerOf(element)();
+      element.setAttribute('token', 'from-attribute');
+      expect(await provided).to.equal('from-attribute');
+    });
+
+    it('without an answer the current token is tried again; a failed answer is a refusal', async () => {
+      const element = await mount({ 'user-role': 'student', token: 'current-token', 'user-id': uniqueId('u') });
+      expect(await providerOf(element)()).to.equal('current-token');
+      element.addEventListener('ls-token-expiring', (e) => e.detail.respondWith(Promise.reject(new Error('backend down'))), { once: true });
+      let refusal: unknown;
+      await providerOf(element)().catch((error: unknown) => (refusal = error));
+      expect((refusal as Error | undefined)?.message).to.equal('backend down');
+    });
+
+    it("a page's own tokenProvider is used, and no event is dispatched", async () => {
+      const element = await mount({ 'user-role': 'student', token: 'old-token', 'user-id': uniqueId('u') });
+      let events = 0;
+      element.addEventListener('ls-token-expiring', () => events++);
+      element.tokenProvider = () => Promise.resolve('from-provider');
+      expect(await providerOf(element)()).to.equal('from-provider');
+      expect(events).to.equal(0);
+    });
+
+    it('an expired token refused at a re-join: the user is told plainly that the link expired', async () => {
+      const secret = 'test-secret-for-expiry';
+      const secured = await startServer({ kind: 'room', options: { secret, clockTolerance: 0 } });
+      try {
+        const token = await signToken({ room, sub: uniqueId('sam'), name: 'Sam', role: 'student' }, secret, { expiresIn: 3 });
+        const exp = (JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as { exp: number }).exp;
+        const element = document.createElement('live-session');
+        element.setAttribute('server', secured.url);
+        element.setAttribute('token', token);
+        element.setAttribute('autojoin', '');
+        const seen: string[] = [];
+        for (const type of ['ls-connection-state', 'ls-error', 'ls-left', 'ls-token-expiring'] as const) {
+          element.addEventListener(type, (e) => seen.push(`${type} ${JSON.stringify(e.detail)}`));
+        }
+        document.body.append(element);
+        await joined(element);
+        // Nobody answers ls-token-expiring: the held token is tried again once it has expired.
+        await waitFor(() => Date.now() / 1000 > exp + 1, 'the token expired');
+        await restartServer(secured);
+        // Reconnecting backs off for a few seconds: the guard is longer than usual.
+        await waitFor(() => element.phase === 'left', 'the session ended', 50_000).catch((error: unknown) => {
+          throw new Error(`${String(error)}; events: ${seen.join(' | ')}`);
+        });
+        await element.updateComplete;
+        const ended = shadow(element).querySelector('[part="ended"]');
+        expect(ended?.querySelector('[role="status"]')?.textContent).to.contain('Your link to this session has expired');
+      } finally {
+        await stopServer(secured);
+      }
+    });
+  });
+
+  // ---------------------------------------------------------------- lifecycle
+
+  describe('lifecycle', () => {
+    it('removing the element from the page leaves the room; moving it does not', async () => {
+      const { tutor, student } = await classroom();
+      const session = student.session;
+      const box = document.createElement('div');
+      document.body.append(box);
+      box.append(student);
+      await student.updateComplete;
+      expect(student.session).to.equal(session);
+      expect(student.phase).to.equal('joined');
+      student.remove();
+      box.remove();
+      await waitFor(() => student.session === undefined, 'session ended');
+      await waitFor(() => tutor.participants.length === 1, 'Sam gone for the tutor');
+    });
+
+    it('mounting and unmounting leaves no listener on the sessions', async () => {
+      const added = new Map<EventTarget, number>();
+      // Every listener added to or removed from a session, counted per session (restored below).
+      // eslint-disable-next-line @typescript-eslint/unbound-method
+      const original = { add: EventTarget.prototype.addEventListener, remove: EventTarget.prototype.removeEventListener };
+      const { LiveSession } = await import('../../core/live-session.js');
+      const count = (target: EventTarget, delta: number): void => {
+        if (target instanceof LiveSession) added.set(target, (added.get(target) ?? 0) + delta);
+      };
+      EventTarget.prototype.addEventListener = function (this: EventTarget, ...args: Parameters<EventTarget['addEventListener']>) {
+        count(this, 1);
+        original.add.apply(this, args);
+      };
+      EventTarget.prototype.removeEventListener = function (this: EventTarget, ...args: Parameters<EventTarget['removeEventListener']>) {
+        count(this, -1);
+        original.remove.apply(this, args);
+      };
+      try {
+        for (let i = 0; i < 5; i++) {
+          const element = await mount({ 'user-role': 'student', 'user-id': uniqueId('u') });
+          await waitFor(() => element.session?.isVideoOn, 'preview on');
+          element.remove();
+          await waitFor(() => element.session === undefined, 'session ended');
+        }
+        expect([...added.values()].every((n) => n === 0), JSON.stringify([...added.values()])).to.equal(true);
+        expect(added.size).to.equal(5);
+      } finally {
+        EventTarget.prototype.addEventListener = original.add;
+        EventTarget.prototype.removeEventListener = original.remove;
+      }
     });
   });
 });

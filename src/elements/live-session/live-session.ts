@@ -1,30 +1,41 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
-import { LiveSession } from '../../core/live-session.js';
-import type { Participant, SessionErrorDetail } from '../../core/events.js';
+import { LiveSession, type LiveSessionOptions } from '../../core/live-session.js';
+import type { SessionErrorDetail, SessionPhase } from '../../core/events.js';
 import { isTopology, type Topology } from '../../core/topology.js';
-import type { LeaveReason, Role } from '../../protocol/index.js';
-import { SessionController } from '../../controllers/session-controller.js';
+import { isRole, type LeaveReason, type Role } from '../../protocol/index.js';
+import { Announcer } from '../../controllers/announcer.js';
+import { SessionEventForwarder } from '../../controllers/session-event-forwarder.js';
+import { SessionListeners } from '../../controllers/session-listeners.js';
+import { SessionOwner } from '../../controllers/session-owner.js';
+import { SessionSubscriber } from '../../controllers/session-subscriber.js';
 import { sessionContext } from '../../controllers/session-context.js';
-import { FORWARDED_EVENTS } from '../shared/events.js';
-import { themeStyles } from '../shared/base.styles.js';
-import { icons } from '../shared/icons.js';
+import { buttonStyles, themeStyles } from '../shared/base.styles.js';
+import type { ElementErrorDetail, TokenProvider } from '../shared/events.js';
 import { mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
 import { liveSessionStyles } from './live-session.styles.js';
+import { withNotice, type Notice } from './notices.js';
+import { endedView, prejoinView, roomView } from './live-session.templates.js';
+import { toParticipantSummary, type ParticipantSummary } from './participant-summary.js';
+import { NextValue, requestToken } from './token-request.js';
+import '../participant-list/define.js';
 import '../self-preview/define.js';
+import '../session-controls/define.js';
 import '../video-grid/define.js';
 
-/** A participant as `participants` returns it: the fields of the public contract. */
-export type ParticipantSummary = Pick<
-  Participant,
-  'id' | 'userId' | 'name' | 'role' | 'isVideoOn' | 'isAudioOn' | 'isHandRaised' | 'isLocal'
->;
+export type { ParticipantSummary } from './participant-summary.js';
 
 /**
  * @summary The whole room: pre-join step, video grid, self preview, control
  * bar, participant list with the hand queue, connection status, and a final
  * state after leaving with a way back in.
+ *
+ * It composes `<video-grid>` (of `<participant-tile>`s), `<self-preview>`,
+ * `<session-controls>` and `<participant-list>`, gives them its session
+ * through context, and forwards their parts: style a tile from the page with
+ * `live-session::part(tile)`, the self preview's parts with a `preview-`
+ * prefix. The `phase` attribute is set by the element, for styling.
  *
  * @fires ls-joined - The room was joined. Detail: `{ room, self, participants }`.
  * @fires ls-left - The local participant left or was removed. Detail: `{ reason }`.
@@ -35,7 +46,9 @@ export type ParticipantSummary = Pick<
  * @fires ls-hand-queue - The order of raised hands changed. Detail: `{ handQueue }` (peer ids).
  * @fires ls-muted - The tutor turned your microphone off. Detail: `{ by }`.
  * @fires ls-unmute-requested - The tutor asks you to unmute. Detail: `{ by }`.
- * @fires ls-error - Something failed: media, connection, or a refused request. Detail: `{ code, message, media?, request? }`.
+ * @fires ls-speaking - Someone started or stopped speaking. Detail: `{ id, speaking }` (peer id).
+ * @fires ls-error - Something failed: media, connection, a refused request, or an invalid `user-role` (code `invalid-role`; the element does not join). Detail: `{ code, message, media?, request? }`.
+ * @fires ls-token-expiring - The session needs a join token for a re-join and `tokenProvider` is not set (cancelable). Answer with `detail.respondWith(tokenOrPromise)` during the event, or call `preventDefault()` and set the `token` attribute within 30 s. Without an answer the current token is tried; when the server refuses it, the user is told that their link expired. Detail: `{ token, respondWith(token) }`.
  *
  * @slot prejoin - Extra content in the pre-join step (above the Join button).
  * @slot ended - Extra content in the final state after leaving.
@@ -45,12 +58,37 @@ export type ParticipantSummary = Pick<
  * @csspart join-button - The Join button.
  * @csspart notice - A message about the camera or microphone, or a refused join.
  * @csspart notices - In the room: the messages about the camera or microphone, with a Dismiss button.
+ * @csspart dismiss - The Dismiss button of the notices (also a `control`).
  * @csspart room - The in-room layout.
  * @csspart banner - The connection banner shown while reconnecting.
- * @csspart controls - The control bar.
+ * @csspart controls - The control bar (`<session-controls>`).
  * @csspart control - Each button of the control bar.
- * @csspart participants - The participant list and hand queue.
- * @csspart request - The tutor's unmute request, with its Unmute button.
+ * @csspart request - The tutor's request to unmute.
+ * @csspart participants - The participant list and hand queue (`<participant-list>`).
+ * @csspart heading - The headings of the participant list.
+ * @csspart list - The list of participants.
+ * @csspart participant - One participant in the list.
+ * @csspart role - The role of a participant in the list.
+ * @csspart hand-queue - The ordered list of raised hands.
+ * @csspart grid - The tutor view's grid of tiles.
+ * @csspart tile - One `<participant-tile>` in the video grid (also `tile main` for the tutor in student view).
+ * @csspart video - The video in a tile.
+ * @csspart placeholder - Shown in a tile while that camera is off.
+ * @csspart initials - Initials in a tile's placeholder.
+ * @csspart name - A tile's name badge.
+ * @csspart indicator - A microphone or camera icon in a tile's name badge.
+ * @csspart hand-badge - A tile's raised-hand badge.
+ * @csspart tile-actions - The tutor's buttons on a tile.
+ * @csspart connection-badge - Shown on a tile while its media connection recovers.
+ * @csspart strip - The classmates strip in student view.
+ * @csspart waiting - The "Waiting for the tutor" panel.
+ * @csspart empty - The tutor's panel while no student is there.
+ * @csspart enable-audio - The button shown when the browser blocked autoplaying audio.
+ * @csspart preview-video - The self preview's video.
+ * @csspart preview-placeholder - The self preview's camera-off placeholder.
+ * @csspart preview-initials - The initials in the self preview's placeholder.
+ * @csspart preview-label - The self preview's name and microphone badge.
+ * @csspart preview-mic-indicator - The microphone icon in the self preview's badge.
  * @csspart ended - The final state after leaving or removal.
  *
  * @cssprop --live-session-background - Background of the whole element.
@@ -65,11 +103,15 @@ export type ParticipantSummary = Pick<
  * @cssprop --live-session-radius - Corner radius.
  * @cssprop --live-session-gap - Space between parts.
  * @cssprop --live-session-font-family - Font.
+ * @cssprop --live-session-tile-background - Background of the video tiles.
+ * @cssprop --live-session-tile-text - Text colour on the video tiles.
+ * @cssprop --live-session-speaking - Outline of a tile (or the self preview) whose participant speaks.
+ * @cssprop --live-session-transition - Transitions (buttons, speaking outline); 0ms under reduced motion.
  * @cssprop --live-session-height - Height of the in-room layout (default 560px).
  * @cssprop --live-session-sidebar-width - Width of the participant list.
  */
 export class LiveSessionElement extends LitElement {
-  static override styles = [themeStyles, liveSessionStyles];
+  static override styles = [themeStyles, buttonStyles, liveSessionStyles];
 
   /** Base URL of the live-session server. Defaults to the page's own origin. */
   @property()
@@ -85,9 +127,13 @@ export class LiveSessionElement extends LitElement {
   @property()
   name = '';
 
-  /** `tutor` or `student`. */
-  @property()
-  override role: Role = 'student';
+  /**
+   * `tutor` or `student`, exactly; anything else fires `ls-error` (`invalid-role`)
+   * and the element does not join. With a token, the token's role wins.
+   * (`role` is left to ARIA.)
+   */
+  @property({ attribute: 'user-role' })
+  userRole: Role = 'student';
 
   /** Stable identity; when absent, one is generated and kept for the tab. */
   @property({ attribute: 'user-id' })
@@ -120,355 +166,224 @@ export class LiveSessionElement extends LitElement {
   @property({ attribute: false })
   strings: Partial<LiveSessionStrings> | undefined;
 
-  /** Reflects the session phase for styling: `idle`, `joining`, `joined`, `left`. */
-  @property({ reflect: true })
-  phase: 'idle' | 'joining' | 'joined' | 'left' = 'idle';
+  /**
+   * Returns a fresh join token (e.g. from your backend) for every re-join after
+   * a connection loss. When not set, the element asks the page with the
+   * `ls-token-expiring` event.
+   */
+  @property({ attribute: false })
+  tokenProvider: TokenProvider | undefined;
 
-  @state() private notices: string[] = [];
+  @state() private notices: readonly Notice[] = [];
   @state() private endReason: LeaveReason | null = null;
-  @state() private unmuteRequest = false;
-  @state() private announcement = '';
   @state() private nameInput = '';
+  /** The server refused the token as expired, or the page could not give a new one. */
+  @state() private linkExpired = false;
 
-  #session: LiveSession | undefined;
-  readonly #watch = new SessionController(this);
+  readonly #nextToken = new NextValue<string>();
+
   readonly #provider = new ContextProvider(this, { context: sessionContext });
-  #teardown: (() => void) | null = null;
-  #destroyTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #subscriber = new SessionSubscriber(this);
+  readonly #forwarder = new SessionEventForwarder(this);
+  readonly #announcer = new Announcer(this, () => this.#strings);
+  readonly #outcomes = new SessionListeners(this, {
+    left: (e) => (this.endReason = e.detail.reason),
+    error: (e) => this.#onError(e.detail),
+  });
+  readonly #owner = new SessionOwner(
+    this,
+    () => this.#createSession(),
+    (session) => {
+      this.#provider.setValue(session);
+      this.#subscriber.session = session;
+      this.#forwarder.session = session;
+      this.#announcer.session = session;
+      this.#outcomes.session = session;
+      this.notices = [];
+    },
+  );
 
   /** The session controller this element owns (created on connect; replaced by a rejoin after leaving). */
   get session(): LiveSession | undefined {
-    return this.#session;
+    return this.#owner.session;
+  }
+
+  /** The session phase: `idle`, `joining`, `joined`, `left` (reflected as `phase`, for styling). */
+  get phase(): SessionPhase {
+    return this.session?.phase ?? 'idle';
   }
 
   /** Everyone in the room, the local participant included. Read-only. */
   get participants(): readonly ParticipantSummary[] {
-    return (this.#session?.participants ?? []).map((p) => ({
-      id: p.id,
-      userId: p.userId,
-      name: p.name,
-      role: p.role,
-      isVideoOn: p.isVideoOn,
-      isAudioOn: p.isAudioOn,
-      isHandRaised: p.isHandRaised,
-      isLocal: p.isLocal,
-    }));
+    return (this.session?.participants ?? []).map(toParticipantSummary);
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    clearTimeout(this.#destroyTimer);
-    if (!this.#session) this.#createSession();
     if (this.autojoin) void this.join().catch(() => undefined);
-    else void this.#session?.startPreview();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    // Moving the element in the DOM disconnects and reconnects it at once: only a
-    // real removal ends the session.
-    this.#destroyTimer = setTimeout(() => {
-      if (!this.isConnected) this.#destroySession();
-    }, 0);
+    else void this.session?.startPreview();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    const identity = ['server', 'token', 'room', 'name', 'role', 'userId', 'topology', 'video', 'audio'] as const;
-    if (this.hasUpdated && this.#session?.phase === 'idle' && identity.some((key) => changed.has(key))) {
-      // Still before the join: follow the new settings with a fresh controller.
-      this.#destroySession();
-      this.#createSession();
-      void this.session?.startPreview();
+    if (changed.has('token')) this.#nextToken.offer(this.token);
+    const identity = ['server', 'token', 'room', 'name', 'userRole', 'userId', 'topology', 'video', 'audio'] as const;
+    if (this.hasUpdated && this.session?.phase === 'idle' && identity.some((key) => changed.has(key))) {
+      // Still before the join: follow the new settings with a fresh session.
+      void this.#owner.replace().startPreview();
     }
-    if (this.#session) this.#session.log.enabled = this.debug;
-    this.phase = this.#session?.phase ?? 'idle';
+    if (this.session) this.session.log.enabled = this.debug;
   }
 
-  #createSession(): void {
-    const session = new LiveSession({
+  protected override updated(): void {
+    // The only writer of the `phase` attribute.
+    this.setAttribute('phase', this.phase);
+  }
+
+  #createSession(): LiveSession {
+    // `tokenProvider` is the session's option for fresh tokens at each re-join.
+    const options: LiveSessionOptions & { tokenProvider?: TokenProvider } = {
       server: this.server || (typeof location === 'undefined' ? '/' : location.origin + '/'),
       ...(this.token ? { token: this.token } : {}),
       ...(this.room ? { room: this.room } : {}),
       name: this.nameInput || this.name,
-      role: this.role === 'tutor' ? 'tutor' : 'student',
+      role: isRole(this.userRole) ? this.userRole : 'student',
       ...(this.userId ? { userId: this.userId } : {}),
       topology: isTopology(this.topology) ? this.topology : 'mesh',
       debug: this.debug,
       ...(this.video !== undefined ? { video: this.video } : {}),
       ...(this.audio !== undefined ? { audio: this.audio } : {}),
-    });
-    this.#session = session;
-    this.#watch.session = session;
-    this.#provider.setValue(session);
-    this.notices = [];
-    const listeners: [string, EventListener][] = [];
-    for (const [from, to] of Object.entries(FORWARDED_EVENTS)) {
-      const forward = (event: Event): void => {
-        const detail: unknown = (event as CustomEvent).detail;
-        this.dispatchEvent(new CustomEvent(to, { detail, bubbles: true, composed: true }));
-      };
-      session.addEventListener(from, forward);
-      listeners.push([from, forward]);
-    }
-    const own: [string, EventListener][] = [
-      ['participant-joined', (e) => this.#announce(this.#strings.joinedAnnouncement((e as CustomEvent<{ participant: Participant }>).detail.participant.name))],
-      ['participant-left', (e) => this.#announce(this.#strings.leftAnnouncement((e as CustomEvent<{ participant: Participant }>).detail.participant.name))],
-      ['hand-queue', () => this.#announceNewHand()],
-      ['muted', () => this.#announce(this.#strings.mutedAnnouncement)],
-      ['unmute-requested', () => {
-        this.unmuteRequest = true;
-        this.#announce(this.#strings.unmuteRequested);
-      }],
-      ['left', (e) => {
-        this.endReason = (e as CustomEvent<{ reason: LeaveReason }>).detail.reason;
-      }],
-      ['error', (e) => this.#onError((e as CustomEvent<SessionErrorDetail>).detail)],
-    ];
-    for (const [type, listener] of own) session.addEventListener(type, listener);
-    listeners.push(...own);
-    this.#teardown = () => {
-      for (const [type, listener] of listeners) session.removeEventListener(type, listener);
+      tokenProvider: () => this.#provideToken(),
     };
+    return new LiveSession(options);
   }
 
-  #destroySession(): void {
-    this.#teardown?.();
-    this.#teardown = null;
-    this.#session?.destroy();
-    this.#session = undefined;
-    this.#watch.session = undefined;
-    this.#provider.setValue(undefined);
+  /** A fresh token for a re-join: from `tokenProvider`, else asked of the page. */
+  async #provideToken(): Promise<string> {
+    try {
+      const token = await (this.tokenProvider ?? (() => requestToken(this, this.token, (ms) => this.#nextToken.next(ms, 'token'))))();
+      this.token = token;
+      return token;
+    } catch (error) {
+      this.linkExpired = true;
+      throw error;
+    }
   }
 
   get #strings(): LiveSessionStrings {
     return mergeStrings(this.strings);
   }
 
-  #lastQueue: readonly string[] = [];
-  #announceNewHand(): void {
-    const queue = this.#session?.handQueue ?? [];
-    const added = queue.find((id) => !this.#lastQueue.includes(id));
-    this.#lastQueue = queue;
-    const who = added ? this.#session?.participants.find((p) => p.id === added) : undefined;
-    if (who) this.#announce(this.#strings.handAnnouncement(who.isLocal ? this.#strings.you : who.name));
-  }
-
-  #announce(text: string): void {
-    // Re-setting the same text would not be announced again: clear first.
-    this.announcement = '';
-    requestAnimationFrame(() => (this.announcement = text));
-  }
-
   #onError(detail: SessionErrorDetail): void {
-    if (detail.code === 'media' || this.#session?.phase !== 'joined') {
-      if (!this.notices.includes(detail.message)) this.notices = [...this.notices, detail.message];
-    } else {
-      this.#announce(detail.message);
+    if (detail.code === 'token-expired') {
+      this.linkExpired = true;
+      if (this.session?.phase !== 'joined') this.notices = withNotice(this.notices, { kind: 'error', text: this.#strings.linkExpired });
+      return;
     }
+    if (detail.code === 'media') this.notices = withNotice(this.notices, { kind: 'media', text: detail.message });
+    else if (this.session?.phase !== 'joined') this.notices = withNotice(this.notices, { kind: 'error', text: detail.message });
+    else this.#announcer.announce(detail.message);
   }
 
   // ---------------------------------------------------------------- public methods
 
   /** Joins the room (after the pre-join step, or directly). Rejects when the server refuses. */
   async join(): Promise<void> {
-    if (!this.#session || this.#session.phase === 'left') {
-      this.#destroySession();
-      this.#createSession();
-    }
-    const session = this.#session;
-    if (!session) return;
+    this.notices = this.notices.filter((n) => n.kind !== 'join');
+    this.#checkRole();
+    const current = this.session;
+    const session = !current || current.phase === 'left' ? this.#owner.replace() : current;
     this.endReason = null;
-    this.notices = this.notices.filter((n) => !n.startsWith('⚠'));
+    this.linkExpired = false;
     try {
       await session.join();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.notices = [...this.notices, `⚠ ${message}`];
+      this.notices = withNotice(this.notices, { kind: 'join', text: message });
       throw error;
     }
   }
 
+  /**
+   * Throws (after an `ls-error` with code `invalid-role`) unless the role is
+   * exactly `tutor` or `student`. A `role="tutor"` left from older markup is
+   * refused the same way rather than joining as a student.
+   */
+  #checkRole(): void {
+    const legacy = this.getAttribute('role');
+    const fromLegacy = !this.hasAttribute('user-role') && legacy !== null && /^\s*(tutor|student)\s*$/i.test(legacy);
+    if (isRole(this.userRole) && !fromLegacy) return;
+    const message = this.#strings.invalidRole(fromLegacy ? `role="${legacy}"` : `user-role="${this.userRole}"`);
+    const detail: ElementErrorDetail = { code: 'invalid-role', message };
+    this.dispatchEvent(new CustomEvent('ls-error', { detail, bubbles: true, composed: true }));
+    this.notices = withNotice(this.notices, { kind: 'join', text: message });
+    throw Object.assign(new Error(message), { code: 'invalid-role' });
+  }
+
   /** Leaves the room; the element shows its final state with a way to rejoin. */
   async leave(): Promise<void> {
-    await this.#session?.leave();
+    await this.session?.leave();
   }
 
   toggleCamera(): Promise<void> {
-    return this.#session?.toggleCamera() ?? Promise.resolve();
+    return this.session?.toggleCamera() ?? Promise.resolve();
   }
 
   toggleMic(): Promise<void> {
-    this.unmuteRequest = false;
-    return this.#session?.toggleMic() ?? Promise.resolve();
+    return this.session?.toggleMic() ?? Promise.resolve();
   }
 
   raiseHand(): void {
-    this.#session?.raiseHand();
+    this.session?.raiseHand();
   }
 
   lowerHand(): void {
-    this.#session?.lowerHand();
+    this.session?.lowerHand();
   }
 
   /** Tutor only: turns a participant's microphone off. */
   muteParticipant(id: string): void {
-    this.#session?.muteParticipant(id);
+    this.session?.muteParticipant(id);
   }
 
   /** Tutor only: turns every student's microphone off. */
   muteAll(): void {
-    this.#session?.muteAll();
+    this.session?.muteAll();
   }
 
   /** Tutor only: removes a participant from the room. */
   removeParticipant(id: string): void {
-    this.#session?.removeParticipant(id);
+    this.session?.removeParticipant(id);
   }
 
   // ---------------------------------------------------------------- rendering
 
   protected override render() {
-    const s = this.#strings;
-    const session = this.#session;
-    const live = html`<div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>`;
+    const session = this.session;
+    const live = this.#announcer.render();
     if (!session) return live;
+    const input = { session, s: this.#strings, strings: this.strings, notices: this.notices };
     switch (session.phase) {
       case 'idle':
       case 'joining':
-        return html`${this.#renderPrejoin(session, s)}${live}`;
+        return html`${prejoinView({
+          ...input,
+          askName: !this.token && !this.name,
+          nameInput: this.nameInput,
+          onName: (name) => (this.nameInput = name),
+          onJoin: () => {
+            if (this.nameInput) this.session?.setName(this.nameInput);
+            void this.join().catch(() => undefined);
+          },
+        })}${live}`;
       case 'left':
-        return html`${this.#renderEnded(s)}${live}`;
+        return html`${endedView({
+          ...input,
+          reason: this.endReason,
+          linkExpired: this.linkExpired,
+          onRejoin: () => void this.join().catch(() => undefined),
+        })}${live}`;
       case 'joined':
-        return html`${this.#renderRoom(session, s)}${live}`;
+        return html`${roomView({ ...input, onDismiss: () => (this.notices = []) })}${live}`;
     }
-  }
-
-  #renderToggles(session: LiveSession, s: LiveSessionStrings) {
-    return html`
-      <button
-        part="control"
-        aria-pressed=${session.isAudioOn ? 'false' : 'true'}
-        data-control="mic"
-        @click=${() => this.toggleMic()}
-      >
-        ${session.isAudioOn ? icons.mic : icons.micOff}${session.isAudioOn ? s.muteMicrophone : s.unmuteMicrophone}
-      </button>
-      <button
-        part="control"
-        aria-pressed=${session.isVideoOn ? 'false' : 'true'}
-        data-control="camera"
-        @click=${() => this.toggleCamera()}
-      >
-        ${session.isVideoOn ? icons.camera : icons.cameraOff}${session.isVideoOn ? s.turnCameraOff : s.turnCameraOn}
-      </button>
-    `;
-  }
-
-  #renderNotices() {
-    return this.notices.map((text) => html`<p part="notice" role="alert">${text.replace(/^⚠ /, '')}</p>`);
-  }
-
-  #renderPrejoin(session: LiveSession, s: LiveSessionStrings) {
-    const joining = session.phase === 'joining';
-    const askName = !this.token && !this.name;
-    return html`<section part="prejoin" aria-label=${s.join}>
-      <self-preview .strings=${this.strings}></self-preview>
-      <div>${this.#renderToggles(session, s)}</div>
-      ${this.#renderNotices()}
-      ${askName
-        ? html`<label part="name-field">
-            <span>${s.yourName}</span>
-            <input
-              .value=${this.nameInput}
-              autocomplete="name"
-              maxlength="64"
-              @input=${(e: InputEvent) => (this.nameInput = (e.target as HTMLInputElement).value)}
-              @keydown=${(e: KeyboardEvent) => {
-                if (e.key === 'Enter') this.#joinFromPrejoin();
-              }}
-            />
-          </label>`
-        : nothing}
-      <slot name="prejoin"></slot>
-      <button part="join-button" class="primary" ?disabled=${joining} @click=${() => this.#joinFromPrejoin()}>
-        ${joining ? s.joining : s.join}
-      </button>
-    </section>`;
-  }
-
-  #joinFromPrejoin(): void {
-    if (this.nameInput) this.#session?.setName(this.nameInput);
-    void this.join().catch(() => undefined);
-  }
-
-  #renderRoom(session: LiveSession, s: LiveSessionStrings) {
-    const isTutor = session.role === 'tutor';
-    const participants = session.participants;
-    const queue = session.handQueue
-      .map((id) => participants.find((p) => p.id === id))
-      .filter((p): p is Participant => p !== undefined);
-    return html`<section part="room" aria-label=${session.room ?? ''}>
-      ${session.connectionState === 'reconnecting'
-        ? html`<p part="banner" role="status">${s.reconnecting}</p>`
-        : nothing}
-      ${this.notices.length > 0
-        ? html`<div part="notices">
-            ${this.#renderNotices()}
-            <button part="control" data-control="dismiss" @click=${() => (this.notices = [])}>${s.dismiss}</button>
-          </div>`
-        : nothing}
-      <div class="stage">
-        <video-grid .strings=${this.strings}></video-grid>
-        <self-preview .strings=${this.strings}></self-preview>
-      </div>
-      <aside part="participants" aria-label=${s.participants}>
-        <h2>${s.participants} (${participants.length})</h2>
-        <ul>
-          ${participants.map(
-            (p) => html`<li data-participant=${p.id}>
-              <span>${p.isLocal ? `${p.name} (${s.you})` : p.name}</span>
-              <span class="role">${p.role === 'tutor' ? s.tutor : s.student}</span>
-              <span role="img" aria-label=${p.isAudioOn ? s.microphoneOn : s.microphoneOff}>${p.isAudioOn ? icons.mic : icons.micOff}</span>
-              ${p.isHandRaised ? html`<span role="img" aria-label=${s.handPosition(p.handPosition)}>${icons.hand}</span>` : nothing}
-            </li>`,
-          )}
-        </ul>
-        ${queue.length > 0
-          ? html`<h2>${s.handQueue}</h2>
-              <ol>
-                ${queue.map((p, index) => html`<li>${index + 1}. ${p.isLocal ? s.you : p.name}</li>`)}
-              </ol>`
-          : nothing}
-      </aside>
-      <div part="controls" role="toolbar" aria-label=${s.participants}>
-        ${this.unmuteRequest && !session.isAudioOn
-          ? html`<span part="request" role="alert">${s.unmuteRequested}</span>`
-          : nothing}
-        ${this.#renderToggles(session, s)}
-        <button
-          part="control"
-          data-control="hand"
-          aria-pressed=${session.isHandRaised ? 'true' : 'false'}
-          @click=${() => (session.isHandRaised ? this.lowerHand() : this.raiseHand())}
-        >
-          ${icons.hand}${session.isHandRaised ? s.lowerHand : s.raiseHand}
-        </button>
-        ${isTutor
-          ? html`<button part="control" data-control="mute-all" @click=${() => this.muteAll()}>${icons.micOff}${s.muteAll}</button>`
-          : nothing}
-        <button part="control" data-control="leave" class="danger" @click=${() => void this.leave()}>${icons.leave}${s.leave}</button>
-      </div>
-    </section>`;
-  }
-
-  #renderEnded(s: LiveSessionStrings) {
-    const reason = this.endReason;
-    const text = reason === 'removed' ? s.removed : reason === 'replaced' ? s.replaced : reason === 'left' || reason === null ? s.left : s.disconnected;
-    return html`<section part="ended">
-      <p role="status">${text}</p>
-      ${this.#renderNotices()}
-      <slot name="ended"></slot>
-      <button part="join-button" class="primary" @click=${() => void this.join().catch(() => undefined)}>${s.rejoin}</button>
-    </section>`;
   }
 }

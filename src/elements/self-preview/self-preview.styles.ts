@@ -7,10 +7,10 @@ export const selfPreviewStyles = css`
     position: relative;
     width: var(--self-preview-width, 200px);
     aspect-ratio: 4 / 3;
-    border-radius: var(--live-session-radius);
+    border-radius: var(--_radius);
     overflow: hidden;
-    background: var(--live-session-tile-background);
-    color: var(--live-session-tile-text);
+    background: var(--_tile-background);
+    color: var(--_tile-text);
     box-shadow: 0 4px 16px rgb(0 0 0 / 25%);
   }
   :host::after {
@@ -36,7 +36,7 @@ export const selfPreviewStyles = css`
     align-content: center;
     gap: 4px;
     font-size: 0.9rem;
-    color: var(--live-session-tile-text);
+    color: var(--_tile-text);
   }
   [part='initials'] {
     display: grid;
@@ -44,7 +44,7 @@ export const selfPreviewStyles = css`
     width: 48px;
     height: 48px;
     border-radius: 50%;
-    background: color-mix(in srgb, var(--live-session-accent) 70%, black);
+    background: color-mix(in srgb, var(--_accent) 70%, black);
     font-weight: 600;
   }
   [part='label'] {

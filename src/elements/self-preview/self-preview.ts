@@ -2,7 +2,7 @@ import { LitElement, html, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { ContextConsumer } from '@lit/context';
 import type { LiveSession } from '../../core/live-session.js';
-import { SessionController } from '../../controllers/session-controller.js';
+import { SessionSubscriber } from '../../controllers/session-subscriber.js';
 import { sessionContext } from '../../controllers/session-context.js';
 import { themeStyles } from '../shared/base.styles.js';
 import { icons } from '../shared/icons.js';
@@ -14,7 +14,9 @@ import { selfPreviewStyles } from './self-preview.styles.js';
  * microphone state. Shown for every role.
  *
  * Inside `<live-session>` it follows the session from context; on its own, set
- * the `session` property to a `LiveSession`.
+ * the `session` property to a `LiveSession`. Its state is reflected on the
+ * host as attributes for styling (set by the element itself, read-only):
+ * `camera-off`, `muted` and `speaking`.
  *
  * @csspart video - The local `<video>` (muted, mirrored unless `unmirrored`).
  * @csspart placeholder - Shown while the camera is off.
@@ -43,20 +45,8 @@ export class SelfPreview extends LitElement {
   @property({ type: Boolean, reflect: true })
   unmirrored = false;
 
-  /** Reflects the camera state, for styling. */
-  @property({ type: Boolean, reflect: true, attribute: 'camera-off' })
-  cameraOff = true;
-
-  /** Reflects the microphone state, for styling. */
-  @property({ type: Boolean, reflect: true })
-  muted = true;
-
-  /** Reflects whether the local participant is speaking, for styling. */
-  @property({ type: Boolean, reflect: true })
-  speaking = false;
-
-  readonly #watch = new SessionController(this, {
-    onSpeaking: () => (this.speaking = this.#session?.isSpeaking ?? false),
+  readonly #subscriber = new SessionSubscriber(this, {
+    onSpeaking: () => this.#reflectState(),
   });
   readonly #fromContext = new ContextConsumer(this, {
     context: sessionContext,
@@ -68,12 +58,35 @@ export class SelfPreview extends LitElement {
     return this.session ?? this.#fromContext.value;
   }
 
-  protected override willUpdate(_changed: PropertyValues<this>): void {
-    this.#watch.session = this.#session;
+  /** Whether the camera is off or not yet started (reflected as `camera-off`). */
+  get cameraOff(): boolean {
     const session = this.#session;
-    this.cameraOff = !(session?.isVideoOn ?? false) || !session?.localStream;
-    this.muted = !(session?.isAudioOn ?? false);
-    this.speaking = session?.isSpeaking ?? false;
+    return !(session?.isVideoOn ?? false) || !session?.localStream;
+  }
+
+  /** Whether the microphone is off (reflected as `muted`). */
+  get muted(): boolean {
+    return !(this.#session?.isAudioOn ?? false);
+  }
+
+  /** Whether the local participant is speaking (reflected as `speaking`). */
+  get speaking(): boolean {
+    return this.#session?.isSpeaking ?? false;
+  }
+
+  protected override willUpdate(_changed: PropertyValues<this>): void {
+    this.#subscriber.session = this.#session;
+  }
+
+  protected override updated(): void {
+    this.#reflectState();
+  }
+
+  /** The only writer of the state attributes. */
+  #reflectState(): void {
+    this.toggleAttribute('camera-off', this.cameraOff);
+    this.toggleAttribute('muted', this.muted);
+    this.toggleAttribute('speaking', this.speaking);
   }
 
   protected override render() {

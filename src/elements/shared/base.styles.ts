@@ -9,57 +9,60 @@ export const speakingRing = css`
   content: '';
   position: absolute;
   inset: 0;
-  border: 3px solid var(--live-session-speaking);
+  border: 3px solid var(--_speaking);
   border-radius: inherit;
   pointer-events: none;
   opacity: 0;
   will-change: opacity;
-  transition: opacity var(--live-session-transition);
+  transition: opacity var(--_transition);
 `;
 
 /**
- * The public theme, shared by the three elements. Every colour, radius, gap
- * and font is a CSS custom property with a default on :host; dark defaults
- * follow prefers-color-scheme.
+ * The theme tokens, shared by every element. Each public `--live-session-*`
+ * custom property is only read, never declared here: inside each element a
+ * private `--_x: var(--live-session-x, default)` takes the page's value or the
+ * default, so a theme set on the page (or on any ancestor, such as
+ * `<live-session>`) reaches every element, however deeply nested. Dark
+ * defaults follow prefers-color-scheme.
  */
 export const themeStyles = css`
   :host {
-    --live-session-font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
-    --live-session-background: #f6f7f9;
-    --live-session-surface: #ffffff;
-    --live-session-text: #1b1f24;
-    --live-session-muted-text: #5b6470;
-    --live-session-accent: #2563eb;
-    --live-session-accent-text: #ffffff;
-    --live-session-danger: #c62828;
-    --live-session-warning: #b45309;
-    --live-session-tile-background: #1f2937;
-    --live-session-tile-text: #f9fafb;
-    --live-session-speaking: #22c55e;
-    --live-session-focus-ring: #f59e0b;
-    --live-session-radius: 12px;
-    --live-session-gap: 8px;
-    --live-session-transition: 150ms ease;
-    font-family: var(--live-session-font-family);
-    color: var(--live-session-text);
+    --_font-family: var(--live-session-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    --_background: var(--live-session-background, #f6f7f9);
+    --_surface: var(--live-session-surface, #ffffff);
+    --_text: var(--live-session-text, #1b1f24);
+    --_muted-text: var(--live-session-muted-text, #5b6470);
+    --_accent: var(--live-session-accent, #2563eb);
+    --_accent-text: var(--live-session-accent-text, #ffffff);
+    --_danger: var(--live-session-danger, #c62828);
+    --_warning: var(--live-session-warning, #b45309);
+    --_tile-background: var(--live-session-tile-background, #1f2937);
+    --_tile-text: var(--live-session-tile-text, #f9fafb);
+    --_speaking: var(--live-session-speaking, #22c55e);
+    --_focus-ring: var(--live-session-focus-ring, #f59e0b);
+    --_radius: var(--live-session-radius, 12px);
+    --_gap: var(--live-session-gap, 8px);
+    --_transition: var(--live-session-transition, 150ms ease);
+    font-family: var(--_font-family);
+    color: var(--_text);
     box-sizing: border-box;
   }
   @media (prefers-color-scheme: dark) {
     :host {
-      --live-session-background: #0f1115;
-      --live-session-surface: #1a1d23;
-      --live-session-text: #e8eaed;
-      --live-session-muted-text: #a4acb9;
-      --live-session-accent: #60a5fa;
-      --live-session-accent-text: #0b1220;
-      --live-session-danger: #f87171;
-      --live-session-warning: #fbbf24;
-      --live-session-tile-background: #111827;
+      --_background: var(--live-session-background, #0f1115);
+      --_surface: var(--live-session-surface, #1a1d23);
+      --_text: var(--live-session-text, #e8eaed);
+      --_muted-text: var(--live-session-muted-text, #a4acb9);
+      --_accent: var(--live-session-accent, #60a5fa);
+      --_accent-text: var(--live-session-accent-text, #0b1220);
+      --_danger: var(--live-session-danger, #f87171);
+      --_warning: var(--live-session-warning, #fbbf24);
+      --_tile-background: var(--live-session-tile-background, #111827);
     }
   }
   @media (prefers-reduced-motion: reduce) {
     :host {
-      --live-session-transition: 0ms;
+      --_transition: var(--live-session-transition, 0ms);
     }
   }
   *,
@@ -69,46 +72,6 @@ export const themeStyles = css`
   }
   [hidden] {
     display: none !important;
-  }
-  button {
-    font: inherit;
-    display: inline-flex;
-    align-items: center;
-    gap: 6px;
-    min-height: 40px;
-    padding: 0 14px;
-    border-radius: calc(var(--live-session-radius) / 1.5);
-    border: 1px solid color-mix(in srgb, var(--live-session-text) 20%, transparent);
-    background: var(--live-session-surface);
-    color: var(--live-session-text);
-    cursor: pointer;
-    transition: background var(--live-session-transition);
-  }
-  button:hover {
-    background: color-mix(in srgb, var(--live-session-accent) 12%, var(--live-session-surface));
-  }
-  button:focus-visible {
-    outline: 3px solid var(--live-session-focus-ring);
-    outline-offset: 2px;
-  }
-  button[aria-pressed='true'] {
-    background: var(--live-session-accent);
-    color: var(--live-session-accent-text);
-    border-color: var(--live-session-accent);
-  }
-  button.danger {
-    background: var(--live-session-danger);
-    color: #fff;
-    border-color: var(--live-session-danger);
-  }
-  button.primary {
-    background: var(--live-session-accent);
-    color: var(--live-session-accent-text);
-    border-color: var(--live-session-accent);
-  }
-  button:disabled {
-    opacity: 0.6;
-    cursor: default;
   }
   .visually-hidden {
     position: absolute;
@@ -120,5 +83,49 @@ export const themeStyles = css`
     clip: rect(0 0 0 0);
     white-space: nowrap;
     border: 0;
+  }
+`;
+
+/** Buttons, for the elements that have some. */
+export const buttonStyles = css`
+  button {
+    font: inherit;
+    display: inline-flex;
+    align-items: center;
+    gap: 6px;
+    min-height: 40px;
+    padding: 0 14px;
+    border-radius: calc(var(--_radius) / 1.5);
+    border: 1px solid color-mix(in srgb, var(--_text) 20%, transparent);
+    background: var(--_surface);
+    color: var(--_text);
+    cursor: pointer;
+    transition: background var(--_transition);
+  }
+  button:hover {
+    background: color-mix(in srgb, var(--_accent) 12%, var(--_surface));
+  }
+  button:focus-visible {
+    outline: 3px solid var(--_focus-ring);
+    outline-offset: 2px;
+  }
+  button[aria-pressed='true'] {
+    background: var(--_accent);
+    color: var(--_accent-text);
+    border-color: var(--_accent);
+  }
+  button.danger {
+    background: var(--_danger);
+    color: #fff;
+    border-color: var(--_danger);
+  }
+  button.primary {
+    background: var(--_accent);
+    color: var(--_accent-text);
+    border-color: var(--_accent);
+  }
+  button:disabled {
+    opacity: 0.6;
+    cursor: default;
   }
 `;

@@ -24,6 +24,7 @@ export interface LiveSessionStrings {
   tutor: string;
   student: string;
   participants: string;
+  sessionControls: string;
   handQueue: string;
   waitingForTutor: string;
   noStudentsYet: string;
@@ -35,6 +36,9 @@ export interface LiveSessionStrings {
   removed: string;
   replaced: string;
   disconnected: string;
+  linkExpired: string;
+  /** Receives the attribute as written, e.g. `user-role="Tutor"`. */
+  invalidRole: (found: string) => string;
   mute: (name: string) => string;
   lowerHandOf: (name: string) => string;
   remove: (name: string) => string;
@@ -69,6 +73,7 @@ export const defaultStrings: LiveSessionStrings = {
   tutor: 'Tutor',
   student: 'Student',
   participants: 'Participants',
+  sessionControls: 'Session controls',
   handQueue: 'Raised hands',
   waitingForTutor: 'Waiting for the tutor…',
   noStudentsYet: 'No students yet',
@@ -80,6 +85,8 @@ export const defaultStrings: LiveSessionStrings = {
   removed: 'The tutor removed you from the session.',
   replaced: 'You joined from another tab or window, so this one left.',
   disconnected: 'You are disconnected.',
+  linkExpired: 'Your link to this session has expired. Open the session again from where you found the link.',
+  invalidRole: (found) => `The participant's role must be user-role="tutor" or user-role="student" (this page has ${found}).`,
   mute: (name) => `Mute ${name}`,
   lowerHandOf: (name) => `Lower ${name}'s hand`,
   remove: (name) => `Remove ${name}`,

@@ -1,7 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import {
-  buttonNamed,
   expectAccessible,
   expectLiveVideo,
   startServer,
@@ -10,6 +9,7 @@ import {
   type StartedServer,
 } from '../../../test/browser/helpers.js';
 import { Classroom } from '../../../test/browser/session-helpers.js';
+import { deepButtonNamed, deepQuery } from '../../../test/browser/shadow-query.js';
 import type { LiveSession } from '../../core/live-session.js';
 import './define.js';
 import type { VideoGrid } from './video-grid.js';
@@ -59,11 +59,11 @@ describe('<video-grid>', function () {
         'tutor tile',
       );
       expect(grid.shadowRoot?.querySelector('[part="waiting"]')).to.equal(null);
-      const video = await waitFor(() => main.querySelector('video'), 'tutor video element');
+      const video = await waitFor(() => main.shadowRoot?.querySelector('video'), 'tutor video element');
       await expectLiveVideo(video, 'tutor tile video');
       expect(video.muted).to.equal(false); // Remote sound plays from the tile.
       // The tutor's fake microphone plays a tone: the tile is highlighted as speaking.
-      await waitFor(() => main.hasAttribute('data-speaking'), 'speaking highlight');
+      await waitFor(() => main.hasAttribute('speaking'), 'speaking highlight');
       await expectAccessible(grid);
     });
 
@@ -75,7 +75,7 @@ describe('<video-grid>', function () {
       await waitFor(() => tiles(grid).length === 2, 'tutor and one classmate');
       const strip = grid.shadowRoot?.querySelector('[part="strip"]');
       expect(strip?.querySelectorAll('[data-participant]').length).to.equal(1);
-      expect(strip?.textContent).to.contain('Ann');
+      expect(strip?.querySelector('participant-tile')?.shadowRoot?.querySelector('[part="name"]')?.textContent).to.contain('Ann');
     });
   });
 
@@ -91,12 +91,12 @@ describe('<video-grid>', function () {
       expect(grid.shadowRoot?.querySelector('[part="grid"]')).to.exist;
       await ann.setCameraEnabled(false);
       const annTile = await waitFor(
-        () => grid.shadowRoot?.querySelector<HTMLElement>(`[data-participant="${ann.peerId ?? ''}"][data-video-off]`),
+        () => grid.shadowRoot?.querySelector<HTMLElement>(`[data-participant="${ann.peerId ?? ''}"][camera-off]`),
         'Ann camera off',
       );
-      expect(annTile.querySelector('[part="initials"]')?.textContent).to.equal('AL');
+      expect(annTile.shadowRoot?.querySelector('[part="initials"]')?.textContent).to.equal('AL');
       const benTile = grid.shadowRoot?.querySelector<HTMLElement>(`[data-participant="${ben.peerId ?? ''}"]`);
-      const benVideo = await waitFor(() => benTile?.querySelector('video'), 'Ben video');
+      const benVideo = await waitFor(() => benTile?.shadowRoot?.querySelector('video'), 'Ben video');
       await expectLiveVideo(benVideo, 'Ben in the grid');
       await expectAccessible(grid);
     });
@@ -106,17 +106,17 @@ describe('<video-grid>', function () {
       const sam = await room.join('Sam', 'student');
       sam.raiseHand();
       const grid = await mount(tutor);
-      const mute = await waitFor(() => grid.shadowRoot && buttonNamed(grid.shadowRoot, 'Mute Sam'), 'Mute Sam button');
-      await waitFor(() => buttonNamed(grid.shadowRoot as ShadowRoot, "Lower Sam's hand"), 'lower-hand button once the hand is up');
-      expect(buttonNamed(grid.shadowRoot as ShadowRoot, 'Remove Sam')).to.exist;
-      const badge = await waitFor(() => grid.shadowRoot?.querySelector('[part="hand-badge"]'), 'hand badge');
+      const mute = await waitFor(() => grid.shadowRoot && deepButtonNamed(grid.shadowRoot, 'Mute Sam'), 'Mute Sam button');
+      await waitFor(() => deepButtonNamed(grid.shadowRoot as ShadowRoot, "Lower Sam's hand"), 'lower-hand button once the hand is up');
+      expect(deepButtonNamed(grid.shadowRoot as ShadowRoot, 'Remove Sam')).to.exist;
+      const badge = await waitFor(() => deepQuery(grid.shadowRoot as ShadowRoot, '[part="hand-badge"]'), 'hand badge');
       expect(badge.getAttribute('aria-label')).to.contain('number 1');
 
       mute.focus();
       await sendKeys({ press: 'Enter' });
       await waitFor(() => !sam.isAudioOn, 'Sam muted by keyboard');
-      const ask = await waitFor(() => grid.shadowRoot && buttonNamed(grid.shadowRoot, 'Ask Sam to unmute'), 'ask button');
-      const lower = buttonNamed(grid.shadowRoot as ShadowRoot, "Lower Sam's hand");
+      const ask = await waitFor(() => grid.shadowRoot && deepButtonNamed(grid.shadowRoot, 'Ask Sam to unmute'), 'ask button');
+      const lower = deepButtonNamed(grid.shadowRoot as ShadowRoot, "Lower Sam's hand");
       lower?.focus();
       await sendKeys({ press: ' ' });
       await waitFor(() => !sam.isHandRaised, 'hand lowered by keyboard');
@@ -128,7 +128,7 @@ describe('<video-grid>', function () {
       const sam = await room.join('Sam', 'student');
       const grid = await mount(sam);
       await waitFor(() => tiles(grid).length === 1, 'tutor tile');
-      expect(grid.shadowRoot?.querySelector('[part="tile-actions"]')).to.equal(null);
+      expect(deepQuery(grid.shadowRoot as ShadowRoot, '[part="tile-actions"]')).to.equal(null);
     });
   });
 
@@ -143,6 +143,65 @@ describe('<video-grid>', function () {
       await room.join('Ann', 'student');
       const gridPart = await waitFor(() => grid.shadowRoot?.querySelector<HTMLElement>('[part="grid"]'), 'grid');
       expect(getComputedStyle(gridPart).columnGap).to.equal('21px');
+    });
+  });
+
+  describe('theme', () => {
+    it('a --live-session-* value set on an ancestor reaches the tiles', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const page = document.createElement('div');
+      page.style.setProperty('--live-session-tile-background', 'rgb(4, 5, 6)');
+      page.style.setProperty('--live-session-speaking', 'rgb(10, 11, 12)');
+      document.body.append(page);
+      try {
+        const grid = await mount(tutor);
+        page.append(grid);
+        await room.join('Ann', 'student');
+        const tile = await waitFor(() => grid.shadowRoot?.querySelector<HTMLElement>('[data-participant]'), 'a tile');
+        expect(getComputedStyle(tile).backgroundColor).to.equal('rgb(4, 5, 6)');
+        expect(getComputedStyle(tile, '::after').borderTopColor).to.equal('rgb(10, 11, 12)');
+      } finally {
+        page.remove();
+      }
+    });
+  });
+
+  describe('parts and events', () => {
+    it('forwards the tile parts under their names; view is read-only and reflected', async () => {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(`
+        video-grid::part(tile) { outline: 4px solid rgb(20, 30, 40); }
+        video-grid::part(name) { color: rgb(50, 60, 70); }
+        video-grid[view='tutor']::part(grid) { column-gap: 13px; }`);
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+      try {
+        const tutor = await room.join('Tess', 'tutor');
+        const grid = await mount(tutor);
+        expect(grid.getAttribute('view')).to.equal('tutor');
+        expect(() => ((grid as unknown as { view: string }).view = 'student')).to.throw();
+        await room.join('Ann', 'student');
+        const tile = await waitFor(() => grid.shadowRoot?.querySelector<HTMLElement>('participant-tile'), 'a tile');
+        expect(getComputedStyle(tile).outlineColor).to.equal('rgb(20, 30, 40)');
+        const name = await waitFor(() => tile.shadowRoot?.querySelector('[part="name"]'), 'name badge');
+        expect(getComputedStyle(name).color).to.equal('rgb(50, 60, 70)');
+        expect(getComputedStyle(grid.shadowRoot?.querySelector('[part="grid"]') as Element).columnGap).to.equal('13px');
+      } finally {
+        document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+      }
+    });
+
+    it('a tile whose sound the browser blocks brings the "Click to enable audio" button, which starts it', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const sam = await room.join('Sam', 'student');
+      const grid = await mount(sam);
+      const tile = await waitFor(() => grid.shadowRoot?.querySelector('participant-tile'), 'tutor tile');
+      await expectLiveVideo(await waitFor(() => tile.shadowRoot?.querySelector('video'), 'tutor video'), 'tutor video');
+      // What a tile reports when play() is refused with NotAllowedError.
+      tile.dispatchEvent(new CustomEvent('ls-autoplay-blocked', { detail: { participantId: tutor.peerId ?? '' }, bubbles: true }));
+      const button = await waitFor(() => deepButtonNamed(grid.shadowRoot as ShadowRoot, 'Click to enable audio'), 'enable-audio button');
+      button.click();
+      await waitFor(() => !deepButtonNamed(grid.shadowRoot as ShadowRoot, 'Click to enable audio'), 'button gone once playing');
+      await waitFor(() => tile.shadowRoot?.querySelector('video')?.paused === false, 'the video plays');
     });
   });
 

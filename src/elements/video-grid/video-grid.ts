@@ -6,12 +6,17 @@ import { ContextConsumer } from '@lit/context';
 import type { LiveSession } from '../../core/live-session.js';
 import type { Participant } from '../../core/events.js';
 import { chooseGridLayout } from '../../core/grid-layout.js';
-import { SessionController } from '../../controllers/session-controller.js';
+import { SessionSubscriber } from '../../controllers/session-subscriber.js';
 import { sessionContext } from '../../controllers/session-context.js';
-import { themeStyles } from '../shared/base.styles.js';
+import { buttonStyles, themeStyles } from '../shared/base.styles.js';
 import { icons } from '../shared/icons.js';
-import { initials, mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
+import { mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
+import type { ParticipantTile } from '../participant-tile/participant-tile.js';
+import '../participant-tile/define.js';
 import { videoGridStyles } from './video-grid.styles.js';
+
+/** The parts of each `<participant-tile>` that `<video-grid>` forwards, under the same names. */
+const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, tile-actions, connection-badge';
 
 /**
  * @summary The remote participants. Tutor view: every student in a grid.
@@ -19,10 +24,13 @@ import { videoGridStyles } from './video-grid.styles.js';
  * tutor" while none is there.
  *
  * Inside `<live-session>` it follows the session from context; on its own, set
- * the `session` property to a `LiveSession`.
+ * the `session` property to a `LiveSession`. Each participant is a
+ * `<participant-tile>`, whose parts are forwarded under the same names. The
+ * `view` attribute (`tutor` or `student`) is set by the grid, for styling.
  *
  * @csspart grid - The tutor view's grid of tiles.
- * @csspart tile - One participant (also `tile main` for the tutor in student view).
+ * @csspart tile - One `<participant-tile>` (also `tile main` for the tutor in student view), with its state attributes `speaking`, `muted`, `camera-off`, `hand-raised`.
+ * @csspart video - The video in a tile.
  * @csspart placeholder - Shown in a tile while that camera is off.
  * @csspart initials - Initials in the placeholder.
  * @csspart name - The name badge with microphone and camera indicators.
@@ -43,7 +51,7 @@ import { videoGridStyles } from './video-grid.styles.js';
  * @cssprop --video-grid-strip-tile-width - Width of a classmate tile in the strip.
  */
 export class VideoGrid extends LitElement {
-  static override styles = [themeStyles, videoGridStyles];
+  static override styles = [themeStyles, buttonStyles, videoGridStyles];
 
   /** The session to show; taken from an enclosing `<live-session>` when not set. */
   @property({ attribute: false })
@@ -53,10 +61,6 @@ export class VideoGrid extends LitElement {
   @property({ attribute: false })
   strings: Partial<LiveSessionStrings> | undefined;
 
-  /** Reflects which view is shown, for styling: `tutor` or `student`. */
-  @property({ reflect: true })
-  view: 'tutor' | 'student' = 'student';
-
   /** True while the browser blocks autoplaying audio; a button offers to start it. */
   @state()
   private audioBlocked = false;
@@ -64,12 +68,7 @@ export class VideoGrid extends LitElement {
   @state()
   private columns = 1;
 
-  // Speaking changes often: only the one tile attribute changes, no re-render.
-  readonly #watch = new SessionController(this, {
-    onSpeaking: ({ id, speaking }) => {
-      this.renderRoot.querySelector(`[data-participant="${CSS.escape(id)}"]`)?.toggleAttribute('data-speaking', speaking);
-    },
-  });
+  readonly #subscriber = new SessionSubscriber(this);
   readonly #fromContext = new ContextConsumer(this, {
     context: sessionContext,
     subscribe: true,
@@ -99,6 +98,11 @@ export class VideoGrid extends LitElement {
     this.#resizeObserver = null;
   }
 
+  /** Which view is shown: `tutor` or `student` (reflected as `view`, for styling). */
+  get view(): 'tutor' | 'student' {
+    return this.#session?.role === 'tutor' ? 'tutor' : 'student';
+  }
+
   /** The remote participants shown (local excluded). */
   get remoteParticipants(): readonly Participant[] {
     return this.#session?.participants.filter((p) => !p.isLocal) ?? [];
@@ -111,37 +115,26 @@ export class VideoGrid extends LitElement {
   }
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
-    this.#watch.session = this.#session;
-    this.view = this.#session?.role === 'tutor' ? 'tutor' : 'student';
+    this.#subscriber.session = this.#session;
     this.#relayout();
   }
 
   protected override updated(): void {
-    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video')) this.#start(video);
+    // The only writer of the `view` attribute.
+    this.setAttribute('view', this.view);
   }
 
-  /**
-   * Remote tiles carry sound: start a paused one; a refusal means the browser
-   * blocks audible autoplay, and the "enable audio" button appears. Also run
-   * when a video pauses by itself (a browser may pause one that turns audible).
-   */
-  #start(video: HTMLVideoElement): void {
-    if (!video.paused || !video.srcObject || !video.isConnected) return;
-    video.play().catch((error: unknown) => {
-      if (error instanceof DOMException && error.name === 'NotAllowedError') this.audioBlocked = true;
-    });
-  }
-
-  readonly #onVideoPaused = (event: Event): void => {
-    this.#start(event.target as HTMLVideoElement);
+  readonly #onAutoplayBlocked = (): void => {
+    this.audioBlocked = true;
   };
 
   #enableAudio(): void {
-    const videos = [...this.renderRoot.querySelectorAll<HTMLVideoElement>('video')];
-    void Promise.all(videos.map((v) => v.play())).then(
-      () => (this.audioBlocked = false),
-      () => undefined,
-    );
+    const tiles = [...this.renderRoot.querySelectorAll<ParticipantTile>('participant-tile')];
+    // A play() aborted by a new stream is not a refusal: only NotAllowedError keeps the button.
+    void Promise.allSettled(tiles.map((tile) => tile.play())).then((results) => {
+      const refused = results.some((r) => r.status === 'rejected' && r.reason instanceof DOMException && r.reason.name === 'NotAllowedError');
+      if (!refused) this.audioBlocked = false;
+    });
   }
 
   protected override render() {
@@ -158,7 +151,7 @@ export class VideoGrid extends LitElement {
         ${students.length === 0
           ? html`<div part="empty">${s.noStudentsYet}</div>`
           : html`<div part="grid" role="list" aria-label=${s.participants} style=${styleMap({ '--_columns': String(this.columns) })}>
-              ${repeat(students, (p) => p.id, (p) => this.#tile(p, s, session, false))}
+              ${repeat(students, (p) => p.id, (p) => this.#tile(p, session, false))}
             </div>`}`;
     }
 
@@ -166,70 +159,26 @@ export class VideoGrid extends LitElement {
     const classmates = remote.filter((p) => p !== tutor);
     return html`${enableAudio}
       <div class="stage">
-        ${tutor ? this.#tile(tutor, s, session, true) : html`<div part="waiting" role="status">${s.waitingForTutor}</div>`}
+        ${tutor ? this.#tile(tutor, session, true) : html`<div part="waiting" role="status">${s.waitingForTutor}</div>`}
         ${classmates.length > 0
           ? html`<div part="strip" role="list" aria-label=${s.participants}>
-              ${repeat(classmates, (p) => p.id, (p) => this.#tile(p, s, session, false))}
+              ${repeat(classmates, (p) => p.id, (p) => this.#tile(p, session, false))}
             </div>`
           : nothing}
       </div>`;
   }
 
-  #tile(p: Participant, s: ReturnType<typeof mergeStrings>, session: LiveSession | undefined, main: boolean): TemplateResult {
-    const showVideo = p.isVideoOn && p.stream !== null && p.stream.getVideoTracks().length > 0;
-    const canModerate = session?.role === 'tutor' && p.role !== 'tutor';
-    return html`<div
+  #tile(p: Participant, session: LiveSession | undefined, main: boolean): TemplateResult {
+    return html`<participant-tile
       part=${main ? 'tile main' : 'tile'}
+      exportparts=${TILE_PARTS}
       role=${main ? nothing : 'listitem'}
       data-participant=${p.id}
       ?data-main=${main}
-      ?data-video-off=${!p.isVideoOn}
-      ?data-muted=${!p.isAudioOn}
-      ?data-hand=${p.isHandRaised}
-      ?data-speaking=${session?.isParticipantSpeaking(p.id) ?? false}
-    >
-      ${p.stream
-        ? html`<video
-            autoplay
-            playsinline
-            @pause=${this.#onVideoPaused}
-            @loadedmetadata=${this.#onVideoPaused}
-            .srcObject=${p.stream}
-            aria-label=${s.videoOf(p.name)}
-            ?hidden=${!showVideo}
-          ></video>`
-        : nothing}
-      ${showVideo
-        ? nothing
-        : html`<div part="placeholder" role="img" aria-label=${`${p.name}: ${s.cameraOff}`}>
-            <span part="initials" aria-hidden="true">${initials(p.name)}</span>
-          </div>`}
-      ${p.isHandRaised
-        ? html`<span part="hand-badge" role="img" aria-label=${s.handPosition(p.handPosition)}
-            >${icons.hand}${p.handPosition > 0 ? p.handPosition : ''}</span
-          >`
-        : nothing}
-      ${p.media === 'reconnecting' ? html`<span part="connection-badge">${s.reconnecting}</span>` : nothing}
-      <span part="name">
-        <span>${p.name}${p.role === 'tutor' ? html` <span class="visually-hidden">(${s.tutor})</span>` : nothing}</span>
-        <span part="indicator" role="img" aria-label=${p.isAudioOn ? s.microphoneOn : s.microphoneOff} ?data-off=${!p.isAudioOn}
-          >${p.isAudioOn ? icons.mic : icons.micOff}</span
-        >
-        <span part="indicator" role="img" aria-label=${p.isVideoOn ? s.cameraOn : s.cameraOff} ?data-off=${!p.isVideoOn}
-          >${p.isVideoOn ? icons.camera : icons.cameraOff}</span
-        >
-      </span>
-      ${canModerate
-        ? html`<div part="tile-actions">
-            ${p.isAudioOn
-              ? html`<button aria-label=${s.mute(p.name)} title=${s.mute(p.name)} @click=${() => session.muteParticipant(p.id)}>${icons.micOff}</button>`
-              : html`<button aria-label=${s.askToUnmute(p.name)} title=${s.askToUnmute(p.name)} @click=${() => session.askToUnmute(p.id)}>${icons.mic}</button>`}
-            ${p.isHandRaised
-              ? html`<button aria-label=${s.lowerHandOf(p.name)} title=${s.lowerHandOf(p.name)} @click=${() => session.lowerHand(p.id)}>${icons.hand}</button>`
-              : nothing}
-            <button aria-label=${s.remove(p.name)} title=${s.remove(p.name)} @click=${() => session.removeParticipant(p.id)}>${icons.remove}</button>
-          </div>`
-        : nothing}
-    </div>`;
+      .session=${session}
+      .participant=${p}
+      .strings=${this.strings}
+      @ls-autoplay-blocked=${this.#onAutoplayBlocked}
+    ></participant-tile>`;
   }
 }

@@ -1,0 +1,95 @@
+/**
+ * The three views of `<live-session>` (pre-join, room, ended) as pure
+ * templates of what the element passes in: no state of their own.
+ */
+import { html, nothing, type TemplateResult } from 'lit';
+import type { LiveSession } from '../../core/live-session.js';
+import type { LeaveReason } from '../../protocol/index.js';
+import type { LiveSessionStrings } from '../shared/strings.js';
+import type { Notice } from './notices.js';
+
+/** The parts of the inner elements that `<live-session>` forwards (`exportparts`). */
+const GRID_PARTS =
+  'grid, tile, video, placeholder, initials, name, indicator, hand-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge';
+const CONTROLS_PARTS = 'control, request';
+const LIST_PARTS = 'heading, list, participant, role, hand-queue';
+const PREVIEW_PARTS =
+  'video: preview-video, placeholder: preview-placeholder, initials: preview-initials, label: preview-label, mic-indicator: preview-mic-indicator';
+
+export interface ViewInput {
+  session: LiveSession;
+  /** The merged strings, for this template. */
+  s: LiveSessionStrings;
+  /** The page's replacements, passed down to the inner elements. */
+  strings: Partial<LiveSessionStrings> | undefined;
+  notices: readonly Notice[];
+}
+
+function notices(input: ViewInput): TemplateResult[] {
+  return input.notices.map((notice) => html`<p part="notice" role="alert" data-kind=${notice.kind}>${notice.text}</p>`);
+}
+
+export function prejoinView(
+  input: ViewInput & { askName: boolean; nameInput: string; onName: (name: string) => void; onJoin: () => void },
+): TemplateResult {
+  const { session, s, strings } = input;
+  const joining = session.phase === 'joining';
+  return html`<section part="prejoin" aria-label=${s.join}>
+    <self-preview exportparts=${PREVIEW_PARTS} .strings=${strings}></self-preview>
+    <session-controls part="controls" exportparts=${CONTROLS_PARTS} .strings=${strings}></session-controls>
+    ${notices(input)}
+    ${input.askName
+      ? html`<label part="name-field">
+          <span>${s.yourName}</span>
+          <input
+            .value=${input.nameInput}
+            autocomplete="name"
+            maxlength="64"
+            @input=${(e: InputEvent) => input.onName((e.target as HTMLInputElement).value)}
+            @keydown=${(e: KeyboardEvent) => {
+              if (e.key === 'Enter') input.onJoin();
+            }}
+          />
+        </label>`
+      : nothing}
+    <slot name="prejoin"></slot>
+    <button part="join-button" class="primary" ?disabled=${joining} @click=${input.onJoin}>${joining ? s.joining : s.join}</button>
+  </section>`;
+}
+
+export function roomView(input: ViewInput & { onDismiss: () => void }): TemplateResult {
+  const { session, s, strings } = input;
+  return html`<section part="room" aria-label=${session.room ?? ''}>
+    ${session.connectionState === 'reconnecting' ? html`<p part="banner" role="status">${s.reconnecting}</p>` : nothing}
+    ${input.notices.length > 0
+      ? html`<div part="notices">
+          ${notices(input)}
+          <button part="control dismiss" data-control="dismiss" @click=${input.onDismiss}>${s.dismiss}</button>
+        </div>`
+      : nothing}
+    <div class="stage">
+      <video-grid exportparts=${GRID_PARTS} .strings=${strings}></video-grid>
+      <self-preview exportparts=${PREVIEW_PARTS} .strings=${strings}></self-preview>
+    </div>
+    <aside part="participants" aria-label=${s.participants}>
+      <participant-list exportparts=${LIST_PARTS} .strings=${strings}></participant-list>
+    </aside>
+    <session-controls part="controls" exportparts=${CONTROLS_PARTS} .strings=${strings}></session-controls>
+  </section>`;
+}
+
+export function endedView(input: ViewInput & { reason: LeaveReason | null; linkExpired: boolean; onRejoin: () => void }): TemplateResult {
+  const { s, reason } = input;
+  const text =
+    reason === 'removed' ? s.removed
+    : reason === 'replaced' ? s.replaced
+    : reason === 'left' || reason === null ? s.left
+    : input.linkExpired ? s.linkExpired
+    : s.disconnected;
+  return html`<section part="ended">
+    <p role="status">${text}</p>
+    ${notices(input)}
+    <slot name="ended"></slot>
+    <button part="join-button" class="primary" @click=${input.onRejoin}>${s.rejoin}</button>
+  </section>`;
+}

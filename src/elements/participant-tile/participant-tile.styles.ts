@@ -1,0 +1,106 @@
+import { css } from 'lit';
+import { speakingRing } from '../shared/base.styles.js';
+
+export const participantTileStyles = css`
+  :host {
+    display: block;
+    position: relative;
+    aspect-ratio: 16 / 9;
+    border-radius: var(--_radius);
+    overflow: hidden;
+    background: var(--_tile-background);
+    color: var(--_tile-text);
+  }
+  :host::after {
+    ${speakingRing}
+  }
+  :host([speaking])::after {
+    opacity: 1;
+  }
+  [part='video'] {
+    width: 100%;
+    height: 100%;
+    object-fit: cover;
+    display: block;
+    background: #000;
+  }
+  :host([local]) [part='video'] {
+    transform: scaleX(-1);
+  }
+  [part='placeholder'] {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-items: center;
+  }
+  [part='initials'] {
+    display: grid;
+    place-items: center;
+    width: 64px;
+    height: 64px;
+    border-radius: 50%;
+    background: color-mix(in srgb, var(--_accent) 70%, black);
+    font-size: 1.4rem;
+    font-weight: 600;
+  }
+  [part='name'] {
+    position: absolute;
+    left: 8px;
+    bottom: 8px;
+    display: inline-flex;
+    align-items: center;
+    gap: 6px;
+    max-width: calc(100% - 16px);
+    padding: 2px 8px;
+    border-radius: 999px;
+    background: rgb(0 0 0 / 55%);
+    color: #fff;
+    font-size: 0.85rem;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  [part='indicator'][data-off] {
+    color: #fca5a5;
+  }
+  [part='hand-badge'] {
+    position: absolute;
+    top: 8px;
+    left: 8px;
+    display: inline-flex;
+    align-items: center;
+    gap: 4px;
+    padding: 2px 8px;
+    border-radius: 999px;
+    background: var(--_warning);
+    color: #111;
+    font-weight: 600;
+  }
+  [part='tile-actions'] {
+    position: absolute;
+    top: 6px;
+    right: 6px;
+    display: flex;
+    gap: 4px;
+  }
+  [part='tile-actions'] button {
+    min-height: 32px;
+    padding: 0 8px;
+    background: rgb(0 0 0 / 55%);
+    color: #fff;
+    border-color: transparent;
+  }
+  [part='tile-actions'] button:hover {
+    background: rgb(0 0 0 / 80%);
+  }
+  [part='connection-badge'] {
+    position: absolute;
+    right: 8px;
+    bottom: 8px;
+    padding: 2px 8px;
+    border-radius: 999px;
+    background: rgb(0 0 0 / 55%);
+    color: #fde68a;
+    font-size: 0.75rem;
+  }
+`;

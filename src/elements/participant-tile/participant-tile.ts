@@ -1,0 +1,211 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { ContextConsumer } from '@lit/context';
+import type { LiveSession } from '../../core/live-session.js';
+import type { Participant } from '../../core/events.js';
+import { SessionSubscriber } from '../../controllers/session-subscriber.js';
+import { sessionContext } from '../../controllers/session-context.js';
+import { buttonStyles, themeStyles } from '../shared/base.styles.js';
+import { icons } from '../shared/icons.js';
+import { initials, mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
+import { participantTileStyles } from './participant-tile.styles.js';
+
+/**
+ * @summary One participant: their video (or a placeholder with initials while
+ * the camera is off), name, microphone and camera indicators, raised-hand
+ * badge, and, for the tutor, buttons to mute, lower the hand or remove.
+ *
+ * Set `participant` to one of the session's participants. The tile takes the
+ * session from an enclosing `<live-session>`, or from its `session` property,
+ * and follows that participant's changes by id. Its state is reflected on the
+ * host as attributes for styling (set by the tile itself, read-only):
+ * `speaking`, `muted`, `camera-off`, `hand-raised` and `local`, e.g.
+ * `participant-tile[hand-raised] { outline: 2px solid gold }`.
+ *
+ * @fires ls-autoplay-blocked - The browser refused to start this tile's sound without a user gesture (bubbles, not composed). Call `play()` from a click. Detail: `{ participantId }`.
+ *
+ * @csspart video - The participant's `<video>` (muted and mirrored for the local participant).
+ * @csspart placeholder - Shown while the camera is off.
+ * @csspart initials - Initials in the placeholder.
+ * @csspart name - The name badge with microphone and camera indicators.
+ * @csspart indicator - A microphone or camera icon in the name badge.
+ * @csspart hand-badge - The raised-hand badge with the queue position.
+ * @csspart tile-actions - The tutor's buttons on the tile.
+ * @csspart connection-badge - Shown while the media connection to this participant recovers.
+ *
+ * @cssprop --live-session-radius - Corner radius.
+ * @cssprop --live-session-tile-background - Background behind the video or placeholder.
+ * @cssprop --live-session-tile-text - Text colour on the tile.
+ * @cssprop --live-session-speaking - Outline while the participant speaks.
+ * @cssprop --live-session-accent - Background of the initials.
+ * @cssprop --live-session-warning - Background of the hand badge.
+ * @cssprop --live-session-transition - Transition of the speaking outline.
+ */
+export class ParticipantTile extends LitElement {
+  static override styles = [themeStyles, buttonStyles, participantTileStyles];
+
+  /** The session the participant belongs to; taken from an enclosing `<live-session>` when not set. */
+  @property({ attribute: false })
+  session: LiveSession | undefined;
+
+  /** The participant to show (an entry of the session's `participants`). */
+  @property({ attribute: false })
+  participant: Participant | undefined;
+
+  /** Replaces visible strings (see `LiveSessionStrings`). */
+  @property({ attribute: false })
+  strings: Partial<LiveSessionStrings> | undefined;
+
+  // Speaking changes often: only the host attribute changes, no re-render.
+  readonly #subscriber = new SessionSubscriber(this, {
+    onSpeaking: ({ id }) => {
+      if (id === this.participant?.id) this.#reflectState();
+    },
+  });
+  readonly #fromContext = new ContextConsumer(this, {
+    context: sessionContext,
+    subscribe: true,
+    callback: () => this.requestUpdate(),
+  });
+
+  get #session(): LiveSession | undefined {
+    return this.session ?? this.#fromContext.value;
+  }
+
+  /** The participant as the session knows them now (the `participant` set, when the session has no newer state). */
+  get #current(): Participant | undefined {
+    const given = this.participant;
+    if (!given) return undefined;
+    return this.#session?.participants.find((p) => p.id === given.id) ?? given;
+  }
+
+  /** Whether the participant speaks now (reflected as `speaking`). */
+  get speaking(): boolean {
+    const id = this.participant?.id;
+    return id !== undefined && (this.#session?.isParticipantSpeaking(id) ?? false);
+  }
+
+  /** Whether the participant's microphone is off (reflected as `muted`). */
+  get muted(): boolean {
+    return !(this.#current?.isAudioOn ?? false);
+  }
+
+  /** Whether the participant's camera is off (reflected as `camera-off`). */
+  get cameraOff(): boolean {
+    return !(this.#current?.isVideoOn ?? false);
+  }
+
+  /** Whether the participant's hand is raised (reflected as `hand-raised`). */
+  get handRaised(): boolean {
+    return this.#current?.isHandRaised ?? false;
+  }
+
+  /** Whether this is the local participant (reflected as `local`). */
+  get local(): boolean {
+    return this.#current?.isLocal ?? false;
+  }
+
+  /** Starts the video and its sound; call it from a user gesture after `ls-autoplay-blocked`. */
+  play(): Promise<void> {
+    return this.#video?.play() ?? Promise.resolve();
+  }
+
+  get #video(): HTMLVideoElement | null {
+    return this.renderRoot.querySelector<HTMLVideoElement>('video');
+  }
+
+  protected override willUpdate(_changed: PropertyValues<this>): void {
+    this.#subscriber.session = this.#session;
+  }
+
+  protected override updated(): void {
+    this.#reflectState();
+    const video = this.#video;
+    if (video) this.#start(video);
+  }
+
+  /** The only writer of the state attributes. */
+  #reflectState(): void {
+    this.toggleAttribute('speaking', this.speaking);
+    this.toggleAttribute('muted', this.muted);
+    this.toggleAttribute('camera-off', this.cameraOff);
+    this.toggleAttribute('hand-raised', this.handRaised);
+    this.toggleAttribute('local', this.local);
+  }
+
+  /**
+   * Remote tiles carry sound: start a paused video; a refusal means the browser
+   * blocks audible autoplay (`ls-autoplay-blocked`). Also run when a video
+   * pauses by itself (a browser may pause one that turns audible).
+   */
+  #start(video: HTMLVideoElement): void {
+    if (!video.paused || !video.srcObject || !video.isConnected) return;
+    video.play().catch((error: unknown) => {
+      if (error instanceof DOMException && error.name === 'NotAllowedError') {
+        const participantId = this.participant?.id ?? '';
+        this.dispatchEvent(new CustomEvent('ls-autoplay-blocked', { detail: { participantId }, bubbles: true }));
+      }
+    });
+  }
+
+  readonly #onVideoPaused = (event: Event): void => {
+    this.#start(event.target as HTMLVideoElement);
+  };
+
+  protected override render() {
+    const p = this.#current;
+    if (!p) return nothing;
+    const s = mergeStrings(this.strings);
+    const session = this.#session;
+    const showVideo = p.isVideoOn && p.stream !== null && p.stream.getVideoTracks().length > 0;
+    const canModerate = session?.role === 'tutor' && p.role !== 'tutor' && !p.isLocal;
+    return html`
+      ${p.stream
+        ? html`<video
+            part="video"
+            autoplay
+            playsinline
+            .muted=${p.isLocal}
+            @pause=${this.#onVideoPaused}
+            @loadedmetadata=${this.#onVideoPaused}
+            .srcObject=${p.stream}
+            aria-label=${s.videoOf(p.isLocal ? s.you : p.name)}
+            ?hidden=${!showVideo}
+          ></video>`
+        : nothing}
+      ${showVideo
+        ? nothing
+        : html`<div part="placeholder" role="img" aria-label=${`${p.name}: ${s.cameraOff}`}>
+            <span part="initials" aria-hidden="true">${initials(p.name)}</span>
+          </div>`}
+      ${p.isHandRaised
+        ? html`<span part="hand-badge" role="img" aria-label=${s.handPosition(p.handPosition)}
+            >${icons.hand}${p.handPosition > 0 ? p.handPosition : ''}</span
+          >`
+        : nothing}
+      ${p.media === 'reconnecting' ? html`<span part="connection-badge">${s.reconnecting}</span>` : nothing}
+      <span part="name">
+        <span>${p.name}${p.role === 'tutor' ? html` <span class="visually-hidden">(${s.tutor})</span>` : nothing}</span>
+        <span part="indicator" role="img" aria-label=${p.isAudioOn ? s.microphoneOn : s.microphoneOff} ?data-off=${!p.isAudioOn}
+          >${p.isAudioOn ? icons.mic : icons.micOff}</span
+        >
+        <span part="indicator" role="img" aria-label=${p.isVideoOn ? s.cameraOn : s.cameraOff} ?data-off=${!p.isVideoOn}
+          >${p.isVideoOn ? icons.camera : icons.cameraOff}</span
+        >
+      </span>
+      ${canModerate ? this.#renderActions(session, p, s) : nothing}
+    `;
+  }
+
+  #renderActions(session: LiveSession, p: Participant, s: LiveSessionStrings) {
+    return html`<div part="tile-actions">
+      ${p.isAudioOn
+        ? html`<button aria-label=${s.mute(p.name)} title=${s.mute(p.name)} @click=${() => session.muteParticipant(p.id)}>${icons.micOff}</button>`
+        : html`<button aria-label=${s.askToUnmute(p.name)} title=${s.askToUnmute(p.name)} @click=${() => session.askToUnmute(p.id)}>${icons.mic}</button>`}
+      ${p.isHandRaised
+        ? html`<button aria-label=${s.lowerHandOf(p.name)} title=${s.lowerHandOf(p.name)} @click=${() => session.lowerHand(p.id)}>${icons.hand}</button>`
+        : nothing}
+      <button aria-label=${s.remove(p.name)} title=${s.remove(p.name)} @click=${() => session.removeParticipant(p.id)}>${icons.remove}</button>
+    </div>`;
+  }
+}

@@ -1,0 +1,20 @@
+import { css } from 'lit';
+
+export const sessionControlsStyles = css`
+  :host {
+    display: block;
+  }
+  [part='bar'] {
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: center;
+    align-items: center;
+    gap: var(--_gap);
+    padding: 4px;
+  }
+  [part='request'] {
+    display: flex;
+    align-items: center;
+    gap: 8px;
+  }
+`;

@@ -1,0 +1,136 @@
+import { expect } from '@esm-bundle/chai';
+import { sendKeys } from '@web/test-runner-commands';
+import { buttonNamed, expectAccessible, startServer, stopServer, waitFor, type StartedServer } from '../../../test/browser/helpers.js';
+import { Classroom } from '../../../test/browser/session-helpers.js';
+import type { LiveSession } from '../../core/live-session.js';
+import './define.js';
+import type { SessionControls } from './session-controls.js';
+
+async function mount(session: LiveSession): Promise<SessionControls> {
+  const element = document.createElement('session-controls');
+  element.session = session;
+  document.body.append(element);
+  await element.updateComplete;
+  return element;
+}
+
+const button = (element: SessionControls, name: string | RegExp): HTMLButtonElement | null =>
+  buttonNamed(element.shadowRoot as ShadowRoot, name);
+
+describe('<session-controls>', function () {
+  this.timeout(60_000);
+  let server: StartedServer;
+  let room: Classroom;
+  before(async () => {
+    server = await startServer({ kind: 'room' });
+  });
+  after(async () => {
+    await stopServer(server);
+  });
+  beforeEach(() => {
+    room = new Classroom(server);
+  });
+  afterEach(async () => {
+    for (const element of document.querySelectorAll('session-controls')) element.remove();
+    await room.close();
+  });
+
+  describe('accessibility', () => {
+    it('a named toolbar of real buttons, without axe violations, before and in the room', async () => {
+      const tutor = room.create('Tess', 'tutor');
+      const element = await mount(tutor);
+      await tutor.startPreview();
+      await waitFor(() => button(element, 'Mute microphone'), 'microphone toggle');
+      expect(element.shadowRoot?.querySelector('[role="toolbar"]')?.getAttribute('aria-label')).to.equal('Session controls');
+      expect(button(element, 'Turn camera off')).to.exist;
+      expect(button(element, 'Raise hand'), 'room controls wait for the join').to.equal(null);
+      await expectAccessible(element);
+      await tutor.join();
+      await waitFor(() => button(element, 'Raise hand'), 'room controls');
+      expect(button(element, 'Mute everyone')).to.exist;
+      expect(button(element, 'Leave')).to.exist;
+      await expectAccessible(element);
+    });
+  });
+
+  describe('properties', () => {
+    it('students get no Mute everyone; toggles show their pressed state', async () => {
+      await room.join('Tess', 'tutor');
+      const sam = await room.join('Sam', 'student');
+      const element = await mount(sam);
+      expect(button(element, 'Mute everyone')).to.equal(null);
+      button(element, 'Turn camera off')?.focus();
+      await sendKeys({ press: 'Enter' });
+      const on = await waitFor(() => button(element, 'Turn camera on'), 'label flips');
+      expect(on.getAttribute('aria-pressed')).to.equal('true');
+      expect(sam.isVideoOn).to.equal(false);
+      button(element, 'Raise hand')?.click();
+      await waitFor(() => button(element, 'Lower hand')?.getAttribute('aria-pressed') === 'true', 'hand raised');
+      expect(sam.isHandRaised).to.equal(true);
+    });
+  });
+
+  describe('events', () => {
+    it("shows the tutor's request to unmute until the microphone is on", async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const sam = await room.join('Sam', 'student');
+      const element = await mount(sam);
+      tutor.muteParticipant(sam.peerId ?? '');
+      await waitFor(() => !sam.isAudioOn, 'Sam muted');
+      tutor.askToUnmute(sam.peerId ?? '');
+      const request = await waitFor(() => element.shadowRoot?.querySelector('[part="request"]'), 'request shown');
+      expect(request.getAttribute('role')).to.equal('alert');
+      button(element, 'Unmute microphone')?.click();
+      await waitFor(() => sam.isAudioOn, 'Sam unmuted');
+      await element.updateComplete;
+      expect(element.shadowRoot?.querySelector('[part="request"]')).to.equal(null);
+    });
+
+    it('Leave leaves the room', async () => {
+      const sam = await room.join('Sam', 'student');
+      const element = await mount(sam);
+      button(element, 'Leave')?.click();
+      await waitFor(() => sam.phase === 'left', 'left');
+    });
+  });
+
+  describe('parts', () => {
+    it('exposes bar, control and request', async () => {
+      const sam = await room.join('Sam', 'student');
+      const element = await mount(sam);
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync('session-controls::part(control) { border-top-color: rgb(1, 2, 3); } session-controls::part(bar) { column-gap: 17px; }');
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+      try {
+        expect(getComputedStyle(button(element, 'Leave') as Element).borderTopColor).to.equal('rgb(1, 2, 3)');
+        expect(getComputedStyle(element.shadowRoot?.querySelector('[part="bar"]') as Element).columnGap).to.equal('17px');
+      } finally {
+        document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+      }
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('mounting and unmounting leaves no listener on the session', async () => {
+      const sam = room.create('Sam', 'student');
+      let listeners = 0;
+      const add = sam.addEventListener.bind(sam);
+      const remove = sam.removeEventListener.bind(sam);
+      sam.addEventListener = ((type: string, listener: EventListener, options?: boolean | AddEventListenerOptions) => {
+        listeners++;
+        add(type, listener, options);
+      });
+      sam.removeEventListener = ((type: string, listener: EventListener, options?: boolean | EventListenerOptions) => {
+        listeners--;
+        remove(type, listener, options);
+      });
+      for (let i = 0; i < 20; i++) (await mount(sam)).remove();
+      expect(listeners).to.equal(0);
+      const kept = await mount(sam);
+      // While mounted: the change subscription and the unmute-request listener.
+      expect(listeners).to.equal(2);
+      kept.remove();
+      expect(listeners).to.equal(0);
+    });
+  });
+});

@@ -1,0 +1,122 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { ContextConsumer } from '@lit/context';
+import type { LiveSession } from '../../core/live-session.js';
+import { SessionListeners } from '../../controllers/session-listeners.js';
+import { SessionSubscriber } from '../../controllers/session-subscriber.js';
+import { sessionContext } from '../../controllers/session-context.js';
+import { buttonStyles, themeStyles } from '../shared/base.styles.js';
+import { icons } from '../shared/icons.js';
+import { mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
+import { sessionControlsStyles } from './session-controls.styles.js';
+
+/**
+ * @summary The control bar: microphone and camera toggles, raise or lower the
+ * hand, mute everyone (tutor), leave, and the tutor's request to unmute.
+ *
+ * Before the join (and after leaving) only the microphone and camera toggles
+ * are shown. Inside `<live-session>` it follows the session from context; on
+ * its own, set the `session` property to a `LiveSession`. Every button is a
+ * real `<button>` whose accessible name says what it does; toggles carry
+ * `aria-pressed`.
+ *
+ * @csspart bar - The toolbar holding the buttons.
+ * @csspart control - Each button (also `control leave` for the Leave button).
+ * @csspart request - The tutor's request to unmute.
+ *
+ * @cssprop --live-session-gap - Space between buttons.
+ * @cssprop --live-session-surface - Button background.
+ * @cssprop --live-session-text - Button text colour.
+ * @cssprop --live-session-accent - Pressed toggles.
+ * @cssprop --live-session-accent-text - Text on pressed toggles.
+ * @cssprop --live-session-danger - Leave button colour.
+ * @cssprop --live-session-focus-ring - Keyboard focus outline.
+ * @cssprop --live-session-radius - Button corner radius (two thirds of it).
+ */
+export class SessionControls extends LitElement {
+  static override styles = [themeStyles, buttonStyles, sessionControlsStyles];
+
+  /** The session to control; taken from an enclosing `<live-session>` when not set. */
+  @property({ attribute: false })
+  session: LiveSession | undefined;
+
+  /** Replaces visible strings (see `LiveSessionStrings`). */
+  @property({ attribute: false })
+  strings: Partial<LiveSessionStrings> | undefined;
+
+  /** The tutor asked to unmute, and the microphone is still off. */
+  @state()
+  private unmuteRequested = false;
+
+  readonly #subscriber = new SessionSubscriber(this);
+  readonly #requests = new SessionListeners(this, {
+    'unmute-requested': () => (this.unmuteRequested = true),
+  });
+  readonly #fromContext = new ContextConsumer(this, {
+    context: sessionContext,
+    subscribe: true,
+    callback: () => this.requestUpdate(),
+  });
+
+  get #session(): LiveSession | undefined {
+    return this.session ?? this.#fromContext.value;
+  }
+
+  protected override willUpdate(_changed: PropertyValues<this>): void {
+    const session = this.#session;
+    if (session !== this.#subscriber.session) this.unmuteRequested = false;
+    this.#subscriber.session = session;
+    this.#requests.session = session;
+  }
+
+  #toggleMic(session: LiveSession): void {
+    this.unmuteRequested = false;
+    void session.toggleMic();
+  }
+
+  protected override render() {
+    const session = this.#session;
+    if (!session) return nothing;
+    const s = mergeStrings(this.strings);
+    const inRoom = session.phase === 'joined';
+    return html`<div part="bar" role="toolbar" aria-label=${s.sessionControls}>
+      ${inRoom && this.unmuteRequested && !session.isAudioOn
+        ? html`<span part="request" role="alert">${s.unmuteRequested}</span>`
+        : nothing}
+      <button
+        part="control"
+        aria-pressed=${session.isAudioOn ? 'false' : 'true'}
+        data-control="mic"
+        @click=${() => this.#toggleMic(session)}
+      >
+        ${session.isAudioOn ? icons.mic : icons.micOff}${session.isAudioOn ? s.muteMicrophone : s.unmuteMicrophone}
+      </button>
+      <button
+        part="control"
+        aria-pressed=${session.isVideoOn ? 'false' : 'true'}
+        data-control="camera"
+        @click=${() => void session.toggleCamera()}
+      >
+        ${session.isVideoOn ? icons.camera : icons.cameraOff}${session.isVideoOn ? s.turnCameraOff : s.turnCameraOn}
+      </button>
+      ${inRoom ? this.#renderRoomControls(session, s) : nothing}
+    </div>`;
+  }
+
+  #renderRoomControls(session: LiveSession, s: LiveSessionStrings) {
+    return html`<button
+        part="control"
+        data-control="hand"
+        aria-pressed=${session.isHandRaised ? 'true' : 'false'}
+        @click=${() => (session.isHandRaised ? session.lowerHand() : session.raiseHand())}
+      >
+        ${icons.hand}${session.isHandRaised ? s.lowerHand : s.raiseHand}
+      </button>
+      ${session.role === 'tutor'
+        ? html`<button part="control" data-control="mute-all" @click=${() => session.muteAll()}>${icons.micOff}${s.muteAll}</button>`
+        : nothing}
+      <button part="control leave" data-control="leave" class="danger" @click=${() => void session.leave()}>
+        ${icons.leave}${s.leave}
+      </button>`;
+  }
+}
