@@ -241,7 +241,7 @@ export class LiveSessionElement extends LitElement {
 
   #createSession(): LiveSession {
     // `tokenProvider` is the session's option for fresh tokens at each re-join.
-    const options: LiveSessionOptions & { tokenProvider?: TokenProvider } = {
+    const options: LiveSessionOptions = {
       server: this.server || (typeof location === 'undefined' ? '/' : location.origin + '/'),
       ...(this.token ? { token: this.token } : {}),
       ...(this.room ? { room: this.room } : {}),
