@@ -19,6 +19,13 @@ describe('LiveSession', function () {
   this.timeout(60_000);
 
   describe('tokens', () => {
+    before(async () => {
+      // Start the fake camera and microphone once: the short-lived tokens below
+      // must not expire while a fresh page's devices start for the first join.
+      const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+      for (const track of stream.getTracks()) track.stop();
+    });
+
     it('with a secret, identity and role come from the token; a refused re-join ends the session instead of retrying forever', async () => {
       const secret = 'controller-test-secret-long-enough';
       // No clock tolerance, so the short-lived token below really expires in the test.
