@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { RoomServerOptions } from './options.js';
 import { createRoomServer, type RoomServer } from './room-server.js';
+import { securityHeaders } from './routes.js';
 
 /** A directory served as static files at `urlPath` (e.g. a demo page, or the package's `dist/`). */
 export interface StaticMount {
@@ -51,6 +52,7 @@ export async function startRoomServer(options: StartRoomServerOptions = {}): Pro
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   const roomServer = createRoomServer(httpServer, roomOptions);
+  app.use(securityHeaders);
   // Static files first (they fall through when absent), so a page served at `/`
   // is not shadowed by the PeerJS server's own `GET /` answer.
   for (const mount of staticMounts) {
