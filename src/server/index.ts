@@ -7,6 +7,7 @@ export type { RoomServer, RoomServerEvents, RoomsView } from './room-server.js';
 export { startRoomServer } from './standalone.js';
 export type { RunningRoomServer, StartRoomServerOptions, StaticMount } from './standalone.js';
 export { signJoinToken, verifyJoinToken } from './join-token.js';
+export { peerIdTag } from './join-identity.js';
 export type { JoinTokenClaims, JoinTokenVerdict, SignJoinTokenOptions } from './join-token.js';
 export { ROOM_SERVER_DEFAULTS } from './options.js';
 export type { IceServerConfig, RateLimitOptions, RoomServerOptions } from './options.js';
