@@ -65,6 +65,9 @@ async function startRoom(config: BenchServerConfig): Promise<StartedServer> {
     host: '127.0.0.1',
     quiet: true,
     concurrentLimit: config.clients + 1000,
+    // Every bench client connects from one address before it joins.
+    maxSocketsPerAddress: config.clients + 1000,
+    maxUnjoinedSockets: config.clients + 1000,
     maxRoomSize: Math.max(50, config.roomSize),
     rateLimit: { burst: generous, perSecond: generous, overflowLimit: generous },
   });

@@ -88,6 +88,11 @@ export interface AskUnmuteRequest {
   type: 'LS-ASK-UNMUTE';
   payload: { target: string };
 }
+/** Tutor only: let a removed user join the room again. */
+export interface ReadmitRequest {
+  type: 'LS-READMIT';
+  payload: { userId: string };
+}
 
 export type ClientMessage =
   | JoinRequest
@@ -98,7 +103,8 @@ export type ClientMessage =
   | MuteAllRequest
   | RemoveRequest
   | LowerHandRequest
-  | AskUnmuteRequest;
+  | AskUnmuteRequest
+  | ReadmitRequest;
 
 export type ClientMessageType = ClientMessage['type'];
 
@@ -112,6 +118,7 @@ export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
   'LS-REMOVE',
   'LS-LOWER-HAND',
   'LS-ASK-UNMUTE',
+  'LS-READMIT',
 ];
 
 /** Message types only a tutor may send. */
@@ -121,6 +128,7 @@ export const TUTOR_ONLY_TYPES: readonly ClientMessageType[] = [
   'LS-REMOVE',
   'LS-LOWER-HAND',
   'LS-ASK-UNMUTE',
+  'LS-READMIT',
 ];
 
 // ---------------------------------------------------------------- server → client
@@ -224,6 +232,16 @@ export type ErrorCode =
   | 'token-invalid'
   /** The token has expired. */
   | 'token-expired'
+  /** The token's `exp` is further away than the server's maximum token lifetime. */
+  | 'token-lifetime'
+  /** The tutor removed this user from the room; only the tutor can let them back (LS-READMIT). */
+  | 'removed-from-room'
+  /** Too many joins of one user into one room in a short time. */
+  | 'join-rate-limited'
+  /** The connection's peer id is tagged for another identity (see peer id binding). */
+  | 'peer-id-not-yours'
+  /** The server has as many participants as it accepts (`concurrentLimit`). */
+  | 'server-full'
   /** The token was signed for another room. */
   | 'token-wrong-room'
   /** A tutor-only request from a student. */
@@ -232,6 +250,10 @@ export type ErrorCode =
   | 'no-such-participant'
   /** OFFER/ANSWER/CANDIDATE/LEAVE to a peer that is not in the sender's room. */
   | 'peer-not-in-room'
+  /** ANSWER/CANDIDATE for a connection id that no OFFER between the two peers opened (or that a newer OFFER replaced). */
+  | 'unknown-connection'
+  /** Too many OFFERs from the sender to one peer in a minute. */
+  | 'offer-rate-limited'
   /** Too many messages too fast. */
   | 'rate-limited'
   /** The room is full. */

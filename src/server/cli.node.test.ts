@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { GUARD_MS } from './test-client.node.test.js';
+import { signJoinToken } from './join-token.js';
+import { GUARD_MS, TestClient } from './test-client.node.test.js';
 
 const cliPath = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
@@ -69,12 +70,30 @@ void describe('live-session-server CLI', () => {
     }
   });
 
+  void test('--max-token-lifetime applies (a 2 h token refused under 1h); a bad duration exits 2', async () => {
+    const secret = 'cli-test-secret-cli-test-secret-000';
+    const child = runCli(['--port', '0', '--max-token-lifetime', '1h'], { LIVE_SESSION_SECRET: secret });
+    const output: string[] = [];
+    try {
+      const url = await listeningUrl(child, output);
+      const client = await TestClient.connect(`${url.replace(/^http/, 'ws')}peerjs`);
+      const long = await signJoinToken({ room: 'cli', sub: 'user-cli', name: 'Cli', role: 'student' }, secret, { expiresIn: '2h' });
+      assert.equal((await client.joinRefused({ token: long })).code, 'token-lifetime');
+      await client.join({ token: await signJoinToken({ room: 'cli', sub: 'user-cli', name: 'Cli', role: 'student' }, secret, { expiresIn: '30m' }) });
+      await client.close();
+    } finally {
+      child.kill('SIGKILL');
+    }
+    assert.equal(await exited(runCli(['--max-token-lifetime', 'forever'])), 2);
+  });
+
   void test('--help prints usage and exits 0; a bad flag exits 2', async () => {
     const help = runCli(['--help']);
     let text = '';
     help.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
     assert.equal(await exited(help), 0);
     assert.match(text, /--secret/);
+    assert.match(text, /--max-token-lifetime/);
     const bad = runCli(['--no-such-flag']);
     assert.equal(await exited(bad), 2);
   });

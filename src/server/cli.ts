@@ -23,7 +23,17 @@ Usage: live-session-server [options]
                          env LIVE_SESSION_ALLOWED_ORIGINS; default: all)
   --max-room-size <n>    participants per room (default 50)
   --max-payload <bytes>  largest websocket frame (default 65536)
-  --concurrent-limit <n> most websocket clients at once (default 5000)
+  --concurrent-limit <n> most participants in rooms at once (default 5000)
+  --max-unjoined-sockets <n>    sockets outside every room (default 1000)
+  --max-sockets-per-address <n> sockets outside every room per address (default 50)
+  --max-buffered-bytes <bytes>  unsent data before a socket counts as stalled
+                                (default 1048576)
+  --updates-per-second <n>      broadcasts per participant's changes (default 10)
+  --offers-per-minute <n>       media OFFERs from one member to another (default 10)
+  --joins-per-minute <n>        joins of one user into one room (default 10)
+  --max-token-lifetime <t>      longest accepted token lifetime: seconds, or
+                                30m, 24h, 2d (default 24h)
+  --peer-id-binding <b>         tagged (default) or bound
   --request-timeout <ms> close an HTTP request not received whole in time
                          (default 20000)
   --headers-timeout <ms> the same for its headers (default 10000)
@@ -50,6 +60,21 @@ function integer(name: string, raw: string | undefined): number | undefined {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) fail(`${name} must be a whole number, got "${raw}"`);
   return value;
+}
+
+/** Seconds, or a number with a unit: `90s`, `30m`, `24h`, `2d`. */
+function duration(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const match = /^(\d+)([smhd]?)$/.exec(raw.trim());
+  if (!match) fail(`${name} must be a number of seconds or a duration such as 30m, 24h, 2d; got "${raw}"`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+function binding(raw: string | undefined): 'bound' | 'tagged' | undefined {
+  if (raw === undefined) return undefined;
+  if (raw !== 'bound' && raw !== 'tagged') fail(`--peer-id-binding must be tagged or bound, got "${raw}"`);
+  return raw;
 }
 
 function iceServers(raw: string | undefined): IceServerConfig[] | undefined {
@@ -81,6 +106,14 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
         'max-room-size': { type: 'string' },
         'max-payload': { type: 'string' },
         'concurrent-limit': { type: 'string' },
+        'max-unjoined-sockets': { type: 'string' },
+        'max-sockets-per-address': { type: 'string' },
+        'max-buffered-bytes': { type: 'string' },
+        'updates-per-second': { type: 'string' },
+        'offers-per-minute': { type: 'string' },
+        'joins-per-minute': { type: 'string' },
+        'max-token-lifetime': { type: 'string' },
+        'peer-id-binding': { type: 'string' },
         'request-timeout': { type: 'string' },
         'headers-timeout': { type: 'string' },
         'keep-alive-timeout': { type: 'string' },
@@ -116,6 +149,14 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
     maxRoomSize: integer('--max-room-size', values['max-room-size']),
     maxPayload: integer('--max-payload', values['max-payload']),
     concurrentLimit: integer('--concurrent-limit', values['concurrent-limit']),
+    maxUnjoinedSockets: integer('--max-unjoined-sockets', values['max-unjoined-sockets']),
+    maxSocketsPerAddress: integer('--max-sockets-per-address', values['max-sockets-per-address']),
+    maxBufferedBytes: integer('--max-buffered-bytes', values['max-buffered-bytes']),
+    updatesPerSecond: integer('--updates-per-second', values['updates-per-second']),
+    offersPerMinute: integer('--offers-per-minute', values['offers-per-minute']),
+    joinsPerMinute: integer('--joins-per-minute', values['joins-per-minute']),
+    maxTokenLifetime: duration('--max-token-lifetime', values['max-token-lifetime']),
+    peerIdBinding: binding(values['peer-id-binding']),
     iceServers: iceServers(values['ice-servers'] ?? env['LIVE_SESSION_ICE_SERVERS']),
     static: (values.static ?? []).map((entry) => {
       const separator = entry.indexOf('=');

@@ -9,6 +9,7 @@ export type { RunningRoomServer, StartRoomServerOptions, StaticMount } from './s
 export { HTTP_LIMIT_DEFAULTS, applyHttpLimits, httpServerOptions, requestBodyLimit } from './http-limits.js';
 export type { HttpLimits, ResolvedHttpLimits } from './http-limits.js';
 export { signJoinToken, verifyJoinToken } from './join-token.js';
+export { peerIdTag } from './join-identity.js';
 export type { JoinTokenClaims, JoinTokenVerdict, SignJoinTokenOptions } from './join-token.js';
 export { ROOM_SERVER_DEFAULTS } from './options.js';
 export type { IceServerConfig, RateLimitOptions, RoomServerOptions } from './options.js';

@@ -81,21 +81,27 @@ void describe('join identity, token mode', () => {
     assert.deepEqual(verdict, { ok: 'verify-token', token: 'abc', requestedRoom: 'algebra-1' });
   });
 
-  const claims = { room: 'algebra-1', sub: 'user-9', name: 'Tess', role: 'tutor' as const, exp: 2_000_000_000 };
+  const nowSeconds = 1_900_000_000;
+  const lifetime = { nowSeconds, maxLifetime: 86_400, clockTolerance: 5 };
+  const claims = { room: 'algebra-1', sub: 'user-9', name: 'Tess', role: 'tutor' as const, exp: nowSeconds + 3600 };
   const verdicts: Array<[label: string, verdict: JoinTokenVerdict, requestedRoom: string | undefined, outcome: string]> = [
     ['a good token, no room asked', { ok: true, claims }, undefined, 'ok'],
     ['a good token, its own room asked', { ok: true, claims }, 'algebra-1', 'ok'],
     ['a good token, another room asked', { ok: true, claims }, 'biology', 'token-wrong-room'],
     ['an expired token', { ok: false, code: 'token-expired', message: 'expired' }, undefined, 'token-expired'],
     ['a tampered token', { ok: false, code: 'token-invalid', message: 'invalid' }, undefined, 'token-invalid'],
+    ['a token valid for exactly the maximum (plus tolerance)', { ok: true, claims: { ...claims, exp: nowSeconds + 86_405 } }, undefined, 'ok'],
+    ['a token valid for longer than the maximum', { ok: true, claims: { ...claims, exp: nowSeconds + 86_406 } }, undefined, 'token-lifetime'],
+    ['a token with exp 1e308', { ok: true, claims: { ...claims, exp: 1e308 } }, undefined, 'token-lifetime'],
+    ['a token with exp Infinity', { ok: true, claims: { ...claims, exp: Infinity } }, undefined, 'token-lifetime'],
   ];
   for (const [label, verdict, requestedRoom, outcome] of verdicts) {
     void test(`after verification: ${label} → ${outcome}`, () => {
-      const resolved = resolveTokenIdentity(verdict, requestedRoom);
+      const resolved = resolveTokenIdentity(verdict, requestedRoom, lifetime);
       if (outcome === 'ok') {
         assert.ok(resolved.ok);
         assert.deepEqual(resolved.identity, { room: 'algebra-1', userId: 'user-9', name: 'Tess', role: 'tutor' });
-        assert.equal(resolved.expiresAt, claims.exp);
+        assert.equal(resolved.expiresAt, (verdict.ok ? verdict.claims.exp : NaN) * 1000);
       } else {
         if (resolved.ok) assert.fail('accepted');
         assert.equal(resolved.code, outcome);

@@ -3,6 +3,7 @@
  * the request itself (open mode) or from a verified join token (token mode).
  * Pure functions, no sockets: the room server only acts on their verdicts.
  */
+import { createHash } from 'node:crypto';
 import { LIMITS, isRole, type ErrorCode, type Role } from '../protocol/index.js';
 import { checkDisplayName, type JoinFields } from './frames.js';
 import type { JoinTokenVerdict } from './join-token.js';
@@ -30,6 +31,34 @@ export type JoinRequestVerdict =
   | { ok: true; identity: JoinIdentity }
   /** Token mode: the token must be verified (asynchronously), then {@link resolveTokenIdentity}. */
   | { ok: 'verify-token'; token: string; requestedRoom: string | undefined };
+
+/** A tagged peer id: 16 lowercase hex digits, a dash, then anything the peer id pattern allows. */
+const TAGGED_PEER_ID = /^([0-9a-f]{16})-/;
+
+/**
+ * The tag that binds peer ids to one identity in one room: the first 16 hex
+ * digits of SHA-256 over `live-session peer id`, the room and the user id,
+ * separated by newlines. Public by design: it does not prove anything by
+ * itself, but a join is admitted under a tagged peer id only when the tag is
+ * the joiner's own, so nobody else can join (or keep) that id.
+ */
+export function peerIdTag(room: string, userId: string): string {
+  return createHash('sha256').update(`live-session peer id\n${room}\n${userId}`).digest('hex').slice(0, 16);
+}
+
+/**
+ * Whether `peerId` may be used by `identity`: a tagged id must carry the
+ * identity's tag; an untagged one is refused when binding is `'bound'`.
+ */
+export function checkPeerIdBinding(peerId: string, identity: JoinIdentity, binding: 'bound' | 'tagged'): JoinRefusal | undefined {
+  const tag = TAGGED_PEER_ID.exec(peerId)?.[1];
+  if (tag === undefined ? binding === 'tagged' : tag === peerIdTag(identity.room, identity.userId)) return undefined;
+  return refused(
+    'peer-id-not-yours',
+    'This peer id belongs to another identity: use a peer id that starts with your own tag (see the protocol documentation).',
+    false,
+  );
+}
 
 /** Longest join token accepted, in characters. */
 export const MAX_TOKEN_LENGTH = 8192;
@@ -81,19 +110,40 @@ export function resolveJoinRequest(fields: JoinFields, peerId: string, mode: 'op
   return { ok: 'verify-token', token, requestedRoom };
 }
 
-/** Second step in token mode: the verified token's claims against the requested room. */
+/** The time limits a token is checked against, in seconds. */
+export interface TokenLifetimeCheck {
+  /** Now, in seconds since the epoch. */
+  nowSeconds: number;
+  /** Longest accepted distance from now to `exp`. */
+  maxLifetime: number;
+  /** Clock skew tolerated. */
+  clockTolerance: number;
+}
+
+/**
+ * Second step in token mode: the verified token's claims against the requested
+ * room and the server's maximum token lifetime. `expiresAt` is in milliseconds.
+ */
 export function resolveTokenIdentity(
   verdict: JoinTokenVerdict,
   requestedRoom: string | undefined,
+  lifetime: TokenLifetimeCheck,
 ): { ok: true; identity: JoinIdentity; expiresAt: number } | JoinRefusal {
   if (!verdict.ok) return refused(verdict.code, verdict.message, false);
   const { claims } = verdict;
+  if (!Number.isFinite(claims.exp) || claims.exp - lifetime.nowSeconds > lifetime.maxLifetime + lifetime.clockTolerance) {
+    return refused(
+      'token-lifetime',
+      `The join token is valid for too long (this server accepts at most ${lifetime.maxLifetime} s from now); ask for a new one.`,
+      false,
+    );
+  }
   if (requestedRoom !== undefined && requestedRoom !== claims.room) {
     return refused('token-wrong-room', 'The join token was issued for another room.', false);
   }
   return {
     ok: true,
     identity: { room: claims.room, userId: claims.sub, name: claims.name, role: claims.role },
-    expiresAt: claims.exp,
+    expiresAt: claims.exp * 1000,
   };
 }

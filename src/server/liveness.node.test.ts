@@ -95,6 +95,8 @@ class FakeConnection implements WatchedConnection {
   inRoom = false;
   lastPongAt: number;
   inRoomAt: number;
+  bufferedAmount = 0;
+  overBufferSince: number | undefined = undefined;
   readonly done: string[] = [];
 
   constructor(now: number) {
@@ -104,7 +106,7 @@ class FakeConnection implements WatchedConnection {
 }
 
 void describe('liveness monitor (injected clock, no sockets)', () => {
-  const timing: LivenessTiming = { pingInterval: 100, pongTimeout: 250, joinDeadlineMs: 1000 };
+  const timing: LivenessTiming = { pingInterval: 100, pongTimeout: 250, joinDeadlineMs: 1000, maxBufferedBytes: 1000 };
 
   const cases: Array<{ label: string; connection: Partial<FakeConnection>; now: number; expected: LivenessVerdict['action'] }> = [
     { label: 'closed socket', connection: { isOpen: false, lastPongAt: -10_000 }, now: 0, expected: 'skip' },
@@ -115,6 +117,10 @@ void describe('liveness monitor (injected clock, no sockets)', () => {
     { label: 'outside a room past the deadline', connection: { lastPongAt: 1001, inRoomAt: 0 }, now: 1001, expected: 'no-room' },
     { label: 'in a room, long ago seen there', connection: { lastPongAt: 5000, inRoomAt: 0, inRoom: true }, now: 5000, expected: 'ping' },
     { label: 'outside a room and silent: the deadline wins', connection: { lastPongAt: 0, inRoomAt: 0 }, now: 2000, expected: 'no-room' },
+    { label: 'unsent data over the bound, briefly', connection: { bufferedAmount: 1001, overBufferSince: 0 }, now: 250, expected: 'ping' },
+    { label: 'unsent data over the bound past pongTimeout', connection: { bufferedAmount: 1001, overBufferSince: 0 }, now: 251, expected: 'stalled' },
+    { label: 'unsent data back under the bound', connection: { bufferedAmount: 1000, overBufferSince: 0, lastPongAt: 300 }, now: 300, expected: 'ping' },
+    { label: 'unsent data over four times the bound', connection: { bufferedAmount: 4001 }, now: 1, expected: 'stalled' },
   ];
   for (const { label, connection, now, expected } of cases) {
     void test(`${label} → ${expected}`, () => {
@@ -128,7 +134,9 @@ void describe('liveness monitor (injected clock, no sockets)', () => {
     const answering = Object.assign(new FakeConnection(0), { inRoom: true });
     const silent = Object.assign(new FakeConnection(0), { inRoom: true });
     const roomless = new FakeConnection(0);
-    const connections = [answering, silent, roomless];
+    // Answers pings but stops reading the rest: its unsent data grows on every tick.
+    const stalling = Object.assign(new FakeConnection(0), { inRoom: true });
+    const connections = [answering, silent, roomless, stalling];
     const monitor = new LivenessMonitor<FakeConnection>(
       timing,
       {
@@ -136,9 +144,14 @@ void describe('liveness monitor (injected clock, no sockets)', () => {
         ping: (c) => {
           c.done.push('ping');
           if (c !== silent) c.lastPongAt = now;
+          if (c === stalling) c.bufferedAmount += 600;
         },
         timedOut: (c) => {
           c.done.push('timed-out');
+          c.isOpen = false;
+        },
+        stalled: (c) => {
+          c.done.push('stalled');
           c.isOpen = false;
         },
         noRoom: (c) => {
@@ -150,6 +163,8 @@ void describe('liveness monitor (injected clock, no sockets)', () => {
     );
     for (now = 100; now <= 1200; now += 100) monitor.check();
     assert.deepEqual(silent.done, ['ping', 'ping', 'timed-out']);
+    // Over the bound from the tick at 300 (1200 bytes) and still over at 600, more than pongTimeout later: cut.
+    assert.deepEqual(stalling.done, ['ping', 'ping', 'ping', 'ping', 'ping', 'stalled']);
     assert.equal(answering.done.length, 12);
     assert.ok(answering.done.every((action) => action === 'ping'));
     assert.deepEqual(roomless.done.at(-1), 'no-room');
@@ -171,6 +186,7 @@ void describe('liveness monitor (injected clock, no sockets)', () => {
         },
         ping: () => undefined,
         timedOut: () => undefined,
+        stalled: () => undefined,
         noRoom: () => undefined,
       },
       () => 0,

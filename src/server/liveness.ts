@@ -1,7 +1,8 @@
 /**
  * Websocket-level liveness: every `pingInterval` each open socket is pinged;
- * one silent for longer than `pongTimeout` is cut, and one outside every room
- * for longer than `joinDeadlineMs` is closed. The clock and the timer are
+ * one silent for longer than `pongTimeout` is cut, one that stopped reading
+ * (unsent data over `maxBufferedBytes` for longer than `pongTimeout`) is cut,
+ * and one outside every room for longer than `joinDeadlineMs` is closed. The clock and the timer are
  * injectable, so the decisions are tested without sockets.
  */
 
@@ -17,13 +18,22 @@ export interface WatchedConnection {
   readonly lastPongAt: number;
   /** When it was last seen inside a room (or opened); the monitor keeps it current. */
   inRoomAt: number;
+  /** Bytes sent to it that it has not taken yet. */
+  readonly bufferedAmount: number;
+  /** Since when `bufferedAmount` has been over the bound; the monitor keeps it current. */
+  overBufferSince: number | undefined;
 }
 
 export interface LivenessTiming {
   pingInterval: number;
   pongTimeout: number;
   joinDeadlineMs: number;
+  /** Unsent bytes a connection may hold for up to `pongTimeout`. */
+  maxBufferedBytes: number;
 }
+
+/** Unsent data over this many times `maxBufferedBytes` means a stalled reader at once. */
+const HARD_BUFFER_FACTOR = 4;
 
 /** What to do with one connection at one tick. */
 export type LivenessVerdict =
@@ -33,6 +43,8 @@ export type LivenessVerdict =
   | { action: 'ping' }
   /** Silent for too long: cut it. */
   | { action: 'timed-out'; silentForMs: number }
+  /** It stopped reading: unsent data over the bound for longer than `pongTimeout` (or far over it). */
+  | { action: 'stalled'; bufferedAmount: number }
   /** Outside every room for too long: close it. */
   | { action: 'no-room' };
 
@@ -41,6 +53,13 @@ export function livenessVerdict(connection: WatchedConnection, now: number, timi
   if (!connection.isOpen) return { action: 'skip' };
   const inRoomAt = connection.inRoom ? now : connection.inRoomAt;
   if (now - inRoomAt > timing.joinDeadlineMs) return { action: 'no-room' };
+  const buffered = connection.bufferedAmount;
+  if (
+    buffered > HARD_BUFFER_FACTOR * timing.maxBufferedBytes ||
+    (buffered > timing.maxBufferedBytes && connection.overBufferSince !== undefined && now - connection.overBufferSince > timing.pongTimeout)
+  ) {
+    return { action: 'stalled', bufferedAmount: buffered };
+  }
   const silentForMs = now - connection.lastPongAt;
   if (silentForMs > timing.pongTimeout) return { action: 'timed-out', silentForMs };
   return { action: 'ping' };
@@ -51,6 +70,7 @@ export interface LivenessActions<C extends WatchedConnection> {
   connections(): Iterable<C>;
   ping(connection: C): void;
   timedOut(connection: C, silentForMs: number): void;
+  stalled(connection: C, bufferedAmount: number): void;
   noRoom(connection: C): void;
 }
 
@@ -95,6 +115,8 @@ export class LivenessMonitor<C extends WatchedConnection> {
   check(): void {
     const now = this.clock();
     for (const connection of this.actions.connections()) {
+      if (connection.bufferedAmount > this.timing.maxBufferedBytes) connection.overBufferSince ??= now;
+      else connection.overBufferSince = undefined;
       const verdict = livenessVerdict(connection, now, this.timing);
       if (verdict.action !== 'skip' && connection.inRoom) connection.inRoomAt = now;
       switch (verdict.action) {
@@ -105,6 +127,9 @@ export class LivenessMonitor<C extends WatchedConnection> {
           break;
         case 'timed-out':
           this.actions.timedOut(connection, verdict.silentForMs);
+          break;
+        case 'stalled':
+          this.actions.stalled(connection, verdict.bufferedAmount);
           break;
         case 'ping':
           this.actions.ping(connection);

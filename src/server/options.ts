@@ -62,8 +62,62 @@ export interface RoomServerOptions {
    * closed with 1008, so idle connections cannot fill the server. Default 30000 ms.
    */
   joinDeadlineMs?: number;
-  /** Most websocket clients at once (PeerJS `concurrent_limit`). Default 5000. */
+  /**
+   * Most participants in rooms at once, over all rooms; a join over it is refused
+   * with `server-full`. Sockets that have not joined do not count (see
+   * `maxUnjoinedSockets`). Default 5000.
+   */
   concurrentLimit?: number;
+  /**
+   * Most sockets outside every room at once (connected, not joined yet, or
+   * removed); more are refused at the upgrade with HTTP 503. Default 1000.
+   */
+  maxUnjoinedSockets?: number;
+  /**
+   * Most sockets outside every room from one remote address; more are refused
+   * at the upgrade with HTTP 429. Joined members do not count, so a class behind
+   * one school NAT still gets in. Default 50.
+   */
+  maxSocketsPerAddress?: number;
+  /**
+   * A socket whose unsent data (`bufferedAmount`) stays above this many bytes for
+   * longer than `pongTimeout`, or ever exceeds four times it, is cut (it stopped
+   * reading). Default 1 MiB.
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Room broadcasts caused by one participant's changes (camera, mic, hand) per
+   * second; faster changes are coalesced and the latest state is sent when the
+   * interval ends. Default 10.
+   */
+  updatesPerSecond?: number;
+  /**
+   * Media OFFERs from one member to another per minute (a burst of this many,
+   * refilled evenly). Over it: `LS-ERROR offer-rate-limited`, nothing relayed. Default 10.
+   */
+  offersPerMinute?: number;
+  /**
+   * Longest join token lifetime the server accepts, in seconds: a token whose
+   * `exp` is further than this from now is refused with `token-lifetime`. Default 86400 (24 h).
+   */
+  maxTokenLifetime?: number;
+  /**
+   * Joins of one user into one room per minute (a burst of this many, refilled
+   * evenly); more are refused with `join-rate-limited`. Default 10.
+   */
+  joinsPerMinute?: number;
+  /**
+   * Peer ids in token mode: `'bound'` requires every peer id to start with the
+   * tag of the joiner's identity (see docs/protocol.md), so nobody can take over
+   * another member's peer id; `'tagged'` (default) enforces the tag only on ids
+   * that carry one, so clients that do not derive their ids yet still join.
+   */
+  peerIdBinding?: 'bound' | 'tagged';
+  /**
+   * Log lines of one kind (event and code) printed per 10 s before the rest are
+   * only counted and summarised in one `log-suppressed` line. Default 20.
+   */
+  logBurst?: number;
   /** Most participants in one room. Default 50. */
   maxRoomSize?: number;
   /** Seconds of clock skew tolerated when checking a token's `exp`. Default 5. */
@@ -88,6 +142,15 @@ export interface ResolvedRoomServerOptions {
   maxBadMessages: number;
   joinDeadlineMs: number;
   concurrentLimit: number;
+  maxUnjoinedSockets: number;
+  maxSocketsPerAddress: number;
+  maxBufferedBytes: number;
+  updatesPerSecond: number;
+  offersPerMinute: number;
+  maxTokenLifetime: number;
+  joinsPerMinute: number;
+  peerIdBinding: 'bound' | 'tagged';
+  logBurst: number;
   maxRoomSize: number;
   clockTolerance: number;
   iceServers: IceServerConfig[];
@@ -106,6 +169,15 @@ export const ROOM_SERVER_DEFAULTS: {
   readonly maxBadMessages: number;
   readonly joinDeadlineMs: number;
   readonly concurrentLimit: number;
+  readonly maxUnjoinedSockets: number;
+  readonly maxSocketsPerAddress: number;
+  readonly maxBufferedBytes: number;
+  readonly updatesPerSecond: number;
+  readonly offersPerMinute: number;
+  readonly maxTokenLifetime: number;
+  readonly joinsPerMinute: number;
+  readonly peerIdBinding: 'bound' | 'tagged';
+  readonly logBurst: number;
   readonly maxRoomSize: number;
   readonly clockTolerance: number;
 } = {
@@ -118,6 +190,15 @@ export const ROOM_SERVER_DEFAULTS: {
   maxBadMessages: 10,
   joinDeadlineMs: 30_000,
   concurrentLimit: 5000,
+  maxUnjoinedSockets: 1000,
+  maxSocketsPerAddress: 50,
+  maxBufferedBytes: 1024 * 1024,
+  updatesPerSecond: 10,
+  offersPerMinute: 10,
+  maxTokenLifetime: 24 * 60 * 60,
+  joinsPerMinute: 10,
+  peerIdBinding: 'tagged',
+  logBurst: 20,
   maxRoomSize: 50,
   clockTolerance: 5,
 };
@@ -128,6 +209,13 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
     throw new RangeError(`live-session server: option ${name} must be a positive integer, got ${String(value)}`);
   }
   return chosen;
+}
+
+function peerIdBinding(value: unknown): 'bound' | 'tagged' {
+  if (value !== 'bound' && value !== 'tagged') {
+    throw new RangeError(`live-session server: option peerIdBinding must be 'bound' or 'tagged', got ${String(value)}`);
+  }
+  return value;
 }
 
 /** Normalizes `path` to start and end with `/`. */
@@ -175,6 +263,15 @@ export function resolveOptions(options: RoomServerOptions = {}): ResolvedRoomSer
     maxBadMessages: positiveInteger('maxBadMessages', options.maxBadMessages, defaults.maxBadMessages),
     joinDeadlineMs: positiveInteger('joinDeadlineMs', options.joinDeadlineMs, defaults.joinDeadlineMs),
     concurrentLimit: positiveInteger('concurrentLimit', options.concurrentLimit, defaults.concurrentLimit),
+    maxUnjoinedSockets: positiveInteger('maxUnjoinedSockets', options.maxUnjoinedSockets, defaults.maxUnjoinedSockets),
+    maxSocketsPerAddress: positiveInteger('maxSocketsPerAddress', options.maxSocketsPerAddress, defaults.maxSocketsPerAddress),
+    maxBufferedBytes: positiveInteger('maxBufferedBytes', options.maxBufferedBytes, defaults.maxBufferedBytes),
+    updatesPerSecond: positiveInteger('updatesPerSecond', options.updatesPerSecond, defaults.updatesPerSecond),
+    offersPerMinute: positiveInteger('offersPerMinute', options.offersPerMinute, defaults.offersPerMinute),
+    maxTokenLifetime: positiveInteger('maxTokenLifetime', options.maxTokenLifetime, defaults.maxTokenLifetime),
+    joinsPerMinute: positiveInteger('joinsPerMinute', options.joinsPerMinute, defaults.joinsPerMinute),
+    peerIdBinding: peerIdBinding(options.peerIdBinding ?? defaults.peerIdBinding),
+    logBurst: positiveInteger('logBurst', options.logBurst, defaults.logBurst),
     maxRoomSize: positiveInteger('maxRoomSize', options.maxRoomSize, defaults.maxRoomSize),
     clockTolerance,
     iceServers: options.iceServers ?? [],

@@ -1,8 +1,18 @@
 /**
  * Relay of PeerJS signalling (OFFER, ANSWER, CANDIDATE, and LEAVE to a peer):
- * only between two members of the same room, and only media calls.
+ * only between two members of the same room, only media calls, and only for a
+ * media connection that an OFFER between those two members opened.
+ *
+ * Media connections are kept per direction (caller → callee): a new OFFER from
+ * the same caller to the same callee replaces the previous one, whose
+ * connection id is forgotten, so ANSWER/CANDIDATE frames for it are no longer
+ * relayed. Both directions may be live at once, because two members that
+ * recover at the same moment call each other and then keep one call. OFFERs
+ * per caller → callee are rate-limited. Everything of a member is forgotten
+ * when it leaves its room.
  */
 import { isRecord } from '../protocol/index.js';
+import { TokenBucket } from './frames.js';
 import type { SocketGate } from './socket-gate.js';
 import type { SocketSession } from './socket-session.js';
 
@@ -13,8 +23,93 @@ export interface RelayFrame {
   payload: unknown;
 }
 
+/** Longest PeerJS connection id accepted (PeerJS makes `mc_` plus a dozen characters). */
+const MAX_CONNECTION_ID_LENGTH = 64;
+
+/** Live media connections and OFFER budgets, by caller → callee. Bounded by room sizes. */
+export class MediaConnectionTable {
+  /** `caller\ncallee` → live connection id. */
+  private readonly live = new Map<string, string>();
+  /** `caller\ncallee` → OFFER budget. */
+  private readonly offerBudgets = new Map<string, TokenBucket>();
+  /** peer id → keys it takes part in, for forgetting. */
+  private readonly keysOf = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly offersPerMinute: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  private static key(caller: string, callee: string): string {
+    return `${caller}\n${callee}`;
+  }
+
+  private remember(peerId: string, key: string): void {
+    let keys = this.keysOf.get(peerId);
+    if (!keys) {
+      keys = new Set();
+      this.keysOf.set(peerId, keys);
+    }
+    keys.add(key);
+  }
+
+  /** Takes one OFFER from the caller's budget towards `callee`; false when it is spent. */
+  takeOffer(caller: string, callee: string): boolean {
+    const key = MediaConnectionTable.key(caller, callee);
+    let budget = this.offerBudgets.get(key);
+    if (!budget) {
+      budget = new TokenBucket(this.offersPerMinute, this.offersPerMinute / 60, this.clock());
+      this.offerBudgets.set(key, budget);
+      this.remember(caller, key);
+      this.remember(callee, key);
+    }
+    return budget.take(this.clock());
+  }
+
+  /** The caller's OFFER opens `connectionId` towards `callee`, replacing its previous one. */
+  open(caller: string, callee: string, connectionId: string): void {
+    const key = MediaConnectionTable.key(caller, callee);
+    this.live.set(key, connectionId);
+    this.remember(caller, key);
+    this.remember(callee, key);
+  }
+
+  /** Whether `connectionId` is live between the two peers (either direction). */
+  isLive(from: string, to: string, connectionId: string): boolean {
+    return (
+      this.live.get(MediaConnectionTable.key(from, to)) === connectionId ||
+      this.live.get(MediaConnectionTable.key(to, from)) === connectionId
+    );
+  }
+
+  /** Forgets every connection and budget a peer takes part in. */
+  forget(peerId: string): void {
+    for (const key of this.keysOf.get(peerId) ?? []) {
+      this.live.delete(key);
+      this.offerBudgets.delete(key);
+      const [caller, callee] = key.split('\n');
+      const other = caller === peerId ? callee : caller;
+      if (other !== undefined) this.keysOf.get(other)?.delete(key);
+    }
+    this.keysOf.delete(peerId);
+  }
+
+  /** Entries held for one peer (for tests and operations). */
+  sizeFor(peerId: string): number {
+    return this.keysOf.get(peerId)?.size ?? 0;
+  }
+}
+
+function connectionIdOf(payload: unknown): string | undefined {
+  const id = isRecord(payload) ? payload['connectionId'] : undefined;
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_CONNECTION_ID_LENGTH ? id : undefined;
+}
+
 export class SignallingRelay {
-  constructor(private readonly gate: SocketGate) {}
+  constructor(
+    private readonly gate: SocketGate,
+    private readonly connections: MediaConnectionTable,
+  ) {}
 
   /** Forwards the frame to `peer` (which routes it to `dst`) or refuses it. */
   relay(session: SocketSession, frame: RelayFrame, data: unknown, isBinary: boolean): void {
@@ -32,10 +127,30 @@ export class SignallingRelay {
       session.sendError('peer-not-in-room', `${type} refused: the destination peer is not in your room.`, type);
       return;
     }
-    // Media calls only: PeerJS data connections are not part of this protocol, and
-    // a crafted data OFFER can break the receiving client.
-    if (type === 'OFFER' && !(isRecord(payload) && payload['type'] === 'media')) {
-      this.gate.refuseMalformed(session, 'bad-payload', 'OFFER must carry a media call (payload.type "media").', type);
+    if (type === 'LEAVE') {
+      session.socket.forwardToPeer(data, isBinary);
+      return;
+    }
+    const connectionId = connectionIdOf(payload);
+    if (connectionId === undefined) {
+      this.gate.refuseMalformed(session, 'bad-payload', `${type} needs a string payload.connectionId (at most ${MAX_CONNECTION_ID_LENGTH} characters).`, type);
+      return;
+    }
+    if (type === 'OFFER') {
+      // Media calls only: PeerJS data connections are not part of this protocol, and
+      // a crafted data OFFER can break the receiving client.
+      if (!(isRecord(payload) && payload['type'] === 'media')) {
+        this.gate.refuseMalformed(session, 'bad-payload', 'OFFER must carry a media call (payload.type "media").', type);
+        return;
+      }
+      if (!this.connections.takeOffer(session.peerId, dst)) {
+        this.gate.refuse(session, type, 'offer-rate-limited', 'Too many calls to this participant in a minute; wait before calling again.');
+        return;
+      }
+      this.connections.open(session.peerId, dst, connectionId);
+    } else if (!this.connections.isLive(session.peerId, dst, connectionId)) {
+      // ANSWER / CANDIDATE for a connection no OFFER between these two opened (or a replaced one).
+      this.gate.refuse(session, type, 'unknown-connection', `${type} refused: no open media connection with that id between you and the destination.`);
       return;
     }
     session.socket.forwardToPeer(data, isBinary);

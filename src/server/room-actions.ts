@@ -3,13 +3,16 @@
  * state, hands, and the tutor's actions (mute, mute all, remove, lower a hand,
  * ask to unmute). Role checks happen before these are called.
  */
-import type { LeaveReason, ParticipantInfo } from '../protocol/index.js';
+import { LIMITS, isRecord, type LeaveReason, type ParticipantInfo } from '../protocol/index.js';
 import { checkHandPayload, checkStatePayload, checkTargetPayload } from './frames.js';
+import type { JoinAdmission } from './join-admission.js';
 import type { JoinIdentity } from './join-identity.js';
 import type { ResolvedRoomServerOptions } from './options.js';
+import type { MediaConnectionTable } from './relay.js';
 import type { Member, Room, RoomRegistry } from './room-registry.js';
 import type { ServerLog, SocketGate } from './socket-gate.js';
 import type { JoinedMembership, SocketSession } from './socket-session.js';
+import type { UpdatePacer } from './update-pacer.js';
 
 /** Camera and microphone flags of a join. */
 export interface JoinMedia {
@@ -19,16 +22,53 @@ export interface JoinMedia {
 
 export type TutorActionType = 'LS-MUTE' | 'LS-REMOVE' | 'LS-LOWER-HAND' | 'LS-ASK-UNMUTE';
 
-export class RoomActions {
-  constructor(
-    private readonly registry: RoomRegistry<SocketSession>,
-    private readonly gate: SocketGate,
-    private readonly options: ResolvedRoomServerOptions,
-    private readonly log: ServerLog,
-  ) {}
+/** The parts of the server room actions work with. */
+export interface RoomActionParts {
+  registry: RoomRegistry<SocketSession>;
+  gate: SocketGate;
+  options: ResolvedRoomServerOptions;
+  log: ServerLog;
+  /** Removed users and join budgets. */
+  admission: JoinAdmission;
+  /** Live media connections, forgotten when a member leaves. */
+  connections: MediaConnectionTable;
+  /** Paces the broadcasts each participant's changes cause. */
+  pacer: UpdatePacer<ParticipantInfo>;
+}
 
-  /** Puts a socket into a room (or moves a member to it, see {@link resume}). */
-  admit(session: SocketSession, identity: JoinIdentity, media: JoinMedia): void {
+export class RoomActions {
+  private readonly registry: RoomRegistry<SocketSession>;
+  private readonly gate: SocketGate;
+  private readonly options: ResolvedRoomServerOptions;
+  private readonly log: ServerLog;
+  private readonly admission: JoinAdmission;
+  private readonly connections: MediaConnectionTable;
+  private readonly pacer: UpdatePacer<ParticipantInfo>;
+
+  constructor(parts: RoomActionParts) {
+    ({
+      registry: this.registry,
+      gate: this.gate,
+      options: this.options,
+      log: this.log,
+      admission: this.admission,
+      connections: this.connections,
+      pacer: this.pacer,
+    } = parts);
+  }
+
+  /**
+   * Puts a socket into a room (or moves a member to it, see {@link resume}).
+   * `tokenExpiresAt` (ms) is the join token's expiry, in token mode.
+   */
+  admit(session: SocketSession, identity: JoinIdentity, media: JoinMedia, tokenExpiresAt?: number): void {
+    const refusal = this.admission.admit(identity.room, identity.userId);
+    if (refusal) {
+      this.gate.refuse(session, 'LS-JOIN', refusal.code, refusal.message);
+      this.gate.penalise(session);
+      return;
+    }
+    session.tokenExpiresAt = tokenExpiresAt;
     const existingRoom = this.registry.get(identity.room);
     const resumed = existingRoom?.member(session.peerId);
     if (resumed && resumed.info.userId === identity.userId && resumed.connection !== session) {
@@ -42,6 +82,12 @@ export class RoomActions {
     if (samePeer) replaced.add(samePeer);
     if (existingRoom && existingRoom.size - replaced.size >= this.options.maxRoomSize) {
       this.gate.refuse(session, 'LS-JOIN', 'room-full', `The room is full (${this.options.maxRoomSize} participants).`);
+      this.gate.penalise(session);
+      return;
+    }
+    if (this.registry.memberCount - replaced.size >= this.options.concurrentLimit) {
+      this.gate.refuse(session, 'LS-JOIN', 'server-full', 'The server has as many participants as it accepts; try again later.');
+      this.gate.penalise(session);
       return;
     }
     for (const old of replaced) this.removeMember(old, 'replaced');
@@ -104,6 +150,12 @@ export class RoomActions {
     if (!removed) return;
     const session = member.connection;
     if (session.membership?.member === member) session.membership = undefined;
+    this.pacer.forget(member.info);
+    this.connections.forget(member.info.id);
+    if (reason === 'removed') {
+      const until = session.tokenExpiresAt ?? Date.now() + this.options.maxTokenLifetime * 1000;
+      this.admission.remove(room.name, member.info.userId, until);
+    }
     if (reason === 'removed' || reason === 'replaced') {
       session.send({
         type: 'LS-EVICTED',
@@ -128,8 +180,21 @@ export class RoomActions {
     });
   }
 
-  private broadcastUpdate(room: Room<SocketSession>, member: Member<SocketSession>): void {
-    room.broadcast({ type: 'LS-PARTICIPANT-UPDATED', payload: { participant: { ...member.info } } });
+  /**
+   * Tells the room a member's current state, paced per member: a burst of
+   * changes becomes one broadcast now and one with the latest state later.
+   */
+  private broadcastUpdate(room: Room<SocketSession>, member: Member<SocketSession>, handQueueChanged = false): void {
+    const info = member.info;
+    this.pacer.update(
+      info,
+      (queueChanged) => {
+        if (room.member(info.id)?.info !== info) return; // Left meanwhile.
+        room.broadcast({ type: 'LS-PARTICIPANT-UPDATED', payload: { participant: { ...info } } });
+        if (queueChanged) room.broadcast({ type: 'LS-HAND-QUEUE', payload: { handQueue: room.handQueue } });
+      },
+      handQueueChanged,
+    );
   }
 
   /** LS-STATE: the sender's own camera/microphone flags. */
@@ -164,8 +229,7 @@ export class RoomActions {
 
   private setHand(room: Room<SocketSession>, member: Member<SocketSession>, raised: boolean): void {
     if (!room.setHand(member, raised)) return;
-    this.broadcastUpdate(room, member);
-    room.broadcast({ type: 'LS-HAND-QUEUE', payload: { handQueue: room.handQueue } });
+    this.broadcastUpdate(room, member, true);
   }
 
   /** Turns a member's microphone off (never on) and tells it who did. */
@@ -182,6 +246,21 @@ export class RoomActions {
     for (const member of membership.room.allMembers()) {
       if (member !== membership.member) this.mute(member, membership.member.info.id);
     }
+  }
+
+  /** LS-READMIT: a user the tutor removed may join this room again. */
+  readmit(session: SocketSession, membership: JoinedMembership, frame: Record<string, unknown>): void {
+    const payload = frame['payload'];
+    const userId = isRecord(payload) ? payload['userId'] : undefined;
+    if (typeof userId !== 'string' || !LIMITS.userIdPattern.test(userId)) {
+      this.gate.refuseMalformed(session, 'bad-payload', 'payload.userId must be the user id of a removed participant.', 'LS-READMIT');
+      return;
+    }
+    if (!this.admission.readmit(membership.room.name, userId)) {
+      this.gate.refuse(session, 'LS-READMIT', 'no-such-participant', 'Nobody with that user id is removed from your room.');
+      return;
+    }
+    this.log('info', 'readmit', { room: membership.room.name, by: membership.member.info.id, userId });
   }
 
   /** A tutor action aimed at one member of the tutor's room. */

@@ -8,6 +8,8 @@ import type { ParticipantInfo, ServerMessage } from '../protocol/index.js';
 /** Where messages for a member go. */
 export interface MemberConnection {
   send(message: ServerMessage): void;
+  /** Sends a message already serialised (a broadcast is serialised once for all recipients). */
+  sendText(text: string): void;
 }
 
 /** One participant of one room. */
@@ -96,10 +98,13 @@ export class Room<C extends MemberConnection = MemberConnection> {
     return true;
   }
 
-  /** Sends `message` to every member, optionally except one peer id. */
+  /** Sends `message` to every member, optionally except one peer id; serialised once. */
   broadcast(message: ServerMessage, exceptPeerId?: string): void {
+    let text: string | undefined;
     for (const member of this.members.values()) {
-      if (member.info.id !== exceptPeerId) member.connection.send(message);
+      if (member.info.id === exceptPeerId) continue;
+      text ??= JSON.stringify(message);
+      member.connection.sendText(text);
     }
   }
 
@@ -136,6 +141,13 @@ export class RoomRegistry<C extends MemberConnection = MemberConnection> {
 
   all(): Room<C>[] {
     return [...this.rooms.values()];
+  }
+
+  /** Members over all rooms. */
+  get memberCount(): number {
+    let count = 0;
+    for (const room of this.rooms.values()) count += room.size;
+    return count;
   }
 
   clear(): void {

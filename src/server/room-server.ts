@@ -13,21 +13,23 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import express from 'express';
 import { ExpressPeerServer } from 'peer';
-import { TUTOR_ONLY_TYPES, type ClientMessageType } from '../protocol/index.js';
+import { TUTOR_ONLY_TYPES, type ClientMessageType, type ParticipantInfo } from '../protocol/index.js';
 import { checkJoinPayload, parseFrame } from './frames.js';
-import { resolveJoinRequest, resolveTokenIdentity, type JoinRefusal } from './join-identity.js';
+import { JoinAdmission } from './join-admission.js';
+import { checkPeerIdBinding, resolveJoinRequest, resolveTokenIdentity, type JoinIdentity, type JoinRefusal } from './join-identity.js';
 import { verifyJoinToken } from './join-token.js';
 import { LivenessMonitor } from './liveness.js';
-import { jsonLineLogger, logEntry, type LogEntry, type LogLevel } from './logger.js';
+import { LogThrottle, jsonLineLogger, logEntry, type LogEntry, type LogLevel } from './logger.js';
 import { resolveOptions, type ResolvedRoomServerOptions, type RoomServerOptions } from './options.js';
 import { runInPeerScope, type PeerTimerScope } from './peer-housekeeping.js';
-import { SignallingRelay } from './relay.js';
+import { MediaConnectionTable, SignallingRelay } from './relay.js';
 import { RoomActions, type JoinMedia } from './room-actions.js';
 import { RoomRegistry, type RoomSnapshot } from './room-registry.js';
-import { addRoomRoutes, originAllowed } from './routes.js';
+import { HTTP_METHODS, addRoomRoutes, originAllowed } from './routes.js';
 import { shutDown } from './shutdown.js';
 import { SocketGate } from './socket-gate.js';
 import type { SocketSession } from './socket-session.js';
+import { UpdatePacer } from './update-pacer.js';
 
 /** Read-only view of the rooms, for operations and tests. Every call returns copies. */
 export interface RoomsView {
@@ -85,6 +87,8 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   private readonly relay: SignallingRelay;
   private readonly liveness: LivenessMonitor<SocketSession>;
   private readonly peerTimers: PeerTimerScope;
+  private readonly pacer: UpdatePacer<ParticipantInfo>;
+  private readonly logThrottle: LogThrottle;
   private closing: Promise<void> | undefined;
 
   constructor(httpServer: HttpServer | HttpsServer, options: RoomServerOptions) {
@@ -93,6 +97,10 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
     this.mode = this.options.secret === undefined ? 'open' : 'token';
     this.path = this.options.path;
     this.webSocketPath = `${this.path}peerjs`;
+    this.logThrottle = new LogThrottle(this.options.logBurst, (entry) => {
+      if (!this.options.quiet) (this.options.logger ?? jsonLineLogger)(entry);
+      this.emit('log', entry);
+    });
     const log = this.log.bind(this);
     const isClosing = (): boolean => this.closing !== undefined;
 
@@ -109,9 +117,20 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
           this.actions.removeMember(session.membership.member, session.closeReason ?? 'closed');
         }
       },
+      joinedCount: () => this.registry.memberCount,
     });
-    this.actions = new RoomActions(this.registry, this.gate, this.options, log);
-    this.relay = new SignallingRelay(this.gate);
+    const connections = new MediaConnectionTable(this.options.offersPerMinute);
+    this.pacer = new UpdatePacer<ParticipantInfo>(this.options.updatesPerSecond);
+    this.actions = new RoomActions({
+      registry: this.registry,
+      gate: this.gate,
+      options: this.options,
+      log,
+      admission: new JoinAdmission(this.options.joinsPerMinute),
+      connections,
+      pacer: this.pacer,
+    });
+    this.relay = new SignallingRelay(this.gate, connections);
     this.rooms = this.createRoomsView();
 
     this.app = express();
@@ -122,10 +141,14 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       key: 'peerjs',
       allow_discovery: false,
       alive_timeout: this.options.peerAliveTimeout,
-      concurrent_limit: this.options.concurrentLimit,
-      corsOptions: { origin: this.options.allowedOrigins ?? true },
+      // Joined members are limited at LS-JOIN (concurrentLimit), sockets outside a room at the upgrade.
+      concurrent_limit: this.options.concurrentLimit + this.options.maxUnjoinedSockets,
+      // Never a reflected origin; only the methods the server answers.
+      corsOptions: { origin: this.options.allowedOrigins ?? '*', methods: [...HTTP_METHODS] },
       createWebSocketServer: (serverOptions) => this.gate.createWebSocketServer(serverOptions),
     });
+    // `peer`'s own Express app would announce itself on every response it answers.
+    peerApp.disable('x-powered-by');
     peerApp.on('connection', (client) => {
       this.gate.attachPeerClient(client);
     });
@@ -147,7 +170,10 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
     this.liveness = new LivenessMonitor<SocketSession>(this.options, {
       connections: () => this.gate.sessions.values(),
       ping: (session) => {
-        session.socket.ping();
+        this.gate.ping(session);
+      },
+      stalled: (session) => {
+        this.gate.cutStalled(session);
       },
       timedOut: (session, silentForMs) => {
         session.closeReason = 'timeout';
@@ -180,9 +206,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   }
 
   private log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): void {
-    const entry = logEntry(level, event, fields);
-    if (!this.options.quiet) (this.options.logger ?? jsonLineLogger)(entry);
-    this.emit('log', entry);
+    this.logThrottle.log(logEntry(level, event, fields));
   }
 
   private createRoomsView(): RoomsView {
@@ -213,6 +237,10 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
         this.gate.refuseMalformed(session, 'unknown-type', `Unknown message type "${frame.type}".`, frame.type);
         return;
       case 'peerjs':
+        if (frame.type === 'LEAVE') {
+          this.leaveServer(session);
+          return;
+        }
         session.socket.forwardToPeer(data, isBinary);
         return;
       case 'relay':
@@ -226,6 +254,18 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
         }
         return;
     }
+  }
+
+  /**
+   * PeerJS's LEAVE without a `dst`: the client leaves the server. `peer` would
+   * forget the client but keep the socket open, uncounted; the socket leaves its
+   * room and is closed instead.
+   */
+  private leaveServer(session: SocketSession): void {
+    if (session.membership) this.actions.removeMember(session.membership.member, 'left');
+    session.closed = true;
+    session.backlog.length = 0;
+    if (session.isOpen) session.socket.close(1000, 'left');
   }
 
   private internalError(session: SocketSession, request: string, error: unknown): void {
@@ -264,6 +304,9 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       case 'LS-MUTE-ALL':
         this.actions.muteAll(membership);
         return;
+      case 'LS-READMIT':
+        this.actions.readmit(session, membership, frame);
+        return;
       case 'LS-MUTE':
       case 'LS-REMOVE':
       case 'LS-LOWER-HAND':
@@ -273,14 +316,30 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
     }
   }
 
+  /** A refused join counts as a bad request, whatever the reason: a refusal storm gets the socket cut. */
   private refuseJoin(session: SocketSession, refusal: JoinRefusal): void {
-    if (refusal.malformed) this.gate.refuseMalformed(session, refusal.code, refusal.message, 'LS-JOIN');
-    else this.gate.refuse(session, 'LS-JOIN', refusal.code, refusal.message);
+    if (refusal.malformed) {
+      this.gate.refuseMalformed(session, refusal.code, refusal.message, 'LS-JOIN');
+      return;
+    }
+    this.gate.refuse(session, 'LS-JOIN', refusal.code, refusal.message);
+    this.gate.penalise(session);
+  }
+
+  /** Admits a resolved identity unless its peer id is bound to someone else. */
+  private admitIdentity(session: SocketSession, identity: JoinIdentity, media: JoinMedia, tokenExpiresAt?: number): void {
+    const binding = checkPeerIdBinding(session.peerId, identity, this.options.peerIdBinding);
+    if (binding) {
+      this.refuseJoin(session, binding);
+      return;
+    }
+    this.actions.admit(session, identity, media, tokenExpiresAt);
   }
 
   private handleJoin(session: SocketSession, frame: Record<string, unknown>): void {
     if (session.membership) {
       this.gate.refuse(session, 'LS-JOIN', 'already-joined', `Already in room "${session.membership.room.name}"; send LS-LEAVE first.`);
+      this.gate.penalise(session);
       return;
     }
     if (this.closing) {
@@ -299,14 +358,18 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       return;
     }
     if (request.ok === true) {
-      this.actions.admit(session, request.identity, media);
+      this.admitIdentity(session, request.identity, media);
       return;
     }
     const secret = this.options.secret ?? '';
     const verification = verifyJoinToken(request.token, secret, { clockTolerance: this.options.clockTolerance })
       .then((verdict) => {
         if (session.closed) return;
-        const resolved = resolveTokenIdentity(verdict, request.requestedRoom);
+        const resolved = resolveTokenIdentity(verdict, request.requestedRoom, {
+          nowSeconds: Date.now() / 1000,
+          maxLifetime: this.options.maxTokenLifetime,
+          clockTolerance: this.options.clockTolerance,
+        });
         if (!resolved.ok) {
           this.refuseJoin(session, resolved);
           return;
@@ -315,7 +378,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
           this.gate.refuse(session, 'LS-JOIN', 'shutting-down', 'The server is shutting down.');
           return;
         }
-        this.actions.admit(session, resolved.identity, media);
+        this.admitIdentity(session, resolved.identity, media, resolved.expiresAt);
       })
       .catch((error: unknown) => {
         this.internalError(session, 'LS-JOIN', error);
@@ -334,6 +397,8 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       stopTimers: () => {
         this.liveness.stop();
         this.peerTimers.stop();
+        this.pacer.clear();
+        this.logThrottle.stop();
       },
     });
     return this.closing;

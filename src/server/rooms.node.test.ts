@@ -213,17 +213,17 @@ void describe('room membership', () => {
     const offer = await callee.next('OFFER');
     assert.equal(offer.src, caller.id);
     assert.deepEqual(offer.payload, { sdp: 'v=0', type: 'media', connectionId: 'mc_1' });
-    callee.send({ type: 'ANSWER', dst: caller.id, payload: { sdp: 'v=0' } });
+    callee.send({ type: 'ANSWER', dst: caller.id, payload: { sdp: 'v=0', connectionId: 'mc_1' } });
     assert.equal((await caller.next('ANSWER')).src, callee.id);
-    callee.send({ type: 'CANDIDATE', dst: caller.id, payload: { candidate: 'c' } });
+    callee.send({ type: 'CANDIDATE', dst: caller.id, payload: { candidate: 'c', connectionId: 'mc_1' } });
     assert.equal((await caller.next('CANDIDATE')).src, callee.id);
 
-    stranger.send({ type: 'OFFER', dst: callee.id, payload: { sdp: 'v=0' } });
+    stranger.send({ type: 'OFFER', dst: callee.id, payload: { sdp: 'v=0', connectionId: 'mc_2' } });
     // Two meanings, two codes: the destination is in another room; the sender is in none.
     const refused = await stranger.nextError();
     assert.equal(refused.code, 'peer-not-in-room');
     assert.equal(refused.request, 'OFFER');
-    outsider.send({ type: 'CANDIDATE', dst: caller.id, payload: { candidate: 'c' } });
+    outsider.send({ type: 'CANDIDATE', dst: caller.id, payload: { candidate: 'c', connectionId: 'mc_1' } });
     const notJoined = await outsider.nextError();
     assert.equal(notJoined.code, 'not-joined');
     assert.equal(notJoined.request, 'CANDIDATE');

@@ -22,8 +22,46 @@ function corsHeaders(options: ResolvedRoomServerOptions): express.RequestHandler
   };
 }
 
-/** Adds the health and ICE routes under `options.path`. */
+/** HTTP methods of every route the server answers (health, ICE, PeerJS's id and page). */
+export const HTTP_METHODS = ['GET', 'HEAD'] as const;
+
+/** `X-Content-Type-Options: nosniff` on every response; no `X-Powered-By`. */
+export const securityHeaders: express.RequestHandler = (_request, response, next) => {
+  response.set('X-Content-Type-Options', 'nosniff');
+  response.removeHeader('X-Powered-By');
+  next();
+};
+
+/**
+ * CORS preflight for every route: only the methods the server uses, only for
+ * allowed origins (`*` in open mode, never a reflected origin), no request
+ * headers beyond the simple ones.
+ */
+function preflight(options: ResolvedRoomServerOptions): express.RequestHandler {
+  return (request, response, next) => {
+    if (request.method !== 'OPTIONS') {
+      next();
+      return;
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && originAllowed(options.allowedOrigins, origin)) {
+      response.set('Access-Control-Allow-Origin', options.allowedOrigins ? origin : '*');
+      response.set('Access-Control-Allow-Methods', HTTP_METHODS.join(', '));
+      response.set('Access-Control-Max-Age', '600');
+    }
+    if (options.allowedOrigins) response.vary('Origin');
+    response.set('Allow', [...HTTP_METHODS, 'OPTIONS'].join(', '));
+    response.status(204).end();
+  };
+}
+
+/**
+ * Adds the response headers, the preflight answer and the health and ICE
+ * routes under `options.path`. Call before mounting the PeerJS app.
+ */
 export function addRoomRoutes(app: express.Express, options: ResolvedRoomServerOptions, isClosing: () => boolean): void {
+  app.use(securityHeaders);
+  app.use(preflight(options));
   const cors = corsHeaders(options);
   app.get(`${options.path}health`, cors, (_request, response) => {
     if (isClosing()) response.status(503).json({ status: 'closing' });

@@ -4,6 +4,7 @@
  * backlog that keeps frames in order while a join is verified, and the policy
  * close for sockets that misbehave. Every incoming frame passes here first.
  */
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { IClient } from 'peer';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
@@ -25,11 +26,39 @@ export interface SocketGateHooks {
   onFrame(session: SocketSession, data: unknown, isBinary: boolean): void;
   /** The socket closed (for whatever reason). */
   onClosed(session: SocketSession): void;
+  /** Sockets in rooms right now, over all rooms. */
+  joinedCount(): number;
+}
+
+/** `::ffff:127.0.0.2` and `127.0.0.2` are one address. */
+export function normalizeAddress(address: string | undefined): string {
+  if (address === undefined) return 'unknown';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/**
+ * The `ws` server class of the gate: a new connection reaches `peer` only once
+ * the gate lets it through (after an older socket holding its peer id without
+ * being in a room is gone, see {@link SocketGate}).
+ */
+class GatedWebSocketServer extends WebSocketServer<typeof GatedWebSocket> {
+  connectionGate: ((socket: GatedWebSocket, request: IncomingMessage, proceed: () => void) => void) | undefined;
+
+  override emit(eventName: string | symbol, ...args: unknown[]): boolean {
+    const gate = this.connectionGate;
+    if (eventName !== 'connection' || !gate) return super.emit(eventName, ...args);
+    gate(args[0] as GatedWebSocket, args[1] as IncomingMessage, () => {
+      super.emit(eventName, ...args);
+    });
+    return true;
+  }
 }
 
 export class SocketGate {
   /** Every open socket, joined or not. */
   readonly sessions = new Map<WebSocket, SocketSession>();
+  /** Open sockets by remote address. */
+  private readonly byAddress = new Map<string, Set<SocketSession>>();
   private server: WebSocketServer | undefined;
 
   constructor(private readonly hooks: SocketGateHooks) {}
@@ -41,34 +70,82 @@ export class SocketGate {
 
   /** The `createWebSocketServer` hook of `peer`: our own `ws` server with limits and the frame gate. */
   createWebSocketServer(serverOptions: ServerOptions): WebSocketServer {
-    const webSocketServer = new WebSocketServer<typeof GatedWebSocket>({
+    const webSocketServer = new GatedWebSocketServer({
       ...serverOptions,
       maxPayload: this.hooks.options.maxPayload,
       perMessageDeflate: false,
       WebSocket: GatedWebSocket,
-      verifyClient: (info: { origin: string; req: IncomingMessage }) => {
-        const allowed = this.hooks.isOriginAllowed(info.origin);
-        if (!allowed) this.hooks.log('warn', 'refused-origin', { origin: info.origin.slice(0, 200) });
-        return allowed;
+      verifyClient: (info: { origin: string; req: IncomingMessage }, accept: (ok: boolean, code?: number, message?: string) => void) => {
+        const refusal = this.refusalAtUpgrade(info.origin, normalizeAddress(info.req.socket.remoteAddress));
+        if (refusal) accept(false, refusal.status, refusal.message);
+        else accept(true);
       },
     });
-    // Registered before peer's own listener, so the session exists when peer reports the client.
-    webSocketServer.on('connection', (socket, request) => {
-      this.onSocket(socket, request);
-    });
+    webSocketServer.connectionGate = (socket, request, proceed) => {
+      this.onSocket(socket, request, proceed);
+    };
     this.server = webSocketServer;
     return webSocketServer;
   }
 
-  private onSocket(socket: GatedWebSocket, request: IncomingMessage): void {
+  /** Sockets from `address` that are not in a room. */
+  private unjoinedFrom(address: string): number {
+    let count = 0;
+    for (const session of this.byAddress.get(address) ?? []) if (!session.inRoom) count += 1;
+    return count;
+  }
+
+  /** Why a websocket upgrade is refused (origin, per-address cap, unjoined cap), if it is. */
+  private refusalAtUpgrade(origin: string, address: string): { status: number; message: string } | undefined {
+    const { options, log } = this.hooks;
+    if (!this.hooks.isOriginAllowed(origin)) {
+      log('warn', 'refused-origin', { origin: origin.slice(0, 200) });
+      return { status: 401, message: 'Origin not allowed' };
+    }
+    if (this.unjoinedFrom(address) >= options.maxSocketsPerAddress) {
+      log('warn', 'refused-address', { address, limit: options.maxSocketsPerAddress });
+      return { status: 429, message: 'Too many connections from this address' };
+    }
+    if (this.sessions.size - this.hooks.joinedCount() >= options.maxUnjoinedSockets) {
+      log('warn', 'refused-unjoined', { limit: options.maxUnjoinedSockets });
+      return { status: 503, message: 'Too many connections waiting to join' };
+    }
+    return undefined;
+  }
+
+  private onSocket(socket: GatedWebSocket, request: IncomingMessage, proceed: () => void): void {
     socket.frameGate = (data, isBinary) => {
       this.onIncoming(socket, data, isBinary);
     };
     const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
     const peerId = query.get('id') ?? '';
-    const { burst, perSecond } = this.hooks.options.rateLimit;
-    const session = new SocketSession(socket, peerId, new TokenBucket(burst, perSecond), Date.now());
+    const { options } = this.hooks;
+    const { burst, perSecond } = options.rateLimit;
+    const address = normalizeAddress(request.socket.remoteAddress);
+    const bucket = new TokenBucket(burst, perSecond);
+    const session = new SocketSession(socket, peerId, address, bucket, options.maxBufferedBytes, Date.now());
+    session.onStalled = () => {
+      this.cutStalled(session);
+    };
     this.sessions.set(socket, session);
+    let fromAddress = this.byAddress.get(address);
+    if (!fromAddress) {
+      fromAddress = new Set();
+      this.byAddress.set(address, fromAddress);
+    }
+    fromAddress.add(session);
+    socket.on('pong', (data) => {
+      session.onPong(data, Date.now());
+    });
+    socket.on('close', () => {
+      session.closed = true;
+      session.backlog.length = 0;
+      this.sessions.delete(socket);
+      const peers = this.byAddress.get(address);
+      peers?.delete(session);
+      if (peers?.size === 0) this.byAddress.delete(address);
+      this.hooks.onClosed(session);
+    });
     // `peer` reads the last of repeated query parameters; a socket claiming one id
     // here and another there could act as someone else. Refuse any repetition.
     if (['id', 'token', 'key'].some((name) => query.getAll(name).length > 1)) {
@@ -79,15 +156,51 @@ export class SocketGate {
       socket.close(CLOSE_CODES.goingAway, 'server shutting down');
       return;
     }
-    socket.on('pong', () => {
-      session.lastPongAt = Date.now();
+    this.claimPeerId(session, proceed);
+  }
+
+  /**
+   * A peer id belongs to whoever holds it in a room. An older socket that holds
+   * the same id without being in a room (a squatter after a server restart, or a
+   * stale socket) gives it up to the newcomer: it is cut, and `peer` sees the
+   * newcomer once it is gone. A holder inside a room keeps it: `peer` answers
+   * the newcomer as usual (re-attach with the same PeerJS token, else ID-TAKEN).
+   */
+  private claimPeerId(session: SocketSession, proceed: () => void): void {
+    const holder = [...this.sessions.values()].find(
+      (other) => other !== session && other.peerId === session.peerId && !other.closed && other.client !== undefined,
+    );
+    if (!holder || holder.inRoom || holder.busy) {
+      proceed();
+      return;
+    }
+    this.hooks.log('info', 'peer-id-claimed', { peerId: session.peerId, address: session.address });
+    // Registered after peer's own close listener: by then peer has forgotten the holder.
+    holder.socket.once('close', () => {
+      if (!session.closed && session.isOpen) proceed();
     });
-    socket.on('close', () => {
-      session.closed = true;
-      session.backlog.length = 0;
-      this.sessions.delete(socket);
-      this.hooks.onClosed(session);
+    holder.closed = true;
+    holder.backlog.length = 0;
+    holder.socket.terminate();
+  }
+
+  /** Pings a socket with a fresh payload (only its echo counts as a pong). */
+  ping(session: SocketSession): void {
+    session.ping(randomBytes(8));
+  }
+
+  /** Cuts a socket that stopped reading (its unsent data stays over the bound). */
+  cutStalled(session: SocketSession): void {
+    if (session.closed) return;
+    session.closeReason = 'timeout';
+    this.hooks.log('warn', 'stalled', {
+      peerId: session.peerId,
+      bufferedBytes: session.bufferedAmount,
+      room: session.membership?.room.name,
     });
+    session.closed = true;
+    session.backlog.length = 0;
+    session.socket.terminate();
   }
 
   /** `peer` registered a client for one of our sockets. */
@@ -158,10 +271,18 @@ export class SocketGate {
 
   /** Answers a malformed request; too many of them close the socket. */
   refuseMalformed(session: SocketSession, code: ErrorCode, message: string, request?: string): void {
-    session.badFrames += 1;
     session.sendError(code, message, request);
+    this.penalise(session);
+  }
+
+  /**
+   * Counts a bad request against the socket (malformed, or a refused join):
+   * `maxBadMessages` of them close it with 1008.
+   */
+  penalise(session: SocketSession): void {
+    session.badFrames += 1;
     if (session.badFrames >= this.hooks.options.maxBadMessages) {
-      this.closeForPolicy(session, 'bad-messages', 'too many malformed messages');
+      this.closeForPolicy(session, 'bad-messages', 'too many malformed messages or refused requests');
     }
   }
 

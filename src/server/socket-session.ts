@@ -29,6 +29,9 @@ export class GatedWebSocket extends WebSocket {
   }
 }
 
+/** Unsent data over this many times `maxBufferedBytes` cuts the socket at once. */
+export const STALLED_FACTOR = 4;
+
 /** The room and member of a joined socket. */
 export interface JoinedMembership {
   room: Room<SocketSession>;
@@ -54,11 +57,24 @@ export class SocketSession {
   closed = false;
   /** Set when the server cuts the socket, so the leave is logged with this reason. */
   closeReason: LeaveReason | undefined;
+  /** Payloads of our pings not answered yet (newest last); only a pong echoing one counts. */
+  readonly pendingPings: Buffer[] = [];
+  /** Since when the unsent data has been over `maxBufferedBytes`, if it is. */
+  overBufferSince: number | undefined;
+  /** When the join token of the membership expires (ms since the epoch); token mode only. */
+  tokenExpiresAt: number | undefined;
+
+  /** Called (once) when the unsent data passes the hard ceiling: the reader has stalled. */
+  onStalled: ((session: SocketSession) => void) | undefined;
 
   constructor(
     readonly socket: GatedWebSocket,
     readonly peerId: string,
+    /** The remote address, for per-address limits. */
+    readonly address: string,
     readonly bucket: TokenBucket,
+    /** Unsent bytes above which the socket counts as not reading. */
+    readonly maxBufferedBytes: number,
     now: number,
   ) {
     this.lastPongAt = now;
@@ -69,9 +85,28 @@ export class SocketSession {
     return this.socket.readyState === WebSocket.OPEN;
   }
 
-  /** Whether the socket is in a room, or on its way into one. */
+  /**
+   * Whether the socket is in a room. A join under way does not count: a socket
+   * that keeps sending refused joins still meets the join deadline.
+   */
   get inRoom(): boolean {
-    return this.membership !== undefined || this.busy;
+    return this.membership !== undefined;
+  }
+
+  /** Sends a websocket ping carrying a fresh payload, which the pong must echo. */
+  ping(payload: Buffer): void {
+    this.pendingPings.push(payload);
+    if (this.pendingPings.length > 4) this.pendingPings.shift();
+    this.socket.ping(payload);
+  }
+
+  /** A pong arrived: it proves life only when it answers one of our pings. */
+  onPong(data: Buffer, now: number): boolean {
+    const index = this.pendingPings.findIndex((payload) => payload.equals(data));
+    if (index < 0) return false;
+    this.pendingPings.splice(0, index + 1);
+    this.lastPongAt = now;
+    return true;
   }
 
   send(message: ServerMessage): void {
@@ -80,7 +115,32 @@ export class SocketSession {
 
   /** Sends an already serialised message (a broadcast is serialised once for every recipient). */
   sendText(text: string): void {
-    if (this.isOpen) this.socket.send(text);
+    if (!this.isOpen) return;
+    this.socket.send(text);
+    this.checkBuffer(Date.now());
+  }
+
+  /** Unsent bytes: what the socket has not taken from us yet. */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /**
+   * Notes when the unsent data went over the bound (the liveness check cuts the
+   * socket if it stays there); over four times the bound it is cut at once.
+   */
+  checkBuffer(now: number): void {
+    const buffered = this.bufferedAmount;
+    if (buffered <= this.maxBufferedBytes) {
+      this.overBufferSince = undefined;
+      return;
+    }
+    this.overBufferSince ??= now;
+    if (buffered > STALLED_FACTOR * this.maxBufferedBytes && this.onStalled) {
+      const onStalled = this.onStalled;
+      this.onStalled = undefined;
+      onStalled(this);
+    }
   }
 
   sendError(code: ErrorCode, message: string, request?: string): void {

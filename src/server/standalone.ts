@@ -4,6 +4,7 @@ import express from 'express';
 import { httpServerOptions, requestBodyLimit, resolveHttpLimits, type HttpLimits } from './http-limits.js';
 import type { RoomServerOptions } from './options.js';
 import { createRoomServer, type RoomServer } from './room-server.js';
+import { securityHeaders } from './routes.js';
 
 /** A directory served as static files at `urlPath` (e.g. a demo page, or the package's `dist/`). */
 export interface StaticMount {
@@ -62,6 +63,7 @@ export async function startRoomServer(options: StartRoomServerOptions = {}): Pro
   app.use(requestBodyLimit(limits.maxBodyBytes));
   const httpServer = createServer(httpServerOptions(limits), app);
   const roomServer = createRoomServer(httpServer, roomOptions);
+  app.use(securityHeaders);
   // Static files first (they fall through when absent), so a page served at `/`
   // is not shadowed by the PeerJS server's own `GET /` answer.
   for (const mount of staticMounts) {

@@ -179,14 +179,20 @@ export class TestClient {
   }
 
   /**
-   * A request/answer round trip that changes nothing: everything the server
-   * sent to this socket before handling it has arrived afterwards. Joined:
-   * LS-JOIN → already-joined; not joined: LS-LEAVE → not-joined.
+   * A request/answer round trip that changes nothing and costs nothing: every
+   * message the server sent to this socket before handling it has arrived
+   * afterwards. Joined: LS-READMIT of a user nobody removed → no-such-participant
+   * (tutor) or forbidden (student); not joined: LS-LEAVE → not-joined. Neither
+   * counts against the socket's bad-request allowance.
    */
   async roundTrip(): Promise<void> {
-    const code = this.joined ? 'already-joined' : 'not-joined';
-    this.send(this.joined ? { type: 'LS-JOIN', payload: {} } : { type: 'LS-LEAVE' });
-    await this.next('LS-ERROR', (message) => message.payload.code === code);
+    if (this.joined) {
+      this.send({ type: 'LS-READMIT', payload: { userId: 'nobody-was-removed' } });
+      await this.next('LS-ERROR', (message) => message.payload.request === 'LS-READMIT');
+      return;
+    }
+    this.send({ type: 'LS-LEAVE' });
+    await this.next('LS-ERROR', (message) => message.payload.code === 'not-joined');
   }
 
   /** Stops reading the socket: the client no longer answers pings (a frozen machine). */

@@ -105,10 +105,10 @@ void describe('tutor-only actions', () => {
     assert.ok(alice.isOpen);
     alice.joined = false;
     await alice.roundTrip();
-    bob.send({ type: 'OFFER', dst: tutor.id, payload: { type: 'media' } });
+    bob.send({ type: 'OFFER', dst: tutor.id, payload: { type: 'media', connectionId: 'mc_bob' } });
     await tutor.next('OFFER');
     // Removed, Alice is in no room: her OFFER is refused as from someone who has not joined.
-    alice.send({ type: 'OFFER', dst: tutor.id, payload: { type: 'media' } });
+    alice.send({ type: 'OFFER', dst: tutor.id, payload: { type: 'media', connectionId: 'mc_alice' } });
     assert.equal((await alice.nextError()).code, 'not-joined');
   });
 

@@ -193,7 +193,7 @@ describe('<live-session>', function () {
       }
     });
 
-    it('a muted student sees the announcement and can unmute; a removed student sees why and can rejoin', async () => {
+    it('a muted student sees the announcement and can unmute; a removed student sees why and stays out', async () => {
       const { tutor, student } = await classroom();
       const muted = new Promise((resolve) => student.addEventListener('ls-muted', resolve, { once: true }));
       deepButtonNamed(shadow(tutor), /Mute everyone/)?.click();
@@ -208,9 +208,12 @@ describe('<live-session>', function () {
       expect(await left).to.equal('removed');
       await student.updateComplete;
       expect(shadow(student).querySelector('[part="ended"]')?.textContent).to.contain('removed you');
+      await expectAccessible(shadow(student).querySelector('[part="ended"]') as Element);
+      // The server keeps a removed user out of the room until the tutor re-admits them.
+      const refused = new Promise<string>((resolve) => student.addEventListener('ls-error', (e) => resolve(e.detail.code), { once: true }));
       deepButtonNamed(shadow(student), 'Join again')?.click();
-      await joined(student);
-      await waitFor(() => tutor.participants.length === 2, 'Sam is back');
+      expect(await refused).to.equal('removed-from-room');
+      expect(tutor.participants.map((p) => p.name)).to.deep.equal(['Tess']);
     });
 
     it('leave shows the final state, closes every connection, and others see the leave', async () => {

@@ -1,0 +1,234 @@
+/**
+ * Hostile sockets (issue rows 1, 6, 7, 8, 12): each test reproduces an attack
+ * against a real server on loopback, bounded in time and count. "Another
+ * address" is another loopback source address (127.0.0.2, 127.0.0.3).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { WebSocket } from 'ws';
+import { waitFor } from '../../test/wait-for.js';
+import { GUARD_MS, TestClient, startTestServer, type TestServer } from './test-client.node.test.js';
+
+function identity(name: string, role: 'tutor' | 'student', room: string): Record<string, unknown> {
+  return { room, userId: `${name.toLowerCase()}-${room}`, name, role };
+}
+
+async function withServer(options: Parameters<typeof startTestServer>[0], run: (server: TestServer, opened: TestClient[]) => Promise<void>): Promise<void> {
+  const server = await startTestServer(options);
+  const opened: TestClient[] = [];
+  try {
+    await run(server, opened);
+  } finally {
+    await Promise.all(opened.map((client) => client.close()));
+    await server.close();
+  }
+}
+
+void describe('row 1: members that stop reading', () => {
+  void test('unsolicited pongs are not proof of life: a frozen client sending them is still cut (timeout)', async () => {
+    // pongTimeout generous enough for a loaded machine; the frozen client is still cut once it passes.
+    await withServer({ pingInterval: 250, pongTimeout: 1500 }, async (server, opened) => {
+      const tutor = await TestClient.connect(server.webSocketUrl);
+      const frozen = await TestClient.connect(server.webSocketUrl);
+      opened.push(tutor, frozen);
+      await tutor.join(identity('Tutor', 'tutor', 'pongs'));
+      await frozen.join(identity('Frozen', 'student', 'pongs'));
+      frozen.freeze();
+      const pongs = setInterval(() => {
+        if (frozen.socket.readyState === WebSocket.OPEN) frozen.socket.pong();
+      }, 20);
+      try {
+        const left = await tutor.next('LS-PARTICIPANT-LEFT');
+        assert.deepEqual(left.payload, { id: frozen.id, userId: 'frozen-pongs', reason: 'timeout' });
+        assert.ok(server.logs.some((entry) => entry.event === 'ping-timeout' && entry['peerId'] === frozen.id));
+      } finally {
+        clearInterval(pongs);
+      }
+    });
+  });
+
+  void test('a member whose unsent data stays over maxBufferedBytes is cut; the sender and the room carry on', async () => {
+    // pongTimeout far above the test's length: only the send buffer can cut the reader.
+    const maxBufferedBytes = 64 * 1024;
+    await withServer({ pingInterval: 100, pongTimeout: 60_000, maxBufferedBytes }, async (server, opened) => {
+      const tutor = await TestClient.connect(server.webSocketUrl);
+      const reader = await TestClient.connect(server.webSocketUrl);
+      const stalled = await TestClient.connect(server.webSocketUrl);
+      opened.push(tutor, reader, stalled);
+      await tutor.join(identity('Tutor', 'tutor', 'buffers'));
+      await reader.join(identity('Reader', 'student', 'buffers'));
+      await stalled.join(identity('Stalled', 'student', 'buffers'));
+      tutor.send({ type: 'OFFER', dst: stalled.id, payload: { type: 'media', sdp: 'v=0', connectionId: 'mc_big' } });
+      await stalled.next('OFFER');
+      stalled.freeze();
+      const pongs = setInterval(() => {
+        if (stalled.socket.readyState === WebSocket.OPEN) stalled.socket.pong();
+      }, 50);
+      // 60 KB candidates, within the sender's frame budget, until the reader is cut (bounded count).
+      const candidate = { type: 'CANDIDATE', dst: stalled.id, payload: { candidate: 'x'.repeat(60_000), connectionId: 'mc_big' } };
+      let sent = 0;
+      const sender = setInterval(() => {
+        for (let i = 0; i < 5 && sent < 2000 && tutor.isOpen; i++, sent++) tutor.send(candidate);
+      }, 50);
+      try {
+        const left = await waitFor(
+          () => tutor.drain('LS-PARTICIPANT-LEFT').find((m) => (m.payload as { id: string }).id === stalled.id),
+          'the stalled reader leaves the room',
+          GUARD_MS * 5,
+          20,
+        );
+        assert.equal((left.payload as { reason: string }).reason, 'timeout');
+        const cut = server.logs.find((entry) => entry.event === 'stalled' && entry['peerId'] === stalled.id);
+        assert.ok(cut, 'logged as stalled');
+        assert.ok(Number(cut['bufferedBytes']) > maxBufferedBytes);
+        assert.ok(sent < 2000, 'cut before the sender ran out of frames');
+      } finally {
+        clearInterval(sender);
+        clearInterval(pongs);
+      }
+      // The sender and the other member are untouched.
+      assert.ok(tutor.isOpen && reader.isOpen);
+      reader.send({ type: 'LS-STATE', payload: { isAudioOn: true } });
+      await tutor.next('LS-PARTICIPANT-UPDATED', (m) => m.payload.participant.id === reader.id);
+    });
+  });
+});
+
+void describe('row 6: many sockets from one address', () => {
+  void test('a per-address cap on sockets outside rooms; joined users are not crowded out; another address gets in', async () => {
+    await withServer({ maxSocketsPerAddress: 5, concurrentLimit: 3 }, async (server, opened) => {
+      for (let i = 0; i < 5; i++) {
+        opened.push(await TestClient.connect(server.webSocketUrl, undefined, { localAddress: '127.0.0.2' }));
+      }
+      await assert.rejects(TestClient.connect(server.webSocketUrl, undefined, { localAddress: '127.0.0.2' }), /HTTP 429/);
+      assert.ok(server.logs.some((entry) => entry.event === 'refused-address' && entry['address'] === '127.0.0.2'));
+      // Five idle sockets and a limit of three participants: legitimate users still join.
+      const tutor = await TestClient.connect(server.webSocketUrl, undefined, { localAddress: '127.0.0.3' });
+      const student = await TestClient.connect(server.webSocketUrl, undefined, { localAddress: '127.0.0.3' });
+      opened.push(tutor, student);
+      await tutor.join(identity('Tutor', 'tutor', 'crowded'));
+      await student.join(identity('Student', 'student', 'crowded'));
+      // Joined members do not count against their address: the same address may open more.
+      const third = await TestClient.connect(server.webSocketUrl, undefined, { localAddress: '127.0.0.3' });
+      opened.push(third);
+      await third.join(identity('Third', 'student', 'crowded'));
+      // The participant limit itself still holds, with its own code.
+      const fourth = await TestClient.connect(server.webSocketUrl, undefined, { localAddress: '127.0.0.3' });
+      opened.push(fourth);
+      assert.equal((await fourth.joinRefused(identity('Fourth', 'student', 'crowded'))).code, 'server-full');
+    });
+  });
+});
+
+void describe('row 7: PeerJS LEAVE without dst', () => {
+  void test('the socket is closed (and leaves its room), not kept open and uncounted', async () => {
+    await withServer({}, async (server, opened) => {
+      const tutor = await TestClient.connect(server.webSocketUrl);
+      const leaver = await TestClient.connect(server.webSocketUrl);
+      const idle = await TestClient.connect(server.webSocketUrl);
+      opened.push(tutor, leaver, idle);
+      await tutor.join(identity('Tutor', 'tutor', 'leaving'));
+      await leaver.join(identity('Leaver', 'student', 'leaving'));
+      leaver.send({ type: 'LEAVE' });
+      idle.send({ type: 'LEAVE' });
+      const left = await tutor.next('LS-PARTICIPANT-LEFT');
+      assert.deepEqual(left.payload, { id: leaver.id, userId: 'leaver-leaving', reason: 'left' });
+      assert.equal((await leaver.closed).code, 1000);
+      assert.equal((await idle.closed).code, 1000);
+      await waitFor(() => server.roomServer.rooms.connections === 1, 'only the tutor is still connected', GUARD_MS, 20);
+    });
+  });
+});
+
+void describe('row 8: refused joins in a loop', () => {
+  void test('refused joins count as bad requests: the socket is cut with 1008', async () => {
+    await withServer({ secret: 'a-secret-for-refused-join-storms-0123456789', maxBadMessages: 10 }, async (server, opened) => {
+      const spammer = await TestClient.connect(server.webSocketUrl);
+      opened.push(spammer);
+      for (let i = 0; i < 30 && spammer.isOpen; i++) spammer.send({ type: 'LS-JOIN', payload: { token: `not-a-token-${i}` } });
+      const closed = await spammer.closed;
+      assert.equal(closed.code, 1008);
+      assert.ok(spammer.drain('LS-ERROR').length <= 10);
+    });
+  });
+
+  void test('the join deadline holds for a socket that keeps sending refused joins; repeated log lines are summarised', async () => {
+    const options = {
+      secret: 'a-secret-for-refused-join-storms-0123456789',
+      maxBadMessages: 100_000,
+      joinDeadlineMs: 600,
+      pingInterval: 100,
+      pongTimeout: 2000,
+      logBurst: 5,
+    };
+    await withServer(options, async (server, opened) => {
+      const spammer = await TestClient.connect(server.webSocketUrl);
+      opened.push(spammer);
+      let sent = 0;
+      const spam = setInterval(() => {
+        // Syntactically a JWT, so every one is verified (asynchronously) before it is refused.
+        for (let i = 0; i < 5 && spammer.isOpen && sent < 5000; i++, sent++) {
+          spammer.send({ type: 'LS-JOIN', payload: { token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' } });
+        }
+      }, 10);
+      try {
+        const closed = await Promise.race([
+          spammer.closed,
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the spamming socket outlived the join deadline')), GUARD_MS * 2).unref()),
+        ]);
+        assert.equal(closed.code, 1008);
+      } finally {
+        clearInterval(spam);
+      }
+      const refusedLines = server.logs.filter((entry) => entry.event === 'refused');
+      assert.ok(sent > 20, `enough refused joins were sent (${sent})`);
+      assert.ok(refusedLines.length <= options.logBurst, `${refusedLines.length} refused lines`);
+      await server.close();
+      const summary = server.logs.find((entry) => entry.event === 'log-suppressed');
+      assert.ok(summary, 'one summary line for what was left out');
+      assert.ok(Number((summary['suppressed'] as Record<string, number>)['refused:token-invalid']) > 0);
+    });
+  });
+});
+
+void describe('row 12: response headers', () => {
+  void test('no X-Powered-By, nosniff everywhere, CORS preflight only for the methods used, no reflected origin in open mode', async () => {
+    await withServer({}, async (server) => {
+      for (const path of ['health', 'ice', 'peerjs/id', 'peerjs/peers', '', 'no-such-page']) {
+        const response = await fetch(`${server.url}${path}`, { headers: { Origin: 'https://evil.example' } });
+        await response.arrayBuffer();
+        assert.equal(response.headers.get('x-powered-by'), null, `${path}: X-Powered-By`);
+        assert.equal(response.headers.get('x-content-type-options'), 'nosniff', `${path}: nosniff`);
+        assert.notEqual(response.headers.get('access-control-allow-origin'), 'https://evil.example', `${path}: reflected origin`);
+      }
+      for (const path of ['health', 'peerjs/id', 'peerjs']) {
+        const preflight = await fetch(`${server.url}${path}`, {
+          method: 'OPTIONS',
+          headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'DELETE' },
+        });
+        assert.equal(preflight.status, 204, path);
+        assert.equal(preflight.headers.get('access-control-allow-origin'), '*', path);
+        assert.equal(preflight.headers.get('access-control-allow-methods'), 'GET, HEAD', path);
+        assert.equal(preflight.headers.get('x-content-type-options'), 'nosniff', path);
+        assert.equal(preflight.headers.get('x-powered-by'), null, path);
+      }
+    });
+  });
+
+  void test('with allowed origins, a preflight from another origin gets no CORS headers', async () => {
+    await withServer({ allowedOrigins: ['https://lms.example.edu'] }, async (server) => {
+      const refused = await fetch(`${server.url}health`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'GET' },
+      });
+      assert.equal(refused.headers.get('access-control-allow-origin'), null);
+      assert.equal(refused.headers.get('access-control-allow-methods'), null);
+      const allowed = await fetch(`${server.url}health`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://lms.example.edu', 'Access-Control-Request-Method': 'GET' },
+      });
+      assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://lms.example.edu');
+      assert.match(allowed.headers.get('vary') ?? '', /Origin/);
+    });
+  });
+});

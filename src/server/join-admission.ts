@@ -1,0 +1,102 @@
+/**
+ * Who may (re-)enter a room, beyond a valid identity: users the tutor removed
+ * stay out until re-admitted or until their token expires, and one user's
+ * joins into one room are rate-limited (a re-join storm from one identity,
+ * e.g. two sockets sharing a token taking turns). No sockets; clock injected.
+ */
+import type { ErrorCode } from '../protocol/index.js';
+import { TokenBucket } from './frames.js';
+
+/** Most removal entries kept per room; the oldest go first. */
+const MAX_REMOVED_PER_ROOM = 1000;
+/** Most per-user join budgets kept; idle ones are dropped first. */
+const MAX_JOIN_BUDGETS = 20_000;
+
+export interface AdmissionRefusal {
+  code: ErrorCode;
+  message: string;
+}
+
+export class JoinAdmission {
+  /** room → userId → removed until (ms since the epoch). */
+  private readonly removed = new Map<string, Map<string, number>>();
+  /** `room\nuserId` → join budget. */
+  private readonly budgets = new Map<string, { bucket: TokenBucket; usedAt: number }>();
+
+  constructor(
+    private readonly joinsPerMinute: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Whether `userId` may join `room` now; a permitted join uses one unit of its budget. */
+  admit(room: string, userId: string): AdmissionRefusal | undefined {
+    const now = this.clock();
+    const until = this.removed.get(room)?.get(userId);
+    if (until !== undefined) {
+      if (until > now) {
+        return {
+          code: 'removed-from-room',
+          message: 'The tutor removed you from this room; only the tutor can let you back in.',
+        };
+      }
+      this.readmit(room, userId);
+    }
+    const key = `${room}\n${userId}`;
+    let budget = this.budgets.get(key);
+    if (!budget) {
+      if (this.budgets.size >= MAX_JOIN_BUDGETS) this.dropIdleBudgets(now);
+      budget = { bucket: new TokenBucket(this.joinsPerMinute, this.joinsPerMinute / 60, now), usedAt: now };
+      this.budgets.set(key, budget);
+    }
+    budget.usedAt = now;
+    if (!budget.bucket.take(now)) {
+      return { code: 'join-rate-limited', message: 'Too many joins in a short time; wait a moment before joining again.' };
+    }
+    return undefined;
+  }
+
+  /** Keeps `userId` out of `room` until `until` (ms since the epoch). */
+  remove(room: string, userId: string, until: number): void {
+    let users = this.removed.get(room);
+    if (!users) {
+      users = new Map();
+      this.removed.set(room, users);
+    }
+    users.delete(userId);
+    users.set(userId, until);
+    const now = this.clock();
+    for (const [id, expiry] of users) {
+      if (users.size <= MAX_REMOVED_PER_ROOM && expiry > now) break;
+      users.delete(id);
+    }
+  }
+
+  /** Lets a removed user join again; returns whether they were removed. */
+  readmit(room: string, userId: string): boolean {
+    const users = this.removed.get(room);
+    const was = users?.delete(userId) ?? false;
+    if (users?.size === 0) this.removed.delete(room);
+    return was;
+  }
+
+  /** Users currently kept out of `room`. */
+  removedFrom(room: string): string[] {
+    const now = this.clock();
+    return [...(this.removed.get(room) ?? new Map<string, number>())].filter(([, until]) => until > now).map(([id]) => id);
+  }
+
+  private dropIdleBudgets(now: number): void {
+    const idleFor = (60_000 * 2);
+    for (const [key, budget] of this.budgets) {
+      if (now - budget.usedAt > idleFor) this.budgets.delete(key);
+    }
+    // Still full: forget the oldest half (a flood of distinct identities).
+    if (this.budgets.size >= MAX_JOIN_BUDGETS) {
+      let toDrop = Math.floor(this.budgets.size / 2);
+      for (const key of this.budgets.keys()) {
+        if (toDrop-- <= 0) break;
+        this.budgets.delete(key);
+      }
+    }
+  }
+}
