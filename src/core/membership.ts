@@ -218,6 +218,12 @@ export class Membership {
   onServerError(payload: Extract<ServerMessage, { type: 'LS-ERROR' }>['payload']): void {
     const { code, message: text, request } = payload;
     const host = this.#host;
+    if (request === 'OFFER' || request === 'ANSWER' || request === 'CANDIDATE') {
+      // A relay the server refused (a call already replaced, a member gone, a paced offer):
+      // media recovery handles it; nothing the user can act on.
+      host.log.debug('signalling refused', request, code, text);
+      return;
+    }
     host.log.warn('server error', code, text);
     if (request === 'LS-JOIN') {
       if (host.signalling.awaitingJoin && this.#phase === 'joining') {
