@@ -38,3 +38,38 @@ export function tabUserId(storage: Storage | null = defaultStorage()): string {
   }
   return id;
 }
+
+/** The `room` and `sub` claims of a join token, read without verifying it (the server verifies). */
+export function tokenIdentity(token: string): { room: string; userId: string } | null {
+  const payload = token.split('.')[1];
+  if (!payload) return null;
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0)))) as unknown;
+    if (typeof claims !== 'object' || claims === null) return null;
+    const { room, sub } = claims as { room?: unknown; sub?: unknown };
+    return typeof room === 'string' && typeof sub === 'string' ? { room, userId: sub } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The prefix of this participant's peer ids: a tag the server ties to one
+ * identity in one room (16 hex digits of SHA-256 over `live-session peer id`,
+ * the room and the user id, separated by newlines, then a dash), so after a
+ * server restart nobody else can register the ids the room knows as ours.
+ * Without Web Crypto (a page that is not a secure context), `ls-`: the server
+ * still accepts untagged ids unless it is configured to bind every id.
+ */
+export async function peerIdPrefix(room: string | undefined, userId: string): Promise<string> {
+  const subtle = (globalThis.crypto as Crypto | undefined)?.subtle;
+  if (!room || !subtle) return 'ls-';
+  try {
+    const digest = await subtle.digest('SHA-256', new TextEncoder().encode(`live-session peer id\n${room}\n${userId}`));
+    const hex = [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+    return `${hex.slice(0, 16)}-`;
+  } catch {
+    return 'ls-';
+  }
+}

@@ -329,6 +329,16 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
     this.#membership.tutorRequest('LS-REMOVE', id);
   }
 
+  /**
+   * Tutor: lets a removed participant back in. A removed user stays out of the
+   * room (every join refused with `removed-from-room`) until this, or until
+   * their token expires. Takes the user id (`participant.userId`), since a
+   * removed participant no longer has a peer id in the room.
+   */
+  readmitParticipant(userId: string): void {
+    this.#membership.readmit(userId);
+  }
+
   /** Tutor: asks a participant to unmute; they see the request and decide. */
   askToUnmute(id: string): void {
     this.#membership.tutorRequest('LS-ASK-UNMUTE', id);

@@ -11,6 +11,7 @@ import type { LocalMedia } from './local-media.js';
 import type { Logger } from './logger.js';
 import type { MediaLinks } from './media-links.js';
 import type { LiveSessionOptions } from './options.js';
+import { peerIdPrefix, tokenIdentity } from './identity.js';
 import { watchPage } from './page-lifecycle.js';
 import type { Room } from './room.js';
 import type { Scheduler } from './scheduler.js';
@@ -81,7 +82,7 @@ export class Membership {
     this.#host.changed();
     try {
       await this.#host.media.start();
-      await signalling.prepare();
+      await Promise.all([signalling.prepare(), this.#tagPeerIds()]);
       if (!this.#isJoining()) throw new Error('The join was cancelled.');
       await signalling.connect();
       this.#stopWatchingPage ??= watchPage({
@@ -112,6 +113,14 @@ export class Membership {
       }
       throw new Error(message, { cause: error });
     }
+  }
+
+  /** Peer ids carry the tag of the identity the server will see (the token's, when there is one). */
+  async #tagPeerIds(): Promise<void> {
+    const { options } = this.#host;
+    const fromToken = options.token ? tokenIdentity(options.token) : null;
+    const identity = fromToken ?? { room: options.room, userId: this.#host.joinFields().userId };
+    this.#host.signalling.usePeerIdPrefix(await peerIdPrefix(identity.room, identity.userId));
   }
 
   /** Re-reads the phase (an await may have changed it; TypeScript cannot know). */
@@ -267,6 +276,11 @@ export class Membership {
     if (!this.#requireRoom() || !this.#requireTutor()) return;
     if (type === 'LS-MUTE-ALL') this.#send({ type });
     else this.#send({ type, payload: { target: target ?? '' } });
+  }
+
+  /** Tutor: lets a removed user (by user id) join this room again. */
+  readmit(userId: string): void {
+    if (this.#requireRoom() && this.#requireTutor()) this.#send({ type: 'LS-READMIT', payload: { userId } });
   }
 
   #send(message: ClientMessage): void {

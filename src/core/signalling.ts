@@ -59,6 +59,8 @@ export class SignallingChannel {
   #iceServers: RTCIceServer[] | null;
   #peer: Peer | null = null;
   #attempt = 0;
+  /** Every peer id this channel opens starts with it (see `peerIdPrefix`). */
+  #idPrefix = 'ls-';
   #cancelReconnect: Cancel = () => undefined;
   #joinWaiter: { resolve: () => void; reject: (error: Error) => void } | null = null;
 
@@ -108,6 +110,11 @@ export class SignallingChannel {
     } finally {
       cancel();
     }
+  }
+
+  /** Sets the prefix of the peer ids opened from now on (the identity's tag). */
+  usePeerIdPrefix(prefix: string): void {
+    this.#idPrefix = prefix;
   }
 
   /** Opens a peer and joins; resolves when `joinAnswered()` is called, rejects on refusal or timeout. */
@@ -184,7 +191,7 @@ export class SignallingChannel {
   }
 
   #createPeer(): Peer {
-    const peer = new Peer(randomId('ls-'), {
+    const peer = new Peer(randomId(this.#idPrefix), {
       host: this.#server.host,
       port: this.#server.port,
       path: this.#server.path,

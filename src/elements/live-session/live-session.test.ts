@@ -214,6 +214,17 @@ describe('<live-session>', function () {
       deepButtonNamed(shadow(student), 'Join again')?.click();
       expect(await refused).to.equal('removed-from-room');
       expect(tutor.participants.map((p) => p.name)).to.deep.equal(['Tess']);
+      // The tutor lets Sam back in; the same button now works.
+      tutor.readmitParticipant(student.getAttribute('user-id') ?? '');
+      // An ordered barrier: the server answers the tutor's next request (a raised hand, with a
+      // hand-queue broadcast) only after it has handled the re-admission sent before it.
+      const queued = new Promise((resolve) => tutor.addEventListener('ls-hand-queue', resolve, { once: true }));
+      tutor.raiseHand();
+      await queued;
+      await student.updateComplete;
+      deepButtonNamed(shadow(student), 'Join again')?.click();
+      await joined(student);
+      await waitFor(() => tutor.participants.length === 2, 'the tutor sees Sam again');
     });
 
     it('leave shows the final state, closes every connection, and others see the leave', async () => {

@@ -354,6 +354,11 @@ export class LiveSessionElement extends LitElement {
   removeParticipant(id: string): void {
     this.session?.removeParticipant(id);
   }
+  /** Tutor only: lets a removed participant (by user id) join again. */
+  readmitParticipant(userId: string): void {
+    this.session?.readmitParticipant(userId);
+  }
+
 
   // ---------------------------------------------------------------- rendering
 
