@@ -222,7 +222,10 @@ describe('<live-session>', function () {
       tutor.raiseHand();
       await queued;
       await student.updateComplete;
-      deepButtonNamed(shadow(student), 'Join again')?.click();
+      // After the refusal the student is back at the pre-join step.
+      const join = deepButtonNamed(shadow(student), /^Join$/);
+      expect(join, 'the Join button').to.exist;
+      join?.click();
       await joined(student);
       await waitFor(() => tutor.participants.length === 2, 'the tutor sees Sam again');
     });
