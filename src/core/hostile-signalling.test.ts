@@ -6,7 +6,7 @@
  */
 import { expect } from '@esm-bundle/chai';
 import type { Peer } from 'peerjs';
-import { startServer, stopServer, uniqueId, waitFor, type StartedServer } from '../../test/browser/helpers.js';
+import { uniqueId, useServer, waitFor, type StartedServer } from '../../test/browser/helpers.js';
 import { Classroom, createdPeerConnections, isClosed } from '../../test/browser/session-helpers.js';
 import { diagnose } from './diagnostics.js';
 import type { LiveSession } from './live-session.js';
@@ -66,19 +66,13 @@ async function barrier(forger: HandClient, tutor: LiveSession): Promise<void> {
 
 describe('hostile signalling', function () {
   this.timeout(60_000);
-  let server: StartedServer;
+  // A generous frame rate limit: the flood must reach the server's relay rules, not the socket's budget.
+  const shared = useServer({ kind: 'room', options: { rateLimit: { burst: 100_000, perSecond: 100_000, overflowLimit: 1000 } } });
   let room: Classroom;
   let forger: HandClient | null = null;
 
-  before(async () => {
-    // A generous frame rate limit: the flood must reach the server's relay rules, not the socket's budget.
-    server = await startServer({ kind: 'room', options: { rateLimit: { burst: 100_000, perSecond: 100_000, overflowLimit: 1000 } } });
-  });
-  after(async () => {
-    await stopServer(server);
-  });
   beforeEach(() => {
-    room = new Classroom(server);
+    room = new Classroom(shared.current);
   });
   afterEach(async () => {
     forger?.close();
@@ -88,7 +82,7 @@ describe('hostile signalling', function () {
 
   it('CANDIDATE frames with made-up connection ids: the server relays none, and the page stores none it is handed', async () => {
     const tutor = await room.join('Tess', 'tutor');
-    forger = new HandClient(server);
+    forger = new HandClient(shared.current);
     await forger.join(room.room);
     const tutorId = tutor.peerId ?? '';
     const candidates = countFrames(tutor, 'CANDIDATE', forger.id);
@@ -112,7 +106,7 @@ describe('hostile signalling', function () {
 
   it('what PeerJS keeps for a pending call is bounded too', async () => {
     const tutor = await room.join('Tess', 'tutor');
-    forger = new HandClient(server);
+    forger = new HandClient(shared.current);
     await forger.join(room.room);
     const peer = diagnose(tutor).peer as Peer;
     // Frames as the server would relay them, straight into the tutor's socket:
@@ -128,7 +122,7 @@ describe('hostile signalling', function () {
 
   it('repeated OFFERs from one member: at most one live connection, the others closed at once, real students unaffected', async () => {
     const tutor = await room.join('Tess', 'tutor');
-    forger = new HandClient(server);
+    forger = new HandClient(shared.current);
     await forger.join(room.room);
     const tutorId = tutor.peerId ?? '';
     // A real offer SDP, reused for every forged call.

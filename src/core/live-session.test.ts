@@ -4,30 +4,17 @@
  */
 import { expect } from '@esm-bundle/chai';
 import { Peer } from 'peerjs';
-import {
-  restartServer,
-  startServer,
-  stopServer,
-  uniqueId,
-  waitFor,
-  type StartedServer,
-} from '../../test/browser/helpers.js';
+import { restartServer, startServer, stopServer, uniqueId, useServer, waitFor } from '../../test/browser/helpers.js';
 import { Classroom, createdPeerConnections, isClosed, roster } from '../../test/browser/session-helpers.js';
 import type { SessionErrorDetail } from './events.js';
 
 describe('LiveSession', function () {
   this.timeout(60_000);
-  let server: StartedServer;
+  const shared = useServer({ kind: 'room', options: { pingInterval: 1000, pongTimeout: 2000 } });
   let room: Classroom;
 
-  before(async () => {
-    server = await startServer({ kind: 'room', options: { pingInterval: 1000, pongTimeout: 2000 } });
-  });
-  after(async () => {
-    await stopServer(server);
-  });
   beforeEach(() => {
-    room = new Classroom(server);
+    room = new Classroom(shared.current);
   });
   afterEach(async () => {
     await room.close();
@@ -247,7 +234,7 @@ describe('LiveSession', function () {
       expect(clientErrors).to.deep.equal(['not-tutor']);
 
       // A hand-written client: a stock PeerJS peer that joins as a student and forges commands.
-      const forger = new Peer(uniqueId('forger'), { host: '127.0.0.1', port: server.port, path: '/' });
+      const forger = new Peer(uniqueId('forger'), { host: '127.0.0.1', port: shared.current.port, path: '/' });
       try {
         await new Promise((resolve, reject) => {
           forger.once('open', resolve);
