@@ -142,6 +142,13 @@ export async function startCliServer(options: { secret?: string; extraArgs?: str
 
 // ------------------------------------------------------------------ browsers and pages
 
+/**
+ * The test code runs through esbuild with names kept, so a function declared
+ * inside a `page.evaluate` callback calls esbuild's `__name` helper, which a
+ * page does not have. Every test page gets an identity stand-in for it.
+ */
+const KEEP_NAMES_HELPER = 'globalThis.__name = (fn) => fn;';
+
 /** What a test reads from a participant's page. */
 export interface PageState {
   phase: string;
@@ -334,6 +341,7 @@ export class ChromiumDriver {
     const context = await this.browser.newContext({ viewport: { width: 900, height: 700 } });
     if (this.denyCamera) await context.grantPermissions(['microphone'], { origin: new URL(server.url).origin });
     const page = await context.newPage();
+    await page.addInitScript(KEEP_NAMES_HELPER);
     const driverPage: DriverPage = {
       goto: (url) => page.goto(url),
       reload: () => page.reload(),
@@ -378,6 +386,7 @@ export class FirefoxDriver {
   async open(server: CliServer, options: EmbedOptions): Promise<Participant> {
     const context = await this.browser.createBrowserContext();
     const page = await context.newPage();
+    await page.evaluateOnNewDocument(KEEP_NAMES_HELPER);
     await page.setViewport({ width: 900, height: 700 });
     const driverPage: DriverPage = {
       goto: (url) => page.goto(url),
