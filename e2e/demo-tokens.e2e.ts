@@ -137,7 +137,8 @@ void describe('demo: development token signer', { timeout: 300_000 }, () => {
   void test('with a secret and --dev-tokens: signs, says so loudly at start and logs every token', async () => {
     const demo = await startDemo(['--dev-tokens'], { LIVE_SESSION_SECRET: SECRET });
     try {
-      assert.match(demo.output(), /DEVELOPMENT TOKEN SIGNER ON/);
+      // The banner may reach the pipe just after the line that says the demo listens.
+      await waitFor(() => /DEVELOPMENT TOKEN SIGNER ON/.test(demo.output()), 'the loud start banner');
       assert.deepEqual(await config(demo), { tokens: true, devTokens: true });
       const { status, body } = await askForTutorToken(demo);
       assert.equal(status, 200);

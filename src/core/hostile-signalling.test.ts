@@ -67,7 +67,7 @@ async function barrier(forger: HandClient, tutor: LiveSession): Promise<void> {
 describe('hostile signalling', function () {
   this.timeout(60_000);
   // A generous frame rate limit: the flood must reach the server's relay rules, not the socket's budget.
-  const shared = useServer({ kind: 'room', options: { rateLimit: { burst: 100_000, perSecond: 100_000, overflowLimit: 1000 } } });
+  const shared = useServer({ kind: 'room', options: { rateLimit: { burst: 100_000, perSecond: 100_000, overflowLimit: 1000 }, offersPerMinute: 10 } });
   let room: Classroom;
   let forger: HandClient | null = null;
 

@@ -29,7 +29,7 @@ Usage: live-session-server [options]
   --max-buffered-bytes <bytes>  unsent data before a socket counts as stalled
                                 (default 1048576)
   --updates-per-second <n>      broadcasts per participant's changes (default 10)
-  --offers-per-minute <n>       media OFFERs from one member to another (default 60)
+  --offers-per-minute <n>       media OFFERs from one member to another (default 600)
   --joins-per-minute <n>        joins of one user into one room (default 10)
   --max-token-lifetime <t>      longest accepted token lifetime: seconds, or
                                 30m, 24h, 2d (default 24h)

@@ -194,7 +194,7 @@ export const ROOM_SERVER_DEFAULTS: {
   maxSocketsPerAddress: 50,
   maxBufferedBytes: 1024 * 1024,
   updatesPerSecond: 10,
-  offersPerMinute: 60,
+  offersPerMinute: 600,
   maxTokenLifetime: 24 * 60 * 60,
   joinsPerMinute: 10,
   peerIdBinding: 'tagged',
