@@ -79,6 +79,8 @@ export function elementsOf(manifest) {
     for (const declaration of module.declarations ?? []) {
       if (!declaration.customElement) continue;
       const tag = tagOf(declaration, modules, module.path);
+      // A base class of elements (no tag of its own) is documented through them.
+      if (tag === undefined) continue;
       elements.push({ tag: tag ?? declaration.name, hasTag: tag !== undefined, module: module.path, declaration });
     }
   }

@@ -64,30 +64,23 @@ export interface HandRequest {
   type: 'LS-HAND';
   payload: { raised: boolean };
 }
-/** Tutor only: turn one participant's microphone off. */
-export interface MuteRequest {
-  type: 'LS-MUTE';
+/** A tutor's action on one participant (`target`: their peer id). */
+export interface TargetedRequest<T extends string> {
+  type: T;
   payload: { target: string };
 }
+/** Tutor only: turn one participant's microphone off. */
+export type MuteRequest = TargetedRequest<'LS-MUTE'>;
 /** Tutor only: turn every other participant's microphone off. */
 export interface MuteAllRequest {
   type: 'LS-MUTE-ALL';
 }
 /** Tutor only: remove a participant from the room. */
-export interface RemoveRequest {
-  type: 'LS-REMOVE';
-  payload: { target: string };
-}
+export type RemoveRequest = TargetedRequest<'LS-REMOVE'>;
 /** Tutor only: lower a participant's raised hand. */
-export interface LowerHandRequest {
-  type: 'LS-LOWER-HAND';
-  payload: { target: string };
-}
+export type LowerHandRequest = TargetedRequest<'LS-LOWER-HAND'>;
 /** Tutor only: ask a participant to unmute (they decide). */
-export interface AskUnmuteRequest {
-  type: 'LS-ASK-UNMUTE';
-  payload: { target: string };
-}
+export type AskUnmuteRequest = TargetedRequest<'LS-ASK-UNMUTE'>;
 /** Tutor only: let a removed user join the room again. */
 export interface ReadmitRequest {
   type: 'LS-READMIT';

@@ -11,25 +11,11 @@ import { peerIdTag } from './join-identity.js';
 import { signJoinToken } from './join-token.js';
 import { MediaConnectionTable } from './relay.js';
 import { Room } from './room-registry.js';
-import { TestClient, startTestServer, type TestServer } from './test-client.node.test.js';
+import { TestClient, identity, withServer, type TestServer } from './test-client.node.test.js';
 import { UpdatePacer } from './update-pacer.js';
 
 const SECRET = 'a-secret-for-hostile-member-tests-0123456789';
 
-function identity(name: string, role: 'tutor' | 'student', room: string): Record<string, unknown> {
-  return { room, userId: `${name.toLowerCase()}-${room}`, name, role };
-}
-
-async function withServer(options: Parameters<typeof startTestServer>[0], run: (server: TestServer, opened: TestClient[]) => Promise<void>): Promise<void> {
-  const server = await startTestServer(options);
-  const opened: TestClient[] = [];
-  try {
-    await run(server, opened);
-  } finally {
-    await Promise.all(opened.map((client) => client.close()));
-    await server.close();
-  }
-}
 
 async function classroom(server: TestServer, opened: TestClient[], room: string): Promise<{ tutor: TestClient; student: TestClient }> {
   const tutor = await TestClient.connect(server.webSocketUrl);

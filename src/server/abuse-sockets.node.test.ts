@@ -7,22 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { waitFor } from '../../test/wait-for.js';
-import { GUARD_MS, TestClient, startTestServer, type TestServer } from './test-client.node.test.js';
+import { GUARD_MS, TestClient, identity, withServer } from './test-client.node.test.js';
 
-function identity(name: string, role: 'tutor' | 'student', room: string): Record<string, unknown> {
-  return { room, userId: `${name.toLowerCase()}-${room}`, name, role };
-}
-
-async function withServer(options: Parameters<typeof startTestServer>[0], run: (server: TestServer, opened: TestClient[]) => Promise<void>): Promise<void> {
-  const server = await startTestServer(options);
-  const opened: TestClient[] = [];
-  try {
-    await run(server, opened);
-  } finally {
-    await Promise.all(opened.map((client) => client.close()));
-    await server.close();
-  }
-}
 
 void describe('row 1: members that stop reading', () => {
   void test('unsolicited pongs are not proof of life: a frozen client sending them is still cut (timeout)', async () => {

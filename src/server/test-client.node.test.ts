@@ -43,6 +43,23 @@ export async function startTestServer(options: StartRoomServerOptions = {}): Pro
   return Object.assign(running, { logs, webSocketUrl });
 }
 
+/** A join identity for `name` in `room`, with a user id unique to that room. */
+export function identity(name: string, role: 'tutor' | 'student', room: string): Record<string, unknown> {
+  return { room, userId: `${name.toLowerCase()}-${room}`, name, role };
+}
+
+/** Runs `run` against a fresh server; the clients it pushes to `opened` and the server are closed afterwards. */
+export async function withServer(options: StartRoomServerOptions, run: (server: TestServer, opened: TestClient[]) => Promise<void>): Promise<void> {
+  const server = await startTestServer(options);
+  const opened: TestClient[] = [];
+  try {
+    await run(server, opened);
+  } finally {
+    await Promise.all(opened.map((client) => client.close()));
+    await server.close();
+  }
+}
+
 export interface ConnectOptions extends ClientOptions {
   /** Wait for PeerJS's OPEN before resolving (default true). */
   waitForOpen?: boolean;

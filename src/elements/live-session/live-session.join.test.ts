@@ -9,8 +9,8 @@ import {
   stopServer,
   uniqueId,
   waitFor,
-  type StartedServer,
 } from '../../../test/browser/helpers.js';
+import { joined, shadow, useLiveSessionRoom } from '../../../test/browser/element-fixtures.js';
 import './define.js';
 import type { LiveSessionElement } from './live-session.js';
 import type { TokenExpiringDetail, TokenProvider } from '../shared/events.js';
@@ -24,41 +24,9 @@ function providerOf(element: LiveSessionElement): TokenProvider {
 
 describe('<live-session> joining', function () {
   this.timeout(60_000);
-  let server: StartedServer;
-  let room: string;
+  const fixture = useLiveSessionRoom();
+  const mount = fixture.mount.bind(fixture);
 
-  before(async () => {
-    server = await startServer({ kind: 'room' });
-  });
-  after(async () => {
-    await stopServer(server);
-  });
-  beforeEach(() => {
-    room = uniqueId('room');
-  });
-  afterEach(async () => {
-    const elements = [...document.querySelectorAll('live-session')];
-    for (const element of elements) element.remove();
-    // A removed element ends its session a task later: wait for that.
-    await waitFor(() => elements.every((element) => element.session === undefined), 'removed elements ended their sessions');
-  });
-
-  async function mount(attributes: Record<string, string | true>): Promise<LiveSessionElement> {
-    const element = document.createElement('live-session');
-    element.setAttribute('server', server.url);
-    element.setAttribute('room', room);
-    for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value === true ? '' : value);
-    document.body.append(element);
-    await element.updateComplete;
-    return element;
-  }
-
-  const shadow = (element: LiveSessionElement): ShadowRoot => element.shadowRoot as ShadowRoot;
-
-  async function joined(element: LiveSessionElement): Promise<void> {
-    await waitFor(() => element.phase === 'joined', `${element.getAttribute('name') ?? ''} joined`);
-    await element.updateComplete;
-  }
   // ---------------------------------------------------------------- the participant's role
 
   describe('user-role', () => {
@@ -166,7 +134,7 @@ describe('<live-session> joining', function () {
       const secret = 'test-secret-for-expiry';
       const secured = await startServer({ kind: 'room', options: { secret, clockTolerance: 0 } });
       try {
-        const token = await signToken({ room, sub: uniqueId('sam'), name: 'Sam', role: 'student' }, secret, { expiresIn: 3 });
+        const token = await signToken({ room: fixture.room, sub: uniqueId('sam'), name: 'Sam', role: 'student' }, secret, { expiresIn: 3 });
         const exp = (JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as { exp: number }).exp;
         const element = document.createElement('live-session');
         element.setAttribute('server', secured.url);

@@ -3,12 +3,10 @@ import { sendKeys } from '@web/test-runner-commands';
 import {
   expectAccessible,
   expectLiveVideo,
-  startServer,
-  stopServer,
   uniqueId,
   waitFor,
-  type StartedServer,
 } from '../../../test/browser/helpers.js';
+import { joined, shadow, useLiveSessionRoom } from '../../../test/browser/element-fixtures.js';
 import { createdPeerConnections, isClosed } from '../../../test/browser/session-helpers.js';
 import { deepButtonNamed, deepQuery, tileVideo } from '../../../test/browser/shadow-query.js';
 import './define.js';
@@ -16,43 +14,9 @@ import type { LiveSessionElement } from './live-session.js';
 
 describe('<live-session>', function () {
   this.timeout(60_000);
-  let server: StartedServer;
-  let room: string;
+  const fixture = useLiveSessionRoom();
+  const mount = fixture.mount.bind(fixture);
 
-  before(async () => {
-    server = await startServer({ kind: 'room' });
-  });
-  after(async () => {
-    await stopServer(server);
-  });
-  beforeEach(() => {
-    room = uniqueId('room');
-  });
-  afterEach(async () => {
-    const elements = [...document.querySelectorAll('live-session')];
-    for (const element of elements) element.remove();
-    // A removed element ends its session a task later (a move in the DOM must not): wait for that.
-    await waitFor(() => elements.every((element) => element.session === undefined), 'removed elements ended their sessions');
-  });
-
-  // ---------------------------------------------------------------- fixture
-
-  async function mount(attributes: Record<string, string | true>, parent: HTMLElement = document.body): Promise<LiveSessionElement> {
-    const element = document.createElement('live-session');
-    element.setAttribute('server', server.url);
-    element.setAttribute('room', room);
-    for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value === true ? '' : value);
-    parent.append(element);
-    await element.updateComplete;
-    return element;
-  }
-
-  const shadow = (element: LiveSessionElement): ShadowRoot => element.shadowRoot as ShadowRoot;
-
-  async function joined(element: LiveSessionElement): Promise<void> {
-    await waitFor(() => element.phase === 'joined', `${element.getAttribute('name') ?? ''} joined`);
-    await element.updateComplete;
-  }
 
   /** A tutor and a student, both joined. */
   async function classroom(parent?: HTMLElement): Promise<{ tutor: LiveSessionElement; student: LiveSessionElement }> {

@@ -27,6 +27,7 @@ import '../video-grid/define.js';
 export type { ParticipantSummary } from './participant-summary.js';
 
 /**
+ * @customElement live-session
  * @summary The whole room: pre-join step, video grid, self preview, control
  * bar, participant list with the hand queue, connection status, and a final
  * state after leaving with a way back in.

@@ -1,38 +1,20 @@
 import { expect } from '@esm-bundle/chai';
-import { expectAccessible, startServer, stopServer, waitFor, type StartedServer } from '../../../test/browser/helpers.js';
-import { Classroom } from '../../../test/browser/session-helpers.js';
+import { expectAccessible, waitFor } from '../../../test/browser/helpers.js';
+import type { Classroom } from '../../../test/browser/session-helpers.js';
+import { mountElement, useClassroom } from '../../../test/browser/element-fixtures.js';
 import type { LiveSession } from '../../core/live-session.js';
 import './define.js';
 import type { ParticipantList } from './participant-list.js';
 
-async function mount(session: LiveSession): Promise<ParticipantList> {
-  const element = document.createElement('participant-list');
-  element.session = session;
-  document.body.append(element);
-  await element.updateComplete;
-  return element;
-}
+const mount = (session: LiveSession): Promise<ParticipantList> => mountElement('participant-list', { session });
 
 const items = (element: ParticipantList): string[] =>
   [...(element.shadowRoot?.querySelectorAll('[part="participant"]') ?? [])].map((li) => li.textContent.replace(/\s+/g, ' ').trim());
 
 describe('<participant-list>', function () {
   this.timeout(60_000);
-  let server: StartedServer;
   let room: Classroom;
-  before(async () => {
-    server = await startServer({ kind: 'room' });
-  });
-  after(async () => {
-    await stopServer(server);
-  });
-  beforeEach(() => {
-    room = new Classroom(server);
-  });
-  afterEach(async () => {
-    for (const element of document.querySelectorAll('participant-list')) element.remove();
-    await room.close();
-  });
+  useClassroom('participant-list', (r) => (room = r));
 
   describe('accessibility', () => {
     it('has no axe violations, with hands raised', async () => {

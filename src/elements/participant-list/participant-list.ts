@@ -1,16 +1,12 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
-import { ContextConsumer } from '@lit/context';
-import type { LiveSession } from '../../core/live-session.js';
+import { html, nothing } from 'lit';
 import type { Participant } from '../../core/events.js';
-import { SessionSubscriber } from '../../controllers/session-subscriber.js';
-import { sessionContext } from '../../controllers/session-context.js';
 import { themeStyles } from '../shared/base.styles.js';
 import { icons } from '../shared/icons.js';
-import { mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
+import { SessionElement } from '../shared/session-element.js';
 import { participantListStyles } from './participant-list.styles.js';
 
 /**
+ * @customElement participant-list
  * @summary Everyone in the room with role, microphone state and raised hand,
  * then the raised hands in the order they were raised.
  *
@@ -26,35 +22,12 @@ import { participantListStyles } from './participant-list.styles.js';
  * @cssprop --live-session-text - Text colour.
  * @cssprop --live-session-muted-text - Colour of the roles.
  */
-export class ParticipantList extends LitElement {
+export class ParticipantList extends SessionElement {
   static override styles = [themeStyles, participantListStyles];
 
-  /** The session to list; taken from an enclosing `<live-session>` when not set. */
-  @property({ attribute: false })
-  session: LiveSession | undefined;
-
-  /** Replaces visible strings (see `LiveSessionStrings`). */
-  @property({ attribute: false })
-  strings: Partial<LiveSessionStrings> | undefined;
-
-  readonly #subscriber = new SessionSubscriber(this);
-  readonly #fromContext = new ContextConsumer(this, {
-    context: sessionContext,
-    subscribe: true,
-    callback: () => this.requestUpdate(),
-  });
-
-  get #session(): LiveSession | undefined {
-    return this.session ?? this.#fromContext.value;
-  }
-
-  protected override willUpdate(_changed: PropertyValues<this>): void {
-    this.#subscriber.session = this.#session;
-  }
-
   protected override render() {
-    const s = mergeStrings(this.strings);
-    const session = this.#session;
+    const s = this.text;
+    const session = this.currentSession;
     const participants = session?.participants ?? [];
     const queue = (session?.handQueue ?? [])
       .map((id) => participants.find((p) => p.id === id))

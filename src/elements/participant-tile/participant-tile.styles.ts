@@ -1,5 +1,4 @@
 import { css } from 'lit';
-import { speakingRing } from '../shared/base.styles.js';
 
 export const participantTileStyles = css`
   :host {
@@ -11,27 +10,11 @@ export const participantTileStyles = css`
     background: var(--_tile-background);
     color: var(--_tile-text);
   }
-  :host::after {
-    ${speakingRing}
-  }
-  :host([speaking])::after {
-    opacity: 1;
-  }
   [part='video'] {
-    width: 100%;
-    height: 100%;
-    object-fit: cover;
-    display: block;
     background: #000;
   }
   :host([local]) [part='video'] {
     transform: scaleX(-1);
-  }
-  [part='placeholder'] {
-    position: absolute;
-    inset: 0;
-    display: grid;
-    place-items: center;
   }
   [part='initials'] {
     display: grid;

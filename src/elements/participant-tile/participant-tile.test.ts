@@ -1,7 +1,8 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
-import { expectAccessible, expectLiveVideo, startServer, stopServer, waitFor, type StartedServer } from '../../../test/browser/helpers.js';
-import { Classroom } from '../../../test/browser/session-helpers.js';
+import { expectAccessible, expectLiveVideo, waitFor } from '../../../test/browser/helpers.js';
+import type { Classroom } from '../../../test/browser/session-helpers.js';
+import { mountElement, useClassroom } from '../../../test/browser/element-fixtures.js';
 import { deepButtonNamed } from '../../../test/browser/shadow-query.js';
 import type { LiveSession } from '../../core/live-session.js';
 import './define.js';
@@ -10,13 +11,7 @@ import type { ParticipantTile } from './participant-tile.js';
 /** A tile in `viewer`'s session for `subject`'s participant. */
 async function mount(viewer: LiveSession, subject: LiveSession): Promise<ParticipantTile> {
   const participant = await waitFor(() => viewer.participants.find((p) => p.id === subject.peerId), `${subject.name} seen`);
-  const tile = document.createElement('participant-tile');
-  tile.style.width = '320px';
-  tile.session = viewer;
-  tile.participant = participant;
-  document.body.append(tile);
-  await tile.updateComplete;
-  return tile;
+  return mountElement('participant-tile', { session: viewer, participant }, { width: '320px' });
 }
 
 const part = (tile: ParticipantTile, name: string): HTMLElement | null =>
@@ -24,21 +19,8 @@ const part = (tile: ParticipantTile, name: string): HTMLElement | null =>
 
 describe('<participant-tile>', function () {
   this.timeout(60_000);
-  let server: StartedServer;
   let room: Classroom;
-  before(async () => {
-    server = await startServer({ kind: 'room' });
-  });
-  after(async () => {
-    await stopServer(server);
-  });
-  beforeEach(() => {
-    room = new Classroom(server);
-  });
-  afterEach(async () => {
-    for (const element of document.querySelectorAll('participant-tile')) element.remove();
-    await room.close();
-  });
+  useClassroom('participant-tile', (r) => (room = r));
 
   describe('accessibility', () => {
     it('has no axe violations with the camera on and off, and named tutor buttons', async () => {

@@ -1,16 +1,16 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
-import { ContextConsumer } from '@lit/context';
-import type { LiveSession } from '../../core/live-session.js';
 import type { Participant } from '../../core/events.js';
-import { SessionSubscriber } from '../../controllers/session-subscriber.js';
-import { sessionContext } from '../../controllers/session-context.js';
-import { buttonStyles, themeStyles } from '../shared/base.styles.js';
+import type { SpeakingChange } from '../../controllers/session-subscriber.js';
+import { buttonStyles, themeStyles, videoSurface } from '../shared/base.styles.js';
 import { icons } from '../shared/icons.js';
-import { initials, mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
+import type { LiveSession } from '../../core/live-session.js';
+import { SessionElement } from '../shared/session-element.js';
+import { initials, type LiveSessionStrings } from '../shared/strings.js';
 import { participantTileStyles } from './participant-tile.styles.js';
 
 /**
+ * @customElement participant-tile
  * @summary One participant: their video (or a placeholder with initials while
  * the camera is off), name, microphone and camera indicators, raised-hand
  * badge, and, for the tutor, buttons to mute, lower the hand or remove.
@@ -41,48 +41,25 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @cssprop --live-session-warning - Background of the hand badge.
  * @cssprop --live-session-transition - Transition of the speaking outline.
  */
-export class ParticipantTile extends LitElement {
-  static override styles = [themeStyles, buttonStyles, participantTileStyles];
-
-  /** The session the participant belongs to; taken from an enclosing `<live-session>` when not set. */
-  @property({ attribute: false })
-  session: LiveSession | undefined;
+export class ParticipantTile extends SessionElement {
+  static override styles = [themeStyles, buttonStyles, videoSurface, participantTileStyles];
+  protected static override followsSpeaking = true;
 
   /** The participant to show (an entry of the session's `participants`). */
   @property({ attribute: false })
   participant: Participant | undefined;
 
-  /** Replaces visible strings (see `LiveSessionStrings`). */
-  @property({ attribute: false })
-  strings: Partial<LiveSessionStrings> | undefined;
-
-  // Speaking changes often: only the host attribute changes, no re-render.
-  readonly #subscriber = new SessionSubscriber(this, {
-    onSpeaking: ({ id }) => {
-      if (id === this.participant?.id) this.#reflectState();
-    },
-  });
-  readonly #fromContext = new ContextConsumer(this, {
-    context: sessionContext,
-    subscribe: true,
-    callback: () => this.requestUpdate(),
-  });
-
-  get #session(): LiveSession | undefined {
-    return this.session ?? this.#fromContext.value;
-  }
-
   /** The participant as the session knows them now (the `participant` set, when the session has no newer state). */
   get #current(): Participant | undefined {
     const given = this.participant;
     if (!given) return undefined;
-    return this.#session?.participants.find((p) => p.id === given.id) ?? given;
+    return this.currentSession?.participants.find((p) => p.id === given.id) ?? given;
   }
 
   /** Whether the participant speaks now (reflected as `speaking`). */
   get speaking(): boolean {
     const id = this.participant?.id;
-    return id !== undefined && (this.#session?.isParticipantSpeaking(id) ?? false);
+    return id !== undefined && (this.currentSession?.isParticipantSpeaking(id) ?? false);
   }
 
   /** Whether the participant's microphone is off (reflected as `muted`). */
@@ -114,8 +91,9 @@ export class ParticipantTile extends LitElement {
     return this.renderRoot.querySelector<HTMLVideoElement>('video');
   }
 
-  protected override willUpdate(_changed: PropertyValues<this>): void {
-    this.#subscriber.session = this.#session;
+  // Speaking changes often: only the host attribute changes, no re-render.
+  protected override speakingChanged({ id }: SpeakingChange): void {
+    if (id === this.participant?.id) this.#reflectState();
   }
 
   protected override updated(): void {
@@ -155,8 +133,8 @@ export class ParticipantTile extends LitElement {
   protected override render() {
     const p = this.#current;
     if (!p) return nothing;
-    const s = mergeStrings(this.strings);
-    const session = this.#session;
+    const s = this.text;
+    const session = this.currentSession;
     const showVideo = p.isVideoOn && p.stream !== null && p.stream.getVideoTracks().length > 0;
     const canModerate = session?.role === 'tutor' && p.role !== 'tutor' && !p.isLocal;
     return html`

@@ -1,5 +1,4 @@
 import { css } from 'lit';
-import { speakingRing } from '../shared/base.styles.js';
 
 export const selfPreviewStyles = css`
   :host {
@@ -13,26 +12,10 @@ export const selfPreviewStyles = css`
     color: var(--_tile-text);
     box-shadow: 0 4px 16px rgb(0 0 0 / 25%);
   }
-  :host::after {
-    ${speakingRing}
-  }
-  :host([speaking])::after {
-    opacity: 1;
-  }
-  [part='video'] {
-    width: 100%;
-    height: 100%;
-    object-fit: cover;
-    display: block;
-  }
   :host(:not([unmirrored])) [part='video'] {
     transform: scaleX(-1);
   }
   [part='placeholder'] {
-    position: absolute;
-    inset: 0;
-    display: grid;
-    place-items: center;
     align-content: center;
     gap: 4px;
     font-size: 0.9rem;

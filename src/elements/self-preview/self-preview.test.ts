@@ -1,4 +1,5 @@
 import { expect } from '@esm-bundle/chai';
+import { mountElement } from '../../../test/browser/element-fixtures.js';
 import { LiveSession } from '../../core/live-session.js';
 import { expectAccessible, expectLiveVideo, waitFor } from '../../../test/browser/helpers.js';
 import { SMALL_VIDEO } from '../../../test/browser/session-helpers.js';
@@ -10,13 +11,7 @@ function previewSession(options: { video?: MediaTrackConstraints | false } = {})
   return new LiveSession({ server: 'http://127.0.0.1:9/', storage: null, video: options.video ?? SMALL_VIDEO, audio: {} });
 }
 
-async function mount(session: LiveSession): Promise<SelfPreview> {
-  const element = document.createElement('self-preview');
-  element.session = session;
-  document.body.append(element);
-  await element.updateComplete;
-  return element;
-}
+const mount = (session: LiveSession): Promise<SelfPreview> => mountElement('self-preview', { session });
 
 describe('<self-preview>', function () {
   this.timeout(30_000);

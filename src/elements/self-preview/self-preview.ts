@@ -1,15 +1,13 @@
-import { LitElement, html, type PropertyValues } from 'lit';
+import { html } from 'lit';
 import { property } from 'lit/decorators.js';
-import { ContextConsumer } from '@lit/context';
-import type { LiveSession } from '../../core/live-session.js';
-import { SessionSubscriber } from '../../controllers/session-subscriber.js';
-import { sessionContext } from '../../controllers/session-context.js';
-import { themeStyles } from '../shared/base.styles.js';
+import { themeStyles, videoSurface } from '../shared/base.styles.js';
 import { icons } from '../shared/icons.js';
-import { initials, mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
+import { SessionElement } from '../shared/session-element.js';
+import { initials } from '../shared/strings.js';
 import { selfPreviewStyles } from './self-preview.styles.js';
 
 /**
+ * @customElement self-preview
  * @summary The local camera, mirrored, or a "Camera off" placeholder, with the
  * microphone state. Shown for every role.
  *
@@ -30,52 +28,32 @@ import { selfPreviewStyles } from './self-preview.styles.js';
  * @cssprop --live-session-radius - Corner radius.
  * @cssprop --live-session-speaking - Outline colour while the local participant speaks.
  */
-export class SelfPreview extends LitElement {
-  static override styles = [themeStyles, selfPreviewStyles];
-
-  /** The session to show; taken from an enclosing `<live-session>` when not set. */
-  @property({ attribute: false })
-  session: LiveSession | undefined;
-
-  /** Replaces visible strings (see `LiveSessionStrings`). */
-  @property({ attribute: false })
-  strings: Partial<LiveSessionStrings> | undefined;
+export class SelfPreview extends SessionElement {
+  static override styles = [themeStyles, videoSurface, selfPreviewStyles];
+  protected static override followsSpeaking = true;
 
   /** Shows the camera as it is instead of as a mirror. */
   @property({ type: Boolean, reflect: true })
   unmirrored = false;
 
-  readonly #subscriber = new SessionSubscriber(this, {
-    onSpeaking: () => this.#reflectState(),
-  });
-  readonly #fromContext = new ContextConsumer(this, {
-    context: sessionContext,
-    subscribe: true,
-    callback: () => this.requestUpdate(),
-  });
-
-  get #session(): LiveSession | undefined {
-    return this.session ?? this.#fromContext.value;
-  }
-
   /** Whether the camera is off or not yet started (reflected as `camera-off`). */
   get cameraOff(): boolean {
-    const session = this.#session;
+    const session = this.currentSession;
     return !(session?.isVideoOn ?? false) || !session?.localStream;
   }
 
   /** Whether the microphone is off (reflected as `muted`). */
   get muted(): boolean {
-    return !(this.#session?.isAudioOn ?? false);
+    return !(this.currentSession?.isAudioOn ?? false);
   }
 
   /** Whether the local participant is speaking (reflected as `speaking`). */
   get speaking(): boolean {
-    return this.#session?.isSpeaking ?? false;
+    return this.currentSession?.isSpeaking ?? false;
   }
 
-  protected override willUpdate(_changed: PropertyValues<this>): void {
-    this.#subscriber.session = this.#session;
+  protected override speakingChanged(): void {
+    this.#reflectState();
   }
 
   protected override updated(): void {
@@ -90,8 +68,8 @@ export class SelfPreview extends LitElement {
   }
 
   protected override render() {
-    const s = mergeStrings(this.strings);
-    const session = this.#session;
+    const s = this.text;
+    const session = this.currentSession;
     const name = session?.name || s.you;
     const stream = session?.localStream ?? null;
     const showVideo = !this.cameraOff && stream !== null;

@@ -1,39 +1,21 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
-import { buttonNamed, expectAccessible, startServer, stopServer, waitFor, type StartedServer } from '../../../test/browser/helpers.js';
-import { Classroom } from '../../../test/browser/session-helpers.js';
+import { buttonNamed, expectAccessible, waitFor } from '../../../test/browser/helpers.js';
+import type { Classroom } from '../../../test/browser/session-helpers.js';
+import { mountElement, useClassroom } from '../../../test/browser/element-fixtures.js';
 import type { LiveSession } from '../../core/live-session.js';
 import './define.js';
 import type { SessionControls } from './session-controls.js';
 
-async function mount(session: LiveSession): Promise<SessionControls> {
-  const element = document.createElement('session-controls');
-  element.session = session;
-  document.body.append(element);
-  await element.updateComplete;
-  return element;
-}
+const mount = (session: LiveSession): Promise<SessionControls> => mountElement('session-controls', { session });
 
 const button = (element: SessionControls, name: string | RegExp): HTMLButtonElement | null =>
   buttonNamed(element.shadowRoot as ShadowRoot, name);
 
 describe('<session-controls>', function () {
   this.timeout(60_000);
-  let server: StartedServer;
   let room: Classroom;
-  before(async () => {
-    server = await startServer({ kind: 'room' });
-  });
-  after(async () => {
-    await stopServer(server);
-  });
-  beforeEach(() => {
-    room = new Classroom(server);
-  });
-  afterEach(async () => {
-    for (const element of document.querySelectorAll('session-controls')) element.remove();
-    await room.close();
-  });
+  useClassroom('session-controls', (r) => (room = r));
 
   describe('accessibility', () => {
     it('a named toolbar of real buttons, without axe violations, before and in the room', async () => {

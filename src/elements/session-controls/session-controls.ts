@@ -1,16 +1,15 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { ContextConsumer } from '@lit/context';
+import { html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
 import type { LiveSession } from '../../core/live-session.js';
 import { SessionListeners } from '../../controllers/session-listeners.js';
-import { SessionSubscriber } from '../../controllers/session-subscriber.js';
-import { sessionContext } from '../../controllers/session-context.js';
 import { buttonStyles, themeStyles } from '../shared/base.styles.js';
 import { icons } from '../shared/icons.js';
-import { mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
+import { SessionElement } from '../shared/session-element.js';
+import type { LiveSessionStrings } from '../shared/strings.js';
 import { sessionControlsStyles } from './session-controls.styles.js';
 
 /**
+ * @customElement session-controls
  * @summary The control bar: microphone and camera toggles, raise or lower the
  * hand, mute everyone (tutor), leave, and the tutor's request to unmute.
  *
@@ -33,39 +32,18 @@ import { sessionControlsStyles } from './session-controls.styles.js';
  * @cssprop --live-session-focus-ring - Keyboard focus outline.
  * @cssprop --live-session-radius - Button corner radius (two thirds of it).
  */
-export class SessionControls extends LitElement {
+export class SessionControls extends SessionElement {
   static override styles = [themeStyles, buttonStyles, sessionControlsStyles];
-
-  /** The session to control; taken from an enclosing `<live-session>` when not set. */
-  @property({ attribute: false })
-  session: LiveSession | undefined;
-
-  /** Replaces visible strings (see `LiveSessionStrings`). */
-  @property({ attribute: false })
-  strings: Partial<LiveSessionStrings> | undefined;
 
   /** The tutor asked to unmute, and the microphone is still off. */
   @state()
   private unmuteRequested = false;
 
-  readonly #subscriber = new SessionSubscriber(this);
   readonly #requests = new SessionListeners(this, {
     'unmute-requested': () => (this.unmuteRequested = true),
   });
-  readonly #fromContext = new ContextConsumer(this, {
-    context: sessionContext,
-    subscribe: true,
-    callback: () => this.requestUpdate(),
-  });
-
-  get #session(): LiveSession | undefined {
-    return this.session ?? this.#fromContext.value;
-  }
-
-  protected override willUpdate(_changed: PropertyValues<this>): void {
-    const session = this.#session;
-    if (session !== this.#subscriber.session) this.unmuteRequested = false;
-    this.#subscriber.session = session;
+  protected override sessionChanged(session: LiveSession | undefined): void {
+    this.unmuteRequested = false;
     this.#requests.session = session;
   }
 
@@ -75,9 +53,9 @@ export class SessionControls extends LitElement {
   }
 
   protected override render() {
-    const session = this.#session;
+    const session = this.currentSession;
     if (!session) return nothing;
-    const s = mergeStrings(this.strings);
+    const s = this.text;
     const inRoom = session.phase === 'joined';
     return html`<div part="bar" role="toolbar" aria-label=${s.sessionControls}>
       ${inRoom && this.unmuteRequested && !session.isAudioOn

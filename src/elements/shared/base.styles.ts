@@ -18,6 +18,32 @@ export const speakingRing = css`
 `;
 
 /**
+ * A host that shows one participant's video: the speaking ring on the host
+ * (shown while the `speaking` attribute is present), the video filling it, and
+ * the placeholder over it.
+ */
+export const videoSurface = css`
+  :host::after {
+    ${speakingRing}
+  }
+  :host([speaking])::after {
+    opacity: 1;
+  }
+  [part='video'] {
+    width: 100%;
+    height: 100%;
+    object-fit: cover;
+    display: block;
+  }
+  [part='placeholder'] {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-items: center;
+  }
+`;
+
+/**
  * The theme tokens, shared by every element. Each public `--live-session-*`
  * custom property is only read, never declared here: inside each element a
  * private `--_x: var(--live-session-x, default)` takes the page's value or the

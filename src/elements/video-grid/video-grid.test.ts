@@ -3,26 +3,16 @@ import { sendKeys } from '@web/test-runner-commands';
 import {
   expectAccessible,
   expectLiveVideo,
-  startServer,
-  stopServer,
   waitFor,
-  type StartedServer,
 } from '../../../test/browser/helpers.js';
-import { Classroom } from '../../../test/browser/session-helpers.js';
+import type { Classroom } from '../../../test/browser/session-helpers.js';
+import { mountElement, useClassroom } from '../../../test/browser/element-fixtures.js';
 import { deepButtonNamed, deepQuery } from '../../../test/browser/shadow-query.js';
 import type { LiveSession } from '../../core/live-session.js';
 import './define.js';
 import type { VideoGrid } from './video-grid.js';
 
-async function mount(session: LiveSession): Promise<VideoGrid> {
-  const element = document.createElement('video-grid');
-  element.style.width = '640px';
-  element.style.height = '360px';
-  element.session = session;
-  document.body.append(element);
-  await element.updateComplete;
-  return element;
-}
+const mount = (session: LiveSession): Promise<VideoGrid> => mountElement('video-grid', { session }, { width: '640px', height: '360px' });
 
 function tiles(grid: VideoGrid): HTMLElement[] {
   return [...(grid.shadowRoot?.querySelectorAll<HTMLElement>('[data-participant]') ?? [])];
@@ -30,21 +20,8 @@ function tiles(grid: VideoGrid): HTMLElement[] {
 
 describe('<video-grid>', function () {
   this.timeout(60_000);
-  let server: StartedServer;
   let room: Classroom;
-  before(async () => {
-    server = await startServer({ kind: 'room' });
-  });
-  after(async () => {
-    await stopServer(server);
-  });
-  beforeEach(() => {
-    room = new Classroom(server);
-  });
-  afterEach(async () => {
-    for (const element of document.querySelectorAll('video-grid')) element.remove();
-    await room.close();
-  });
+  useClassroom('video-grid', (r) => (room = r));
 
   describe('student view', () => {
     it('says "Waiting for the tutor" until the tutor comes, then shows the tutor large with live video', async () => {

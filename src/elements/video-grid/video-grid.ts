@@ -1,16 +1,13 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import { ContextConsumer } from '@lit/context';
-import type { LiveSession } from '../../core/live-session.js';
 import type { Participant } from '../../core/events.js';
 import { chooseGridLayout } from '../../core/grid-layout.js';
-import { SessionSubscriber } from '../../controllers/session-subscriber.js';
-import { sessionContext } from '../../controllers/session-context.js';
 import { buttonStyles, themeStyles } from '../shared/base.styles.js';
 import { icons } from '../shared/icons.js';
-import { mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
+import type { LiveSession } from '../../core/live-session.js';
+import { SessionElement } from '../shared/session-element.js';
 import type { ParticipantTile } from '../participant-tile/participant-tile.js';
 import '../participant-tile/define.js';
 import { videoGridStyles } from './video-grid.styles.js';
@@ -19,6 +16,7 @@ import { videoGridStyles } from './video-grid.styles.js';
 const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, tile-actions, connection-badge';
 
 /**
+ * @customElement video-grid
  * @summary The remote participants. Tutor view: every student in a grid.
  * Student view: the tutor large, classmates in a strip, and "Waiting for the
  * tutor" while none is there.
@@ -50,16 +48,8 @@ const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, t
  * @cssprop --live-session-speaking - Outline of a tile whose participant speaks.
  * @cssprop --video-grid-strip-tile-width - Width of a classmate tile in the strip.
  */
-export class VideoGrid extends LitElement {
+export class VideoGrid extends SessionElement {
   static override styles = [themeStyles, buttonStyles, videoGridStyles];
-
-  /** The session to show; taken from an enclosing `<live-session>` when not set. */
-  @property({ attribute: false })
-  session: LiveSession | undefined;
-
-  /** Replaces visible strings (see `LiveSessionStrings`). */
-  @property({ attribute: false })
-  strings: Partial<LiveSessionStrings> | undefined;
 
   /** True while the browser blocks autoplaying audio; a button offers to start it. */
   @state()
@@ -68,18 +58,8 @@ export class VideoGrid extends LitElement {
   @state()
   private columns = 1;
 
-  readonly #subscriber = new SessionSubscriber(this);
-  readonly #fromContext = new ContextConsumer(this, {
-    context: sessionContext,
-    subscribe: true,
-    callback: () => this.requestUpdate(),
-  });
   #resizeObserver: ResizeObserver | null = null;
   #size = { width: 0, height: 0 };
-
-  get #session(): LiveSession | undefined {
-    return this.session ?? this.#fromContext.value;
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -100,12 +80,12 @@ export class VideoGrid extends LitElement {
 
   /** Which view is shown: `tutor` or `student` (reflected as `view`, for styling). */
   get view(): 'tutor' | 'student' {
-    return this.#session?.role === 'tutor' ? 'tutor' : 'student';
+    return this.currentSession?.role === 'tutor' ? 'tutor' : 'student';
   }
 
   /** The remote participants shown (local excluded). */
   get remoteParticipants(): readonly Participant[] {
-    return this.#session?.participants.filter((p) => !p.isLocal) ?? [];
+    return this.currentSession?.participants.filter((p) => !p.isLocal) ?? [];
   }
 
   #relayout(): void {
@@ -114,8 +94,8 @@ export class VideoGrid extends LitElement {
     if (columns > 0 && columns !== this.columns) this.columns = columns;
   }
 
-  protected override willUpdate(_changed: PropertyValues<this>): void {
-    this.#subscriber.session = this.#session;
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
     this.#relayout();
   }
 
@@ -138,8 +118,8 @@ export class VideoGrid extends LitElement {
   }
 
   protected override render() {
-    const s = mergeStrings(this.strings);
-    const session = this.#session;
+    const s = this.text;
+    const session = this.currentSession;
     const remote = this.remoteParticipants;
     const enableAudio = this.audioBlocked
       ? html`<button part="enable-audio" class="primary" @click=${this.#enableAudio}>${icons.speaker}${s.enableAudio}</button>`
