@@ -101,28 +101,24 @@ export type ClientMessage =
 
 export type ClientMessageType = ClientMessage['type'];
 
-export const CLIENT_MESSAGE_TYPES: readonly ClientMessageType[] = [
-  'LS-JOIN',
-  'LS-LEAVE',
-  'LS-STATE',
-  'LS-HAND',
-  'LS-MUTE',
-  'LS-MUTE-ALL',
-  'LS-REMOVE',
-  'LS-LOWER-HAND',
-  'LS-ASK-UNMUTE',
-  'LS-READMIT',
-];
+/** Every client message type, and whether only a tutor may send it (the compiler checks that none is missing). */
+const CLIENT_MESSAGE_RULES = {
+  'LS-JOIN': false,
+  'LS-LEAVE': false,
+  'LS-STATE': false,
+  'LS-HAND': false,
+  'LS-MUTE': true,
+  'LS-MUTE-ALL': true,
+  'LS-REMOVE': true,
+  'LS-LOWER-HAND': true,
+  'LS-ASK-UNMUTE': true,
+  'LS-READMIT': true,
+} as const satisfies Record<ClientMessageType, boolean>;
+
+export const CLIENT_MESSAGE_TYPES = Object.keys(CLIENT_MESSAGE_RULES) as readonly ClientMessageType[];
 
 /** Message types only a tutor may send. */
-export const TUTOR_ONLY_TYPES: readonly ClientMessageType[] = [
-  'LS-MUTE',
-  'LS-MUTE-ALL',
-  'LS-REMOVE',
-  'LS-LOWER-HAND',
-  'LS-ASK-UNMUTE',
-  'LS-READMIT',
-];
+export const TUTOR_ONLY_TYPES: readonly ClientMessageType[] = CLIENT_MESSAGE_TYPES.filter((type) => CLIENT_MESSAGE_RULES[type]);
 
 // ---------------------------------------------------------------- server → client
 
