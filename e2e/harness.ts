@@ -41,6 +41,7 @@ const EMBED_PAGE = `<!doctype html>
     if (params.get(name)) element.setAttribute(name, params.get(name));
   }
   element.setAttribute('autojoin', '');
+  if (params.get('debug')) element.setAttribute('debug', '');
   element.video = { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } };
   if (params.get('media') === 'none') {
     element.video = false;
@@ -286,6 +287,16 @@ export interface EmbedOptions {
   watchOnly?: boolean;
 }
 
+const TRACE = process.env['LS_E2E_TRACE'] === '1';
+
+/** With LS_E2E_TRACE=1, prints a page's console lines to stderr, stamped with the time and the participant's name. */
+function traceConsole(page: { on(event: 'console', listener: (message: { text(): string }) => void): unknown }, name: string): void {
+  if (!TRACE) return;
+  page.on('console', (message) => {
+    process.stderr.write(`${new Date().toISOString().slice(11, 23)} [${name}] ${message.text()}\n`);
+  });
+}
+
 export function embedUrl(server: CliServer, options: EmbedOptions): string {
   const params = new URLSearchParams({ server: server.url });
   if (options.token) params.set('token', options.token);
@@ -296,6 +307,8 @@ export function embedUrl(server: CliServer, options: EmbedOptions): string {
   if (options.userId) params.set('user-id', options.userId);
   if (options.topology) params.set('topology', options.topology);
   if (options.watchOnly) params.set('media', 'none');
+  // LS_E2E_TRACE=1: every page logs its session's debug lines, printed with the page's name and a timestamp.
+  if (TRACE) params.set('debug', '1');
   return `${server.url}embed.html?${params.toString()}`;
 }
 
@@ -342,6 +355,7 @@ export class ChromiumDriver {
     if (this.denyCamera) await context.grantPermissions(['microphone'], { origin: new URL(server.url).origin });
     const page = await context.newPage();
     await page.addInitScript(KEEP_NAMES_HELPER);
+    traceConsole(page, options.name);
     const driverPage: DriverPage = {
       goto: (url) => page.goto(url),
       reload: () => page.reload(),

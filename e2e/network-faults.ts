@@ -92,10 +92,12 @@ async function firstNewFrame(viewer: Participant, subject: string, timeoutMs: nu
 export async function outage(lab: FaultLab, target: FaultTarget, downMs: number): Promise<Recovery & { tutor: Participant; student: Participant }> {
   const { tutor, student } = await lab.pair(target);
   lab.ns.cut();
+  if (process.env['LS_E2E_TRACE'] === '1') process.stderr.write(`${new Date().toISOString().slice(11, 23)} network cut\n`);
   // The outage itself: the network really is gone for this long.
   await delay(downMs);
   lab.ns.restore();
   const back = Date.now();
+  if (process.env['LS_E2E_TRACE'] === '1') process.stderr.write(`${new Date().toISOString().slice(11, 23)} network back\n`);
   const [studentSees, tutorSees] = await Promise.all([
     firstNewFrame(student, 'Tutor', 90_000),
     firstNewFrame(tutor, 'Student', 90_000),

@@ -82,7 +82,8 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
     this.#links = new MediaLinks(
       {
         log,
-        peer: () => this.#signalling.peer,
+        // No calls while signalling is down: an OFFER would be lost; the re-join places them.
+        peer: () => (this.connectionState === 'reconnecting' ? null : this.#signalling.peer),
         myId: () => this.peerId ?? '',
         userId: () => this.userId,
         member: (id) => this.#room.state.members.get(id),

@@ -102,6 +102,14 @@ export class MediaLinks {
     return this.#links.has(id);
   }
 
+  /** Whether the link to `id` has its connection up now. */
+  isConnected(id: string): boolean {
+    const link = this.#links.get(id);
+    if (!link) return false;
+    const pc = peerConnectionOf(link.call);
+    return pc ? pc.connectionState === 'connected' : link.call.open;
+  }
+
   /** Whether a link to `id` exists and its connection is not closed or failed. */
   isLive(id: string): boolean {
     const link = this.#links.get(id);
@@ -288,6 +296,7 @@ export class MediaLinks {
     const onState = (): void => {
       if (!current() || !pc) return;
       const state = pc.connectionState;
+      this.#host.log.debug('media connection', state, id);
       if (state === 'connected') {
         link.cancelDisconnected();
         this.applySendLimits();

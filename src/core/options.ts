@@ -58,10 +58,32 @@ export interface LiveSessionOptions {
   reconnectMinDelayMs?: number;
   /** Longest signalling reconnect delay. Default 8000 ms. */
   reconnectMaxDelayMs?: number;
-  /** After a socket reconnect without a new OPEN, when the join is sent anyway. Default 1500 ms. */
+  /**
+   * After a socket reconnect without a new OPEN, when the join is sent anyway
+   * (only where the socket's own open event cannot be watched). Default 1500 ms.
+   */
   rejoinNudgeMs?: number;
-  /** How long one reconnect attempt may go unanswered before it counts as failed. Default 6000 ms. */
+  /**
+   * How long one reconnect attempt may take to open its socket before it is
+   * abandoned and tried again at once: a server that does not answer at all
+   * usually means the network is gone, and a fresh attempt every few seconds
+   * gets through as soon as it is back. Default 2000 ms.
+   */
   reconnectAttemptTimeoutMs?: number;
+  /** How long a re-join may go unanswered once its socket is open before the attempt counts as failed. Default 5000 ms. */
+  rejoinTimeoutMs?: number;
+  /**
+   * How often, in the room, the session asks the server for a sign of life
+   * (LS-PING) when it heard nothing else. Default 1000 ms.
+   */
+  livenessIntervalMs?: number;
+  /**
+   * Silence from the server after which the signalling socket counts as dead
+   * and a reconnect starts, without waiting for the browser to notice (which
+   * can take minutes when the network silently drops packets). Only against a
+   * server that answers LS-PING. Default 3500 ms.
+   */
+  livenessTimeoutMs?: number;
   /** Failed reconnect attempts after which a fresh peer id takes over. Default 6. */
   freshPeerAfterAttempts?: number;
   /** How long the fresh peer's join may go unanswered before reconnecting again. Default 8000 ms. */
@@ -97,6 +119,9 @@ export interface Timings {
   reconnectMaxDelayMs: number;
   rejoinNudgeMs: number;
   reconnectAttemptTimeoutMs: number;
+  rejoinTimeoutMs: number;
+  livenessIntervalMs: number;
+  livenessTimeoutMs: number;
   freshPeerAfterAttempts: number;
   freshPeerTimeoutMs: number;
   reconnectGraceMs: number;
@@ -114,7 +139,10 @@ export const DEFAULT_TIMINGS: Readonly<Timings> = Object.freeze({
   reconnectMinDelayMs: 500,
   reconnectMaxDelayMs: 8000,
   rejoinNudgeMs: 1500,
-  reconnectAttemptTimeoutMs: 6000,
+  reconnectAttemptTimeoutMs: 2000,
+  rejoinTimeoutMs: 5000,
+  livenessIntervalMs: 1000,
+  livenessTimeoutMs: 3500,
   freshPeerAfterAttempts: 6,
   freshPeerTimeoutMs: 8000,
   reconnectGraceMs: 10_000,

@@ -5,7 +5,7 @@
 export interface PageLifecycleHandlers {
   /** The page is being hidden for good or put in the back/forward cache. */
   onPageHide(persisted: boolean): void;
-  /** The browser reports the network back. */
+  /** The browser reports the network back, or a change of network (Network Information API, where there is one). */
   onOnline(): void;
   onOffline(): void;
   /** A camera or microphone was plugged in or out. */
@@ -20,13 +20,17 @@ export function watchPage(handlers: PageLifecycleHandlers): () => void {
   const onOffline = (): void => handlers.onOffline();
   const onDeviceChange = (): void => handlers.onDeviceChange();
   const devices = navigator.mediaDevices as MediaDevices | undefined;
+  // Chromium's navigator.connection says when the network changes (Wi-Fi to mobile, a new address).
+  const connection = (navigator as Navigator & { connection?: EventTarget }).connection;
   window.addEventListener('pagehide', onPageHide);
   window.addEventListener('online', onOnline);
+  connection?.addEventListener('change', onOnline);
   window.addEventListener('offline', onOffline);
   devices?.addEventListener('devicechange', onDeviceChange);
   return () => {
     window.removeEventListener('pagehide', onPageHide);
     window.removeEventListener('online', onOnline);
+    connection?.removeEventListener('change', onOnline);
     window.removeEventListener('offline', onOffline);
     devices?.removeEventListener('devicechange', onDeviceChange);
   };

@@ -76,3 +76,28 @@ export function guardPeer(peer: Peer, log: Logger, limits: LostMessageLimits = D
     frames.push(message);
   };
 }
+
+/**
+ * Calls `onOpen` once the websocket PeerJS just started for `peer` is open.
+ * PeerJS tells only when the server sends OPEN, and a server that re-attaches
+ * a socket to a peer id it still knows sends none. Returns a cancel function,
+ * or null where this PeerJS version hides its websocket (callers fall back to
+ * a timer).
+ */
+export function whenSocketOpens(peer: Peer, onOpen: () => void): (() => void) | null {
+  const socket = (peer.socket as unknown as { _socket?: unknown })._socket;
+  if (typeof WebSocket === 'undefined' || !(socket instanceof WebSocket)) return null;
+  if (socket.readyState === WebSocket.OPEN) {
+    onOpen();
+    return () => undefined;
+  }
+  const listener = (): void => onOpen();
+  socket.addEventListener('open', listener, { once: true });
+  return () => socket.removeEventListener('open', listener);
+}
+
+/** Whether the websocket of `peer` is open (false where this PeerJS version hides it). */
+export function socketIsOpen(peer: Peer): boolean {
+  const socket = (peer.socket as unknown as { _socket?: unknown })._socket;
+  return typeof WebSocket !== 'undefined' && socket instanceof WebSocket && socket.readyState === WebSocket.OPEN;
+}

@@ -203,8 +203,10 @@ export class Room {
     this.#reconcileSelf();
     this.#host.entered(rejoin);
     // The newcomer calls everyone already there (existing members only answer): no glare.
+    // After a re-join, a link that is not up now is placed again at once: its far
+    // end may have dropped it while we were away, or its offer was lost.
     for (const member of members.values()) {
-      if (!links.isLive(member.id)) links.connectTo(member);
+      if (rejoin ? !links.isConnected(member.id) : !links.isLive(member.id)) links.connectTo(member);
     }
     links.adoptHeld();
     this.rebuild();

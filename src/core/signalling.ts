@@ -2,15 +2,22 @@
  * The signalling channel: the PeerJS peer and its websocket to the room
  * server. It fetches the ICE servers, opens the peer, waits for the answer to
  * the join, and reconnects after a drop (the same peer first, so media keeps
- * flowing; a fresh peer id after several failed attempts). What to send as the
+ * flowing; a fresh peer id after several refused attempts). What to send as the
  * join, and what to do with messages, calls and losses, the session decides.
+ *
+ * In the room it watches the server's signs of life: a socket silent for
+ * `livenessTimeoutMs` after an LS-PING counts as dead at once (a network that
+ * drops packets leaves the browser's socket open for minutes). An attempt
+ * whose socket does not open within `reconnectAttemptTimeoutMs` is tried
+ * again at once rather than after a growing backoff, so the first attempt
+ * after the network's return gets through.
  */
 import { Peer, type MediaConnection } from 'peerjs';
-import { isServerMessage, type ClientMessage, type ServerMessage } from '../protocol/index.js';
+import { isRecord, isServerMessage, type ClientMessage, type ServerMessage } from '../protocol/index.js';
 import { randomId } from './identity.js';
 import type { Logger } from './logger.js';
 import type { Timings } from './options.js';
-import { guardPeer } from './peer-guards.js';
+import { guardPeer, socketIsOpen, whenSocketOpens } from './peer-guards.js';
 import { reconnectDelay } from './recovery-rules.js';
 import type { Cancel, Scheduler } from './scheduler.js';
 import type { ParsedServer } from './server-url.js';
@@ -62,6 +69,15 @@ export class SignallingChannel {
   /** Every peer id this channel opens starts with it (see `peerIdPrefix`). */
   #idPrefix = 'ls-';
   #cancelReconnect: Cancel = () => undefined;
+  /** The reconnect attempt under way (a stale attempt's timers do nothing). */
+  #currentAttempt: symbol | null = null;
+  /** The last attempt's socket never opened: the next one starts at once and the backoff does not grow. */
+  #unreachable = false;
+  /** Whether this server answers LS-PING (only then does silence count as death). */
+  #pongSeen = false;
+  /** When the oldest unanswered LS-PING left (scheduler clock), or null. */
+  #pingSentAt: number | null = null;
+  #stopLiveness: Cancel = () => undefined;
   #joinWaiter: { resolve: () => void; reject: (error: Error) => void } | null = null;
 
   constructor(server: ParsedServer, iceServers: RTCIceServer[] | null, timings: Timings, scheduler: Scheduler, host: SignallingHost) {
@@ -155,7 +171,35 @@ export class SignallingChannel {
   /** The server accepted a join or re-join. */
   joinAnswered(): void {
     this.#attempt = 0;
+    this.#currentAttempt = null;
+    this.#unreachable = false;
+    this.#pingSentAt = null;
+    this.#stopLiveness();
+    this.#stopLiveness = this.#scheduler.every(this.#timings.livenessIntervalMs, () => this.#checkLiveness());
     this.#joinWaiter?.resolve();
+  }
+
+  /**
+   * In the room: asks for a sign of life when the server has been quiet, and
+   * treats a ping left unanswered for `livenessTimeoutMs` as a dead socket.
+   * Measured from the ping, not from the last message, so a background tab
+   * whose timers ran late never mistakes its own sleep for a dead server.
+   */
+  #checkLiveness(): void {
+    const peer = this.#peer;
+    if (!peer || peer.disconnected || !this.#host.inRoom() || this.#host.reconnecting()) return;
+    const now = this.#scheduler.now();
+    if (this.#pingSentAt === null) {
+      this.#pingSentAt = now;
+      this.send({ type: 'LS-PING' });
+      return;
+    }
+    if (this.#pongSeen && now - this.#pingSentAt >= this.#timings.livenessTimeoutMs) {
+      this.#host.log.debug('the server went silent; reconnecting', { silentMs: Math.round(now - this.#pingSentAt) });
+      this.#pingSentAt = null;
+      this.#unreachable = true;
+      peer.disconnect(); // 'disconnected' schedules the reconnect.
+    }
   }
 
   /** The server refused the first join (or the session ended before it was answered). */
@@ -163,27 +207,45 @@ export class SignallingChannel {
     this.#joinWaiter?.reject(error);
   }
 
-  /** Schedules the next reconnect attempt (at once when `immediate`). */
+  /**
+   * Schedules the next reconnect attempt: at once when `immediate` or when the
+   * last attempt found nobody (its socket never opened: waiting longer cannot
+   * help, and the attempt itself took its time); otherwise after a backoff
+   * that grows with each refused or failed attempt.
+   */
   scheduleReconnect(immediate = false): void {
     this.#cancelReconnect();
-    const delay = immediate
-      ? 0
-      : reconnectDelay(this.#attempt, { minDelayMs: this.#timings.reconnectMinDelayMs, maxDelayMs: this.#timings.reconnectMaxDelayMs });
-    this.#attempt++;
+    const unreachable = this.#unreachable;
+    this.#unreachable = false;
+    let delay = 0;
+    if (!immediate && !unreachable) {
+      delay = reconnectDelay(this.#attempt, { minDelayMs: this.#timings.reconnectMinDelayMs, maxDelayMs: this.#timings.reconnectMaxDelayMs });
+      this.#attempt++;
+    }
     this.#cancelReconnect = this.#scheduler.after(delay, () => this.#reconnect());
   }
 
-  /** The network came back: start again at once when the socket is really down. */
+  /**
+   * The browser reports the network back or changed: reconnect at once when
+   * the socket is down, and otherwise check at once that it still works (after
+   * a network change an open socket may lead nowhere).
+   */
   reconnectNow(): void {
-    if (this.#host.reconnecting() && this.#peer?.disconnected) {
+    const peer = this.#peer;
+    if (!peer || !this.#host.inRoom()) return;
+    if (this.#host.reconnecting() && peer.disconnected) {
       this.#attempt = 0;
       this.scheduleReconnect(true);
+    } else if (!this.#host.reconnecting() && !peer.disconnected && this.#pingSentAt === null) {
+      this.#pingSentAt = this.#scheduler.now();
+      this.send({ type: 'LS-PING' });
     }
   }
 
   /** Closes the peer and every pending task of the channel. */
   close(): void {
     this.#cancelReconnect();
+    this.#stopLiveness();
     this.#scheduler.cancelAll();
     const peer = this.#peer;
     this.#peer = null;
@@ -201,7 +263,14 @@ export class SignallingChannel {
     });
     guardPeer(peer, this.#host.log);
     peer.socket.on('message', (message: unknown) => {
-      if (this.#peer === peer && isServerMessage(message)) this.#host.onMessage(message);
+      if (this.#peer !== peer) return;
+      // Any message is a sign of life.
+      this.#pingSentAt = null;
+      if (isRecord(message) && message['type'] === 'LS-PONG') {
+        this.#pongSeen = true;
+        return;
+      }
+      if (isServerMessage(message)) this.#host.onMessage(message);
     });
     peer.on('call', (call) => {
       if (this.#peer === peer) this.#host.onCall(call);
@@ -223,10 +292,12 @@ export class SignallingChannel {
   }
 
   /**
-   * Reconnects the same peer (its media connections stay up) and re-joins. If
-   * the server re-attaches the socket without a new OPEN, the join is sent
-   * anyway; if nothing answers, the attempt is retried with backoff, and after
-   * several tries a fresh peer (new id) takes over.
+   * Reconnects the same peer (its media connections stay up) and re-joins as
+   * soon as the socket is open (a server that re-attaches the socket to the
+   * peer id it still knows sends no OPEN). A socket that does not open in
+   * time is abandoned and tried again at once; a join left unanswered counts
+   * as a failed attempt, retried with backoff; after several of those a fresh
+   * peer (new id) takes over.
    */
   #reconnect(): void {
     const peer = this.#peer;
@@ -243,18 +314,36 @@ export class SignallingChannel {
       this.#replacePeer();
       return;
     }
-    const attempt = this.#attempt;
-    const onOpen = (): void => this.#host.sendJoin();
-    peer.once('open', onOpen);
-    // A socket re-attached to a still-known id gets no OPEN: send the join anyway.
-    this.#scheduler.after(this.#timings.rejoinNudgeMs, () => {
-      if (this.#peer === peer && this.#host.reconnecting() && !peer.disconnected) this.#host.sendJoin();
-    });
-    this.#scheduler.after(this.#timings.reconnectAttemptTimeoutMs, () => {
-      peer.off('open', onOpen);
-      if (this.#peer !== peer || !this.#host.reconnecting() || attempt !== this.#attempt) return;
+    const attempt = Symbol('attempt');
+    this.#currentAttempt = attempt;
+    const stale = (): boolean => this.#peer !== peer || !this.#host.reconnecting() || this.#currentAttempt !== attempt;
+    let joinSent = false;
+    const join = (): void => {
+      if (joinSent || stale()) return;
+      joinSent = true;
+      this.#host.sendJoin();
+    };
+    peer.once('open', join);
+    const stopWatching = whenSocketOpens(peer, join);
+    // Where the socket cannot be watched: send the join after a while anyway.
+    if (!stopWatching) this.#scheduler.after(this.#timings.rejoinNudgeMs, () => !peer.disconnected && join());
+    const giveUp = (unreachable: boolean): void => {
+      peer.off('open', join);
+      stopWatching?.();
+      this.#unreachable = unreachable;
       if (!peer.disconnected) peer.disconnect(); // 'disconnected' schedules the next attempt.
       else this.scheduleReconnect();
+    };
+    this.#scheduler.after(this.#timings.reconnectAttemptTimeoutMs, () => {
+      if (stale()) return;
+      if (stopWatching && !peer.disconnected && !socketIsOpen(peer)) {
+        this.#host.log.debug('the server did not answer the reconnect; trying again');
+        giveUp(true);
+        return;
+      }
+      this.#scheduler.after(this.#timings.rejoinTimeoutMs, () => {
+        if (!stale()) giveUp(false);
+      });
     });
   }
 

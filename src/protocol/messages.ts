@@ -56,6 +56,10 @@ export interface JoinRequest {
 export interface LeaveRequest {
   type: 'LS-LEAVE';
 }
+/** Proof of life: the server answers LS-PONG at once (any socket, joined or not). */
+export interface PingRequest {
+  type: 'LS-PING';
+}
 export interface StateRequest {
   type: 'LS-STATE';
   payload: { isVideoOn?: boolean; isAudioOn?: boolean };
@@ -90,6 +94,7 @@ export interface ReadmitRequest {
 export type ClientMessage =
   | JoinRequest
   | LeaveRequest
+  | PingRequest
   | StateRequest
   | HandRequest
   | MuteRequest
@@ -105,6 +110,7 @@ export type ClientMessageType = ClientMessage['type'];
 const CLIENT_MESSAGE_RULES = {
   'LS-JOIN': false,
   'LS-LEAVE': false,
+  'LS-PING': false,
   'LS-STATE': false,
   'LS-HAND': false,
   'LS-MUTE': true,
@@ -171,6 +177,10 @@ export interface ErrorMessage {
   payload: { code: ErrorCode; message: string; request?: string };
 }
 /** The server is going away; reconnect after a moment. */
+/** The answer to LS-PING. */
+export interface PongMessage {
+  type: 'LS-PONG';
+}
 export interface ShutdownMessage {
   type: 'LS-SHUTDOWN';
   payload: { message: string };
@@ -186,7 +196,8 @@ export type ServerMessage =
   | UnmuteRequestedMessage
   | EvictedMessage
   | ErrorMessage
-  | ShutdownMessage;
+  | ShutdownMessage
+  | PongMessage;
 
 export type ServerMessageType = ServerMessage['type'];
 
@@ -201,6 +212,7 @@ export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
   'LS-EVICTED',
   'LS-ERROR',
   'LS-SHUTDOWN',
+  'LS-PONG',
 ];
 
 /** Error codes carried by LS-ERROR. Stable: clients switch on them. */

@@ -69,6 +69,23 @@ void describe('vanished clients', () => {
   });
 });
 
+void describe('signs of life for the client', () => {
+  void test('LS-PING is answered with LS-PONG at once, before and after the join', async () => {
+    const server = await startTestServer();
+    const client = await TestClient.connect(server.webSocketUrl, 'pinger-1');
+    try {
+      client.send({ type: 'LS-PING' });
+      assert.equal((await client.nextOf(['LS-PONG', 'LS-ERROR'])).type, 'LS-PONG');
+      await client.join({ room: 'pings', userId: 'pinger', name: 'Pia', role: 'student' });
+      client.send({ type: 'LS-PING' });
+      assert.equal((await client.nextOf(['LS-PONG', 'LS-ERROR'])).type, 'LS-PONG');
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+});
+
 void describe('idle sockets', () => {
   void test('a socket that never joins a room is closed with 1008 after the join deadline; a member stays', async () => {
     const server = await startTestServer({ joinDeadlineMs: 400, pingInterval: 100, pongTimeout: 2000 });

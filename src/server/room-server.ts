@@ -282,6 +282,10 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       this.handleJoin(session, frame);
       return;
     }
+    if (type === 'LS-PING') {
+      session.send({ type: 'LS-PONG' });
+      return;
+    }
     const membership = session.membership;
     if (!membership) {
       this.gate.refuse(session, type, 'not-joined', 'Join a room first (LS-JOIN).');
