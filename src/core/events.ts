@@ -31,7 +31,26 @@ export type SessionErrorCode =
   /** The signalling server could not be reached or the connection failed. */
   | 'connection-failed'
   /** A tutor-only method was called by a student. */
-  | 'not-tutor';
+  | 'not-tutor'
+  /** `join()`: the server did not answer the join within `joinTimeoutMs`. */
+  | 'join-timeout'
+  /** `join()`: `leave()` or `destroy()` was called before the join completed. */
+  | 'join-cancelled'
+  /** `join()` on a session that was destroyed. */
+  | 'destroyed';
+
+/**
+ * Why `join()` rejected: an `Error` with a stable `code` to switch on (the
+ * server's code when it refused the join, e.g. `room-full`, `invalid-token`).
+ */
+export class SessionError extends Error {
+  readonly code: SessionErrorCode;
+  constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SessionError';
+    this.code = code;
+  }
+}
 
 export interface SessionErrorDetail {
   code: SessionErrorCode;

@@ -3,6 +3,8 @@
 // Internals (the units behind the facade) are imported from their modules.
 export { LiveSession, DEFAULT_TIMINGS, tabUserId, type LiveSessionOptions } from './live-session.js';
 export type { Timings } from './options.js';
+export { SessionError } from './events.js';
+export { attachStream } from './attach-stream.js';
 export type {
   ConnectionState,
   LeftDetail,

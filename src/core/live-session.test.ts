@@ -6,7 +6,8 @@ import { expect } from '@esm-bundle/chai';
 import { Peer } from 'peerjs';
 import { restartServer, startServer, stopServer, uniqueId, useServer, waitFor } from '../../test/browser/helpers.js';
 import { Classroom, createdPeerConnections, isClosed, roster } from '../../test/browser/session-helpers.js';
-import type { SessionErrorDetail } from './events.js';
+import { attachStream } from './attach-stream.js';
+import { SessionError, type SessionErrorDetail } from './events.js';
 
 describe('LiveSession', function () {
   this.timeout(60_000);
@@ -61,10 +62,66 @@ describe('LiveSession', function () {
       let failure: unknown;
       await session.join().catch((error: unknown) => (failure = error));
       expect(String(failure)).to.match(/bad-payload/);
+      expect(failure).to.be.instanceOf(SessionError);
+      expect((failure as SessionError).code).to.equal('bad-payload');
       expect(errors.map((e) => e.code)).to.include('bad-payload');
       expect(session.phase).to.equal('idle');
       expect(session.connectionState).to.equal('disconnected');
       expect(createdPeerConnections.length).to.equal(before);
+    });
+  });
+
+  describe('leaving and joining again', () => {
+    it('a session that left joins again: same controller, video both ways, one entry each', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const student = await room.join('Sam', 'student');
+      await room.expectSees(tutor, student);
+      await student.leave();
+      expect(student.phase).to.equal('left');
+      await waitFor(() => tutor.participants.length === 1, 'the tutor sees the student go');
+      await student.join();
+      expect(student.phase).to.equal('joined');
+      await room.expectSees(tutor, student, 'the tutor sees the student again');
+      await room.expectSees(student, tutor, 'the student sees the tutor again');
+      expect(roster(tutor)).to.deep.equal(['Sam:student', 'Tess:tutor']);
+      expect(roster(student)).to.deep.equal(['Sam:student', 'Tess:tutor']);
+    });
+
+    it('join() rejects with a code to switch on: destroyed, cancelled by leave()', async () => {
+      const gone = room.create('Gus', 'student');
+      gone.destroy();
+      const destroyed = await gone.join().catch((error: unknown) => error);
+      expect(destroyed).to.be.instanceOf(SessionError);
+      expect((destroyed as SessionError).code).to.equal('destroyed');
+      const quitter = room.create('Quin', 'student');
+      const joining = quitter.join().catch((error: unknown) => error);
+      void quitter.leave();
+      const cancelled = await joining;
+      expect(cancelled).to.be.instanceOf(SessionError);
+      expect((cancelled as SessionError).code).to.equal('join-cancelled');
+    });
+
+    it('attachStream shows a participant in a <video>: playing, inline, the local one muted', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const student = await room.join('Sam', 'student');
+      const remote = await waitFor(() => tutor.participants.find((p) => !p.isLocal && p.stream), 'the student\'s stream');
+      const video = document.createElement('video');
+      document.body.append(video);
+      try {
+        expect(await attachStream(video, remote)).to.equal(true);
+        expect(video.srcObject).to.equal(remote.stream);
+        expect(video.hasAttribute('playsinline')).to.equal(true);
+        expect(video.muted).to.equal(false);
+        await waitFor(() => video.videoWidth > 0, 'the remote video has frames');
+        const self = student.localParticipant;
+        await attachStream(video, self);
+        expect(video.srcObject).to.equal(self?.stream);
+        expect(video.muted).to.equal(true);
+        expect(await attachStream(video, null)).to.equal(true);
+        expect(video.srcObject).to.equal(null);
+      } finally {
+        video.remove();
+      }
     });
   });
 

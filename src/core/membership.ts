@@ -6,7 +6,7 @@
  * the connection state.
  */
 import type { ClientMessage, LeaveReason, Role, ServerMessage } from '../protocol/index.js';
-import type { ConnectionState, LiveSessionEventMap, SessionErrorDetail, SessionPhase } from './events.js';
+import { SessionError, type ConnectionState, type LiveSessionEventMap, type SessionErrorDetail, type SessionPhase } from './events.js';
 import type { LocalMedia } from './local-media.js';
 import type { Logger } from './logger.js';
 import type { MediaLinks } from './media-links.js';
@@ -38,6 +38,13 @@ export interface MembershipHost {
   peerId(): string | null;
 }
 
+/** What `join()` rejects with: a SessionError whose code says why. */
+function asSessionError(error: unknown, message: string): SessionError {
+  if (error instanceof SessionError) return error;
+  if (error instanceof ConnectError) return new SessionError(error.connectionFailed ? 'connection-failed' : 'join-timeout', message, { cause: error });
+  return new SessionError('connection-failed', message, { cause: error });
+}
+
 export class Membership {
   readonly #host: MembershipHost;
   readonly #tokens: TokenRefresh;
@@ -65,11 +72,10 @@ export class Membership {
   }
 
   join(): Promise<void> {
-    if (this.#destroyed) return Promise.reject(new Error('This session was destroyed; create a new one.'));
+    if (this.#destroyed) return Promise.reject(new SessionError('destroyed', 'This session was destroyed; create a new one.'));
     if (this.#phase === 'joined') return Promise.resolve();
-    if (this.#phase === 'left') {
-      return Promise.reject(new Error('This session has left; create a new LiveSession to join again.'));
-    }
+    // A session that left may join again: media, signalling and the roster start afresh.
+    if (this.#phase === 'left') this.#phase = 'idle';
     // A second call while joining waits for the same join.
     if (this.#phase !== 'joining' || !this.#joining) this.#joining = this.#join();
     return this.#joining;
@@ -83,7 +89,7 @@ export class Membership {
     try {
       await this.#host.media.start();
       await Promise.all([signalling.prepare(), this.#tagPeerIds()]);
-      if (!this.#isJoining()) throw new Error('The join was cancelled.');
+      if (!this.#isJoining()) throw new SessionError('join-cancelled', 'The join was cancelled.');
       await signalling.connect();
       this.#stopWatchingPage ??= watchPage({
         onPageHide: (persisted) => {
@@ -111,7 +117,7 @@ export class Membership {
         this.#setConnectionState('disconnected');
         this.#host.changed();
       }
-      throw new Error(message, { cause: error });
+      throw asSessionError(error, message);
     }
   }
 
@@ -171,7 +177,7 @@ export class Membership {
   #end(reason: LeaveReason, notify = true): void {
     const host = this.#host;
     const wasInRoom = this.#phase === 'joined' || this.#phase === 'joining';
-    host.signalling.joinRefused(new Error(`Left before the join completed (${reason}).`));
+    host.signalling.joinRefused(new SessionError('join-cancelled', `Left before the join completed (${reason}).`));
     // Camera and microphone first: nothing that fails below may leave them on.
     this.#stopLocalMedia();
     this.#teardownConnections();
@@ -237,7 +243,7 @@ export class Membership {
     if (request === 'LS-JOIN') {
       if (host.signalling.awaitingJoin && this.#phase === 'joining') {
         this.#emitError({ code, message: text, request });
-        host.signalling.joinRefused(new Error(`${code}: ${text}`));
+        host.signalling.joinRefused(new SessionError(code, `${code}: ${text}`));
         return;
       }
       if (code === 'already-joined') return; // A duplicate join while reconnecting.

@@ -12,7 +12,8 @@
  * again at once rather than after a growing backoff, so the first attempt
  * after the network's return gets through.
  */
-import { Peer, type MediaConnection } from 'peerjs';
+import type { MediaConnection } from 'peerjs';
+import { Peer } from './peerjs.js';
 import { isRecord, isServerMessage, type ClientMessage, type ServerMessage } from '../protocol/index.js';
 import { randomId } from './identity.js';
 import type { Logger } from './logger.js';
