@@ -38,18 +38,18 @@ export type { ParticipantSummary } from './participant-summary.js';
  * `live-session::part(tile)`, the self preview's parts with a `preview-`
  * prefix. The `phase` attribute is set by the element, for styling.
  *
- * @fires ls-joined - The room was joined. Detail: `{ room, self, participants }`.
- * @fires ls-left - The local participant left or was removed. Detail: `{ reason }`.
- * @fires ls-participant-joined - Someone joined. Detail: `{ participant }`.
- * @fires ls-participant-left - Someone left. Detail: `{ participant, reason }`.
- * @fires ls-participant-updated - Someone's camera, mic, hand, stream or connection changed. Detail: `{ participant }`.
- * @fires ls-connection-state - Connection to the server changed. Detail: `{ state }` (`connecting`, `connected`, `reconnecting`, `disconnected`).
- * @fires ls-hand-queue - The order of raised hands changed. Detail: `{ handQueue }` (peer ids).
- * @fires ls-muted - The tutor turned your microphone off. Detail: `{ by }`.
- * @fires ls-unmute-requested - The tutor asks you to unmute. Detail: `{ by }`.
- * @fires ls-speaking - Someone started or stopped speaking. Detail: `{ id, speaking }` (peer id).
- * @fires ls-error - Something failed: media, connection, a refused request, or an invalid `user-role` (code `invalid-role`; the element does not join). Detail: `{ code, message, media?, request? }`.
- * @fires ls-token-expiring - The session needs a join token for a re-join and `tokenProvider` is not set (cancelable). Answer with `detail.respondWith(tokenOrPromise)` during the event, or call `preventDefault()` and set the `token` attribute within 30 s. Without an answer the current token is tried; when the server refuses it, the user is told that their link expired. Detail: `{ token, respondWith(token) }`.
+ * @fires {CustomEvent<{ room: string; self: Participant; participants: readonly Participant[] }>} ls-joined - The room was joined. Detail: `{ room, self, participants }`.
+ * @fires {CustomEvent<LeftDetail>} ls-left - The local participant left or was removed. Detail: `{ reason }`.
+ * @fires {CustomEvent<{ participant: Participant }>} ls-participant-joined - Someone joined. Detail: `{ participant }`.
+ * @fires {CustomEvent<{ participant: Participant; reason: LeaveReason }>} ls-participant-left - Someone left. Detail: `{ participant, reason }`.
+ * @fires {CustomEvent<{ participant: Participant }>} ls-participant-updated - Someone's camera, mic, hand, stream or connection changed. Detail: `{ participant }`.
+ * @fires {CustomEvent<{ state: ConnectionState }>} ls-connection-state - Connection to the server changed. Detail: `{ state }` (`connecting`, `connected`, `reconnecting`, `disconnected`).
+ * @fires {CustomEvent<{ handQueue: readonly string[] }>} ls-hand-queue - The order of raised hands changed. Detail: `{ handQueue }` (peer ids).
+ * @fires {CustomEvent<{ by: Participant | null }>} ls-muted - The tutor turned your microphone off. Detail: `{ by }`.
+ * @fires {CustomEvent<{ by: Participant | null }>} ls-unmute-requested - The tutor asks you to unmute. Detail: `{ by }`.
+ * @fires {CustomEvent<{ id: string; speaking: boolean }>} ls-speaking - Someone started or stopped speaking. Detail: `{ id, speaking }` (peer id).
+ * @fires {CustomEvent<ElementErrorDetail>} ls-error - Something failed: media, connection, a refused request, or an invalid `user-role` (code `invalid-role`; the element does not join). Detail: `{ code, message, media?, request? }`.
+ * @fires {CustomEvent<TokenExpiringDetail>} ls-token-expiring - The session needs a join token for a re-join and `tokenProvider` is not set (cancelable). Answer with `detail.respondWith(tokenOrPromise)` during the event, or call `preventDefault()` and set the `token` attribute within 30 s. Without an answer the current token is tried; when the server refuses it, the user is told that their link expired. Detail: `{ token, respondWith(token) }`.
  *
  * @slot prejoin - Extra content in the pre-join step (above the Join button).
  * @slot ended - Extra content in the final state after leaving.

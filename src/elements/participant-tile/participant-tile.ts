@@ -22,7 +22,7 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * `speaking`, `muted`, `camera-off`, `hand-raised` and `local`, e.g.
  * `participant-tile[hand-raised] { outline: 2px solid gold }`.
  *
- * @fires ls-autoplay-blocked - The browser refused to start this tile's sound without a user gesture (bubbles, not composed). Call `play()` from a click. Detail: `{ participantId }`.
+ * @fires {CustomEvent<{ participantId: string }>} ls-autoplay-blocked - The browser refused to start this tile's sound without a user gesture (bubbles, not composed). Call `play()` from a click. Detail: `{ participantId }`.
  *
  * @csspart video - The participant's `<video>` (muted and mirrored for the local participant).
  * @csspart placeholder - Shown while the camera is off.
