@@ -1,8 +1,7 @@
 /**
  * Browser benchmarks: join → first remote frame against a raw PeerJS call
  * measured in the same run, late joiners into rooms of 1, 3 and 5, refresh and
- * vanish recovery, a 50-cycle join/leave soak of the tutor's page, and the
- * tutor's outgoing video bitrate in star and mesh rooms. Real Chromium, real
+ * vanish recovery, and the tutor's outgoing video bitrate in star and mesh rooms. Real Chromium, real
  * WebRTC over loopback, the built bundle. Figures, never assertions.
  */
 import { createServer } from 'node:http';
@@ -31,14 +30,7 @@ export interface BrowserBenchResult {
   refreshBack: Distribution;
   closedTabRemoved: Distribution;
   frozenRemoved: Distribution;
-  soak: {
-    cycles: number;
-    heapBeforeBytes: number;
-    heapAfterBytes: number;
-    openPeerConnectionsBefore: number;
-    openPeerConnectionsAfter: number;
-    createdPeerConnections: number;
-  };
+
   bitrate: { topology: 'mesh' | 'star'; students: number; tutorOutKbps: number; perStreamKbps: number; capKbps: number; roomOutKbps: number }[];
 }
 
@@ -164,9 +156,8 @@ type BenchWindow = Window & {
   SMALL: MediaTrackConstraints;
 };
 
-export async function runBrowserBenchmark(options: { runs?: number; soakCycles?: number; log?: (line: string) => void } = {}): Promise<BrowserBenchResult> {
+export async function runBrowserBenchmark(options: { runs?: number; log?: (line: string) => void } = {}): Promise<BrowserBenchResult> {
   const runs = options.runs ?? 12;
-  const soakCycles = options.soakCycles ?? 50;
   const log = options.log ?? ((line: string) => console.log(line));
   const site = mkdtempSync(join(tmpdir(), 'live-session-bench-'));
   writeFileSync(join(site, 'bench.html'), BENCH_PAGE);
@@ -336,43 +327,7 @@ export async function runBrowserBenchmark(options: { runs?: number; soakCycles?:
       }
     }
 
-    // 5. Soak: 50 join/leave cycles of a student; the tutor page's heap and connections.
-    log(`bench: ${soakCycles} join/leave cycles…`);
-    const soakRoom = nextRoom();
-    const soakTutor = await openPage();
-    await soakTutor.evaluate(async ({ s, r }) => {
-      await (window as unknown as BenchWindow).newSession({ server: s, room: r, name: 'Tutor', role: 'tutor' }).join();
-    }, { s: server, r: soakRoom });
-    const cdp = await soakTutor.context().newCDPSession(soakTutor);
-    const heap = async (): Promise<number> => {
-      await cdp.send('HeapProfiler.collectGarbage');
-      const usage = await cdp.send('Runtime.getHeapUsage');
-      return usage.usedSize;
-    };
-    const soakStudent = await openPage();
-    // One warm-up cycle, so first-use allocations do not count as growth.
-    const cycle = (): Promise<[number, number]> =>
-      soakStudent.evaluate(async ({ s, r }) => {
-        const w = window as unknown as BenchWindow;
-        const result = await w.joinAndSee({ server: s, room: r, name: 'Cycler', role: 'student' }, 1);
-        await w.lastSession.leave();
-        (w.lastSession as unknown as { destroy(): void }).destroy();
-        w.sessions.length = 0;
-        return result;
-      }, { s: server, r: soakRoom });
-    await cycle();
-    await until(async () => (await soakTutor.evaluate(() => (window as unknown as BenchWindow).openPCs())) === 0, 'tutor settled');
-    const heapBefore = await heap();
-    const pcsBefore = await soakTutor.evaluate(() => (window as unknown as BenchWindow).openPCs());
-    for (let i = 0; i < soakCycles; i++) await cycle();
-    await until(async () => (await soakTutor.evaluate(() => (window as unknown as BenchWindow).openPCs())) === 0, 'tutor closed every connection', 15_000).catch(() => undefined);
-    const heapAfter = await heap();
-    const pcsAfter = await soakTutor.evaluate(() => (window as unknown as BenchWindow).openPCs());
-    const created = await soakTutor.evaluate(() => (window as unknown as BenchWindow).createdPCs.length);
-    await closePage(soakStudent);
-    await closePage(soakTutor);
-
-    // 6. Outgoing bitrate of the tutor with 1, 4 and 8 students, star and mesh.
+    // 5. Outgoing bitrate of the tutor with 1, 4 and 8 students, star and mesh.
     const bitrate: BrowserBenchResult['bitrate'] = [];
     // Mesh with 8 students means 72 streams encoded and decoded on this one
     // machine's cores: not measurable here; star goes to 8, mesh to 4.
@@ -432,14 +387,7 @@ export async function runBrowserBenchmark(options: { runs?: number; soakCycles?:
       refreshBack: distribution(refreshTimes),
       closedTabRemoved: distribution(closedTimes),
       frozenRemoved: distribution(frozenTimes),
-      soak: {
-        cycles: soakCycles,
-        heapBeforeBytes: heapBefore,
-        heapAfterBytes: heapAfter,
-        openPeerConnectionsBefore: pcsBefore,
-        openPeerConnectionsAfter: pcsAfter,
-        createdPeerConnections: created,
-      },
+
       bitrate,
     };
   } finally {

@@ -5,7 +5,10 @@
  *
  *   npm run bench                 everything (about 10 minutes on 2 cores)
  *   npm run bench -- --quick      fewer runs and clients, for a smoke check
- *   npm run bench -- --only=server|browser|bundle|navigation|network
+ *   npm run bench -- --only=server|browser|bundle|navigation|network|soak
+ *
+ * A run of some parts only keeps the other parts' last results (each part's
+ * figures and baselines always come from one run; each part says its date).
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,9 +19,25 @@ import { runBrowserBenchmark, type BrowserBenchResult, type Distribution } from 
 import { runNavigationBenchmark, type NavigationBenchResult } from './navigation-bench.js';
 import { runNetworkBenchmark, type NetworkBenchResult } from './network-bench.js';
 import { runServerBenchmark, type ServerBenchResult } from './server-bench.js';
+import { runSoakBenchmark, type PageCounters, type SoakBenchResult } from './soak-bench.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
+
+type Part = 'bundle' | 'browser' | 'navigation' | 'network' | 'soak' | 'server';
+
+interface Results {
+  date: string;
+  machine: string;
+  /** The day each part was last measured. */
+  dates?: Partial<Record<Part, string>>;
+  bundle?: BundleResult[];
+  server?: ServerBenchResult;
+  browser?: BrowserBenchResult;
+  network?: NetworkBenchResult;
+  navigation?: NavigationBenchResult;
+  soak?: SoakBenchResult;
+}
 
 interface BundleResult {
   file: string;
@@ -34,25 +53,54 @@ function size(file: string, label: string): BundleResult {
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 const ms = (d: Distribution): string => `${String(d.p50)} / ${String(d.p90)} ms (${String(d.runs)} runs)`;
 
-function markdown(results: {
-  date: string;
-  machine: string;
-  bundle?: BundleResult[];
-  server?: ServerBenchResult;
-  browser?: BrowserBenchResult;
-  network?: NetworkBenchResult;
-  navigation?: NavigationBenchResult;
-}): string {
-  const lines: string[] = [`Measured ${results.date} on ${results.machine}.`, ''];
+const counterRow = (label: string, page: { before: PageCounters; middle: PageCounters; after: PageCounters }, cycles: number, value: (c: PageCounters) => number, unit: (n: number) => string): string => {
+  const half = Math.floor(cycles / 2);
+  return `| ${label} | ${unit(value(page.before))} | ${unit(value(page.middle))} | ${unit(value(page.after))} | ${unit((value(page.after) - value(page.before)) / cycles)} | ${unit((value(page.after) - value(page.middle)) / (cycles - half))} |`;
+};
+
+function soakTable(s: SoakBenchResult): string[] {
+  const lines: string[] = [];
+  const bytes = (n: number): string => n >= 10_240 || n <= -10_240 ? kb(n) : `${String(Math.round(n))} B`;
+  const count = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+  for (const [label, page] of [
+    ["tutor's page (`<live-session>`, stays)", s.tutor],
+    ["student's page (controller, joins and leaves)", s.student],
+    ['baseline: a bare page, getUserMedia then stop, as often', s.rawMedia],
+  ] as const) {
+    lines.push(
+      `| **${label}** | before | half-way | after | per cycle, all | per cycle, second half |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      counterRow('JS heap after GC', page, s.cycles, (c) => c.heapBytes, bytes),
+      counterRow('DOM nodes', page, s.cycles, (c) => c.nodes, count),
+      counterRow('JS event listeners', page, s.cycles, (c) => c.listeners, count),
+      counterRow('open RTCPeerConnections', page, s.cycles, (c) => c.openPeerConnections, count),
+      '',
+    );
+  }
+  const outside = s.tutorOutsideCode;
+  lines.push(
+    `The tutor's page outside compiled code (a heap snapshot's objects without the engine's optimised code): ${kb(outside.before)} before, ${kb(outside.after)} after, ${bytes((outside.after - outside.before) / s.cycles)} a cycle.`,
+    '',
+  );
+  lines.push(`RTCPeerConnections created over the run: ${String(s.tutor.createdPeerConnections)} on the tutor's page, ${String(s.student.createdPeerConnections)} on the student's. Goal: ≤ 0.5 KB of heap a cycle on the tutor's page. The second half is the steady state: the first also holds the code the engine optimises as it warms up.`, '');
+  return lines;
+}
+
+function markdown(results: Results): string {
+  const lines: string[] = [`Last run ${results.date} on ${results.machine}.`, ''];
+  const dated = (part: Part, heading: string): string => {
+    const day = results.dates?.[part];
+    return day && day !== results.date ? `${heading} — measured ${day}` : heading;
+  };
   if (results.bundle) {
-    lines.push('### Bundle', '', '| file | raw | gzipped |', '| --- | ---: | ---: |');
+    lines.push(dated('bundle', '### Bundle'), '', '| file | raw | gzipped |', '| --- | ---: | ---: |');
     for (const b of results.bundle) lines.push(`| ${b.file} | ${kb(b.rawBytes)} | ${kb(b.gzipBytes)} |`);
     lines.push('');
   }
   if (results.browser) {
     const b = results.browser;
     lines.push(
-      '### Joining (Chromium, loopback, p50 / p90)',
+      dated('browser', '### Joining (Chromium, loopback, p50 / p90)'),
       '',
       '| measure | live-session | baseline: raw PeerJS call | ratio (p50) |',
       '| --- | ---: | ---: | ---: |',
@@ -70,15 +118,6 @@ function markdown(results: {
       `| student closes the tab → removed | ${ms(b.closedTabRemoved)} |`,
       `| student's browser frozen (SIGSTOP) → removed | ${ms(b.frozenRemoved)} |`,
       '',
-      `### Long session: ${String(b.soak.cycles)} join/leave cycles of a student`,
-      '',
-      '| tutor page | before | after |',
-      '| --- | ---: | ---: |',
-      `| JS heap (after GC) | ${kb(b.soak.heapBeforeBytes)} | ${kb(b.soak.heapAfterBytes)} |`,
-      `| open RTCPeerConnections | ${String(b.soak.openPeerConnectionsBefore)} | ${String(b.soak.openPeerConnectionsAfter)} |`,
-      '',
-      `RTCPeerConnections created on the tutor page over the run: ${String(b.soak.createdPeerConnections)}.`,
-      '',
       "### The tutor's outgoing video (getStats, 5 s window after a 4 s ramp; 640×480 camera)",
       '',
       '| topology | students | tutor out | per stream | cap per stream | whole room out |',
@@ -92,7 +131,7 @@ function markdown(results: {
   if (results.navigation) {
     const n = results.navigation;
     lines.push(
-      '### From a cold page (Chromium, loopback, p50 / p90)',
+      dated('navigation', '### From a cold page (Chromium, loopback, p50 / p90)'),
       '',
       '| measure | live-session: script-tag bundle in a course page on its own origin | baseline: hand-written PeerJS page | ratio (p50) | goal |',
       '| --- | ---: | ---: | ---: | ---: |',
@@ -102,7 +141,7 @@ function markdown(results: {
   }
   if (results.network) {
     const n = results.network;
-    lines.push('### Recovery after real network outages (Chromium in a network namespace, nftables drop; p50 / p90)', '');
+    lines.push(dated('network', '### Recovery after real network outages (Chromium in a network namespace, nftables drop; p50 / p90)'), '');
     if (n.skipped) {
       lines.push(`Not measured: ${n.skipped}.`, '');
     } else {
@@ -114,10 +153,13 @@ function markdown(results: {
       );
     }
   }
+  if (results.soak) {
+    lines.push(dated('soak', `### Long lesson: ${String(results.soak.cycles)} join/leave cycles of a student (Chromium, after a forced GC)`), '', ...soakTable(results.soak));
+  }
   if (results.server) {
     const s = results.server;
     lines.push(
-      `### Server: ${String(s.clients)} clients in rooms of ${String(s.roomSize)} (medians of ${String(s.rounds)} rounds)`,
+      dated('server', `### Server: ${String(s.clients)} clients in rooms of ${String(s.roomSize)} (medians of ${String(s.rounds)} rounds)`),
       '',
       '| server | connected/s | joined/s | memory per client | join broadcast p50 / p99 | what the broadcast measures |',
       '| --- | ---: | ---: | ---: | ---: | --- |',
@@ -144,26 +186,47 @@ async function main(): Promise<void> {
         size(require.resolve('peerjs/dist/peerjs.min.js'), 'baseline: peerjs.min.js (PeerJS alone)'),
       ]
     : undefined;
-  const browser = want('browser') ? await runBrowserBenchmark({ runs: quick ? 4 : 12, soakCycles: quick ? 5 : 50, log }) : undefined;
+  const browser = want('browser') ? await runBrowserBenchmark({ runs: quick ? 4 : 12, log }) : undefined;
+  const soak = want('soak') ? await runSoakBenchmark({ cycles: quick ? 10 : 100, log }) : undefined;
   const navigation = want('navigation') ? await runNavigationBenchmark({ runs: quick ? 3 : 12, log }) : undefined;
   const network = want('network') ? await runNetworkBenchmark({ runs: quick ? 1 : 3, log }) : undefined;
   const server = want('server')
     ? await runServerBenchmark({ clients: quick ? 300 : 2000, rounds: quick ? 1 : 3, log })
     : undefined;
 
-  const results = {
-    date: new Date().toISOString().slice(0, 10),
-    machine: `${String(cpus().length)} CPU cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${String(Math.round(totalmem() / 2 ** 30))} GiB, Node ${process.version}`,
+  const date = new Date().toISOString().slice(0, 10);
+  const measured: Omit<Results, 'date' | 'machine'> = {
     ...(bundle ? { bundle } : {}),
     ...(browser ? { browser } : {}),
     ...(navigation ? { navigation } : {}),
     ...(network ? { network } : {}),
+    ...(soak ? { soak } : {}),
     ...(server ? { server } : {}),
   };
+  // A partial run keeps the other parts' last figures (never after --quick, whose figures are rough).
+  const resultsPath = resolve(ROOT, 'bench/results.json');
+  let previous: Partial<Results> = {};
+  if (only && !quick) {
+    try {
+      previous = JSON.parse(readFileSync(resultsPath, 'utf8')) as Partial<Results>;
+    } catch {
+      previous = {};
+    }
+  }
+  const dates: Partial<Record<Part, string>> = { ...previous.dates };
+  for (const part of Object.keys(measured) as Part[]) dates[part] = date;
+  const results: Results = {
+    ...previous,
+    ...measured,
+    date,
+    machine: `${String(cpus().length)} CPU cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${String(Math.round(totalmem() / 2 ** 30))} GiB, Node ${process.version}`,
+    dates,
+  };
   const table = markdown(results);
-  writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(resolve(ROOT, 'bench/results.md'), `${table}\n`);
-  if (!only && !quick) {
+  const complete = (['bundle', 'browser', 'navigation', 'network', 'soak', 'server'] as const).every((part) => results[part] !== undefined);
+  if (!quick && complete) {
     const docPath = resolve(ROOT, 'docs/performance.md');
     const doc = readFileSync(docPath, 'utf8');
     const start = '<!-- results:start -->';

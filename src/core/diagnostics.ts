@@ -1,11 +1,12 @@
 /**
  * What a session holds underneath, for tests and troubleshooting:
  * `diagnose(session)` gives its RTCPeerConnections, its PeerJS peer, how many
- * signalling frames it keeps unmatched and how many timers are pending.
+ * signalling frames it keeps unmatched, how many remote peers PeerJS keeps
+ * state for, and how many timers are pending.
  * Not part of the root entry; import it from `live-session/core`.
  */
 import type { Peer } from 'peerjs';
-import { storedUnmatchedFrames } from './peer-guards.js';
+import { knownPeerCount, storedUnmatchedFrames } from './peer-guards.js';
 
 export const DIAGNOSTICS: unique symbol = Symbol('live-session.diagnostics');
 
@@ -18,11 +19,14 @@ export interface SessionInternals {
 export interface SessionDiagnostics extends SessionInternals {
   /** Signalling frames PeerJS keeps for connections it has not set up (bounded). */
   unmatchedFrames: number;
+  /** Remote peer ids PeerJS keeps connection lists for: only those with a connection. */
+  knownPeers: number;
 }
 
 export function diagnose(session: { [DIAGNOSTICS](): SessionInternals }): SessionDiagnostics {
   const internals = session[DIAGNOSTICS]();
-  return { ...internals, unmatchedFrames: internals.peer ? storedUnmatchedFrames(internals.peer) : 0 };
+  const peer = internals.peer;
+  return { ...internals, unmatchedFrames: peer ? storedUnmatchedFrames(peer) : 0, knownPeers: peer ? knownPeerCount(peer) : 0 };
 }
 
 /** The RTCPeerConnections a session holds open. */

@@ -7,6 +7,7 @@ import { Peer } from 'peerjs';
 import { restartServer, startServer, stopServer, uniqueId, useServer, waitFor } from '../../test/browser/helpers.js';
 import { Classroom, createdPeerConnections, isClosed, roster } from '../../test/browser/session-helpers.js';
 import { attachStream } from './attach-stream.js';
+import { diagnose } from './diagnostics.js';
 import { SessionError, type SessionErrorDetail } from './events.js';
 
 describe('LiveSession', function () {
@@ -335,6 +336,20 @@ describe('LiveSession', function () {
       await student.leave();
       await waitFor(() => tutor.participants.length === 1, 'tutor alone');
       await waitFor(() => tutorSide !== undefined && isClosed(tutorSide), 'tutor closed its connection');
+    });
+
+    it('students who come and go leave no per-peer state on the tutor\'s side', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      for (let i = 0; i < 3; i++) {
+        const student = await room.join(`Sam ${String(i)}`, 'student');
+        await room.expectSees(tutor, student);
+        expect(diagnose(tutor).knownPeers).to.equal(1);
+        await student.leave();
+        student.destroy();
+        await waitFor(() => tutor.participants.length === 1, 'tutor alone');
+      }
+      await waitFor(() => diagnose(tutor).knownPeers === 0, 'PeerJS forgot every student', 10_000);
+      expect(tutor.peerConnections).to.have.length(0);
     });
 
     it('leave closes every RTCPeerConnection the session opened and stops local media', async () => {

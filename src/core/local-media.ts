@@ -57,6 +57,8 @@ export class LocalMedia {
   readonly #host: LocalMediaHost;
   readonly #tracks: Record<MediaKind, MediaStreamTrack | null> = { camera: null, microphone: null };
   readonly #placeholders = new PlaceholderTracks();
+  #outgoing: MediaStream | null = null;
+  readonly #endedWatch: Partial<Record<MediaKind, AbortController>> = {};
   #stream: MediaStream | null = null;
   #started: Promise<void> | null = null;
 
@@ -113,12 +115,19 @@ export class LocalMedia {
     if (track) track.enabled = false;
   }
 
-  /** The tracks every call carries: the real devices, or placeholders that hold the sender slots. */
+  /**
+   * The tracks every call carries: the real devices, or placeholders that hold
+   * the sender slots. One stream object while the tracks stay the same: a
+   * browser keeps every stream a live track was ever put in for as long as the
+   * track lives, so a stream per call would grow with every call.
+   */
   outgoingStream(): MediaStream {
-    return new MediaStream([
-      this.#tracks.microphone ?? this.#placeholders.audio(),
-      this.#tracks.camera ?? this.#placeholders.video(),
-    ]);
+    const audio = this.#tracks.microphone ?? this.#placeholders.audio();
+    const video = this.#tracks.camera ?? this.#placeholders.video();
+    const current = this.#outgoing?.getTracks();
+    if (this.#outgoing && current?.length === 2 && current.includes(audio) && current.includes(video)) return this.#outgoing;
+    this.#outgoing = new MediaStream([audio, video]);
+    return this.#outgoing;
   }
 
   /** Cameras and microphones the browser reports (labels need a granted permission). */
@@ -134,8 +143,11 @@ export class LocalMedia {
     for (const kind of ['camera', 'microphone'] as const) {
       this.#tracks[kind]?.stop();
       this.#tracks[kind] = null;
+      this.#endedWatch[kind]?.abort();
+      this.#endedWatch[kind] = undefined;
     }
     this.#stream = null;
+    this.#outgoing = null;
   }
 
   /** Stops the devices and releases the placeholders. */
@@ -186,7 +198,15 @@ export class LocalMedia {
     if (old && old !== track) old.stop();
     this.#tracks[kind] = track;
     if (kind === 'microphone') this.#host.microphoneChanged(track);
-    track?.addEventListener('ended', () => {
+    // The browser may keep a stopped track alive (in a settled getUserMedia
+    // promise, in a closed connection's sender): its listener must not keep the session.
+    this.#endedWatch[kind]?.abort();
+    this.#endedWatch[kind] = undefined;
+    this.#refreshStream();
+    if (!track) return;
+    const watch = new AbortController();
+    this.#endedWatch[kind] = watch;
+    track.addEventListener('ended', () => {
       // Unplugged, or revoked by the system: report it and show the device as off.
       if (this.#tracks[kind] !== track) return;
       this.#tracks[kind] = null;
@@ -194,8 +214,7 @@ export class LocalMedia {
       this.#refreshStream();
       void this.#host.replaceTrack(KIND_RULES[kind].sender, null);
       this.#host.publish();
-    });
-    this.#refreshStream();
+    }, { signal: watch.signal });
   }
 
   #refreshStream(): void {

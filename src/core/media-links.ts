@@ -157,6 +157,7 @@ export class MediaLinks {
 
   close(id: string): void {
     this.#dropWaiting(id);
+    this.#answeredAt.delete(id);
     const link = this.#links.get(id);
     if (!link) return;
     this.#drop(id, link);

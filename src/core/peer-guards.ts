@@ -75,6 +75,36 @@ export function guardPeer(peer: Peer, log: Logger, limits: LostMessageLimits = D
     }
     frames.push(message);
   };
+  forgetClosedPeers(peer);
+}
+
+/** The PeerJS 1.5 per-peer connection lists (checked at run time). */
+interface ConnectionInternals {
+  _connections: Map<string, unknown[]>;
+  _removeConnection: (connection: { peer: string }) => void;
+}
+
+/**
+ * PeerJS keeps a list of connections per remote peer id and, when the last one
+ * closes, keeps the empty list: one entry for every peer ever met, a slow
+ * growth over a long lesson of joins and leaves. Here the entry goes with its
+ * last connection.
+ */
+function forgetClosedPeers(peer: Peer): void {
+  const internals = peer as unknown as Partial<ConnectionInternals>;
+  const connections = internals._connections;
+  const remove = internals._removeConnection;
+  if (!(connections instanceof Map) || typeof remove !== 'function') return;
+  internals._removeConnection = (connection: { peer: string }): void => {
+    remove.call(peer, connection);
+    if (connections.get(connection.peer)?.length === 0) connections.delete(connection.peer);
+  };
+}
+
+/** How many remote peer ids `peer` keeps connection lists for (for tests and diagnostics). */
+export function knownPeerCount(peer: Peer): number {
+  const connections = (peer as unknown as Partial<ConnectionInternals>)._connections;
+  return connections instanceof Map ? connections.size : 0;
 }
 
 /**

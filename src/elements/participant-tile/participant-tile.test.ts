@@ -157,5 +157,27 @@ describe('<participant-tile>', function () {
       kept.remove();
       expect(listeners).to.equal(0);
     });
+
+    it('a removed tile lets go of its stream; moved or put back, it shows the video again', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const sam = await room.join('Sam', 'student');
+      const tile = await mount(tutor, sam);
+      const video = await waitFor(() => part(tile, 'video') as HTMLVideoElement | null, 'video');
+      await expectLiveVideo(video, 'tile video');
+      const stream = video.srcObject;
+      // A move in the DOM (disconnected and connected in one go) changes nothing.
+      const holder = document.createElement('div');
+      document.body.append(holder);
+      holder.append(tile);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(video.srcObject, 'kept across a move').to.equal(stream);
+      // Removed: the browser would keep a video with a stream (and the tile) alive.
+      tile.remove();
+      await waitFor(() => video.srcObject === null, 'stream released');
+      holder.append(tile);
+      expect(video.srcObject, 'stream back').to.equal(stream);
+      await expectLiveVideo(video, 'tile video again');
+      holder.remove();
+    });
   });
 });

@@ -4,6 +4,7 @@ import { ContextConsumer } from '@lit/context';
 import type { LiveSession } from '../../core/live-session.js';
 import { SessionSubscriber, type SpeakingChange } from '../../controllers/session-subscriber.js';
 import { sessionContext } from '../../controllers/session-context.js';
+import { VideoRelease } from '../../controllers/video-release.js';
 import { mergeStrings, type LiveSessionStrings } from './strings.js';
 
 /**
@@ -15,7 +16,8 @@ import { mergeStrings, type LiveSessionStrings } from './strings.js';
  * A part reads the session it follows from `currentSession` (the `session`
  * property when set, else the enclosing element's), its strings from `text`,
  * and overrides `sessionChanged` / `speakingChanged` to react to a new session
- * or to speaking changes (which do not re-render by themselves).
+ * or to speaking changes (which do not re-render by themselves). A part removed
+ * from the page clears its videos' `srcObject` (see `VideoRelease`).
  */
 export abstract class SessionElement extends LitElement {
   /** The session to follow; taken from an enclosing `<live-session>` when not set. */
@@ -38,6 +40,12 @@ export abstract class SessionElement extends LitElement {
     subscribe: true,
     callback: () => this.requestUpdate(),
   });
+
+  constructor() {
+    super();
+    // A removed part lets go of its videos' streams, or the browser keeps them (and the part) alive.
+    new VideoRelease(this);
+  }
 
   /** The session followed: the `session` property, else the one from an enclosing `<live-session>`. */
   protected get currentSession(): LiveSession | undefined {
