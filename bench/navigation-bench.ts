@@ -39,15 +39,24 @@ const FIRST_FRAME = `
     video.muted = true; video.autoplay = true; video.playsInline = true; video.width = 160;
     video.srcObject = stream;
     document.body.append(video);
-    video.requestVideoFrameCallback(() => window.reportFrame(performance.now()));
+    video.requestVideoFrameCallback(() => { console.log('first frame'); window.reportFrame(performance.now()); });
     video.play().catch(() => {});
   };`;
+
+/** LS_NAV_TRACE=1: the course page logs with its debug switch, each line stamped with ms from navigation. */
+const TRACE = process.env.LS_NAV_TRACE === '1';
+const TRACE_SCRIPT = `<script>
+  for (const level of ['log', 'debug', 'info', 'warn']) {
+    const original = console[level].bind(console);
+    console[level] = (...args) => original(performance.now().toFixed(0), ...args);
+  }
+</script>`;
 
 /** The course page: the script-tag bundle and one element, as an LMS page would have them. */
 function coursePage(server: string, room: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Course</title>
-<script type="module" src="/live-session.bundle.js"></script>
+${TRACE ? TRACE_SCRIPT : ''}<script type="module" src="/live-session.bundle.js"></script>
 </head><body>
 <h1>Week 3: fractions</h1>
 <script>${FIRST_FRAME}</script>
@@ -56,7 +65,7 @@ function coursePage(server: string, room: string): string {
   element.setAttribute('server', ${JSON.stringify(server)});
   element.setAttribute('room', ${JSON.stringify(room)});
   element.setAttribute('name', 'Student');
-  element.setAttribute('autojoin', '');
+  element.setAttribute('autojoin', '');${TRACE ? "\n  element.setAttribute('debug', '');" : ''}
   element.video = ${SMALL};
   element.addEventListener('ls-participant-updated', (event) => {
     const p = event.detail.participant;
@@ -116,6 +125,7 @@ function courseSite(pages: Map<string, string>): Promise<{ server: Server; url: 
 async function measure(browser: Browser, url: string): Promise<number> {
   const context = await browser.newContext();
   const page: Page = await context.newPage();
+  if (TRACE) page.on('console', (message) => { console.log(`  [page] ${String(Date.now() % 100_000)} ${message.text()}`); });
   try {
     await page.goto(url);
     return await page.evaluate(() => (window as unknown as { firstFrameAt: Promise<number> }).firstFrameAt);
@@ -141,9 +151,9 @@ export async function runNavigationBenchmark(options: { runs: number; log: (line
     // The tutor, already in the room, and the baseline's answerer, each in a page of their own.
     const roomName = `nav-${Math.random().toString(36).slice(2, 8)}`;
     pages.set('/host.html', `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>host</title>
-<script src="/peerjs.min.js"></script></head><body><script type="module">
+${TRACE ? TRACE_SCRIPT : ''}<script src="/peerjs.min.js"></script></head><body><script type="module">
   const LS = await import('/live-session.bundle.js');
-  const tutor = new LS.LiveSession({ server: ${JSON.stringify(room.url)}, room: ${JSON.stringify(roomName)}, name: 'Tutor', role: 'tutor', storage: null, video: ${SMALL} });
+  const tutor = new LS.LiveSession({ server: ${JSON.stringify(room.url)}, room: ${JSON.stringify(roomName)}, name: 'Tutor', role: 'tutor', storage: null, video: ${SMALL}${TRACE ? ', debug: true' : ''} });
   await tutor.join();
   const stream = await navigator.mediaDevices.getUserMedia({ video: ${SMALL}, audio: true });
   const peer = new peerjs.Peer(undefined, { host: '127.0.0.1', port: ${String(barePort)}, path: '/', secure: false, config: { iceServers: [] } });
@@ -152,6 +162,7 @@ export async function runNavigationBenchmark(options: { runs: number; log: (line
 </script></body></html>`);
     const hostContext = await browser.newContext();
     const hostPage = await hostContext.newPage();
+    if (TRACE) hostPage.on('console', (message) => { console.log(`  [tutor] ${String(Date.now() % 100_000)} ${message.text()}`); });
     await hostPage.goto(`${site.url}/host.html`);
     const target = await hostPage.waitForFunction(() => (window as unknown as { rawTarget?: string }).rawTarget).then((h) => h.jsonValue() as Promise<string>);
     pages.set('/course.html', coursePage(room.url, roomName));

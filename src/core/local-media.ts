@@ -173,7 +173,12 @@ export class LocalMedia {
     this.#set('camera', acquired.camera);
     this.#set('microphone', acquired.microphone);
     for (const failure of acquired.failures) this.#host.failed(failure);
-    this.#host.changed();
+    // Calls placed while the devices started carry placeholders: put the real tracks on.
+    await Promise.all([
+      ...(acquired.camera ? [this.#host.replaceTrack(KIND_RULES.camera.sender, acquired.camera)] : []),
+      ...(acquired.microphone ? [this.#host.replaceTrack(KIND_RULES.microphone.sender, acquired.microphone)] : []),
+    ]);
+    this.#host.publish();
   }
 
   /** Acquires one device and puts it on the senders; false when the session left meanwhile. */

@@ -194,7 +194,11 @@ export class MediaLinks {
     const limits = videoSendLimits(senders.length, this.#timings.videoBudgetBps);
     for (const sender of senders) {
       const parameters = sender.getParameters();
-      if (parameters.encodings.length === 0) continue; // Not negotiated yet; retried on 'connected'.
+      if (parameters.encodings.length === 0) continue; // Not negotiated yet; retried when it is.
+      const same = parameters.encodings.every(
+        (e) => e.maxBitrate === limits.maxBitrate && (e.scaleResolutionDownBy ?? 1) === limits.scaleResolutionDownBy && e.maxFramerate === limits.maxFramerate,
+      );
+      if (same) continue; // Setting them again may still reconfigure the encoder.
       for (const encoding of parameters.encodings) {
         encoding.maxBitrate = limits.maxBitrate;
         encoding.scaleResolutionDownBy = limits.scaleResolutionDownBy;
@@ -326,13 +330,20 @@ export class MediaLinks {
         this.#broken(id, link);
       }
     });
+    // The limits go on as soon as the senders are negotiated, before the
+    // first frame: changed once media flows, they restart the encoder.
+    const onSignalling = (): void => {
+      if (current() && pc?.signalingState === 'stable') this.applySendLimits();
+    };
     pc?.addEventListener('connectionstatechange', onState);
+    pc?.addEventListener('signalingstatechange', onSignalling);
     if (pc) ignoreStreamlessTracks(pc);
     link.cleanup = () => {
       call.off('stream', onStream);
       call.off('close', onClose);
       call.off('error', onClose);
       pc?.removeEventListener('connectionstatechange', onState);
+      pc?.removeEventListener('signalingstatechange', onSignalling);
       link.cancelDisconnected();
       cancelConnectTimeout();
     };

@@ -86,11 +86,16 @@ export class Membership {
     this.#phase = 'joining';
     this.#setConnectionState('connecting');
     this.#host.changed();
+    // The camera starts while the room is joined: the join says camera and
+    // microphone are off until their tracks exist, calls carry placeholders
+    // until then, and the real tracks replace them without renegotiation.
+    const mediaStarted = this.#host.media.start();
+    mediaStarted.catch(() => undefined);
     try {
-      await this.#host.media.start();
       await Promise.all([signalling.prepare(), this.#tagPeerIds()]);
       if (!this.#isJoining()) throw new SessionError('join-cancelled', 'The join was cancelled.');
       await signalling.connect();
+      await mediaStarted;
       this.#stopWatchingPage ??= watchPage({
         onPageHide: (persisted) => {
           // Leave cleanly so others see us go at once; a page kept in the

@@ -202,6 +202,10 @@ export class Room {
     }
     this.#reconcileSelf();
     this.#host.entered(rejoin);
+    // The devices may have started (or changed) after the join left: the server hears the facts.
+    const devices = this.#host.local();
+    const told = this.#state.self;
+    if (told && (told.isVideoOn !== devices.isVideoOn || told.isAudioOn !== devices.isAudioOn)) this.publishLocalState();
     // The newcomer calls everyone already there (existing members only answer): no glare.
     // After a re-join, a link that is not up now is placed again at once: its far
     // end may have dropped it while we were away, or its offer was lost.
