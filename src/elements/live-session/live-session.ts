@@ -122,9 +122,11 @@ export class LiveSessionElement extends LitElement {
   @property()
   token = '';
 
+  /** The room to join (without a token; with one, the token's room wins). */
   @property()
   room = '';
 
+  /** The display name others see (without a token; with one, the token's name wins). */
   @property()
   name = '';
 
@@ -325,18 +327,22 @@ export class LiveSessionElement extends LitElement {
     await this.session?.leave();
   }
 
+  /** Turns the camera off or on, as the control bar's button does. */
   toggleCamera(): Promise<void> {
     return this.session?.toggleCamera() ?? Promise.resolve();
   }
 
+  /** Turns the microphone off or on, as the control bar's button does. */
   toggleMic(): Promise<void> {
     return this.session?.toggleMic() ?? Promise.resolve();
   }
 
+  /** Raises the local participant's hand (a place in the hand queue). */
   raiseHand(): void {
     this.session?.raiseHand();
   }
 
+  /** Lowers the local participant's hand. */
   lowerHand(): void {
     this.session?.lowerHand();
   }
