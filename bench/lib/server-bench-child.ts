@@ -75,7 +75,7 @@ export class ServerChild {
   static start(config: BenchServerConfig, signal: AbortSignal): Promise<ServerChild> {
     const tsx = import.meta.resolve('tsx');
     const child = fork(CHILD_SCRIPT, [JSON.stringify(config)], {
-      execArgv: ['--import', tsx, '--expose-gc'],
+      execArgv: ['--import', tsx, '--expose-gc', ...(process.env.LS_BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LS_BENCH_CPU_PROFILE}`] : [])],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     // Failed IPC writes (a dead child) arrive as `error` events; never let one go unhandled.

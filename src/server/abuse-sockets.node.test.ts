@@ -104,6 +104,31 @@ void describe('row 6: many sockets from one address', () => {
       assert.equal((await fourth.joinRefused(identity('Fourth', 'student', 'crowded'))).code, 'server-full');
     });
   });
+  void test('the per-address count follows sockets as they join and close (kept, not recounted per upgrade)', async () => {
+    await withServer({ maxSocketsPerAddress: 2 }, async (server, opened) => {
+      const from = { localAddress: '127.0.0.4' };
+      const first = await TestClient.connect(server.webSocketUrl, undefined, from);
+      const second = await TestClient.connect(server.webSocketUrl, undefined, from);
+      opened.push(first, second);
+      await assert.rejects(TestClient.connect(server.webSocketUrl, undefined, from), /HTTP 429/);
+      // A socket that joins stops counting: one more may open, then the cap holds again.
+      await second.join(identity('Tutor', 'tutor', 'counted'));
+      const third = await TestClient.connect(server.webSocketUrl, undefined, from);
+      opened.push(third);
+      await assert.rejects(TestClient.connect(server.webSocketUrl, undefined, from), /HTTP 429/);
+      // A socket that closes frees its place (once the server has seen it go).
+      await first.close();
+      let fourth: TestClient | undefined;
+      for (let attempt = 0; attempt < 50 && !fourth; attempt++) {
+        fourth = await TestClient.connect(server.webSocketUrl, undefined, from).catch(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return undefined;
+        });
+      }
+      assert.ok(fourth, 'a closed socket freed its place');
+      opened.push(fourth);
+    });
+  });
 });
 
 void describe('row 7: PeerJS LEAVE without dst', () => {

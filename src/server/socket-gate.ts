@@ -57,8 +57,10 @@ class GatedWebSocketServer extends WebSocketServer<typeof GatedWebSocket> {
 export class SocketGate {
   /** Every open socket, joined or not. */
   readonly sessions = new Map<WebSocket, SocketSession>();
-  /** Open sockets by remote address. */
-  private readonly byAddress = new Map<string, Set<SocketSession>>();
+  /** Open sockets not in a room, counted by remote address (kept as sockets join and leave). */
+  private readonly unjoinedByAddress = new Map<string, number>();
+  /** Open sockets by the peer id they asked for. */
+  private readonly byPeerId = new Map<string, Set<SocketSession>>();
   private server: WebSocketServer | undefined;
 
   constructor(private readonly hooks: SocketGateHooks) {}
@@ -90,9 +92,13 @@ export class SocketGate {
 
   /** Sockets from `address` that are not in a room. */
   private unjoinedFrom(address: string): number {
-    let count = 0;
-    for (const session of this.byAddress.get(address) ?? []) if (!session.inRoom) count += 1;
-    return count;
+    return this.unjoinedByAddress.get(address) ?? 0;
+  }
+
+  private countUnjoined(address: string, delta: number): void {
+    const count = (this.unjoinedByAddress.get(address) ?? 0) + delta;
+    if (count > 0) this.unjoinedByAddress.set(address, count);
+    else this.unjoinedByAddress.delete(address);
   }
 
   /** Why a websocket upgrade is refused (origin, per-address cap, unjoined cap), if it is. */
@@ -128,12 +134,18 @@ export class SocketGate {
       this.cutStalled(session);
     };
     this.sessions.set(socket, session);
-    let fromAddress = this.byAddress.get(address);
-    if (!fromAddress) {
-      fromAddress = new Set();
-      this.byAddress.set(address, fromAddress);
+    // Counts and indexes kept as sockets come, join, leave and go: an upgrade
+    // never walks every socket (thousands behind one school's address).
+    this.countUnjoined(address, 1);
+    session.onRoomChange = (inRoom) => {
+      this.countUnjoined(address, inRoom ? -1 : 1);
+    };
+    let samePeerId = this.byPeerId.get(peerId);
+    if (!samePeerId) {
+      samePeerId = new Set();
+      this.byPeerId.set(peerId, samePeerId);
     }
-    fromAddress.add(session);
+    samePeerId.add(session);
     socket.on('pong', (data) => {
       session.onPong(data, Date.now());
     });
@@ -141,9 +153,11 @@ export class SocketGate {
       session.closed = true;
       session.backlog.length = 0;
       this.sessions.delete(socket);
-      const peers = this.byAddress.get(address);
-      peers?.delete(session);
-      if (peers?.size === 0) this.byAddress.delete(address);
+      session.onRoomChange = undefined;
+      if (!session.inRoom) this.countUnjoined(address, -1);
+      const holders = this.byPeerId.get(peerId);
+      holders?.delete(session);
+      if (holders?.size === 0) this.byPeerId.delete(peerId);
       this.hooks.onClosed(session);
     });
     // `peer` reads the last of repeated query parameters; a socket claiming one id
@@ -167,9 +181,13 @@ export class SocketGate {
    * the newcomer as usual (re-attach with the same PeerJS token, else ID-TAKEN).
    */
   private claimPeerId(session: SocketSession, proceed: () => void): void {
-    const holder = [...this.sessions.values()].find(
-      (other) => other !== session && other.peerId === session.peerId && !other.closed && other.client !== undefined,
-    );
+    let holder: SocketSession | undefined;
+    for (const other of this.byPeerId.get(session.peerId) ?? []) {
+      if (other !== session && !other.closed && other.client !== undefined) {
+        holder = other;
+        break;
+      }
+    }
     if (!holder || holder.inRoom || holder.busy) {
       proceed();
       return;

@@ -42,7 +42,9 @@ export interface JoinedMembership {
 export class SocketSession {
   /** The PeerJS client, once `peer` registered this socket. */
   client: IClient | undefined;
-  membership: JoinedMembership | undefined;
+  #membership: JoinedMembership | undefined;
+  /** Told when the socket enters a room or leaves it (for counts kept per address). */
+  onRoomChange: ((inRoom: boolean) => void) | undefined;
   /** When this socket last answered one of our pings. */
   lastPongAt: number;
   /** When this socket was last seen inside a room (or opened). */
@@ -90,7 +92,18 @@ export class SocketSession {
    * that keeps sending refused joins still meets the join deadline.
    */
   get inRoom(): boolean {
-    return this.membership !== undefined;
+    return this.#membership !== undefined;
+  }
+
+  /** The room and member this socket is, while in a room. */
+  get membership(): JoinedMembership | undefined {
+    return this.#membership;
+  }
+
+  set membership(value: JoinedMembership | undefined) {
+    const was = this.#membership !== undefined;
+    this.#membership = value;
+    if (was !== (value !== undefined)) this.onRoomChange?.(value !== undefined);
   }
 
   /** Sends a websocket ping carrying a fresh payload, which the pong must echo. */
