@@ -166,6 +166,8 @@ export async function runBrowserBenchmark(options: { runs?: number; log?: (line:
     port: 0,
     host: '127.0.0.1',
     quiet: true,
+    // The refresh runs re-join one user dozens of times a minute, on purpose.
+    joinsPerMinute: 1000,
     static: [
       { urlPath: '/', dir: site },
       { urlPath: '/dist', dir: join(ROOT, 'dist') },

@@ -78,7 +78,7 @@ function makeSite(): string {
 
 function launchCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist/server/cli.js'), ...args], {
+    const child = spawn(process.execPath, [join(ROOT, 'dist/server/bin.js'), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

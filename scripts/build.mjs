@@ -16,7 +16,7 @@ function run(label, script, args) {
 
 rmSync('dist', { recursive: true, force: true });
 run('tsc → dist/', bin('typescript', 'bin/tsc'), ['-p', 'tsconfig.build.json']);
-if (existsSync('dist/server/cli.js')) chmodSync('dist/server/cli.js', 0o755);
+for (const bin of ['dist/server/bin.js', 'dist/server/cli.js']) if (existsSync(bin)) chmodSync(bin, 0o755);
 run('rollup → dist/live-session.bundle.js', bin('rollup', 'dist/bin/rollup'), ['-c', '--silent']);
 run('custom-elements.json', bin('@custom-elements-manifest/analyzer', 'cem.js'), ['analyze', '--quiet']);
 if (existsSync('scripts/api-docs.mjs')) run('docs/api.md', 'scripts/api-docs.mjs', []);

@@ -4,9 +4,34 @@
  * `require` as well as `import`. Runs on `dist/`, so after the build.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SERVER_PACKAGES = ['express', 'peer', 'ws', 'jose'];
+
+/** Every bare module a built file loads, following relative imports through dist/. */
+function bareImportsOf(entry: string): Set<string> {
+  const bare = new Set<string>();
+  const seen = new Set<string>();
+  const pending = [resolve(ROOT, entry)];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g)) {
+      const specifier = match[1] ?? '';
+      if (specifier.startsWith('.')) pending.push(resolve(dirname(file), specifier));
+      else bare.add(specifier);
+    }
+  }
+  return bare;
+}
 
 const built = existsSync(new URL('../../dist/core/index.js', import.meta.url));
 
@@ -27,5 +52,44 @@ void describe('package entry points outside the browser', () => {
     const imported = (await import('live-session/server')) as Record<string, unknown>;
     assert.equal(typeof required['startRoomServer'], 'function');
     assert.equal(typeof imported['startRoomServer'], 'function');
+  });
+
+  void test('the browser entry points load no server package (they are optional peer dependencies)', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+    };
+    for (const name of SERVER_PACKAGES) {
+      assert.equal(manifest.dependencies[name], undefined, `${name} is a dependency`);
+      assert.ok(manifest.peerDependencies[name], `${name} is not a peer dependency`);
+      assert.equal(manifest.peerDependenciesMeta[name]?.optional, true, `${name} is not optional`);
+    }
+    for (const entry of ['dist/index.js', 'dist/elements.js', 'dist/core/index.js']) {
+      const loaded = [...bareImportsOf(entry)];
+      const server = loaded.filter((name) => SERVER_PACKAGES.some((p) => name === p || name.startsWith(`${p}/`)));
+      assert.deepEqual(server, [], `${entry} loads ${server.join(', ')}`);
+      assert.ok(loaded.includes('peerjs'), `${entry}: the walk found its imports`);
+      assert.equal(loaded.some((name) => name.startsWith('lit')), entry !== 'dist/core/index.js', `${entry}: Lit only with the elements`);
+    }
+  });
+
+  void test('live-session-server without the server packages says what to install', () => {
+    const app = mkdtempSync(join(tmpdir(), 'live-session-no-server-deps-'));
+    try {
+      cpSync(join(ROOT, 'dist/server'), join(app, 'dist/server'), { recursive: true });
+      cpSync(join(ROOT, 'dist/protocol'), join(app, 'dist/protocol'), { recursive: true });
+      writeFileSync(join(app, 'package.json'), JSON.stringify({ type: 'module' }));
+      const run = spawnSync(process.execPath, [join(app, 'dist/server/bin.js'), '--help'], { encoding: 'utf8', cwd: app });
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, /needs packages that are not installed/);
+      assert.match(run.stderr, /npm install express peer ws jose/);
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+    // With them installed, the command itself runs.
+    const help = spawnSync(process.execPath, [join(ROOT, 'dist/server/bin.js'), '--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /live-session-server/);
   });
 });
