@@ -63,7 +63,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
     const scheduler = (this.#scheduler = new Scheduler(options.timers));
     const emit = this.emit.bind(this);
     const changed = (): boolean => this.dispatchEvent(new CustomEvent('change', { detail: null }));
-    const joined = (): boolean => this.phase === 'joined';
+    const joined = (): boolean => this.#membership.inRoom;
     this.#speaking = new SpeakingDetector((id) => this.#onSpeakingChange(id), { scheduler: scheduler.group() });
     this.#signalling = new SignallingChannel(parseServerUrl(options.server), options.iceServers ?? null, this.timings, scheduler.group(), {
       log,

@@ -51,6 +51,8 @@ export class Membership {
   #phase: SessionPhase = 'idle';
   #connectionState: ConnectionState = 'disconnected';
   #joining: Promise<void> | null = null;
+  /** The first join's local media has settled (started, or failed and said why). */
+  #mediaSettled = false;
   #destroyed = false;
   #stopWatchingPage: (() => void) | null = null;
 
@@ -59,8 +61,18 @@ export class Membership {
     this.#tokens = new TokenRefresh(host.options.token, host.options.tokenProvider, host.log);
   }
 
+  /**
+   * The public phase: 'joined' once the server has let us in and the camera and
+   * microphone have settled, so whoever reads it (or hears 'joined') sees the
+   * local participant as it will be.
+   */
   get phase(): SessionPhase {
-    return this.#phase;
+    return this.#phase === 'joined' && !this.#mediaSettled ? 'joining' : this.#phase;
+  }
+
+  /** The server has let us in (media may still be starting): the signalling layer's view. */
+  get inRoom(): boolean {
+    return this.#phase === 'joined';
   }
 
   get connectionState(): ConnectionState {
@@ -84,6 +96,7 @@ export class Membership {
   async #join(): Promise<void> {
     const { signalling } = this.#host;
     this.#phase = 'joining';
+    this.#mediaSettled = false;
     this.#setConnectionState('connecting');
     this.#host.changed();
     // The camera starts while the room is joined: the join says camera and
@@ -96,6 +109,9 @@ export class Membership {
       if (!this.#isJoining()) throw new SessionError('join-cancelled', 'The join was cancelled.');
       await signalling.connect();
       await mediaStarted;
+      if (!this.#isJoinedOrJoining()) throw new SessionError('join-cancelled', 'The join was cancelled.');
+      this.#mediaSettled = true;
+      this.#host.room.announceJoined();
       this.#stopWatchingPage ??= watchPage({
         onPageHide: (persisted) => {
           // Leave cleanly so others see us go at once; a page kept in the
@@ -132,6 +148,10 @@ export class Membership {
     const fromToken = options.token ? tokenIdentity(options.token) : null;
     const identity = fromToken ?? { room: options.room, userId: this.#host.joinFields().userId };
     this.#host.signalling.usePeerIdPrefix(await peerIdPrefix(identity.room, identity.userId));
+  }
+
+  #isJoinedOrJoining(): boolean {
+    return this.#phase === 'joined' || this.#phase === 'joining';
   }
 
   /** Re-reads the phase (an await may have changed it; TypeScript cannot know). */

@@ -214,8 +214,14 @@ export class Room {
     }
     links.adoptHeld();
     this.rebuild();
+    this.#host.changed();
+  }
+
+  /** The join is complete (in the room, devices settled): tell whoever listens, once. */
+  announceJoined(): void {
     const local = this.localParticipant;
-    if (!rejoin && local) this.#host.emit('joined', { room, self: local, participants: this.#participants });
+    const room = this.#state.room;
+    if (local && room) this.#host.emit('joined', { room, self: local, participants: this.#participants });
     this.#host.changed();
   }
 
