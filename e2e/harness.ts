@@ -223,6 +223,48 @@ export class Participant {
     }, subject);
   }
 
+  /** Opens the chat panel with a real click on the Chat button (if closed). */
+  async openChat(): Promise<void> {
+    const open = await this.page.evaluate(
+      () => document.querySelector('live-session')?.shadowRoot?.querySelector('[data-control="chat"]')?.getAttribute('aria-expanded') === 'true',
+      undefined,
+    );
+    if (!open) await this.page.click('live-session >>> [data-control="chat"]');
+    await waitFor(() => this.page.evaluate(() => !!document.querySelector('live-session')?.shadowRoot?.querySelector('session-chat')?.shadowRoot?.querySelector('textarea'), undefined), `${this.name}: chat open`);
+  }
+
+  /** Writes in the open chat panel (to someone privately when `to` names them) and clicks Send. */
+  async writeChat(text: string, to?: string): Promise<void> {
+    await this.page.evaluate(
+      ({ text, to }) => {
+        const chat = document.querySelector('live-session')?.shadowRoot?.querySelector('session-chat')?.shadowRoot;
+        const select = chat?.querySelector('select');
+        if (to !== undefined) {
+          const option = [...(select?.options ?? [])].find((o) => o.textContent.includes(to));
+          if (!select || !option) throw new Error(`no recipient ${to}`);
+          select.value = option.value;
+          select.dispatchEvent(new Event('change'));
+        }
+        const box = chat?.querySelector('textarea');
+        if (!box) throw new Error('no chat box');
+        box.value = text;
+        box.dispatchEvent(new InputEvent('input', { bubbles: true }));
+      },
+      { text, to },
+    );
+    await this.page.click('live-session >>> session-chat >>> [part="send"]');
+  }
+
+  /** The chat messages the open panel shows, as "sender: text". */
+  chatShown(): Promise<string[]> {
+    return this.page.evaluate(() => {
+      const chat = document.querySelector('live-session')?.shadowRoot?.querySelector('session-chat')?.shadowRoot;
+      return [...(chat?.querySelectorAll('[part~="message"]') ?? [])].map(
+        (m) => `${m.querySelector('[part="sender"]')?.textContent.trim() ?? ''}: ${m.querySelector('[part="text"]')?.textContent ?? ''}`,
+      );
+    }, undefined);
+  }
+
   /** The messages the element shows about media problems. */
   notices(): Promise<string[]> {
     return this.page.evaluate(() => {

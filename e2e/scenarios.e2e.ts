@@ -400,6 +400,29 @@ void describe('end to end, across browsers', { timeout: 600_000 }, () => {
     }
   });
 
+  void test('14. chat across browsers: both ways through the panel, history for a late joiner, a private message stays private', { timeout: TEST_TIMEOUT }, async () => {
+    const room = uniqueRoom('s14');
+    const tutor = await chromium.open(server, { room, name: 'Tess', role: 'tutor' });
+    await tutor.joined();
+    const sam = await firefox.open(server, { room, name: 'Sam', role: 'student' });
+    await sam.joined();
+    await Promise.all([tutor.openChat(), sam.openChat()]);
+    await tutor.writeChat('Welcome! Notes: https://example.org/notes');
+    await waitFor(async () => (await sam.chatShown()).includes('Tess: Welcome! Notes: https://example.org/notes'), 'Sam (Firefox) reads the tutor');
+    const markup = '<b>bold?</b> <img src=x onerror=alert(1)>';
+    await sam.writeChat(markup);
+    await waitFor(async () => (await tutor.chatShown()).includes(`Sam: ${markup}`), 'the tutor (Chromium) reads Sam, markup as text');
+    assert.equal(await tutor.page.evaluate(() => document.querySelector('live-session')?.shadowRoot?.querySelector('session-chat')?.shadowRoot?.querySelector('[part="text"] img, [part="text"] b') ?? null, undefined), null);
+    await sam.writeChat('I am stuck', 'Tess');
+    await waitFor(async () => (await tutor.chatShown()).includes('Sam: I am stuck'), 'the private message reaches the tutor');
+    const lee = await chromium.open(server, { room, name: 'Lee', role: 'student' });
+    await lee.joined();
+    await lee.openChat();
+    const history = await waitFor(async () => ((await lee.chatShown()).length === 2 ? lee.chatShown() : null), 'Lee gets the history');
+    assert.deepEqual(history, ['Tess: Welcome! Notes: https://example.org/notes', `Sam: ${markup}`], 'the room history, without the private message');
+    await Promise.all([tutor.close(), sam.close(), lee.close()]);
+  });
+
   void test('10b. a Chromium student with a Firefox tutor', { timeout: TEST_TIMEOUT }, async () => {
     const room = uniqueRoom('s10b');
     const tutor = await firefox.open(server, { room, name: 'Tess', role: 'tutor' });

@@ -6,6 +6,7 @@ export { SelfPreview } from './elements/self-preview/self-preview.js';
 export { ParticipantTile } from './elements/participant-tile/participant-tile.js';
 export { ParticipantList } from './elements/participant-list/participant-list.js';
 export { SessionControls } from './elements/session-controls/session-controls.js';
+export { SessionChat } from './elements/session-chat/session-chat.js';
 export { SessionSubscriber, type SpeakingChange } from './controllers/session-subscriber.js';
 export { SessionListeners, type SessionListenerMap } from './controllers/session-listeners.js';
 export { sessionContext } from './controllers/session-context.js';

@@ -1,4 +1,4 @@
-import type { ErrorCode, LeaveReason, ParticipantInfo } from '../protocol/index.js';
+import type { ChatParty, ErrorCode, LeaveReason, ParticipantInfo } from '../protocol/index.js';
 import type { MediaFailure } from './media.js';
 
 /** A participant as the UI renders it: the server's view plus local media. */
@@ -10,6 +10,23 @@ export interface Participant extends ParticipantInfo {
   media: 'none' | 'connecting' | 'connected' | 'reconnecting';
   /** 1-based position in the hand queue, or 0 when the hand is down. */
   handPosition: number;
+}
+
+/** A chat message as the session shows it. */
+export interface ChatEntry {
+  /** Unique in the room (what `deleteChatMessage()` takes). */
+  readonly id: string;
+  /** The sender, as it was when the message was sent. */
+  readonly from: Readonly<ChatParty>;
+  /** The recipient of a private message; null for a message to the whole room. */
+  readonly to: Readonly<ChatParty> | null;
+  /** Plain text (the server removed control and invisible characters). Render it as text. */
+  readonly text: string;
+  /** Milliseconds since the epoch, server clock. */
+  readonly sentAt: number;
+  /** Sent by the local user (from this or an earlier page of theirs). */
+  readonly isLocal: boolean;
+  readonly isPrivate: boolean;
 }
 
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
@@ -88,6 +105,12 @@ export interface LiveSessionEventMap {
    * threshold, with a short hold). Read the current value with `isParticipantSpeaking(id)`.
    */
   speaking: CustomEvent<{ id: string; speaking: boolean }>;
+  /** A chat message arrived (the local user's own included, once the server has it). */
+  'chat-message': CustomEvent<{ message: ChatEntry }>;
+  /** A tutor deleted a chat message. */
+  'chat-deleted': CustomEvent<{ id: string }>;
+  /** A tutor changed whether students may write to the whole room. */
+  'chat-policy': CustomEvent<{ studentsMayChat: boolean }>;
   /** Anything observable changed; carries no detail, read the properties. */
   change: CustomEvent<null>;
 }

@@ -5,7 +5,10 @@ export { LiveSession, DEFAULT_TIMINGS, tabUserId, type LiveSessionOptions } from
 export type { Timings } from './options.js';
 export { SessionError } from './events.js';
 export { attachStream } from './attach-stream.js';
+export { chatSegments, type ChatSegment } from './chat.js';
+export type { ChatParty } from '../protocol/index.js';
 export type {
+  ChatEntry,
   ConnectionState,
   LeftDetail,
   LiveSessionEventMap,

@@ -8,8 +8,9 @@
  */
 import type { MediaConnection } from 'peerjs';
 import type { ParticipantInfo, Role } from '../protocol/index.js';
+import { Chat } from './chat.js';
 import { DIAGNOSTICS, type SessionInternals } from './diagnostics.js';
-import type { ConnectionState, LiveSessionEventMap, Participant, SessionPhase } from './events.js';
+import type { ChatEntry, ConnectionState, LiveSessionEventMap, Participant, SessionPhase } from './events.js';
 import { defaultStorage, tabUserId } from './identity.js';
 import { LocalMedia } from './local-media.js';
 import { createLogger, type Logger } from './logger.js';
@@ -48,6 +49,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   readonly #links: MediaLinks;
   readonly #media: LocalMedia;
   readonly #room: Room;
+  readonly #chat: Chat;
   readonly #speaking: SpeakingDetector;
   readonly #membership: Membership;
 
@@ -72,6 +74,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       sendJoin: () => void this.#membership.sendJoin(),
       onMessage: (message) => {
         this.#room.apply(message);
+        this.#chat.apply(message);
         if (message.type === 'LS-ERROR') this.#membership.onServerError(message.payload);
         else if (message.type === 'LS-SHUTDOWN') log.debug('server shutting down', message.payload.message);
       },
@@ -130,11 +133,21 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       scheduler.group(),
       this.timings,
     );
+    this.#chat = new Chat({
+      emit,
+      changed,
+      send: (message) => this.#signalling.send(message),
+      allowed: (tutorOnly) => this.#membership.allowed(tutorOnly),
+      error: (detail) => this.#membership.error(detail),
+      userId: () => this.userId,
+      isTutor: () => this.role === 'tutor',
+    });
     this.#membership = new Membership({
       log,
       options: this.options,
       signalling: this.#signalling,
       room: this.#room,
+      chat: this.#chat,
       links: this.#links,
       media: this.#media,
       speaking: this.#speaking,
@@ -343,6 +356,44 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   /** Tutor: asks a participant to unmute; they see the request and decide. */
   askToUnmute(id: string): void {
     this.#membership.tutorRequest('LS-ASK-UNMUTE', id);
+  }
+
+  // ------------------------------------------------------------------ chat
+
+  /**
+   * The chat so far, oldest first: the room's messages and the local user's
+   * private ones, including those sent before this page joined (the server
+   * keeps a bounded history per room).
+   */
+  get chat(): readonly ChatEntry[] {
+    return this.#chat.messages;
+  }
+
+  /** Whether students may write to the whole room (a tutor decides; they may always write to a tutor). */
+  get studentsMayChat(): boolean {
+    return this.#chat.studentsMayChat;
+  }
+
+  /**
+   * Sends a chat message to the room, or privately with `{ to: peerId }` (a
+   * student may write privately only to a tutor). Plain text, at most 2,000
+   * characters. It shows in `chat` (and fires `chat-message`) once the server
+   * has it. Returns false, and fires `error` with the reason when there is one
+   * (`not-joined`, `message-too-long`, `chat-disabled`), when it was not sent;
+   * an empty message is ignored. The server may still refuse it (`rate-limited`).
+   */
+  sendChat(text: string, options: { to?: string } = {}): boolean {
+    return this.#chat.send(text, options.to);
+  }
+
+  /** Tutor: deletes a chat message for everyone (and from the history later joiners get). */
+  deleteChatMessage(id: string): void {
+    this.#chat.delete(id);
+  }
+
+  /** Tutor: lets students write to the whole room, or not. */
+  setStudentsMayChat(allowed: boolean): void {
+    this.#chat.setStudentsMayChat(allowed);
   }
 
   /**

@@ -25,6 +25,8 @@ export interface MembershipHost {
   readonly options: Readonly<LiveSessionOptions>;
   readonly signalling: SignallingChannel;
   readonly room: Room;
+  /** The room's chat, forgotten on leaving like the roster. */
+  readonly chat: { reset(): void };
   readonly links: MediaLinks;
   readonly media: LocalMedia;
   readonly speaking: SpeakingDetector;
@@ -210,6 +212,7 @@ export class Membership {
     this.#stopWatchingPage?.();
     this.#stopWatchingPage = null;
     host.room.reset();
+    host.chat.reset();
     this.#phase = 'left';
     this.#setConnectionState('disconnected');
     host.log.debug('left', { reason });
@@ -312,6 +315,16 @@ export class Membership {
   /** Tutor: lets a removed user (by user id) join this room again. */
   readmit(userId: string): void {
     if (this.#requireRoom() && this.#requireTutor()) this.#send({ type: 'LS-READMIT', payload: { userId } });
+  }
+
+  /** Whether a room request may go now: in the room, and (with `tutorOnly`) a tutor. Says why not as an `error`. */
+  allowed(tutorOnly: boolean): boolean {
+    return this.#requireRoom() && (!tutorOnly || this.#requireTutor());
+  }
+
+  /** Fires an `error` event. */
+  error(detail: SessionErrorDetail): void {
+    this.#emitError(detail);
   }
 
   #send(message: ClientMessage): void {

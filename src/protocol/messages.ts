@@ -91,6 +91,25 @@ export interface ReadmitRequest {
   payload: { userId: string };
 }
 
+/**
+ * A chat message: to the whole room, or (with `to`, a peer id) privately. A
+ * student may write privately only to a tutor; a tutor to anyone.
+ */
+export interface ChatRequest {
+  type: 'LS-CHAT';
+  payload: { text: string; to?: string };
+}
+/** Tutor only: delete a chat message (from the room's history and every chat). */
+export interface ChatDeleteRequest {
+  type: 'LS-CHAT-DELETE';
+  payload: { id: string };
+}
+/** Tutor only: whether students may write to the whole room (they may always write to a tutor). */
+export interface ChatPolicyRequest {
+  type: 'LS-CHAT-POLICY';
+  payload: { studentsMayChat: boolean };
+}
+
 export type ClientMessage =
   | JoinRequest
   | LeaveRequest
@@ -102,7 +121,10 @@ export type ClientMessage =
   | RemoveRequest
   | LowerHandRequest
   | AskUnmuteRequest
-  | ReadmitRequest;
+  | ReadmitRequest
+  | ChatRequest
+  | ChatDeleteRequest
+  | ChatPolicyRequest;
 
 export type ClientMessageType = ClientMessage['type'];
 
@@ -119,6 +141,9 @@ const CLIENT_MESSAGE_RULES = {
   'LS-LOWER-HAND': true,
   'LS-ASK-UNMUTE': true,
   'LS-READMIT': true,
+  'LS-CHAT': false,
+  'LS-CHAT-DELETE': true,
+  'LS-CHAT-POLICY': true,
 } as const satisfies Record<ClientMessageType, boolean>;
 
 export const CLIENT_MESSAGE_TYPES = Object.keys(CLIENT_MESSAGE_RULES) as readonly ClientMessageType[];
@@ -127,6 +152,34 @@ export const CLIENT_MESSAGE_TYPES = Object.keys(CLIENT_MESSAGE_RULES) as readonl
 export const TUTOR_ONLY_TYPES: readonly ClientMessageType[] = CLIENT_MESSAGE_TYPES.filter((type) => CLIENT_MESSAGE_RULES[type]);
 
 // ---------------------------------------------------------------- server → client
+
+/** Who wrote a chat message, or whom a private one is for (as they were when it was sent). */
+export interface ChatParty {
+  /** Peer id at the time. */
+  id: string;
+  userId: string;
+  name: string;
+  role: Role;
+}
+
+/** A chat message as the server keeps and sends it. `text` is plain text, cleaned by the server. */
+export interface ChatMessageInfo {
+  /** Unique in the room; what LS-CHAT-DELETE names. */
+  id: string;
+  from: ChatParty;
+  /** The recipient of a private message; absent for a message to the whole room. */
+  to?: ChatParty;
+  text: string;
+  /** Milliseconds since the epoch, server clock. */
+  sentAt: number;
+}
+
+/** The room's chat as a joiner sees it: what it may read of the history, and the policy. */
+export interface ChatSnapshot {
+  /** Oldest first: the room's messages and the joiner's own private ones (same user id). */
+  messages: ChatMessageInfo[];
+  studentsMayChat: boolean;
+}
 
 /** The answer to a successful LS-JOIN: who you are and who is already there. */
 export interface JoinedMessage {
@@ -138,6 +191,8 @@ export interface JoinedMessage {
     participants: ParticipantInfo[];
     /** Peer ids with a raised hand, in the order the hands went up. */
     handQueue: string[];
+    /** The chat so far (absent from servers without chat). */
+    chat?: ChatSnapshot;
   };
 }
 export interface ParticipantJoinedMessage {
@@ -181,6 +236,21 @@ export interface ErrorMessage {
 export interface PongMessage {
   type: 'LS-PONG';
 }
+/** A chat message, to everyone in the room or (private) to its two parties. */
+export interface ChatMessage {
+  type: 'LS-CHAT';
+  payload: { message: ChatMessageInfo };
+}
+/** A tutor deleted a chat message: forget it. */
+export interface ChatDeletedMessage {
+  type: 'LS-CHAT-DELETED';
+  payload: { id: string; by: string };
+}
+/** A tutor changed whether students may write to the whole room. */
+export interface ChatPolicyMessage {
+  type: 'LS-CHAT-POLICY';
+  payload: { studentsMayChat: boolean; by: string };
+}
 export interface ShutdownMessage {
   type: 'LS-SHUTDOWN';
   payload: { message: string };
@@ -197,7 +267,10 @@ export type ServerMessage =
   | EvictedMessage
   | ErrorMessage
   | ShutdownMessage
-  | PongMessage;
+  | PongMessage
+  | ChatMessage
+  | ChatDeletedMessage
+  | ChatPolicyMessage;
 
 export type ServerMessageType = ServerMessage['type'];
 
@@ -213,6 +286,9 @@ export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
   'LS-ERROR',
   'LS-SHUTDOWN',
   'LS-PONG',
+  'LS-CHAT',
+  'LS-CHAT-DELETED',
+  'LS-CHAT-POLICY',
 ];
 
 /** Error codes carried by LS-ERROR. Stable: clients switch on them. */
@@ -255,8 +331,14 @@ export type ErrorCode =
   | 'unknown-connection'
   /** Too many OFFERs from the sender to one peer in a minute. */
   | 'offer-rate-limited'
-  /** Too many messages too fast. */
+  /** Too many messages too fast (with `request: 'LS-CHAT'`: too many chat messages). */
   | 'rate-limited'
+  /** The tutor has turned off students' messages to the whole room (a tutor can still be written to). */
+  | 'chat-disabled'
+  /** A chat message longer than `LIMITS.chatMaxLength` characters. */
+  | 'message-too-long'
+  /** LS-CHAT-DELETE for a message the room does not have (any more). */
+  | 'no-such-message'
   /** The room is full. */
   | 'room-full'
   /** The server is shutting down and accepts no joins. */
@@ -278,6 +360,8 @@ export const LIMITS = {
    * pattern the PeerJS client itself enforces, at most 128 characters.
    */
   peerIdPattern: /^(?=.{1,128}$)[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$/,
+  /** A chat message, in characters (code points) after cleaning. */
+  chatMaxLength: 2000,
 } as const;
 
 /** Websocket close codes the server uses. */
@@ -295,6 +379,26 @@ export function cleanName(raw: string): string {
   // eslint-disable-next-line no-control-regex
   const printable = raw.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, '');
   return Array.from(printable.trim()).slice(0, LIMITS.nameMaxLength).join('').trim();
+}
+
+/**
+ * Chat text as plain text: line breaks kept (CRLF becomes LF, at most two blank
+ * lines in a row), other control characters, lone surrogates and the invisible
+ * or direction-changing format characters removed (a message cannot hide or
+ * reverse text), combining marks capped at four per letter, trimmed. Returns '' when nothing visible is left.
+ */
+export function cleanChatText(raw: string): string {
+  const text = raw
+    .replace(/\r\n?/g, '\n')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g, '')
+    .replace(/[\u{e0000}-\u{e007f}]/gu, '')
+    // Lone surrogates, then piles of combining marks (at most four on one letter).
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
+    .replace(/(\p{M}{4})\p{M}+/gu, '$1')
+    .replace(/\n{4,}/g, '\n\n\n')
+    .trim();
+  return /[^\s\u3164\u115f\u1160\uffa0\u2800]/u.test(text) ? text : '';
 }
 
 export function isRole(value: unknown): value is Role {

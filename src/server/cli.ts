@@ -31,6 +31,8 @@ Usage: live-session-server [options]
   --updates-per-second <n>      broadcasts per participant's changes (default 10)
   --offers-per-minute <n>       media OFFERs from one member to another (default 600)
   --joins-per-minute <n>        joins of one user into one room (default 10)
+  --chat-per-minute <n>         chat messages of one user, after 5 at once (default 20)
+  --chat-history <n>            chat messages a room keeps for joiners (default 200)
   --max-token-lifetime <t>      longest accepted token lifetime: seconds, or
                                 30m, 24h, 2d (default 24h)
   --peer-id-binding <b>         tagged (default) or bound
@@ -112,6 +114,8 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
         'updates-per-second': { type: 'string' },
         'offers-per-minute': { type: 'string' },
         'joins-per-minute': { type: 'string' },
+        'chat-per-minute': { type: 'string' },
+        'chat-history': { type: 'string' },
         'max-token-lifetime': { type: 'string' },
         'peer-id-binding': { type: 'string' },
         'request-timeout': { type: 'string' },
@@ -155,6 +159,8 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
     updatesPerSecond: integer('--updates-per-second', values['updates-per-second']),
     offersPerMinute: integer('--offers-per-minute', values['offers-per-minute']),
     joinsPerMinute: integer('--joins-per-minute', values['joins-per-minute']),
+    chatPerMinute: integer('--chat-per-minute', values['chat-per-minute']),
+    chatHistory: integer('--chat-history', values['chat-history']),
     maxTokenLifetime: duration('--max-token-lifetime', values['max-token-lifetime']),
     peerIdBinding: binding(values['peer-id-binding']),
     iceServers: iceServers(values['ice-servers'] ?? env['LIVE_SESSION_ICE_SERVERS']),

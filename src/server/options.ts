@@ -107,6 +107,13 @@ export interface RoomServerOptions {
    */
   joinsPerMinute?: number;
   /**
+   * Chat messages one user may send per minute, after a burst of 5; more are
+   * refused with `rate-limited` (request `LS-CHAT`). Default 20.
+   */
+  chatPerMinute?: number;
+  /** Chat messages each room keeps for those who join later. Default 200. */
+  chatHistory?: number;
+  /**
    * Peer ids in token mode: `'bound'` requires every peer id to start with the
    * tag of the joiner's identity (see docs/protocol.md), so nobody can take over
    * another member's peer id; `'tagged'` (default) enforces the tag only on ids
@@ -149,6 +156,8 @@ export interface ResolvedRoomServerOptions {
   offersPerMinute: number;
   maxTokenLifetime: number;
   joinsPerMinute: number;
+  chatPerMinute: number;
+  chatHistory: number;
   peerIdBinding: 'bound' | 'tagged';
   logBurst: number;
   maxRoomSize: number;
@@ -176,6 +185,8 @@ export const ROOM_SERVER_DEFAULTS: {
   readonly offersPerMinute: number;
   readonly maxTokenLifetime: number;
   readonly joinsPerMinute: number;
+  readonly chatPerMinute: number;
+  readonly chatHistory: number;
   readonly peerIdBinding: 'bound' | 'tagged';
   readonly logBurst: number;
   readonly maxRoomSize: number;
@@ -197,6 +208,8 @@ export const ROOM_SERVER_DEFAULTS: {
   offersPerMinute: 600,
   maxTokenLifetime: 24 * 60 * 60,
   joinsPerMinute: 10,
+  chatPerMinute: 20,
+  chatHistory: 200,
   peerIdBinding: 'tagged',
   logBurst: 20,
   maxRoomSize: 50,
@@ -270,6 +283,8 @@ export function resolveOptions(options: RoomServerOptions = {}): ResolvedRoomSer
     offersPerMinute: positiveInteger('offersPerMinute', options.offersPerMinute, defaults.offersPerMinute),
     maxTokenLifetime: positiveInteger('maxTokenLifetime', options.maxTokenLifetime, defaults.maxTokenLifetime),
     joinsPerMinute: positiveInteger('joinsPerMinute', options.joinsPerMinute, defaults.joinsPerMinute),
+    chatPerMinute: positiveInteger('chatPerMinute', options.chatPerMinute, defaults.chatPerMinute),
+    chatHistory: positiveInteger('chatHistory', options.chatHistory, defaults.chatHistory),
     peerIdBinding: peerIdBinding(options.peerIdBinding ?? defaults.peerIdBinding),
     logBurst: positiveInteger('logBurst', options.logBurst, defaults.logBurst),
     maxRoomSize: positiveInteger('maxRoomSize', options.maxRoomSize, defaults.maxRoomSize),

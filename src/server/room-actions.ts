@@ -13,6 +13,7 @@ import type { Member, Room, RoomRegistry } from './room-registry.js';
 import type { ServerLog, SocketGate } from './socket-gate.js';
 import type { JoinedMembership, SocketSession } from './socket-session.js';
 import type { UpdatePacer } from './update-pacer.js';
+import type { RoomChat } from './room-chat.js';
 
 /** Camera and microphone flags of a join. */
 export interface JoinMedia {
@@ -34,6 +35,8 @@ export interface RoomActionParts {
   connections: MediaConnectionTable;
   /** Paces the broadcasts each participant's changes cause. */
   pacer: UpdatePacer<ParticipantInfo>;
+  /** Each room's chat, whose history a joiner receives. */
+  chat: RoomChat;
 }
 
 export class RoomActions {
@@ -44,6 +47,7 @@ export class RoomActions {
   private readonly admission: JoinAdmission;
   private readonly connections: MediaConnectionTable;
   private readonly pacer: UpdatePacer<ParticipantInfo>;
+  private readonly chat: RoomChat;
 
   constructor(parts: RoomActionParts) {
     ({
@@ -54,6 +58,7 @@ export class RoomActions {
       admission: this.admission,
       connections: this.connections,
       pacer: this.pacer,
+      chat: this.chat,
     } = parts);
   }
 
@@ -108,7 +113,7 @@ export class RoomActions {
     session.membership = { room, member };
     session.send({
       type: 'LS-JOINED',
-      payload: { room: room.name, self: { ...info }, participants, handQueue: room.handQueue },
+      payload: { room: room.name, self: { ...info }, participants, handQueue: room.handQueue, chat: this.chat.snapshotFor(room, info.userId) },
     });
     room.broadcast({ type: 'LS-PARTICIPANT-JOINED', payload: { participant: { ...info } } }, info.id);
     this.log('info', 'join', {
@@ -137,7 +142,13 @@ export class RoomActions {
     session.membership = { room, member: moved };
     session.send({
       type: 'LS-JOINED',
-      payload: { room: room.name, self: { ...moved.info }, participants: room.participants(moved.info.id), handQueue: room.handQueue },
+      payload: {
+        room: room.name,
+        self: { ...moved.info },
+        participants: room.participants(moved.info.id),
+        handQueue: room.handQueue,
+        chat: this.chat.snapshotFor(room, moved.info.userId),
+      },
     });
     this.broadcastUpdate(room, moved);
     this.log('info', 'resume', { room: room.name, peerId: moved.info.id, userId: moved.info.userId });

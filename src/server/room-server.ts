@@ -24,6 +24,7 @@ import { resolveOptions, type ResolvedRoomServerOptions, type RoomServerOptions 
 import { runInPeerScope, type PeerTimerScope } from './peer-housekeeping.js';
 import { MediaConnectionTable, SignallingRelay } from './relay.js';
 import { RoomActions, type JoinMedia } from './room-actions.js';
+import { RoomChat, type ChatOutcome } from './room-chat.js';
 import { RoomRegistry, type RoomSnapshot } from './room-registry.js';
 import { HTTP_METHODS, addRoomRoutes, originAllowed } from './routes.js';
 import { shutDown } from './shutdown.js';
@@ -88,6 +89,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   private readonly liveness: LivenessMonitor<SocketSession>;
   private readonly peerTimers: PeerTimerScope;
   private readonly pacer: UpdatePacer<ParticipantInfo>;
+  private readonly chat: RoomChat;
   private readonly logThrottle: LogThrottle;
   private closing: Promise<void> | undefined;
 
@@ -120,6 +122,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       joinedCount: () => this.registry.memberCount,
     });
     const connections = new MediaConnectionTable(this.options.offersPerMinute);
+    this.chat = new RoomChat({ perMinute: this.options.chatPerMinute, history: this.options.chatHistory });
     this.pacer = new UpdatePacer<ParticipantInfo>(this.options.updatesPerSecond);
     this.actions = new RoomActions({
       registry: this.registry,
@@ -129,6 +132,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       admission: new JoinAdmission(this.options.joinsPerMinute),
       connections,
       pacer: this.pacer,
+      chat: this.chat,
     });
     this.relay = new SignallingRelay(this.gate, connections);
     this.rooms = this.createRoomsView();
@@ -317,7 +321,22 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       case 'LS-ASK-UNMUTE':
         this.actions.tutorAction(session, membership, type, frame);
         return;
+      case 'LS-CHAT':
+        this.chatOutcome(session, type, this.chat.send(membership.member, frame['payload']));
+        return;
+      case 'LS-CHAT-DELETE':
+        this.chatOutcome(session, type, this.chat.delete(membership.member, frame['payload']));
+        return;
+      case 'LS-CHAT-POLICY':
+        this.chatOutcome(session, type, this.chat.setPolicy(membership.member, frame['payload']));
+        return;
     }
+  }
+
+  private chatOutcome(session: SocketSession, request: ClientMessageType, outcome: ChatOutcome): void {
+    if (outcome.ok) return;
+    if (outcome.malformed) this.gate.refuseMalformed(session, outcome.code, outcome.message, request);
+    else this.gate.refuse(session, request, outcome.code, outcome.message);
   }
 
   /** A refused join counts as a bad request, whatever the reason: a refusal storm gets the socket cut. */

@@ -86,28 +86,77 @@ export const liveSessionStyles = css`
     z-index: 1;
     --self-preview-width: clamp(120px, 22%, 220px);
   }
-  [part='participants'] {
+  .side {
     grid-area: side;
+    display: flex;
+    flex-direction: column;
+    gap: var(--_gap);
+    min-height: 0;
     width: var(--live-session-sidebar-width, 220px);
+  }
+  [data-chat-open] .side {
+    width: var(--live-session-chat-width, 300px);
+  }
+  [part='participants'],
+  [part='chat'] {
     overflow-y: auto;
     padding: 8px 12px;
     border-radius: var(--_radius);
     background: var(--_surface);
   }
-  [part='room'] [part='controls'] {
-    grid-area: controls;
+  [part='participants'] {
+    flex: 1 1 auto;
+    min-height: 0;
   }
-  @container (max-width: 640px) {
-    [part='participants'] {
-      display: none;
-    }
+  [data-chat-open] [part='participants'] {
+    flex: 0 1 auto;
+    max-height: 35%;
+  }
+  [part='chat'] {
+    flex: 1 1 auto;
+    display: flex;
+    min-height: 0;
+  }
+  [part='chat'] session-chat {
+    flex: 1;
+  }
+  .controls-row {
+    grid-area: controls;
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--_gap);
+  }
+  [part~='chat-toggle'] {
+    position: relative;
+  }
+  [part='unread-badge'] {
+    min-width: 1.4em;
+    padding: 0 5px;
+    border-radius: 999px;
+    background: var(--_danger);
+    color: #fff;
+    font-size: 0.75rem;
+    line-height: 1.4em;
+    text-align: center;
   }
   @media (max-width: 640px) {
     [part='room'] {
       grid-template-columns: minmax(0, 1fr);
       grid-template-areas: 'banner' 'notices' 'stage' 'controls';
     }
-    [part='participants'] {
+    [part='room'][data-chat-open] {
+      grid-template-rows: auto auto minmax(0, 1fr) minmax(0, 1fr) auto;
+      grid-template-areas: 'banner' 'notices' 'stage' 'side' 'controls';
+    }
+    .side {
+      display: none;
+    }
+    [data-chat-open] .side {
+      display: flex;
+      width: auto;
+    }
+    [data-chat-open] [part='participants'] {
       display: none;
     }
   }

@@ -5,6 +5,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { LiveSession } from '../../core/live-session.js';
 import type { LeaveReason } from '../../protocol/index.js';
+import { icons } from '../shared/icons.js';
 import type { LiveSessionStrings } from '../shared/strings.js';
 import type { Notice } from './notices.js';
 
@@ -13,6 +14,8 @@ const GRID_PARTS =
   'grid, tile, video, placeholder, initials, name, indicator, hand-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge';
 const CONTROLS_PARTS = 'control, request';
 const LIST_PARTS = 'heading, list, participant, role, hand-queue';
+const CHAT_PARTS =
+  'heading: chat-heading, messages: chat-messages, message: chat-message, sender: chat-sender, recipient: chat-recipient, text: chat-text, delete: chat-delete, empty: chat-empty, chat-status, chat-error, composer: chat-composer, send: chat-send, policy: chat-policy';
 const PREVIEW_PARTS =
   'video: preview-video, placeholder: preview-placeholder, initials: preview-initials, label: preview-label, mic-indicator: preview-mic-indicator';
 
@@ -57,9 +60,16 @@ export function prejoinView(
   </section>`;
 }
 
-export function roomView(input: ViewInput & { onDismiss: () => void }): TemplateResult {
+export interface ChatPanelInput {
+  chatOpen: boolean;
+  /** Messages from others that arrived while the chat was closed. */
+  unread: number;
+  onToggleChat: () => void;
+}
+
+export function roomView(input: ViewInput & ChatPanelInput & { onDismiss: () => void }): TemplateResult {
   const { session, s, strings } = input;
-  return html`<section part="room" aria-label=${session.room ?? ''}>
+  return html`<section part="room" aria-label=${session.room ?? ''} ?data-chat-open=${input.chatOpen}>
     ${session.connectionState === 'reconnecting' ? html`<p part="banner" role="status">${s.reconnecting}</p>` : nothing}
     ${input.notices.length > 0
       ? html`<div part="notices">
@@ -71,10 +81,30 @@ export function roomView(input: ViewInput & { onDismiss: () => void }): Template
       <video-grid exportparts=${GRID_PARTS} .strings=${strings}></video-grid>
       <self-preview exportparts=${PREVIEW_PARTS} .strings=${strings}></self-preview>
     </div>
-    <aside part="participants" aria-label=${s.participants}>
-      <participant-list exportparts=${LIST_PARTS} .strings=${strings}></participant-list>
-    </aside>
-    <session-controls part="controls" exportparts=${CONTROLS_PARTS} .strings=${strings}></session-controls>
+    <div class="side">
+      <aside part="participants" aria-label=${s.participants}>
+        <participant-list exportparts=${LIST_PARTS} .strings=${strings}></participant-list>
+      </aside>
+      ${input.chatOpen
+        ? html`<aside part="chat" id="chat-panel" aria-label=${s.chat}>
+            <session-chat exportparts=${CHAT_PARTS} .strings=${strings}></session-chat>
+          </aside>`
+        : nothing}
+    </div>
+    <div class="controls-row">
+      <session-controls part="controls" exportparts=${CONTROLS_PARTS} .strings=${strings}></session-controls>
+      <button
+        part="control chat-toggle"
+        data-control="chat"
+        aria-expanded=${input.chatOpen ? 'true' : 'false'}
+        aria-controls="chat-panel"
+        @click=${input.onToggleChat}
+      >
+        ${icons.chat}${s.chat}${input.unread > 0
+          ? html`<span part="unread-badge" aria-hidden="true">${input.unread}</span><span class="visually-hidden">, ${s.unreadMessages(input.unread)}</span>`
+          : nothing}
+      </button>
+    </div>
   </section>`;
 }
 

@@ -311,4 +311,35 @@ describe('<live-session>', function () {
       }
     });
   });
+  // ---------------------------------------------------------------- chat
+
+  describe('chat', () => {
+    it('the Chat button counts unread messages and announces them; opening the panel shows them and focuses the box', async () => {
+      const { tutor, student } = await classroom();
+      const events: string[] = [];
+      student.addEventListener('ls-chat-message', (e) => events.push(e.detail.message.text));
+      const toggle = await waitFor(() => deepButtonNamed(shadow(student), /^Chat/), 'a Chat button');
+      expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+      tutor.sendChat('First question: 2+2?');
+      tutor.sendChat('Second one');
+      await waitFor(() => shadow(student).querySelector('[part="unread-badge"]')?.textContent === '2', 'two unread');
+      expect(toggle.textContent.replace(/\s+/g, ' ')).to.contain('2 unread');
+      const region = shadow(student).querySelector('[aria-live="polite"]');
+      await waitFor(() => region?.textContent.includes('Tess: Second one'), 'announced');
+      expect(events).to.deep.equal(['First question: 2+2?', 'Second one']);
+      toggle.click();
+      await student.updateComplete;
+      expect(toggle.getAttribute('aria-expanded')).to.equal('true');
+      expect(shadow(student).querySelector('[part="unread-badge"]')).to.equal(null);
+      const chat = shadow(student).querySelector('session-chat');
+      await waitFor(() => chat?.shadowRoot?.activeElement?.tagName === 'TEXTAREA', 'the message box has focus');
+      await sendKeys({ type: 'four' });
+      await sendKeys({ press: 'Enter' });
+      await waitFor(() => tutor.session?.chat.some((m) => m.text === 'four' && m.from.name === 'Sam'), 'the tutor has the answer');
+      await expectAccessible(shadow(student).querySelector('[part="room"]') as Element);
+      student.toggleChat(false);
+      await student.updateComplete;
+      expect(shadow(student).querySelector('session-chat')).to.equal(null);
+    });
+  });
 });

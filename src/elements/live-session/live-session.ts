@@ -2,7 +2,7 @@ import { LitElement, html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
 import { LiveSession, type LiveSessionOptions } from '../../core/live-session.js';
-import type { SessionErrorDetail, SessionPhase } from '../../core/events.js';
+import type { ChatEntry, SessionErrorDetail, SessionPhase } from '../../core/events.js';
 import { isTopology, type Topology } from '../../core/topology.js';
 import { isRole, type LeaveReason, type Role } from '../../protocol/index.js';
 import { Announcer } from '../../controllers/announcer.js';
@@ -20,6 +20,7 @@ import { endedView, prejoinView, roomView } from './live-session.templates.js';
 import { toParticipantSummary, type ParticipantSummary } from './participant-summary.js';
 import { NextValue, requestToken } from './token-request.js';
 import '../participant-list/define.js';
+import '../session-chat/define.js';
 import '../self-preview/define.js';
 import '../session-controls/define.js';
 import '../video-grid/define.js';
@@ -48,6 +49,9 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @fires {CustomEvent<{ by: Participant | null }>} ls-muted - The tutor turned your microphone off. Detail: `{ by }`.
  * @fires {CustomEvent<{ by: Participant | null }>} ls-unmute-requested - The tutor asks you to unmute. Detail: `{ by }`.
  * @fires {CustomEvent<{ id: string; speaking: boolean }>} ls-speaking - Someone started or stopped speaking. Detail: `{ id, speaking }` (peer id).
+ * @fires {CustomEvent<{ message: ChatEntry }>} ls-chat-message - A chat message arrived (your own included, once the server has it). Detail: `{ message }`.
+ * @fires {CustomEvent<{ id: string }>} ls-chat-deleted - A tutor deleted a chat message. Detail: `{ id }`.
+ * @fires {CustomEvent<{ studentsMayChat: boolean }>} ls-chat-policy - A tutor changed whether students may write to everyone. Detail: `{ studentsMayChat }`.
  * @fires {CustomEvent<ElementErrorDetail>} ls-error - Something failed: media, connection, a refused request, or an invalid `user-role` (code `invalid-role`; the element does not join). Detail: `{ code, message, media?, request? }`.
  * @fires {CustomEvent<TokenExpiringDetail>} ls-token-expiring - The session needs a join token for a re-join and `tokenProvider` is not set (cancelable). Answer with `detail.respondWith(tokenOrPromise)` during the event, or call `preventDefault()` and set the `token` attribute within 30 s. Without an answer the current token is tried; when the server refuses it, the user is told that their link expired. Detail: `{ token, respondWith(token) }`.
  *
@@ -71,6 +75,22 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart participant - One participant in the list.
  * @csspart role - The role of a participant in the list.
  * @csspart hand-queue - The ordered list of raised hands.
+ * @csspart chat-toggle - The Chat button of the control bar (also a `control`).
+ * @csspart unread-badge - The number of unread messages on the Chat button.
+ * @csspart chat - The chat panel (`<session-chat>`), open from the Chat button.
+ * @csspart chat-heading - The chat's heading.
+ * @csspart chat-messages - The chat's list of messages.
+ * @csspart chat-message - One chat message (also `chat-message private`, `chat-message own`).
+ * @csspart chat-sender - The sender of a chat message.
+ * @csspart chat-recipient - The recipient of a private message.
+ * @csspart chat-text - The text of a chat message.
+ * @csspart chat-delete - A tutor's Delete button on a chat message.
+ * @csspart chat-empty - Shown while the chat has no messages.
+ * @csspart chat-status - Says that students may not write to everyone.
+ * @csspart chat-error - Why the last chat message was not sent.
+ * @csspart chat-composer - The chat's form.
+ * @csspart chat-send - The chat's Send button.
+ * @csspart chat-policy - The tutor's switch for students' messages to everyone.
  * @csspart grid - The tutor view's grid of tiles.
  * @csspart tile - One `<participant-tile>` in the video grid (also `tile main` for the tutor in student view).
  * @csspart video - The video in a tile.
@@ -110,6 +130,7 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @cssprop --live-session-transition - Transitions (buttons, speaking outline); 0ms under reduced motion.
  * @cssprop --live-session-height - Height of the in-room layout (default 560px).
  * @cssprop --live-session-sidebar-width - Width of the participant list.
+ * @cssprop --live-session-chat-width - Width of the side column while the chat is open (default 300px).
  */
 export class LiveSessionElement extends LitElement {
   static override styles = [themeStyles, buttonStyles, liveSessionStyles];
@@ -182,6 +203,9 @@ export class LiveSessionElement extends LitElement {
   @state() private nameInput = '';
   /** The server refused the token as expired, or the page could not give a new one. */
   @state() private linkExpired = false;
+  @state() private chatOpen = false;
+  /** Messages from others since the chat was last open. */
+  @state() private unread = 0;
 
   readonly #nextToken = new NextValue<string>();
 
@@ -192,6 +216,7 @@ export class LiveSessionElement extends LitElement {
   readonly #outcomes = new SessionListeners(this, {
     left: (e) => (this.endReason = e.detail.reason),
     error: (e) => this.#onError(e.detail),
+    'chat-message': (e) => this.#onChatMessage(e.detail.message),
   });
   readonly #owner = new SessionOwner(
     this,
@@ -203,6 +228,7 @@ export class LiveSessionElement extends LitElement {
       this.#announcer.session = session;
       this.#outcomes.session = session;
       this.notices = [];
+      this.unread = 0;
     },
   );
 
@@ -287,6 +313,22 @@ export class LiveSessionElement extends LitElement {
     else this.#announcer.announce(detail.message);
   }
 
+  #onChatMessage(message: ChatEntry): void {
+    // An open chat is a live log that screen readers follow; a closed one counts and announces.
+    if (this.chatOpen || message.isLocal) return;
+    this.unread += 1;
+    const s = this.#strings;
+    const text = message.text.length > 140 ? `${message.text.slice(0, 140)}…` : message.text;
+    this.#announcer.announce(s.chatAnnouncement(message.from.name, text));
+  }
+
+  #toggleChat(): void {
+    this.chatOpen = !this.chatOpen;
+    if (!this.chatOpen) return;
+    this.unread = 0;
+    void this.updateComplete.then(() => this.renderRoot.querySelector('session-chat')?.focus());
+  }
+
   // ---------------------------------------------------------------- public methods
 
   /** Joins the room (after the pre-join step, or directly). Rejects when the server refuses. */
@@ -366,6 +408,19 @@ export class LiveSessionElement extends LitElement {
     this.session?.readmitParticipant(userId);
   }
 
+  /**
+   * Sends a chat message to everyone, or privately with `{ to: peerId }`.
+   * Returns false when it was not sent (see the session's `sendChat`).
+   */
+  sendChat(text: string, options: { to?: string } = {}): boolean {
+    return this.session?.sendChat(text, options) ?? false;
+  }
+
+  /** Opens or closes the chat panel, as the Chat button does. */
+  toggleChat(open = !this.chatOpen): void {
+    if (open !== this.chatOpen) this.#toggleChat();
+  }
+
 
   // ---------------------------------------------------------------- rendering
 
@@ -395,7 +450,13 @@ export class LiveSessionElement extends LitElement {
           onRejoin: () => void this.join().catch(() => undefined),
         })}${live}`;
       case 'joined':
-        return html`${roomView({ ...input, onDismiss: () => (this.notices = []) })}${live}`;
+        return html`${roomView({
+          ...input,
+          chatOpen: this.chatOpen,
+          unread: this.unread,
+          onToggleChat: () => this.#toggleChat(),
+          onDismiss: () => (this.notices = []),
+        })}${live}`;
     }
   }
 }

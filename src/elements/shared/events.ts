@@ -27,6 +27,9 @@ export const FORWARDED_EVENTS = {
   muted: 'ls-muted',
   'unmute-requested': 'ls-unmute-requested',
   speaking: 'ls-speaking',
+  'chat-message': 'ls-chat-message',
+  'chat-deleted': 'ls-chat-deleted',
+  'chat-policy': 'ls-chat-policy',
   error: 'ls-error',
 } as const satisfies { [K in keyof LiveSessionEventMap]?: `ls-${K}` };
 

@@ -50,6 +50,22 @@ export interface LiveSessionStrings {
   mutedAnnouncement: string;
   unmuteRequested: string;
   videoOf: (name: string) => string;
+  chat: string;
+  chatMessages: string;
+  noMessagesYet: string;
+  message: string;
+  send: string;
+  sendTo: string;
+  everyone: string;
+  studentsMayChat: string;
+  chatOffForStudents: string;
+  /** After the sender's name of a private message. */
+  privateTo: (name: string) => string;
+  /** A private option in the recipient list. */
+  privatelyTo: (name: string) => string;
+  deleteMessageFrom: (name: string) => string;
+  unreadMessages: (count: number) => string;
+  chatAnnouncement: (name: string, text: string) => string;
 }
 
 export const defaultStrings: LiveSessionStrings = {
@@ -98,6 +114,20 @@ export const defaultStrings: LiveSessionStrings = {
   mutedAnnouncement: 'The tutor muted your microphone. You can unmute yourself.',
   unmuteRequested: 'The tutor asks you to unmute.',
   videoOf: (name) => `Video of ${name}`,
+  chat: 'Chat',
+  chatMessages: 'Chat messages',
+  noMessagesYet: 'No messages yet',
+  message: 'Message',
+  send: 'Send',
+  sendTo: 'To',
+  everyone: 'Everyone',
+  studentsMayChat: 'Students may write to everyone',
+  chatOffForStudents: 'The tutor has turned off messages to everyone. You can still write to the tutor.',
+  privateTo: (name) => `to ${name} (private)`,
+  privatelyTo: (name) => `${name} (private)`,
+  deleteMessageFrom: (name) => `Delete message from ${name}`,
+  unreadMessages: (count) => `${count} unread`,
+  chatAnnouncement: (name, text) => `${name}: ${text}`,
 };
 
 export function mergeStrings(overrides: Partial<LiveSessionStrings> | undefined): LiveSessionStrings {
