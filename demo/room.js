@@ -22,6 +22,7 @@ function log(line) {
 const events = [
   'ls-joined', 'ls-left', 'ls-participant-joined', 'ls-participant-left', 'ls-participant-updated',
   'ls-connection-state', 'ls-hand-queue', 'ls-muted', 'ls-unmute-requested', 'ls-error',
+  'ls-chat-message', 'ls-chat-deleted', 'ls-chat-policy',
 ];
 
 function describe(type, detail) {
@@ -30,6 +31,9 @@ function describe(type, detail) {
     const p = detail.participant;
     return `${p.name} (${p.role}) video:${p.isVideoOn ? 'on' : 'off'} mic:${p.isAudioOn ? 'on' : 'off'}${p.isHandRaised ? ' hand' : ''}${detail.reason ? ` reason:${detail.reason}` : ''}`;
   }
+  if (detail.message) return `${detail.message.from.name}${detail.message.isPrivate ? ' (private)' : ''}: ${detail.message.text}`;
+  if (type === 'ls-chat-policy') return `students may write to everyone: ${detail.studentsMayChat}`;
+  if (type === 'ls-chat-deleted') return `message ${detail.id}`;
   if (type === 'ls-joined') return `room ${detail.room}, ${detail.participants.length} in the room`;
   if (detail.state) return detail.state;
   if (detail.handQueue) return `[${detail.handQueue.length} hands]`;

@@ -48,6 +48,13 @@ const cases: BadInputCase[] = [
   { label: 'LS-HAND raised a string', joined: true, send: (c) => c.send({ type: 'LS-HAND', payload: { raised: 'true' } }), code: 'bad-payload' },
   { label: 'LS-MUTE target a number', joined: true, send: (c) => c.send({ type: 'LS-MUTE', payload: { target: 42 } }), code: 'bad-payload' },
   { label: 'LS-REMOVE without payload', joined: true, send: (c) => c.send({ type: 'LS-REMOVE' }), code: 'bad-payload' },
+  { label: 'LS-CHAT without payload', joined: true, send: (c) => c.send({ type: 'LS-CHAT' }), code: 'bad-payload' },
+  { label: 'LS-CHAT text an array', joined: true, send: (c) => c.send({ type: 'LS-CHAT', payload: { text: ['a'] } }), code: 'bad-payload' },
+  { label: 'LS-CHAT text only invisible characters', joined: true, send: (c) => c.send({ type: 'LS-CHAT', payload: { text: '\u200b\u2062\u3164' } }), code: 'bad-payload' },
+  { label: 'LS-CHAT to a number', joined: true, send: (c) => c.send({ type: 'LS-CHAT', payload: { text: 'hi', to: 9 } }), code: 'bad-payload' },
+  { label: 'LS-CHAT text of 2,500 characters', joined: true, send: (c) => c.send({ type: 'LS-CHAT', payload: { text: 'x'.repeat(2500) } }), code: 'message-too-long' },
+  { label: 'LS-CHAT-DELETE id an object', joined: true, send: (c) => c.send({ type: 'LS-CHAT-DELETE', payload: { id: {} } }), code: 'bad-payload' },
+  { label: 'LS-CHAT-POLICY a string', joined: true, send: (c) => c.send({ type: 'LS-CHAT-POLICY', payload: { studentsMayChat: 'no' } }), code: 'bad-payload' },
   { label: 'OFFER without dst', joined: true, send: (c) => c.send({ type: 'OFFER', payload: {} }), code: 'bad-payload' },
   { label: 'CANDIDATE dst a number', joined: true, send: (c) => c.send({ type: 'CANDIDATE', dst: 1, payload: {} }), code: 'bad-payload' },
   {
