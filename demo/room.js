@@ -22,11 +22,12 @@ function log(line) {
 const events = [
   'ls-joined', 'ls-left', 'ls-participant-joined', 'ls-participant-left', 'ls-participant-updated',
   'ls-connection-state', 'ls-hand-queue', 'ls-muted', 'ls-unmute-requested', 'ls-error',
-  'ls-chat-message', 'ls-chat-deleted', 'ls-chat-policy',
+  'ls-chat-message', 'ls-chat-deleted', 'ls-chat-policy', 'ls-reaction',
 ];
 
 function describe(type, detail) {
   if (!detail) return '';
+  if (detail.reaction) return `${detail.participant.name}: ${detail.reaction}`;
   if (detail.participant) {
     const p = detail.participant;
     return `${p.name} (${p.role}) video:${p.isVideoOn ? 'on' : 'off'} mic:${p.isAudioOn ? 'on' : 'off'}${p.isHandRaised ? ' hand' : ''}${detail.reason ? ` reason:${detail.reason}` : ''}`;

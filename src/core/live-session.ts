@@ -7,7 +7,8 @@
  * elements only render its state and call its methods.
  */
 import type { MediaConnection } from 'peerjs';
-import type { ParticipantInfo, Role } from '../protocol/index.js';
+import type { ParticipantInfo, Reaction, Role } from '../protocol/index.js';
+import { Reactions } from './reactions.js';
 import { Chat } from './chat.js';
 import { DIAGNOSTICS, type SessionInternals } from './diagnostics.js';
 import type { ChatEntry, ConnectionState, LiveSessionEventMap, Participant, SessionPhase } from './events.js';
@@ -50,6 +51,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   readonly #media: LocalMedia;
   readonly #room: Room;
   readonly #chat: Chat;
+  readonly #reactions: Reactions;
   readonly #speaking: SpeakingDetector;
   readonly #membership: Membership;
 
@@ -75,6 +77,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       onMessage: (message) => {
         this.#room.apply(message);
         this.#chat.apply(message);
+        this.#reactions.apply(message);
         if (message.type === 'LS-ERROR') this.#membership.onServerError(message.payload);
         else if (message.type === 'LS-SHUTDOWN') log.debug('server shutting down', message.payload.message);
       },
@@ -142,12 +145,25 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       userId: () => this.userId,
       isTutor: () => this.role === 'tutor',
     });
+    this.#reactions = new Reactions(
+      {
+        emit,
+        changed,
+        send: (message) => this.#signalling.send(message),
+        allowed: () => this.#membership.allowed(false),
+        participant: (id) => this.#room.participant(id),
+      },
+      scheduler.group(),
+    );
     this.#membership = new Membership({
       log,
       options: this.options,
       signalling: this.#signalling,
       room: this.#room,
-      chat: this.#chat,
+      forgetRoomTalk: () => {
+        this.#chat.reset();
+        this.#reactions.reset();
+      },
       links: this.#links,
       media: this.#media,
       speaking: this.#speaking,
@@ -356,6 +372,27 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   /** Tutor: asks a participant to unmute; they see the request and decide. */
   askToUnmute(id: string): void {
     this.#membership.tutorRequest('LS-ASK-UNMUTE', id);
+  }
+
+  // ------------------------------------------------------------------ reactions
+
+  /**
+   * Sends a reaction to the room: `thumbs-up`, `clap`, `confused` or `slower`.
+   * It shows on the sender's tile (and counts in `reactionTally`) for 15 s; a
+   * newer one replaces it. The server allows 3 at once, then 12 a minute.
+   */
+  react(reaction: Reaction): void {
+    this.#reactions.send(reaction);
+  }
+
+  /** A participant's reaction of the last 15 s (by peer id, the local one included), or null. */
+  reactionOf(id: string): Reaction | null {
+    return this.#reactions.of(id);
+  }
+
+  /** How many participants show each reaction now (what a tutor glances at). */
+  get reactionTally(): Readonly<Record<Reaction, number>> {
+    return this.#reactions.tally();
   }
 
   // ------------------------------------------------------------------ chat

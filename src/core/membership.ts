@@ -25,8 +25,8 @@ export interface MembershipHost {
   readonly options: Readonly<LiveSessionOptions>;
   readonly signalling: SignallingChannel;
   readonly room: Room;
-  /** The room's chat, forgotten on leaving like the roster. */
-  readonly chat: { reset(): void };
+  /** Forgets the room's chat and reactions (on leaving, like the roster). */
+  forgetRoomTalk(): void;
   readonly links: MediaLinks;
   readonly media: LocalMedia;
   readonly speaking: SpeakingDetector;
@@ -212,7 +212,7 @@ export class Membership {
     this.#stopWatchingPage?.();
     this.#stopWatchingPage = null;
     host.room.reset();
-    host.chat.reset();
+    host.forgetRoomTalk();
     this.#phase = 'left';
     this.#setConnectionState('disconnected');
     host.log.debug('left', { reason });

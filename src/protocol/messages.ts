@@ -110,6 +110,20 @@ export interface ChatPolicyRequest {
   payload: { studentsMayChat: boolean };
 }
 
+/** The reactions a participant can send: short-lived, shown on their tile and counted for the tutor. */
+export type Reaction = 'thumbs-up' | 'clap' | 'confused' | 'slower';
+export const REACTIONS: readonly Reaction[] = ['thumbs-up', 'clap', 'confused', 'slower'];
+
+export function isReaction(value: unknown): value is Reaction {
+  return typeof value === 'string' && (REACTIONS as readonly string[]).includes(value);
+}
+
+/** A reaction, to the whole room. */
+export interface ReactRequest {
+  type: 'LS-REACT';
+  payload: { reaction: Reaction };
+}
+
 export type ClientMessage =
   | JoinRequest
   | LeaveRequest
@@ -124,7 +138,8 @@ export type ClientMessage =
   | ReadmitRequest
   | ChatRequest
   | ChatDeleteRequest
-  | ChatPolicyRequest;
+  | ChatPolicyRequest
+  | ReactRequest;
 
 export type ClientMessageType = ClientMessage['type'];
 
@@ -144,6 +159,7 @@ const CLIENT_MESSAGE_RULES = {
   'LS-CHAT': false,
   'LS-CHAT-DELETE': true,
   'LS-CHAT-POLICY': true,
+  'LS-REACT': false,
 } as const satisfies Record<ClientMessageType, boolean>;
 
 export const CLIENT_MESSAGE_TYPES = Object.keys(CLIENT_MESSAGE_RULES) as readonly ClientMessageType[];
@@ -251,6 +267,11 @@ export interface ChatPolicyMessage {
   type: 'LS-CHAT-POLICY';
   payload: { studentsMayChat: boolean; by: string };
 }
+/** Someone reacted. */
+export interface ReactionMessage {
+  type: 'LS-REACTION';
+  payload: { from: string; reaction: Reaction };
+}
 export interface ShutdownMessage {
   type: 'LS-SHUTDOWN';
   payload: { message: string };
@@ -270,7 +291,8 @@ export type ServerMessage =
   | PongMessage
   | ChatMessage
   | ChatDeletedMessage
-  | ChatPolicyMessage;
+  | ChatPolicyMessage
+  | ReactionMessage;
 
 export type ServerMessageType = ServerMessage['type'];
 
@@ -289,6 +311,7 @@ export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
   'LS-CHAT',
   'LS-CHAT-DELETED',
   'LS-CHAT-POLICY',
+  'LS-REACTION',
 ];
 
 /** Error codes carried by LS-ERROR. Stable: clients switch on them. */

@@ -54,6 +54,7 @@ const cases: BadInputCase[] = [
   { label: 'LS-CHAT to a number', joined: true, send: (c) => c.send({ type: 'LS-CHAT', payload: { text: 'hi', to: 9 } }), code: 'bad-payload' },
   { label: 'LS-CHAT text of 2,500 characters', joined: true, send: (c) => c.send({ type: 'LS-CHAT', payload: { text: 'x'.repeat(2500) } }), code: 'message-too-long' },
   { label: 'LS-CHAT-DELETE id an object', joined: true, send: (c) => c.send({ type: 'LS-CHAT-DELETE', payload: { id: {} } }), code: 'bad-payload' },
+  { label: 'LS-REACT an unknown reaction', joined: true, send: (c) => c.send({ type: 'LS-REACT', payload: { reaction: 'boo' } }), code: 'bad-payload' },
   { label: 'LS-CHAT-POLICY a string', joined: true, send: (c) => c.send({ type: 'LS-CHAT-POLICY', payload: { studentsMayChat: 'no' } }), code: 'bad-payload' },
   { label: 'OFFER without dst', joined: true, send: (c) => c.send({ type: 'OFFER', payload: {} }), code: 'bad-payload' },
   { label: 'CANDIDATE dst a number', joined: true, send: (c) => c.send({ type: 'CANDIDATE', dst: 1, payload: {} }), code: 'bad-payload' },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LIMITS, cleanChatText } from '../protocol/index.js';
+import { waitFor } from '../../test/wait-for.js';
 import { TestClient, identity, startTestServer, withServer, type TestServer } from './test-client.node.test.js';
 
 interface Classroom {
@@ -168,8 +169,21 @@ void describe('chat through the room server', () => {
     });
   });
 
+  void test('a reaction reaches the whole room with its sender; unknown ones are refused; a burst is limited', async () => {
+    const { tutor, alice, bob } = await classroom();
+    alice.send({ type: 'LS-REACT', payload: { reaction: 'confused' } });
+    for (const client of [tutor, alice, bob]) assert.deepEqual((await client.next('LS-REACTION')).payload, { from: alice.id, reaction: 'confused' });
+    bob.send({ type: 'LS-REACT', payload: { reaction: '<script>' } });
+    assert.equal((await bob.nextError()).code, 'bad-payload');
+    for (let i = 0; i < 10; i++) bob.send({ type: 'LS-REACT', payload: { reaction: 'clap' } });
+    await bob.roundTrip();
+    const relayed = bob.drain('LS-REACTION').length;
+    assert.ok(relayed >= 3 && relayed < 6, `a burst of 3 went through, not 10: ${String(relayed)}`);
+    assert.ok(bob.drain('LS-ERROR').some((e) => (e.payload as { code?: string }).code === 'rate-limited'));
+  });
+
   void test('the chat is the room’s: another room hears nothing, and an empty room forgets it', async () => {
-    const { room, tutor } = await classroom();
+    const { room, tutor, alice, bob } = await classroom();
     const other = await TestClient.connect(server.webSocketUrl);
     opened.push(other);
     await other.join(identity('Olga', 'student', `${room}-other`));
@@ -177,6 +191,11 @@ void describe('chat through the room server', () => {
     await tutor.next('LS-CHAT');
     await other.roundTrip();
     assert.equal(other.drain('LS-CHAT').length, 0);
+    await Promise.all([tutor, alice, bob].map((c) => c.close()));
+    await waitFor(() => server.roomServer.rooms.get(room) === undefined, 'the room emptied');
+    const next = await TestClient.connect(server.webSocketUrl);
+    opened.push(next);
+    assert.deepEqual((await next.join(identity('Tess', 'tutor', room))).chat?.messages, [], 'a new lesson starts with an empty chat');
   });
 });
 

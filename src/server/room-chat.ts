@@ -20,8 +20,8 @@ import {
 import { TokenBucket } from './frames.js';
 import type { Member, Room } from './room-registry.js';
 
-/** How a chat request went: sent, or refused with an error code and a message for the sender. */
-export type ChatOutcome =
+/** How a chat (or reaction) request went: done, or refused with an error code and a message for the sender. */
+export type RequestOutcome =
   | { ok: true }
   | {
       ok: false;
@@ -78,7 +78,7 @@ export class RoomChat {
   }
 
   /** LS-CHAT from a member. */
-  send(member: Member, payload: unknown): ChatOutcome {
+  send(member: Member, payload: unknown): RequestOutcome {
     if (!isRecord(payload) || typeof payload['text'] !== 'string') {
       return { ok: false, code: 'bad-payload', message: 'payload.text must be a string.', malformed: true };
     }
@@ -131,7 +131,7 @@ export class RoomChat {
   }
 
   /** LS-CHAT-DELETE (a tutor's). */
-  delete(member: Member, payload: unknown): ChatOutcome {
+  delete(member: Member, payload: unknown): RequestOutcome {
     const id = isRecord(payload) ? payload['id'] : undefined;
     if (typeof id !== 'string' || id.length === 0 || id.length > 32) {
       return { ok: false, code: 'bad-payload', message: 'payload.id must be the id of a chat message.', malformed: true };
@@ -157,7 +157,7 @@ export class RoomChat {
   }
 
   /** LS-CHAT-POLICY (a tutor's). */
-  setPolicy(member: Member, payload: unknown): ChatOutcome {
+  setPolicy(member: Member, payload: unknown): RequestOutcome {
     const allowed = isRecord(payload) ? payload['studentsMayChat'] : undefined;
     if (typeof allowed !== 'boolean') {
       return { ok: false, code: 'bad-payload', message: 'payload.studentsMayChat must be true or false.', malformed: true };
@@ -169,7 +169,7 @@ export class RoomChat {
     return { ok: true };
   }
 
-  #tooLong(): ChatOutcome {
+  #tooLong(): RequestOutcome {
     return { ok: false, code: 'message-too-long', message: `A chat message has at most ${String(LIMITS.chatMaxLength)} characters.` };
   }
 

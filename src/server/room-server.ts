@@ -24,7 +24,8 @@ import { resolveOptions, type ResolvedRoomServerOptions, type RoomServerOptions 
 import { runInPeerScope, type PeerTimerScope } from './peer-housekeeping.js';
 import { MediaConnectionTable, SignallingRelay } from './relay.js';
 import { RoomActions, type JoinMedia } from './room-actions.js';
-import { RoomChat, type ChatOutcome } from './room-chat.js';
+import { RoomChat, type RequestOutcome } from './room-chat.js';
+import { RoomReactions } from './room-reactions.js';
 import { RoomRegistry, type RoomSnapshot } from './room-registry.js';
 import { HTTP_METHODS, addRoomRoutes, originAllowed } from './routes.js';
 import { shutDown } from './shutdown.js';
@@ -90,6 +91,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   private readonly peerTimers: PeerTimerScope;
   private readonly pacer: UpdatePacer<ParticipantInfo>;
   private readonly chat: RoomChat;
+  private readonly reactions = new RoomReactions();
   private readonly logThrottle: LogThrottle;
   private closing: Promise<void> | undefined;
 
@@ -322,18 +324,21 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
         this.actions.tutorAction(session, membership, type, frame);
         return;
       case 'LS-CHAT':
-        this.chatOutcome(session, type, this.chat.send(membership.member, frame['payload']));
+        this.answerRequest(session, type, this.chat.send(membership.member, frame['payload']));
         return;
       case 'LS-CHAT-DELETE':
-        this.chatOutcome(session, type, this.chat.delete(membership.member, frame['payload']));
+        this.answerRequest(session, type, this.chat.delete(membership.member, frame['payload']));
         return;
       case 'LS-CHAT-POLICY':
-        this.chatOutcome(session, type, this.chat.setPolicy(membership.member, frame['payload']));
+        this.answerRequest(session, type, this.chat.setPolicy(membership.member, frame['payload']));
+        return;
+      case 'LS-REACT':
+        this.answerRequest(session, type, this.reactions.react(membership.member, frame['payload']));
         return;
     }
   }
 
-  private chatOutcome(session: SocketSession, request: ClientMessageType, outcome: ChatOutcome): void {
+  private answerRequest(session: SocketSession, request: ClientMessageType, outcome: RequestOutcome): void {
     if (outcome.ok) return;
     if (outcome.malformed) this.gate.refuseMalformed(session, outcome.code, outcome.message, request);
     else this.gate.refuse(session, request, outcome.code, outcome.message);

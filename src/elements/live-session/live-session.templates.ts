@@ -11,13 +11,13 @@ import type { Notice } from './notices.js';
 
 /** The parts of the inner elements that `<live-session>` forwards (`exportparts`). */
 const GRID_PARTS =
-  'grid, tile, video, placeholder, initials, name, indicator, hand-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge';
-const CONTROLS_PARTS = 'control, request';
-const LIST_PARTS = 'heading, list, participant, role, hand-queue';
+  'grid, tile, video, placeholder, initials, name, indicator, hand-badge, reaction-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge';
+const CONTROLS_PARTS = 'control, request, reactions, reaction';
+const LIST_PARTS = 'heading, list, participant, role, hand-queue, reaction: list-reaction, reaction-tally';
 const CHAT_PARTS =
   'heading: chat-heading, messages: chat-messages, message: chat-message, sender: chat-sender, recipient: chat-recipient, text: chat-text, delete: chat-delete, empty: chat-empty, chat-status, chat-error, composer: chat-composer, send: chat-send, policy: chat-policy';
 const PREVIEW_PARTS =
-  'video: preview-video, placeholder: preview-placeholder, initials: preview-initials, label: preview-label, mic-indicator: preview-mic-indicator';
+  'video: preview-video, placeholder: preview-placeholder, initials: preview-initials, label: preview-label, mic-indicator: preview-mic-indicator, reaction-badge: preview-reaction-badge';
 
 export interface ViewInput {
   session: LiveSession;

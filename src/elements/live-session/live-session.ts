@@ -4,7 +4,7 @@ import { ContextProvider } from '@lit/context';
 import { LiveSession, type LiveSessionOptions } from '../../core/live-session.js';
 import type { ChatEntry, SessionErrorDetail, SessionPhase } from '../../core/events.js';
 import { isTopology, type Topology } from '../../core/topology.js';
-import { isRole, type LeaveReason, type Role } from '../../protocol/index.js';
+import { isRole, type LeaveReason, type Reaction, type Role } from '../../protocol/index.js';
 import { Announcer } from '../../controllers/announcer.js';
 import { SessionEventForwarder } from '../../controllers/session-event-forwarder.js';
 import { SessionListeners } from '../../controllers/session-listeners.js';
@@ -49,6 +49,7 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @fires {CustomEvent<{ by: Participant | null }>} ls-muted - The tutor turned your microphone off. Detail: `{ by }`.
  * @fires {CustomEvent<{ by: Participant | null }>} ls-unmute-requested - The tutor asks you to unmute. Detail: `{ by }`.
  * @fires {CustomEvent<{ id: string; speaking: boolean }>} ls-speaking - Someone started or stopped speaking. Detail: `{ id, speaking }` (peer id).
+ * @fires {CustomEvent<{ participant: Participant; reaction: Reaction }>} ls-reaction - Someone reacted (thumbs-up, clap, confused, slower). Detail: `{ participant, reaction }`.
  * @fires {CustomEvent<{ message: ChatEntry }>} ls-chat-message - A chat message arrived (your own included, once the server has it). Detail: `{ message }`.
  * @fires {CustomEvent<{ id: string }>} ls-chat-deleted - A tutor deleted a chat message. Detail: `{ id }`.
  * @fires {CustomEvent<{ studentsMayChat: boolean }>} ls-chat-policy - A tutor changed whether students may write to everyone. Detail: `{ studentsMayChat }`.
@@ -75,6 +76,12 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart participant - One participant in the list.
  * @csspart role - The role of a participant in the list.
  * @csspart hand-queue - The ordered list of raised hands.
+ * @csspart reactions - The group of reaction buttons of the control bar.
+ * @csspart reaction - Each reaction button (also a `control`).
+ * @csspart reaction-badge - A tile's reaction of the last 15 s.
+ * @csspart preview-reaction-badge - Your reaction, on the self preview.
+ * @csspart list-reaction - A participant's reaction in the participant list.
+ * @csspart reaction-tally - The tutor's count of current reactions in the participant list.
  * @csspart chat-toggle - The Chat button of the control bar (also a `control`).
  * @csspart unread-badge - The number of unread messages on the Chat button.
  * @csspart chat - The chat panel (`<session-chat>`), open from the Chat button.
@@ -406,6 +413,11 @@ export class LiveSessionElement extends LitElement {
   /** Tutor only: lets a removed participant (by user id) join again. */
   readmitParticipant(userId: string): void {
     this.session?.readmitParticipant(userId);
+  }
+
+  /** Sends a reaction (`thumbs-up`, `clap`, `confused`, `slower`), as the control bar's buttons do. */
+  react(reaction: Reaction): void {
+    this.session?.react(reaction);
   }
 
   /**

@@ -9,6 +9,7 @@ export const participantListStyles = css`
     margin: 4px 0 8px;
   }
   [part='list'],
+  [part='reaction-tally'],
   [part='hand-queue'] {
     list-style: none;
     margin: 0 0 12px;

@@ -3,12 +3,15 @@ import type { Participant } from '../../core/events.js';
 import { themeStyles } from '../shared/base.styles.js';
 import { icons } from '../shared/icons.js';
 import { SessionElement } from '../shared/session-element.js';
+import { REACTION_SYMBOLS } from '../shared/strings.js';
+import { REACTIONS } from '../../protocol/index.js';
 import { participantListStyles } from './participant-list.styles.js';
 
 /**
  * @customElement participant-list
- * @summary Everyone in the room with role, microphone state and raised hand,
- * then the raised hands in the order they were raised.
+ * @summary Everyone in the room with role, microphone state, raised hand and
+ * reaction, the tutor's count of current reactions, then the raised hands in
+ * the order they were raised.
  *
  * Inside `<live-session>` it follows the session from context; on its own, set
  * the `session` property to a `LiveSession`.
@@ -18,12 +21,34 @@ import { participantListStyles } from './participant-list.styles.js';
  * @csspart participant - One participant in the list.
  * @csspart role - The role of a participant.
  * @csspart hand-queue - The ordered list of raised hands.
+ * @csspart reaction - A participant's current reaction.
+ * @csspart reaction-tally - The tutor's count of current reactions (thumbs up, clap, confused, slower).
  *
  * @cssprop --live-session-text - Text colour.
  * @cssprop --live-session-muted-text - Colour of the roles.
  */
 export class ParticipantList extends SessionElement {
   static override styles = [themeStyles, participantListStyles];
+
+  #reaction(id: string) {
+    const reaction = this.currentSession?.reactionOf(id) ?? null;
+    if (!reaction) return nothing;
+    return html`<span part="reaction" role="img" aria-label=${this.text.reactionNames[reaction]}>${REACTION_SYMBOLS[reaction]}</span>`;
+  }
+
+  /** The tutor's tally of current reactions, when there are any. */
+  #tally() {
+    const tally = this.currentSession?.reactionTally;
+    const shown = REACTIONS.filter((r) => (tally?.[r] ?? 0) > 0);
+    if (!tally || shown.length === 0) return nothing;
+    const s = this.text;
+    return html`<h2 part="heading">${s.reactions}</h2>
+      <ul part="reaction-tally">
+        ${shown.map(
+          (r) => html`<li data-reaction=${r}><span aria-hidden="true">${REACTION_SYMBOLS[r]}</span> ${s.reactionNames[r]}: ${tally[r]}</li>`,
+        )}
+      </ul>`;
+  }
 
   protected override render() {
     const s = this.text;
@@ -40,9 +65,11 @@ export class ParticipantList extends SessionElement {
             <span part="role">${p.role === 'tutor' ? s.tutor : s.student}</span>
             <span role="img" aria-label=${p.isAudioOn ? s.microphoneOn : s.microphoneOff}>${p.isAudioOn ? icons.mic : icons.micOff}</span>
             ${p.isHandRaised ? html`<span role="img" aria-label=${s.handPosition(p.handPosition)}>${icons.hand}</span>` : nothing}
+            ${this.#reaction(p.id)}
           </li>`,
         )}
       </ul>
+      ${session?.role === 'tutor' ? this.#tally() : nothing}
       ${queue.length > 0
         ? html`<h2 part="heading">${s.handQueue}</h2>
             <ol part="hand-queue">

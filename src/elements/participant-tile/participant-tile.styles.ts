@@ -59,6 +59,17 @@ export const participantTileStyles = css`
     color: #111;
     font-weight: 600;
   }
+  [part='reaction-badge'] {
+    position: absolute;
+    top: 8px;
+    left: 50%;
+    transform: translateX(-50%);
+    padding: 2px 8px;
+    border-radius: 999px;
+    background: color-mix(in srgb, var(--_tile-background) 70%, transparent);
+    font-size: 1.4rem;
+    line-height: 1.3;
+  }
   [part='tile-actions'] {
     position: absolute;
     top: 6px;

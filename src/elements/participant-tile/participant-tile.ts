@@ -6,7 +6,7 @@ import { buttonStyles, themeStyles, videoSurface } from '../shared/base.styles.j
 import { icons } from '../shared/icons.js';
 import type { LiveSession } from '../../core/live-session.js';
 import { SessionElement } from '../shared/session-element.js';
-import { initials, type LiveSessionStrings } from '../shared/strings.js';
+import { REACTION_SYMBOLS, initials, type LiveSessionStrings } from '../shared/strings.js';
 import { participantTileStyles } from './participant-tile.styles.js';
 
 /**
@@ -30,6 +30,7 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @csspart name - The name badge with microphone and camera indicators.
  * @csspart indicator - A microphone or camera icon in the name badge.
  * @csspart hand-badge - The raised-hand badge with the queue position.
+ * @csspart reaction-badge - The participant's reaction of the last 15 s (thumbs up, clap, confused, slower).
  * @csspart tile-actions - The tutor's buttons on the tile.
  * @csspart connection-badge - Shown while the media connection to this participant recovers.
  *
@@ -130,6 +131,13 @@ export class ParticipantTile extends SessionElement {
     this.#start(event.target as HTMLVideoElement);
   };
 
+  #renderReaction(id: string, name: string) {
+    const reaction = this.currentSession?.reactionOf(id) ?? null;
+    if (!reaction) return nothing;
+    const label = this.text.reactionOf(name, this.text.reactionNames[reaction]);
+    return html`<span part="reaction-badge" role="img" aria-label=${label} title=${label} data-reaction=${reaction}>${REACTION_SYMBOLS[reaction]}</span>`;
+  }
+
   protected override render() {
     const p = this.#current;
     if (!p) return nothing;
@@ -161,6 +169,7 @@ export class ParticipantTile extends SessionElement {
             >${icons.hand}${p.handPosition > 0 ? p.handPosition : ''}</span
           >`
         : nothing}
+      ${this.#renderReaction(p.id, p.name)}
       ${p.media === 'reconnecting' ? html`<span part="connection-badge">${s.reconnecting}</span>` : nothing}
       <span part="name">
         <span>${p.name}${p.role === 'tutor' ? html` <span class="visually-hidden">(${s.tutor})</span>` : nothing}</span>

@@ -30,6 +30,12 @@ export const selfPreviewStyles = css`
     background: color-mix(in srgb, var(--_accent) 70%, black);
     font-weight: 600;
   }
+  [part='reaction-badge'] {
+    position: absolute;
+    top: 4px;
+    right: 6px;
+    font-size: 1.2rem;
+  }
   [part='label'] {
     position: absolute;
     left: 6px;

@@ -1,9 +1,9 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import { themeStyles, videoSurface } from '../shared/base.styles.js';
 import { icons } from '../shared/icons.js';
 import { SessionElement } from '../shared/session-element.js';
-import { initials } from '../shared/strings.js';
+import { REACTION_SYMBOLS, initials } from '../shared/strings.js';
 import { selfPreviewStyles } from './self-preview.styles.js';
 
 /**
@@ -21,6 +21,7 @@ import { selfPreviewStyles } from './self-preview.styles.js';
  * @csspart initials - The initials in the placeholder.
  * @csspart label - The name and microphone badge.
  * @csspart mic-indicator - The microphone icon in the label.
+ * @csspart reaction-badge - Your reaction of the last 15 s.
  *
  * @cssprop --self-preview-width - Width of the preview (default 200px).
  * @cssprop --live-session-tile-background - Placeholder background.
@@ -73,6 +74,7 @@ export class SelfPreview extends SessionElement {
     const name = session?.name || s.you;
     const stream = session?.localStream ?? null;
     const showVideo = !this.cameraOff && stream !== null;
+    const reaction = session?.peerId ? session.reactionOf(session.peerId) : null;
     return html`
       ${showVideo
         ? html`<video part="video" autoplay playsinline muted .muted=${true} .srcObject=${stream} aria-label=${s.videoOf(s.you)}></video>`
@@ -80,6 +82,11 @@ export class SelfPreview extends SessionElement {
             <span part="initials" aria-hidden="true">${initials(name)}</span>
             <span>${s.cameraOff}</span>
           </div>`}
+      ${reaction
+        ? html`<span part="reaction-badge" role="img" aria-label=${s.reactionOf(s.you, s.reactionNames[reaction])} data-reaction=${reaction}
+            >${REACTION_SYMBOLS[reaction]}</span
+          >`
+        : nothing}
       <span part="label">
         <span>${s.you}</span>
         <span

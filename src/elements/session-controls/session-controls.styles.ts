@@ -12,6 +12,14 @@ export const sessionControlsStyles = css`
     gap: var(--_gap);
     padding: 4px;
   }
+  [part='reactions'] {
+    display: inline-flex;
+    gap: 4px;
+  }
+  [part~='reaction'] {
+    padding: 0 10px;
+    font-size: 1.1rem;
+  }
   [part='request'] {
     display: flex;
     align-items: center;

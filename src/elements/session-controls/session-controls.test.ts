@@ -6,6 +6,9 @@ import { mountElement, useClassroom } from '../../../test/browser/element-fixtur
 import type { LiveSession } from '../../core/live-session.js';
 import './define.js';
 import type { SessionControls } from './session-controls.js';
+import { deepQuery } from '../../../test/browser/shadow-query.js';
+import '../video-grid/define.js';
+import '../participant-list/define.js';
 
 const mount = (session: LiveSession): Promise<SessionControls> => mountElement('session-controls', { session });
 
@@ -113,6 +116,31 @@ describe('<session-controls>', function () {
       expect(listeners).to.equal(2);
       kept.remove();
       expect(listeners).to.equal(0);
+    });
+  });
+  describe('reactions', () => {
+    it('React shows the reactions; one click sends it: on the tile and in the tutor’s tally (its expiry: reactions.node.test.ts)', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const sam = await room.join('Sam', 'student');
+      const controls = await mount(sam);
+      const grid = await mountElement('video-grid', { session: tutor });
+      const list = await mountElement('participant-list', { session: tutor });
+      const react = await waitFor(() => button(controls, /React$/), 'a React button');
+      expect(react.getAttribute('aria-expanded')).to.equal('false');
+      react.click();
+      await controls.updateComplete;
+      expect(react.getAttribute('aria-expanded')).to.equal('true');
+      expect(controls.shadowRoot?.querySelector('[part="reactions"]')?.getAttribute('role')).to.equal('group');
+      await expectAccessible(controls);
+      const confused = button(controls, "I'm confused");
+      if (!confused) throw new Error('no "I\'m confused" button');
+      confused.click();
+      const badge = await waitFor(() => deepQuery(grid, '[part="reaction-badge"]'), 'a badge on Sam’s tile');
+      expect(badge.getAttribute('aria-label')).to.equal("Sam: I'm confused");
+      await waitFor(() => list.shadowRoot?.querySelector('[part="reaction-tally"]')?.textContent.includes("I'm confused: 1"), 'the tally');
+      expect(tutor.reactionTally.confused).to.equal(1);
+      expect(sam.reactionOf(sam.peerId ?? '')).to.equal('confused', 'the sender sees its own');
+      expect(controls.shadowRoot?.querySelector('[part="reactions"]'), 'the group closes after a pick').to.equal(null);
     });
   });
 });

@@ -5,13 +5,14 @@ import { SessionListeners } from '../../controllers/session-listeners.js';
 import { buttonStyles, themeStyles } from '../shared/base.styles.js';
 import { icons } from '../shared/icons.js';
 import { SessionElement } from '../shared/session-element.js';
-import type { LiveSessionStrings } from '../shared/strings.js';
+import { REACTION_SYMBOLS, type LiveSessionStrings } from '../shared/strings.js';
+import { REACTIONS } from '../../protocol/index.js';
 import { sessionControlsStyles } from './session-controls.styles.js';
 
 /**
  * @customElement session-controls
  * @summary The control bar: microphone and camera toggles, raise or lower the
- * hand, mute everyone (tutor), leave, and the tutor's request to unmute.
+ * hand, reactions, mute everyone (tutor), leave, and the tutor's request to unmute.
  *
  * Before the join (and after leaving) only the microphone and camera toggles
  * are shown. Inside `<live-session>` it follows the session from context; on
@@ -22,6 +23,8 @@ import { sessionControlsStyles } from './session-controls.styles.js';
  * @csspart bar - The toolbar holding the buttons.
  * @csspart control - Each button (also `control leave` for the Leave button).
  * @csspart request - The tutor's request to unmute.
+ * @csspart reactions - The group of reaction buttons, shown by the React button.
+ * @csspart reaction - Each reaction button (also a `control`).
  *
  * @cssprop --live-session-gap - Space between buttons.
  * @cssprop --live-session-surface - Button background.
@@ -38,6 +41,10 @@ export class SessionControls extends SessionElement {
   /** The tutor asked to unmute, and the microphone is still off. */
   @state()
   private unmuteRequested = false;
+
+  /** The reaction buttons are shown. */
+  @state()
+  private reactionsOpen = false;
 
   readonly #requests = new SessionListeners(this, {
     'unmute-requested': () => (this.unmuteRequested = true),
@@ -90,6 +97,32 @@ export class SessionControls extends SessionElement {
       >
         ${icons.hand}${session.isHandRaised ? s.lowerHand : s.raiseHand}
       </button>
+      <button
+        part="control"
+        data-control="react"
+        aria-expanded=${this.reactionsOpen ? 'true' : 'false'}
+        @click=${() => (this.reactionsOpen = !this.reactionsOpen)}
+      >
+        <span aria-hidden="true">${REACTION_SYMBOLS['thumbs-up']}</span>${s.react}
+      </button>
+      ${this.reactionsOpen
+        ? html`<span part="reactions" role="group" aria-label=${s.reactions}>
+            ${REACTIONS.map(
+              (reaction) => html`<button
+                part="control reaction"
+                data-reaction=${reaction}
+                aria-label=${s.reactionNames[reaction]}
+                title=${s.reactionNames[reaction]}
+                @click=${() => {
+                  session.react(reaction);
+                  this.reactionsOpen = false;
+                }}
+              >
+                <span aria-hidden="true">${REACTION_SYMBOLS[reaction]}</span>
+              </button>`,
+            )}
+          </span>`
+        : nothing}
       ${session.role === 'tutor'
         ? html`<button part="control" data-control="mute-all" @click=${() => session.muteAll()}>${icons.micOff}${s.muteAll}</button>`
         : nothing}

@@ -27,6 +27,7 @@ export const FORWARDED_EVENTS = {
   muted: 'ls-muted',
   'unmute-requested': 'ls-unmute-requested',
   speaking: 'ls-speaking',
+  reaction: 'ls-reaction',
   'chat-message': 'ls-chat-message',
   'chat-deleted': 'ls-chat-deleted',
   'chat-policy': 'ls-chat-policy',

@@ -3,6 +3,8 @@
  * `strings` property of `<live-session>` (it passes them down), or of each
  * element used on its own. Functions receive the variable parts.
  */
+import type { Reaction } from '../../protocol/index.js';
+
 export interface LiveSessionStrings {
   join: string;
   joining: string;
@@ -66,6 +68,12 @@ export interface LiveSessionStrings {
   deleteMessageFrom: (name: string) => string;
   unreadMessages: (count: number) => string;
   chatAnnouncement: (name: string, text: string) => string;
+  react: string;
+  reactions: string;
+  /** What each reaction is called (its button's name, its badge's label). */
+  reactionNames: Readonly<Record<Reaction, string>>;
+  /** Shown on a tile or in the list: "Sam: I'm confused". */
+  reactionOf: (name: string, reaction: string) => string;
 }
 
 export const defaultStrings: LiveSessionStrings = {
@@ -128,7 +136,14 @@ export const defaultStrings: LiveSessionStrings = {
   deleteMessageFrom: (name) => `Delete message from ${name}`,
   unreadMessages: (count) => `${count} unread`,
   chatAnnouncement: (name, text) => `${name}: ${text}`,
+  react: 'React',
+  reactions: 'Reactions',
+  reactionNames: { 'thumbs-up': 'Thumbs up', clap: 'Clap', confused: "I'm confused", slower: 'Slower, please' },
+  reactionOf: (name, reaction) => `${name}: ${reaction}`,
 };
+
+/** The symbol of each reaction (decorative: the name is what assistive technology reads). */
+export const REACTION_SYMBOLS: Readonly<Record<Reaction, string>> = { 'thumbs-up': '👍', clap: '👏', confused: '😕', slower: '🐢' };
 
 export function mergeStrings(overrides: Partial<LiveSessionStrings> | undefined): LiveSessionStrings {
   return overrides ? { ...defaultStrings, ...overrides } : defaultStrings;
