@@ -23,10 +23,13 @@ const events = [
   'ls-joined', 'ls-left', 'ls-participant-joined', 'ls-participant-left', 'ls-participant-updated',
   'ls-connection-state', 'ls-hand-queue', 'ls-muted', 'ls-unmute-requested', 'ls-error',
   'ls-chat-message', 'ls-chat-deleted', 'ls-chat-policy', 'ls-reaction',
+  'ls-speak-invited', 'ls-floor',
 ];
 
 function describe(type, detail) {
   if (!detail) return '';
+  if (detail.floor) return `talking stick ${detail.floor.talkingStick ? 'on' : 'off'}, ${detail.floor.speakers.length} speaking, ${detail.floor.invited.length} invited`;
+  if (type === 'ls-speak-invited') return `by ${detail.by?.name ?? 'the tutor'}`;
   if (detail.reaction) return `${detail.participant.name}: ${detail.reaction}`;
   if (detail.participant) {
     const p = detail.participant;

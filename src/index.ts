@@ -24,6 +24,7 @@ export {
   type ChatParty,
   type ChatSegment,
   type Reaction,
+  type FloorInfo,
   type LiveSessionOptions,
   type Timings,
   type ConnectionState,

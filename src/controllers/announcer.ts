@@ -6,7 +6,7 @@ import { SessionListeners } from './session-listeners.js';
 /**
  * Announces what happens in the room to screen readers through a polite live
  * region that the host renders with `render()`: joins, leaves, a newly raised
- * hand, the tutor muting you or asking you to unmute, and whatever the host
+ * hand, the tutor muting you, asking you to unmute or inviting you to speak, and whatever the host
  * passes to `announce()`.
  */
 export class Announcer implements ReactiveController {
@@ -26,6 +26,7 @@ export class Announcer implements ReactiveController {
       'hand-queue': (e) => this.#announceNewHand(e.detail.handQueue),
       muted: () => this.announce(this.#strings().mutedAnnouncement),
       'unmute-requested': () => this.announce(this.#strings().unmuteRequested),
+      'speak-invited': () => this.announce(this.#strings().invitedToSpeak),
     });
     host.addController(this);
   }

@@ -1,4 +1,4 @@
-import type { ChatParty, ErrorCode, LeaveReason, ParticipantInfo, Reaction } from '../protocol/index.js';
+import type { ChatParty, ErrorCode, FloorInfo, LeaveReason, ParticipantInfo, Reaction } from '../protocol/index.js';
 import type { MediaFailure } from './media.js';
 
 /** A participant as the UI renders it: the server's view plus local media. */
@@ -111,6 +111,10 @@ export interface LiveSessionEventMap {
   'chat-deleted': CustomEvent<{ id: string }>;
   /** A tutor changed whether students may write to the whole room. */
   'chat-policy': CustomEvent<{ studentsMayChat: boolean }>;
+  /** The tutor invites the local participant to speak: answer with `answerInvitation(accept)`. */
+  'speak-invited': CustomEvent<{ by: Participant | null }>;
+  /** Who may speak changed: talking-stick mode, invitations, speakers. */
+  floor: CustomEvent<{ floor: Readonly<FloorInfo> }>;
   /** Someone reacted (the local participant included, once the server relayed it). */
   reaction: CustomEvent<{ participant: Participant; reaction: Reaction }>;
   /** Anything observable changed; carries no detail, read the properties. */

@@ -7,8 +7,9 @@
  * elements only render its state and call its methods.
  */
 import type { MediaConnection } from 'peerjs';
-import type { ParticipantInfo, Reaction, Role } from '../protocol/index.js';
+import type { FloorInfo, ParticipantInfo, Reaction, Role } from '../protocol/index.js';
 import { Reactions } from './reactions.js';
+import { Floor } from './floor.js';
 import { Chat } from './chat.js';
 import { DIAGNOSTICS, type SessionInternals } from './diagnostics.js';
 import type { ChatEntry, ConnectionState, LiveSessionEventMap, Participant, SessionPhase } from './events.js';
@@ -52,6 +53,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   readonly #room: Room;
   readonly #chat: Chat;
   readonly #reactions: Reactions;
+  readonly #floor: Floor;
   readonly #speaking: SpeakingDetector;
   readonly #membership: Membership;
 
@@ -75,6 +77,8 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       reconnecting: () => this.connectionState === 'reconnecting',
       sendJoin: () => void this.#membership.sendJoin(),
       onMessage: (message) => {
+        // The floor first: joining into talking-stick mode silences the microphone before the roster compares states.
+        this.#floor.apply(message);
         this.#room.apply(message);
         this.#chat.apply(message);
         this.#reactions.apply(message);
@@ -115,6 +119,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       },
       publish: () => this.#room.publishLocalState(),
       changed,
+      microphoneAllowed: () => this.#floor.mayUnmute,
       failed: (failure) => {
         log.warn(`${failure.kind} unavailable`, failure.errorName, failure.message);
         emit('error', { code: 'media', message: failure.message, media: failure });
@@ -145,6 +150,20 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       userId: () => this.userId,
       isTutor: () => this.role === 'tutor',
     });
+    this.#floor = new Floor({
+      emit,
+      changed,
+      send: (message) => this.#signalling.send(message),
+      allowed: (tutorOnly) => this.#membership.allowed(tutorOnly),
+      participant: (id) => this.#room.participant(id),
+      selfId: () => this.peerId,
+      isTutor: () => this.role === 'tutor',
+      silenceMicrophone: () => {
+        this.#media.silence('microphone');
+        changed();
+      },
+      unmute: () => void this.#media.setEnabled('microphone', true),
+    });
     this.#reactions = new Reactions(
       {
         emit,
@@ -163,6 +182,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       forgetRoomTalk: () => {
         this.#chat.reset();
         this.#reactions.reset();
+        this.#floor.reset();
       },
       links: this.#links,
       media: this.#media,
@@ -311,6 +331,10 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
 
   /** Turns the microphone on or off (`track.enabled`; acquired on demand if missing). */
   setMicrophoneEnabled(enabled: boolean): Promise<void> {
+    if (enabled && this.phase === 'joined' && !this.#floor.mayUnmute) {
+      this.emit('error', { code: 'floor-required', message: 'Only students the tutor invited to speak may unmute now. Raise your hand.' });
+      return Promise.resolve();
+    }
     return this.#media.setEnabled('microphone', enabled);
   }
 
@@ -372,6 +396,43 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   /** Tutor: asks a participant to unmute; they see the request and decide. */
   askToUnmute(id: string): void {
     this.#membership.tutorRequest('LS-ASK-UNMUTE', id);
+  }
+
+  // ------------------------------------------------------------------ floor control
+
+  /**
+   * Who may speak: `talkingStick` (students may unmute only with the floor),
+   * `speakers` (peer ids of students who hold the floor) and `invited` (peer
+   * ids invited and not yet answering).
+   */
+  get floor(): Readonly<FloorInfo> {
+    return this.#floor.info;
+  }
+
+  /** Whether a participant's sound should be played now: in talking-stick mode, only tutors' and floor holders'. */
+  isAudible(id: string): boolean {
+    const participant = this.#room.participant(id);
+    return participant ? this.#floor.isAudible(participant) : true;
+  }
+
+  /** Tutor: invites a student to speak; they get `speak-invited` and accept or decline. */
+  inviteToSpeak(id: string): void {
+    this.#floor.invite(id);
+  }
+
+  /** Tutor: ends a student's turn: microphone off, hand lowered, floor taken back. */
+  endTurn(id: string): void {
+    this.#floor.endTurn(id);
+  }
+
+  /** Tutor: talking-stick mode on or off. On, it mutes every student without the floor, and they cannot unmute themselves. */
+  setTalkingStick(on: boolean): void {
+    this.#floor.setTalkingStick(on);
+  }
+
+  /** Student: answers the tutor's invitation to speak. Accepting turns the microphone on once the floor is given. */
+  answerInvitation(accept: boolean): void {
+    this.#floor.answer(accept);
   }
 
   // ------------------------------------------------------------------ reactions

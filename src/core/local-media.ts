@@ -45,6 +45,8 @@ export interface LocalMediaHost {
   /** The preview changed before the room knows us: re-render only. */
   changed(): void;
   failed(failure: MediaFailure): void;
+  /** Whether the microphone may be on now (talking-stick mode without the floor: no). */
+  microphoneAllowed(): boolean;
 }
 
 export interface LocalMediaOptions {
@@ -171,6 +173,8 @@ export class LocalMedia {
       return;
     }
     this.#set('camera', acquired.camera);
+    // Joined into talking-stick mode while the devices started: the microphone starts off.
+    if (acquired.microphone && !this.#host.microphoneAllowed()) acquired.microphone.enabled = false;
     this.#set('microphone', acquired.microphone);
     for (const failure of acquired.failures) this.#host.failed(failure);
     // Calls placed while the devices started carry placeholders: put the real tracks on.

@@ -124,6 +124,21 @@ export interface ReactRequest {
   payload: { reaction: Reaction };
 }
 
+/** Tutor only: invite a student to speak (they accept or decline with LS-SPEAK-ANSWER). */
+export type InviteToSpeakRequest = TargetedRequest<'LS-INVITE-SPEAK'>;
+/** Tutor only: end a student's turn: microphone off, hand down, no more floor. */
+export type EndTurnRequest = TargetedRequest<'LS-END-TURN'>;
+/** Tutor only: talking-stick mode: students may unmute only while they have the floor. */
+export interface TalkingStickRequest {
+  type: 'LS-TALKING-STICK';
+  payload: { on: boolean };
+}
+/** An invited student's answer. */
+export interface SpeakAnswerRequest {
+  type: 'LS-SPEAK-ANSWER';
+  payload: { accept: boolean };
+}
+
 export type ClientMessage =
   | JoinRequest
   | LeaveRequest
@@ -139,7 +154,11 @@ export type ClientMessage =
   | ChatRequest
   | ChatDeleteRequest
   | ChatPolicyRequest
-  | ReactRequest;
+  | ReactRequest
+  | InviteToSpeakRequest
+  | EndTurnRequest
+  | TalkingStickRequest
+  | SpeakAnswerRequest;
 
 export type ClientMessageType = ClientMessage['type'];
 
@@ -160,6 +179,10 @@ const CLIENT_MESSAGE_RULES = {
   'LS-CHAT-DELETE': true,
   'LS-CHAT-POLICY': true,
   'LS-REACT': false,
+  'LS-INVITE-SPEAK': true,
+  'LS-END-TURN': true,
+  'LS-TALKING-STICK': true,
+  'LS-SPEAK-ANSWER': false,
 } as const satisfies Record<ClientMessageType, boolean>;
 
 export const CLIENT_MESSAGE_TYPES = Object.keys(CLIENT_MESSAGE_RULES) as readonly ClientMessageType[];
@@ -190,6 +213,16 @@ export interface ChatMessageInfo {
   sentAt: number;
 }
 
+/** Who may speak: the room's floor. */
+export interface FloorInfo {
+  /** Talking-stick mode: students may unmute only while they have the floor. */
+  talkingStick: boolean;
+  /** Peer ids of students who accepted an invitation to speak, in that order. */
+  speakers: string[];
+  /** Peer ids of students invited and not yet answering. */
+  invited: string[];
+}
+
 /** The room's chat as a joiner sees it: what it may read of the history, and the policy. */
 export interface ChatSnapshot {
   /** Oldest first: the room's messages and the joiner's own private ones (same user id). */
@@ -209,6 +242,8 @@ export interface JoinedMessage {
     handQueue: string[];
     /** The chat so far (absent from servers without chat). */
     chat?: ChatSnapshot;
+    /** Who may speak (absent from servers without floor control). */
+    floor?: FloorInfo;
   };
 }
 export interface ParticipantJoinedMessage {
@@ -267,6 +302,16 @@ export interface ChatPolicyMessage {
   type: 'LS-CHAT-POLICY';
   payload: { studentsMayChat: boolean; by: string };
 }
+/** The floor changed (an invitation, an answer, an ended turn, the talking-stick mode, a speaker who left). */
+export interface FloorMessage {
+  type: 'LS-FLOOR';
+  payload: { floor: FloorInfo };
+}
+/** To a student: the tutor invites you to speak. Answer with LS-SPEAK-ANSWER. */
+export interface SpeakInvitedMessage {
+  type: 'LS-SPEAK-INVITED';
+  payload: { by: string };
+}
 /** Someone reacted. */
 export interface ReactionMessage {
   type: 'LS-REACTION';
@@ -292,7 +337,9 @@ export type ServerMessage =
   | ChatMessage
   | ChatDeletedMessage
   | ChatPolicyMessage
-  | ReactionMessage;
+  | ReactionMessage
+  | FloorMessage
+  | SpeakInvitedMessage;
 
 export type ServerMessageType = ServerMessage['type'];
 
@@ -312,6 +359,8 @@ export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
   'LS-CHAT-DELETED',
   'LS-CHAT-POLICY',
   'LS-REACTION',
+  'LS-FLOOR',
+  'LS-SPEAK-INVITED',
 ];
 
 /** Error codes carried by LS-ERROR. Stable: clients switch on them. */
@@ -362,6 +411,10 @@ export type ErrorCode =
   | 'message-too-long'
   /** LS-CHAT-DELETE for a message the room does not have (any more). */
   | 'no-such-message'
+  /** Talking-stick mode: a student unmuted without having the floor (wait for the tutor's invitation). */
+  | 'floor-required'
+  /** LS-SPEAK-ANSWER without a pending invitation. */
+  | 'not-invited'
   /** The room is full. */
   | 'room-full'
   /** The server is shutting down and accepts no joins. */

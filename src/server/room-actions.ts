@@ -14,6 +14,7 @@ import type { ServerLog, SocketGate } from './socket-gate.js';
 import type { JoinedMembership, SocketSession } from './socket-session.js';
 import type { UpdatePacer } from './update-pacer.js';
 import type { RoomChat } from './room-chat.js';
+import { RoomFloor } from './room-floor.js';
 
 /** Camera and microphone flags of a join. */
 export interface JoinMedia {
@@ -48,6 +49,8 @@ export class RoomActions {
   private readonly connections: MediaConnectionTable;
   private readonly pacer: UpdatePacer<ParticipantInfo>;
   private readonly chat: RoomChat;
+  /** Who may speak, per room. */
+  readonly floor: RoomFloor;
 
   constructor(parts: RoomActionParts) {
     ({
@@ -60,6 +63,10 @@ export class RoomActions {
       pacer: this.pacer,
       chat: this.chat,
     } = parts);
+    this.floor = new RoomFloor({
+      mute: (member, by) => this.mute(member as Member<SocketSession>, by),
+      lowerHand: (member) => this.setHand(member.room as Room<SocketSession>, member as Member<SocketSession>, false),
+    });
   }
 
   /**
@@ -104,7 +111,7 @@ export class RoomActions {
       name: identity.name,
       role: identity.role,
       isVideoOn: media.isVideoOn,
-      isAudioOn: media.isAudioOn,
+      isAudioOn: this.floor.admitAudio(room, identity.role, media.isAudioOn),
       isHandRaised: false,
       joinedAt: Date.now(),
     };
@@ -113,7 +120,14 @@ export class RoomActions {
     session.membership = { room, member };
     session.send({
       type: 'LS-JOINED',
-      payload: { room: room.name, self: { ...info }, participants, handQueue: room.handQueue, chat: this.chat.snapshotFor(room, info.userId) },
+      payload: {
+        room: room.name,
+        self: { ...info },
+        participants,
+        handQueue: room.handQueue,
+        chat: this.chat.snapshotFor(room, info.userId),
+        floor: this.floor.snapshot(room),
+      },
     });
     room.broadcast({ type: 'LS-PARTICIPANT-JOINED', payload: { participant: { ...info } } }, info.id);
     this.log('info', 'join', {
@@ -138,7 +152,7 @@ export class RoomActions {
     if (previous.membership?.member === member) previous.membership = undefined;
     const moved = room.reattach(member, session);
     moved.info.isVideoOn = media.isVideoOn;
-    moved.info.isAudioOn = media.isAudioOn;
+    moved.info.isAudioOn = media.isAudioOn && this.floor.mayUnmute(moved);
     session.membership = { room, member: moved };
     session.send({
       type: 'LS-JOINED',
@@ -148,6 +162,7 @@ export class RoomActions {
         participants: room.participants(moved.info.id),
         handQueue: room.handQueue,
         chat: this.chat.snapshotFor(room, moved.info.userId),
+        floor: this.floor.snapshot(room),
       },
     });
     this.broadcastUpdate(room, moved);
@@ -163,6 +178,7 @@ export class RoomActions {
     if (session.membership?.member === member) session.membership = undefined;
     this.pacer.forget(member.info);
     this.connections.forget(member.info.id);
+    this.floor.forget(member);
     if (reason === 'removed') {
       const until = session.tokenExpiresAt ?? Date.now() + this.options.maxTokenLifetime * 1000;
       this.admission.remove(room.name, member.info.userId, until);
@@ -220,6 +236,11 @@ export class RoomActions {
     if (state.value.isVideoOn !== undefined && state.value.isVideoOn !== info.isVideoOn) {
       info.isVideoOn = state.value.isVideoOn;
       changed = true;
+    }
+    if (state.value.isAudioOn === true && !info.isAudioOn && !this.floor.mayUnmute(membership.member)) {
+      // Talking-stick mode: nothing changes, not even the camera of the same request.
+      this.gate.refuse(session, 'LS-STATE', 'floor-required', 'Only students the tutor invited to speak may unmute now.');
+      return;
     }
     if (state.value.isAudioOn !== undefined && state.value.isAudioOn !== info.isAudioOn) {
       info.isAudioOn = state.value.isAudioOn;

@@ -14,6 +14,7 @@ import {
   type ChatMessageInfo,
   type ChatParty,
   type ChatSnapshot,
+  type ErrorCode,
   type ParticipantInfo,
   type ServerMessage,
 } from '../protocol/index.js';
@@ -25,7 +26,10 @@ export type RequestOutcome =
   | { ok: true }
   | {
       ok: false;
-      code: 'bad-payload' | 'message-too-long' | 'chat-disabled' | 'rate-limited' | 'no-such-participant' | 'forbidden' | 'no-such-message';
+      code: Extract<
+        ErrorCode,
+        'bad-payload' | 'message-too-long' | 'chat-disabled' | 'rate-limited' | 'no-such-participant' | 'forbidden' | 'no-such-message' | 'not-invited'
+      >;
       message: string;
       /** A malformed request (counts towards the socket's bad-message limit). */
       malformed?: boolean;

@@ -332,6 +332,18 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       case 'LS-CHAT-POLICY':
         this.answerRequest(session, type, this.chat.setPolicy(membership.member, frame['payload']));
         return;
+      case 'LS-INVITE-SPEAK':
+        this.answerRequest(session, type, this.actions.floor.invite(membership.member, frame));
+        return;
+      case 'LS-END-TURN':
+        this.answerRequest(session, type, this.actions.floor.endTurn(membership.member, frame));
+        return;
+      case 'LS-TALKING-STICK':
+        this.answerRequest(session, type, this.actions.floor.setTalkingStick(membership.member, frame['payload']));
+        return;
+      case 'LS-SPEAK-ANSWER':
+        this.answerRequest(session, type, this.actions.floor.answer(membership.member, frame['payload']));
+        return;
       case 'LS-REACT':
         this.answerRequest(session, type, this.reactions.react(membership.member, frame['payload']));
         return;

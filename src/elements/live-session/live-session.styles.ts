@@ -108,6 +108,10 @@ export const liveSessionStyles = css`
     flex: 1 1 auto;
     min-height: 0;
   }
+  [part='participants']:focus-visible {
+    outline: 3px solid var(--_focus-ring);
+    outline-offset: 1px;
+  }
   [data-chat-open] [part='participants'] {
     flex: 0 1 auto;
     max-height: 35%;

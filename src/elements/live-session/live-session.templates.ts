@@ -13,7 +13,7 @@ import type { Notice } from './notices.js';
 const GRID_PARTS =
   'grid, tile, video, placeholder, initials, name, indicator, hand-badge, reaction-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge';
 const CONTROLS_PARTS = 'control, request, reactions, reaction';
-const LIST_PARTS = 'heading, list, participant, role, hand-queue, reaction: list-reaction, reaction-tally';
+const LIST_PARTS = 'heading, list, participant, role, hand-queue, reaction: list-reaction, reaction-tally, floor: list-floor';
 const CHAT_PARTS =
   'heading: chat-heading, messages: chat-messages, message: chat-message, sender: chat-sender, recipient: chat-recipient, text: chat-text, delete: chat-delete, empty: chat-empty, chat-status, chat-error, composer: chat-composer, send: chat-send, policy: chat-policy';
 const PREVIEW_PARTS =
@@ -82,7 +82,7 @@ export function roomView(input: ViewInput & ChatPanelInput & { onDismiss: () => 
       <self-preview exportparts=${PREVIEW_PARTS} .strings=${strings}></self-preview>
     </div>
     <div class="side">
-      <aside part="participants" aria-label=${s.participants}>
+      <aside part="participants" aria-label=${s.participants} tabindex="0">
         <participant-list exportparts=${LIST_PARTS} .strings=${strings}></participant-list>
       </aside>
       ${input.chatOpen

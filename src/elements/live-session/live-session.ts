@@ -49,6 +49,8 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @fires {CustomEvent<{ by: Participant | null }>} ls-muted - The tutor turned your microphone off. Detail: `{ by }`.
  * @fires {CustomEvent<{ by: Participant | null }>} ls-unmute-requested - The tutor asks you to unmute. Detail: `{ by }`.
  * @fires {CustomEvent<{ id: string; speaking: boolean }>} ls-speaking - Someone started or stopped speaking. Detail: `{ id, speaking }` (peer id).
+ * @fires {CustomEvent<{ by: Participant | null }>} ls-speak-invited - The tutor invites you to speak (the control bar shows Accept / Decline). Detail: `{ by }`.
+ * @fires {CustomEvent<{ floor: Readonly<FloorInfo> }>} ls-floor - Who may speak changed: talking-stick mode, invitations, speakers. Detail: `{ floor }`.
  * @fires {CustomEvent<{ participant: Participant; reaction: Reaction }>} ls-reaction - Someone reacted (thumbs-up, clap, confused, slower). Detail: `{ participant, reaction }`.
  * @fires {CustomEvent<{ message: ChatEntry }>} ls-chat-message - A chat message arrived (your own included, once the server has it). Detail: `{ message }`.
  * @fires {CustomEvent<{ id: string }>} ls-chat-deleted - A tutor deleted a chat message. Detail: `{ id }`.
@@ -69,7 +71,7 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart banner - The connection banner shown while reconnecting.
  * @csspart controls - The control bar (`<session-controls>`).
  * @csspart control - Each button of the control bar.
- * @csspart request - The tutor's request to unmute.
+ * @csspart request - The tutor's request to unmute, or invitation to speak (also `request invitation`).
  * @csspart participants - The participant list and hand queue (`<participant-list>`).
  * @csspart heading - The headings of the participant list.
  * @csspart list - The list of participants.
@@ -80,6 +82,7 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart reaction - Each reaction button (also a `control`).
  * @csspart reaction-badge - A tile's reaction of the last 15 s.
  * @csspart preview-reaction-badge - Your reaction, on the self preview.
+ * @csspart list-floor - "has the floor" or "invited to speak" in the participant list.
  * @csspart list-reaction - A participant's reaction in the participant list.
  * @csspart reaction-tally - The tutor's count of current reactions in the participant list.
  * @csspart chat-toggle - The Chat button of the control bar (also a `control`).
@@ -413,6 +416,21 @@ export class LiveSessionElement extends LitElement {
   /** Tutor only: lets a removed participant (by user id) join again. */
   readmitParticipant(userId: string): void {
     this.session?.readmitParticipant(userId);
+  }
+
+  /** Tutor only: invites a student to speak (they accept or decline). */
+  inviteToSpeak(id: string): void {
+    this.session?.inviteToSpeak(id);
+  }
+
+  /** Tutor only: ends a student's turn (microphone off, hand down). */
+  endTurn(id: string): void {
+    this.session?.endTurn(id);
+  }
+
+  /** Tutor only: talking-stick mode, where students unmute only when invited. */
+  setTalkingStick(on: boolean): void {
+    this.session?.setTalkingStick(on);
   }
 
   /** Sends a reaction (`thumbs-up`, `clap`, `confused`, `slower`), as the control bar's buttons do. */

@@ -22,6 +22,7 @@ import { participantListStyles } from './participant-list.styles.js';
  * @csspart role - The role of a participant.
  * @csspart hand-queue - The ordered list of raised hands.
  * @csspart reaction - A participant's current reaction.
+ * @csspart floor - "has the floor" or "invited to speak" beside a student.
  * @csspart reaction-tally - The tutor's count of current reactions (thumbs up, clap, confused, slower).
  *
  * @cssprop --live-session-text - Text colour.
@@ -66,6 +67,7 @@ export class ParticipantList extends SessionElement {
             <span role="img" aria-label=${p.isAudioOn ? s.microphoneOn : s.microphoneOff}>${p.isAudioOn ? icons.mic : icons.micOff}</span>
             ${p.isHandRaised ? html`<span role="img" aria-label=${s.handPosition(p.handPosition)}>${icons.hand}</span>` : nothing}
             ${this.#reaction(p.id)}
+            ${session?.floor.speakers.includes(p.id) ? html`<span part="floor">${s.hasFloor}</span>` : session?.floor.invited.includes(p.id) ? html`<span part="floor">${s.invitedLabel}</span>` : nothing}
           </li>`,
         )}
       </ul>

@@ -151,7 +151,7 @@ export class ParticipantTile extends SessionElement {
             part="video"
             autoplay
             playsinline
-            .muted=${p.isLocal}
+            .muted=${p.isLocal || !(this.currentSession?.isAudible(p.id) ?? true)}
             @pause=${this.#onVideoPaused}
             @loadedmetadata=${this.#onVideoPaused}
             .srcObject=${p.stream}
@@ -192,6 +192,13 @@ export class ParticipantTile extends SessionElement {
       ${p.isHandRaised
         ? html`<button aria-label=${s.lowerHandOf(p.name)} title=${s.lowerHandOf(p.name)} @click=${() => session.lowerHand(p.id)}>${icons.hand}</button>`
         : nothing}
+      ${p.role !== 'student'
+        ? nothing
+        : session.floor.speakers.includes(p.id)
+          ? html`<button data-action="end-turn" aria-label=${s.endTurn(p.name)} title=${s.endTurn(p.name)} @click=${() => session.endTurn(p.id)}>${icons.micOff}</button>`
+          : session.floor.invited.includes(p.id)
+            ? nothing
+            : html`<button data-action="invite" aria-label=${s.inviteToSpeak(p.name)} title=${s.inviteToSpeak(p.name)} @click=${() => session.inviteToSpeak(p.id)}>${icons.speaker}</button>`}
       <button aria-label=${s.remove(p.name)} title=${s.remove(p.name)} @click=${() => session.removeParticipant(p.id)}>${icons.remove}</button>
     </div>`;
   }

@@ -12,7 +12,8 @@ import { sessionControlsStyles } from './session-controls.styles.js';
 /**
  * @customElement session-controls
  * @summary The control bar: microphone and camera toggles, raise or lower the
- * hand, reactions, mute everyone (tutor), leave, and the tutor's request to unmute.
+ * hand, reactions, talking stick and mute everyone (tutor), leave, the tutor's
+ * request to unmute and invitation to speak (Accept / Decline).
  *
  * Before the join (and after leaving) only the microphone and camera toggles
  * are shown. Inside `<live-session>` it follows the session from context; on
@@ -22,7 +23,7 @@ import { sessionControlsStyles } from './session-controls.styles.js';
  *
  * @csspart bar - The toolbar holding the buttons.
  * @csspart control - Each button (also `control leave` for the Leave button).
- * @csspart request - The tutor's request to unmute.
+ * @csspart request - The tutor's request to unmute, or invitation to speak (also `request invitation`).
  * @csspart reactions - The group of reaction buttons, shown by the React button.
  * @csspart reaction - Each reaction button (also a `control`).
  *
@@ -64,9 +65,17 @@ export class SessionControls extends SessionElement {
     if (!session) return nothing;
     const s = this.text;
     const inRoom = session.phase === 'joined';
+    const invited = inRoom && session.peerId !== null && session.floor.invited.includes(session.peerId);
     return html`<div part="bar" role="toolbar" aria-label=${s.sessionControls}>
       ${inRoom && this.unmuteRequested && !session.isAudioOn
         ? html`<span part="request" role="alert">${s.unmuteRequested}</span>`
+        : nothing}
+      ${invited
+        ? html`<span part="request invitation" role="alert"
+            >${s.invitedToSpeak}
+            <button part="control" data-control="accept-floor" class="primary" @click=${() => session.answerInvitation(true)}>${s.accept}</button>
+            <button part="control" data-control="decline-floor" @click=${() => session.answerInvitation(false)}>${s.decline}</button></span
+          >`
         : nothing}
       <button
         part="control"
@@ -122,6 +131,17 @@ export class SessionControls extends SessionElement {
               </button>`,
             )}
           </span>`
+        : nothing}
+      ${session.role === 'tutor'
+        ? html`<button
+            part="control"
+            data-control="talking-stick"
+            aria-pressed=${session.floor.talkingStick ? 'true' : 'false'}
+            title=${s.talkingStick}
+            @click=${() => session.setTalkingStick(!session.floor.talkingStick)}
+          >
+            ${icons.mic}${s.talkingStick}
+          </button>`
         : nothing}
       ${session.role === 'tutor'
         ? html`<button part="control" data-control="mute-all" @click=${() => session.muteAll()}>${icons.micOff}${s.muteAll}</button>`

@@ -28,6 +28,8 @@ export const FORWARDED_EVENTS = {
   'unmute-requested': 'ls-unmute-requested',
   speaking: 'ls-speaking',
   reaction: 'ls-reaction',
+  'speak-invited': 'ls-speak-invited',
+  floor: 'ls-floor',
   'chat-message': 'ls-chat-message',
   'chat-deleted': 'ls-chat-deleted',
   'chat-policy': 'ls-chat-policy',

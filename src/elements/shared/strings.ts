@@ -70,6 +70,14 @@ export interface LiveSessionStrings {
   chatAnnouncement: (name: string, text: string) => string;
   react: string;
   reactions: string;
+  invitedToSpeak: string;
+  accept: string;
+  decline: string;
+  talkingStick: string;
+  hasFloor: string;
+  invitedLabel: string;
+  inviteToSpeak: (name: string) => string;
+  endTurn: (name: string) => string;
   /** What each reaction is called (its button's name, its badge's label). */
   reactionNames: Readonly<Record<Reaction, string>>;
   /** Shown on a tile or in the list: "Sam: I'm confused". */
@@ -138,6 +146,14 @@ export const defaultStrings: LiveSessionStrings = {
   chatAnnouncement: (name, text) => `${name}: ${text}`,
   react: 'React',
   reactions: 'Reactions',
+  invitedToSpeak: 'The tutor invites you to speak.',
+  accept: 'Accept',
+  decline: 'Decline',
+  talkingStick: 'Talking stick',
+  hasFloor: 'has the floor',
+  invitedLabel: 'invited to speak',
+  inviteToSpeak: (name) => `Invite ${name} to speak`,
+  endTurn: (name) => `End ${name}'s turn`,
   reactionNames: { 'thumbs-up': 'Thumbs up', clap: 'Clap', confused: "I'm confused", slower: 'Slower, please' },
   reactionOf: (name, reaction) => `${name}: ${reaction}`,
 };
