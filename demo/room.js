@@ -23,11 +23,13 @@ const events = [
   'ls-joined', 'ls-left', 'ls-participant-joined', 'ls-participant-left', 'ls-participant-updated',
   'ls-connection-state', 'ls-hand-queue', 'ls-muted', 'ls-unmute-requested', 'ls-error',
   'ls-chat-message', 'ls-chat-deleted', 'ls-chat-policy', 'ls-reaction',
-  'ls-speak-invited', 'ls-floor',
+  'ls-speak-invited', 'ls-floor', 'ls-waiting', 'ls-waiting-list', 'ls-admission',
 ];
 
 function describe(type, detail) {
   if (!detail) return '';
+  if (detail.waiting) return `${detail.waiting.length} waiting`;
+  if (detail.admission) return `waiting room ${detail.admission.waiting ? 'on' : 'off'}, ${detail.admission.locked ? 'locked' : 'unlocked'}`;
   if (detail.floor) return `talking stick ${detail.floor.talkingStick ? 'on' : 'off'}, ${detail.floor.speakers.length} speaking, ${detail.floor.invited.length} invited`;
   if (type === 'ls-speak-invited') return `by ${detail.by?.name ?? 'the tutor'}`;
   if (detail.reaction) return `${detail.participant.name}: ${detail.reaction}`;
@@ -35,7 +37,8 @@ function describe(type, detail) {
     const p = detail.participant;
     return `${p.name} (${p.role}) video:${p.isVideoOn ? 'on' : 'off'} mic:${p.isAudioOn ? 'on' : 'off'}${p.isHandRaised ? ' hand' : ''}${detail.reason ? ` reason:${detail.reason}` : ''}`;
   }
-  if (detail.message) return `${detail.message.from.name}${detail.message.isPrivate ? ' (private)' : ''}: ${detail.message.text}`;
+  if (type === 'ls-waiting') return detail.message;
+  if (type === 'ls-chat-message') return `${detail.message.from.name}${detail.message.isPrivate ? ' (private)' : ''}: ${detail.message.text}`;
   if (type === 'ls-chat-policy') return `students may write to everyone: ${detail.studentsMayChat}`;
   if (type === 'ls-chat-deleted') return `message ${detail.id}`;
   if (type === 'ls-joined') return `room ${detail.room}, ${detail.participants.length} in the room`;

@@ -423,6 +423,32 @@ void describe('end to end, across browsers', { timeout: 600_000 }, () => {
     await Promise.all([tutor.close(), sam.close(), lee.close()]);
   });
 
+  void test('15. waiting room across browsers: a Firefox student waits with its preview, the tutor admits them with a click', { timeout: TEST_TIMEOUT }, async () => {
+    const room = uniqueRoom('s15');
+    const tutor = await chromium.open(server, { room, name: 'Tess', role: 'tutor' });
+    await tutor.joined();
+    await tutor.page.evaluate(() => {
+      (document.querySelector('live-session') as unknown as { session: { setAdmission(s: { waiting: boolean }): void } }).session.setAdmission({ waiting: true });
+    }, undefined);
+    const sam = await firefox.open(server, { room, name: 'Sam', role: 'student' });
+    const status = await waitFor(
+      () => sam.page.evaluate(() => document.querySelector('live-session')?.shadowRoot?.querySelector('[part="waiting-room"]')?.textContent ?? null, undefined),
+      'Sam (Firefox) waits',
+    );
+    assert.match(status, /Waiting for the tutor to let you in/);
+    await sam.expectOwnPreview();
+    assert.deepEqual((await tutor.state()).participants.map((p) => p.name), ['Tess'], 'a waiting student is not in the room');
+    await waitFor(
+      () => tutor.page.evaluate(() => !!document.querySelector('live-session')?.shadowRoot?.querySelector('participant-list')?.shadowRoot?.querySelector('[part="admit"]'), undefined),
+      'the tutor sees Sam waiting',
+    );
+    await tutor.page.click('live-session >>> participant-list >>> [part="admit"]');
+    await sam.joined();
+    await sam.expectSees('Tess');
+    await tutor.expectSees('Sam');
+    await Promise.all([tutor.close(), sam.close()]);
+  });
+
   void test('10b. a Chromium student with a Firefox tutor', { timeout: TEST_TIMEOUT }, async () => {
     const room = uniqueRoom('s10b');
     const tutor = await firefox.open(server, { room, name: 'Tess', role: 'tutor' });

@@ -25,6 +25,8 @@ export {
   type ChatSegment,
   type Reaction,
   type FloorInfo,
+  type AdmissionInfo,
+  type WaitingInfo,
   type LiveSessionOptions,
   type Timings,
   type ConnectionState,

@@ -16,6 +16,7 @@ export class Announcer implements ReactiveController {
   #text = '';
   #frame = 0;
   #lastQueue: readonly string[] = [];
+  #lastWaiting: readonly string[] = [];
 
   constructor(host: ReactiveControllerHost, strings: () => LiveSessionStrings) {
     this.#host = host;
@@ -27,6 +28,7 @@ export class Announcer implements ReactiveController {
       muted: () => this.announce(this.#strings().mutedAnnouncement),
       'unmute-requested': () => this.announce(this.#strings().unmuteRequested),
       'speak-invited': () => this.announce(this.#strings().invitedToSpeak),
+      'waiting-list': (e) => this.#announceNewWaiting(e.detail.waiting),
     });
     host.addController(this);
   }
@@ -34,6 +36,7 @@ export class Announcer implements ReactiveController {
   set session(session: LiveSession | undefined) {
     this.#listeners.session = session;
     this.#lastQueue = session?.handQueue ?? [];
+    this.#lastWaiting = session?.waitingRoom.map((w) => w.id) ?? [];
   }
 
   /** The text announced last. */
@@ -61,6 +64,12 @@ export class Announcer implements ReactiveController {
     if (text === this.#text) return;
     this.#text = text;
     this.#host.requestUpdate();
+  }
+
+  #announceNewWaiting(waiting: readonly { id: string; name: string }[]): void {
+    const added = waiting.find((w) => !this.#lastWaiting.includes(w.id));
+    this.#lastWaiting = waiting.map((w) => w.id);
+    if (added) this.announce(this.#strings().waitingAnnouncement(added.name));
   }
 
   #announceNewHand(queue: readonly string[]): void {

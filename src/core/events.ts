@@ -1,4 +1,4 @@
-import type { ChatParty, ErrorCode, FloorInfo, LeaveReason, ParticipantInfo, Reaction } from '../protocol/index.js';
+import type { AdmissionInfo, ChatParty, ErrorCode, FloorInfo, LeaveReason, ParticipantInfo, Reaction, WaitingInfo } from '../protocol/index.js';
 import type { MediaFailure } from './media.js';
 
 /** A participant as the UI renders it: the server's view plus local media. */
@@ -54,7 +54,9 @@ export type SessionErrorCode =
   /** `join()`: `leave()` or `destroy()` was called before the join completed. */
   | 'join-cancelled'
   /** `join()` on a session that was destroyed. */
-  | 'destroyed';
+  | 'destroyed'
+  /** `join()`: the room has a waiting room and a tutor did not let you in. */
+  | 'admission-denied';
 
 /**
  * Why `join()` rejected: an `Error` with a stable `code` to switch on (the
@@ -111,6 +113,12 @@ export interface LiveSessionEventMap {
   'chat-deleted': CustomEvent<{ id: string }>;
   /** A tutor changed whether students may write to the whole room. */
   'chat-policy': CustomEvent<{ studentsMayChat: boolean }>;
+  /** The join waits in the room's waiting room until a tutor lets you in (`join()` is still pending). */
+  waiting: CustomEvent<{ room: string; message: string }>;
+  /** Tutors: who is in the waiting room changed. */
+  'waiting-list': CustomEvent<{ waiting: readonly WaitingInfo[] }>;
+  /** A tutor changed the room's waiting room or lock. */
+  admission: CustomEvent<{ admission: Readonly<AdmissionInfo> }>;
   /** The tutor invites the local participant to speak: answer with `answerInvitation(accept)`. */
   'speak-invited': CustomEvent<{ by: Participant | null }>;
   /** Who may speak changed: talking-stick mode, invitations, speakers. */

@@ -7,9 +7,10 @@
  * elements only render its state and call its methods.
  */
 import type { MediaConnection } from 'peerjs';
-import type { FloorInfo, ParticipantInfo, Reaction, Role } from '../protocol/index.js';
+import type { AdmissionInfo, FloorInfo, ParticipantInfo, Reaction, Role, WaitingInfo } from '../protocol/index.js';
 import { Reactions } from './reactions.js';
 import { Floor } from './floor.js';
+import { Admission } from './admission.js';
 import { Chat } from './chat.js';
 import { DIAGNOSTICS, type SessionInternals } from './diagnostics.js';
 import type { ChatEntry, ConnectionState, LiveSessionEventMap, Participant, SessionPhase } from './events.js';
@@ -54,6 +55,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   readonly #chat: Chat;
   readonly #reactions: Reactions;
   readonly #floor: Floor;
+  readonly #admission: Admission;
   readonly #speaking: SpeakingDetector;
   readonly #membership: Membership;
 
@@ -82,6 +84,9 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         this.#room.apply(message);
         this.#chat.apply(message);
         this.#reactions.apply(message);
+        this.#admission.apply(message);
+        if (message.type === 'LS-WAITING') this.#membership.onWaiting(message.payload.room, message.payload.message);
+        else if (message.type === 'LS-DENIED') this.#membership.onDenied(message.payload.message);
         if (message.type === 'LS-ERROR') this.#membership.onServerError(message.payload);
         else if (message.type === 'LS-SHUTDOWN') log.debug('server shutting down', message.payload.message);
       },
@@ -164,6 +169,12 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       },
       unmute: () => void this.#media.setEnabled('microphone', true),
     });
+    this.#admission = new Admission({
+      emit,
+      changed,
+      send: (message) => this.#signalling.send(message),
+      allowedTutor: () => this.#membership.allowed(true),
+    });
     this.#reactions = new Reactions(
       {
         emit,
@@ -183,6 +194,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         this.#chat.reset();
         this.#reactions.reset();
         this.#floor.reset();
+        this.#admission.reset();
       },
       links: this.#links,
       media: this.#media,
@@ -396,6 +408,43 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   /** Tutor: asks a participant to unmute; they see the request and decide. */
   askToUnmute(id: string): void {
     this.#membership.tutorRequest('LS-ASK-UNMUTE', id);
+  }
+
+  // ------------------------------------------------------------------ waiting room
+
+  /** Whether `join()` waits in the room's waiting room for a tutor to let you in. */
+  get isWaiting(): boolean {
+    return this.#membership.waiting;
+  }
+
+  /** The room's admission: `waiting` (students wait for a tutor) and `locked` (new joins refused). */
+  get admission(): Readonly<AdmissionInfo> {
+    return this.#admission.info;
+  }
+
+  /** Tutors: who waits to be let in, longest waiting first (`{ id, userId, name, since }`). */
+  get waitingRoom(): readonly WaitingInfo[] {
+    return this.#admission.waiting;
+  }
+
+  /** Tutor: turns the waiting room on or off (off lets everyone waiting in), or locks the room against new joins. */
+  setAdmission(settings: Partial<AdmissionInfo>): void {
+    this.#admission.configure(settings);
+  }
+
+  /** Tutor: lets one waiting student in (by peer id). */
+  admit(id: string): void {
+    this.#admission.admit(id);
+  }
+
+  /** Tutor: lets everyone waiting in. */
+  admitAll(): void {
+    this.#admission.admit(undefined);
+  }
+
+  /** Tutor: refuses a waiting student; their `join()` rejects with `admission-denied`. */
+  deny(id: string): void {
+    this.#admission.deny(id);
   }
 
   // ------------------------------------------------------------------ floor control

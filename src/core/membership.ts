@@ -53,6 +53,8 @@ export class Membership {
   #phase: SessionPhase = 'idle';
   #connectionState: ConnectionState = 'disconnected';
   #joining: Promise<void> | null = null;
+  /** The join waits in the room's waiting room. */
+  #waiting = false;
   /** The first join's local media has settled (started, or failed and said why). */
   #mediaSettled = false;
   #destroyed = false;
@@ -70,6 +72,27 @@ export class Membership {
    */
   get phase(): SessionPhase {
     return this.#phase === 'joined' && !this.#mediaSettled ? 'joining' : this.#phase;
+  }
+
+  /** Whether the join waits for a tutor to let us in (the room's waiting room). */
+  get waiting(): boolean {
+    return this.#waiting;
+  }
+
+  /** LS-WAITING: the join is on hold until a tutor admits us. */
+  onWaiting(room: string, message: string): void {
+    if (this.#phase !== 'joining') return;
+    this.#waiting = true;
+    this.#host.signalling.joinWaiting();
+    this.#host.emit('waiting', { room, message });
+    this.#host.changed();
+  }
+
+  /** LS-DENIED: a tutor did not let us in; the join fails. */
+  onDenied(message: string): void {
+    if (this.#phase !== 'joining') return;
+    this.#waiting = false;
+    this.#host.signalling.joinRefused(new SessionError('admission-denied', message));
   }
 
   /** The server has let us in (media may still be starting): the signalling layer's view. */
@@ -133,6 +156,7 @@ export class Membership {
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      this.#waiting = false;
       if (this.#isJoining()) {
         if (error instanceof ConnectError && error.connectionFailed) this.#emitError({ code: 'connection-failed', message });
         this.#teardownConnections();
@@ -180,6 +204,7 @@ export class Membership {
 
   /** The server accepted the join or re-join: the session is in the room. */
   entered(): void {
+    this.#waiting = false;
     this.#phase = 'joined';
     this.#setConnectionState('connected');
     this.#tokens.accepted();
@@ -204,6 +229,7 @@ export class Membership {
   #end(reason: LeaveReason, notify = true): void {
     const host = this.#host;
     const wasInRoom = this.#phase === 'joined' || this.#phase === 'joining';
+    this.#waiting = false;
     host.signalling.joinRefused(new SessionError('join-cancelled', `Left before the join completed (${reason}).`));
     // Camera and microphone first: nothing that fails below may leave them on.
     this.#stopLocalMedia();

@@ -79,7 +79,7 @@ export class SignallingChannel {
   /** When the oldest unanswered LS-PING left (scheduler clock), or null. */
   #pingSentAt: number | null = null;
   #stopLiveness: Cancel = () => undefined;
-  #joinWaiter: { resolve: () => void; reject: (error: Error) => void } | null = null;
+  #joinWaiter: { resolve: () => void; reject: (error: Error) => void; stopTimeout: () => void } | null = null;
 
   constructor(server: ParsedServer, iceServers: RTCIceServer[] | null, timings: Timings, scheduler: Scheduler, host: SignallingHost) {
     this.#server = server;
@@ -159,6 +159,7 @@ export class SignallingChannel {
           resolve();
         },
         reject: fail,
+        stopTimeout: cancelTimeout,
       };
       peer.once('open', () => this.#host.sendJoin());
       peer.once('error', (error) => {
@@ -201,6 +202,11 @@ export class SignallingChannel {
       this.#unreachable = true;
       peer.disconnect(); // 'disconnected' schedules the reconnect.
     }
+  }
+
+  /** The server put the join in the room's waiting room: no timeout while a tutor decides. */
+  joinWaiting(): void {
+    this.#joinWaiter?.stopTimeout();
   }
 
   /** The server refused the first join (or the session ended before it was answered). */

@@ -139,6 +139,19 @@ export interface SpeakAnswerRequest {
   payload: { accept: boolean };
 }
 
+/** Tutor only: the room's admission: a waiting room for students, and a lock that refuses new joins. */
+export interface AdmissionRequest {
+  type: 'LS-ADMISSION';
+  payload: { waiting?: boolean; locked?: boolean };
+}
+/** Tutor only: let one waiting student in (`target`: their peer id), or everyone waiting (`all: true`). */
+export interface AdmitRequest {
+  type: 'LS-ADMIT';
+  payload: { target?: string; all?: boolean };
+}
+/** Tutor only: refuse a waiting student. */
+export type DenyRequest = TargetedRequest<'LS-DENY'>;
+
 export type ClientMessage =
   | JoinRequest
   | LeaveRequest
@@ -158,7 +171,10 @@ export type ClientMessage =
   | InviteToSpeakRequest
   | EndTurnRequest
   | TalkingStickRequest
-  | SpeakAnswerRequest;
+  | SpeakAnswerRequest
+  | AdmissionRequest
+  | AdmitRequest
+  | DenyRequest;
 
 export type ClientMessageType = ClientMessage['type'];
 
@@ -183,6 +199,9 @@ const CLIENT_MESSAGE_RULES = {
   'LS-END-TURN': true,
   'LS-TALKING-STICK': true,
   'LS-SPEAK-ANSWER': false,
+  'LS-ADMISSION': true,
+  'LS-ADMIT': true,
+  'LS-DENY': true,
 } as const satisfies Record<ClientMessageType, boolean>;
 
 export const CLIENT_MESSAGE_TYPES = Object.keys(CLIENT_MESSAGE_RULES) as readonly ClientMessageType[];
@@ -211,6 +230,24 @@ export interface ChatMessageInfo {
   text: string;
   /** Milliseconds since the epoch, server clock. */
   sentAt: number;
+}
+
+/** A student in the waiting room, as the tutors see them. */
+export interface WaitingInfo {
+  /** Peer id. */
+  id: string;
+  userId: string;
+  name: string;
+  /** Milliseconds since the epoch (server clock) when they started waiting. */
+  since: number;
+}
+
+/** How a room admits people. */
+export interface AdmissionInfo {
+  /** Students wait until a tutor admits them. */
+  waiting: boolean;
+  /** New joins are refused (`room-locked`); members who reconnect and tutors still get in. */
+  locked: boolean;
 }
 
 /** Who may speak: the room's floor. */
@@ -244,6 +281,10 @@ export interface JoinedMessage {
     chat?: ChatSnapshot;
     /** Who may speak (absent from servers without floor control). */
     floor?: FloorInfo;
+    /** The room's admission settings. */
+    admission?: AdmissionInfo;
+    /** Tutors only: who is in the waiting room, longest waiting first. */
+    waiting?: WaitingInfo[];
   };
 }
 export interface ParticipantJoinedMessage {
@@ -302,6 +343,26 @@ export interface ChatPolicyMessage {
   type: 'LS-CHAT-POLICY';
   payload: { studentsMayChat: boolean; by: string };
 }
+/** The answer to a student's LS-JOIN when the room has a waiting room: wait for a tutor. */
+export interface WaitingMessage {
+  type: 'LS-WAITING';
+  payload: { room: string; message: string };
+}
+/** To the tutors of a room: the waiting room changed. */
+export interface WaitingListMessage {
+  type: 'LS-WAITING-LIST';
+  payload: { waiting: WaitingInfo[] };
+}
+/** To a waiting student: a tutor did not let you in. The socket stays open, outside every room. */
+export interface DeniedMessage {
+  type: 'LS-DENIED';
+  payload: { message: string };
+}
+/** To the room: a tutor changed how it admits people. */
+export interface AdmissionMessage {
+  type: 'LS-ADMISSION';
+  payload: { admission: AdmissionInfo; by: string };
+}
 /** The floor changed (an invitation, an answer, an ended turn, the talking-stick mode, a speaker who left). */
 export interface FloorMessage {
   type: 'LS-FLOOR';
@@ -339,7 +400,11 @@ export type ServerMessage =
   | ChatPolicyMessage
   | ReactionMessage
   | FloorMessage
-  | SpeakInvitedMessage;
+  | SpeakInvitedMessage
+  | WaitingMessage
+  | WaitingListMessage
+  | DeniedMessage
+  | AdmissionMessage;
 
 export type ServerMessageType = ServerMessage['type'];
 
@@ -361,6 +426,10 @@ export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
   'LS-REACTION',
   'LS-FLOOR',
   'LS-SPEAK-INVITED',
+  'LS-WAITING',
+  'LS-WAITING-LIST',
+  'LS-DENIED',
+  'LS-ADMISSION',
 ];
 
 /** Error codes carried by LS-ERROR. Stable: clients switch on them. */
@@ -415,6 +484,10 @@ export type ErrorCode =
   | 'floor-required'
   /** LS-SPEAK-ANSWER without a pending invitation. */
   | 'not-invited'
+  /** A tutor locked the room: new joins are refused. */
+  | 'room-locked'
+  /** LS-ADMIT / LS-DENY for someone not in the waiting room. */
+  | 'not-waiting'
   /** The room is full. */
   | 'room-full'
   /** The server is shutting down and accepts no joins. */

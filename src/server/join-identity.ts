@@ -14,6 +14,8 @@ export interface JoinIdentity {
   userId: string;
   name: string;
   role: Role;
+  /** From the token's `waiting` claim: wait for a tutor whatever the room's setting. */
+  waiting?: boolean;
 }
 
 /** A refused join. `malformed` refusals count against the socket's bad-message allowance. */
@@ -143,7 +145,7 @@ export function resolveTokenIdentity(
   }
   return {
     ok: true,
-    identity: { room: claims.room, userId: claims.sub, name: claims.name, role: claims.role },
+    identity: { room: claims.room, userId: claims.sub, name: claims.name, role: claims.role, ...(claims.waiting ? { waiting: true } : {}) },
     expiresAt: claims.exp * 1000,
   };
 }

@@ -11,6 +11,8 @@ export interface JoinTokenClaims {
   /** Display name. */
   name: string;
   role: Role;
+  /** A student who must wait in the room's waiting room until a tutor admits them, whatever the room's setting. */
+  waiting?: boolean;
 }
 
 export interface SignJoinTokenOptions {
@@ -68,7 +70,7 @@ export async function signJoinToken(
   } else {
     expiration = expiresIn;
   }
-  return new SignJWT({ room, name, role })
+  return new SignJWT({ room, name, role, ...(claims.waiting === true ? { waiting: true } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)
     .setIssuedAt()
@@ -99,7 +101,7 @@ export async function verifyJoinToken(
     }
     return { ok: false, code: 'token-invalid', message: 'The join token is not valid (signature, algorithm or format).' };
   }
-  const { room, sub, name, role, exp } = payload;
+  const { room, sub, name, role, exp, waiting } = payload;
   if (typeof room !== 'string' || !LIMITS.roomPattern.test(room)) {
     return { ok: false, code: 'token-invalid', message: 'The join token has no usable room claim.' };
   }
@@ -116,5 +118,5 @@ export async function verifyJoinToken(
   if (typeof exp !== 'number') {
     return { ok: false, code: 'token-invalid', message: 'The join token has no exp claim.' };
   }
-  return { ok: true, claims: { room, sub, name: checkedName.name, role, exp } };
+  return { ok: true, claims: { room, sub, name: checkedName.name, role, exp, ...(waiting === true ? { waiting: true } : {}) } };
 }

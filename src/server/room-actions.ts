@@ -3,7 +3,7 @@
  * state, hands, and the tutor's actions (mute, mute all, remove, lower a hand,
  * ask to unmute). Role checks happen before these are called.
  */
-import { LIMITS, isRecord, type LeaveReason, type ParticipantInfo } from '../protocol/index.js';
+import { LIMITS, isRecord, type AdmissionInfo, type LeaveReason, type ParticipantInfo, type WaitingInfo } from '../protocol/index.js';
 import { checkHandPayload, checkStatePayload, checkTargetPayload } from './frames.js';
 import type { JoinAdmission } from './join-admission.js';
 import type { JoinIdentity } from './join-identity.js';
@@ -15,6 +15,7 @@ import type { JoinedMembership, SocketSession } from './socket-session.js';
 import type { UpdatePacer } from './update-pacer.js';
 import type { RoomChat } from './room-chat.js';
 import { RoomFloor } from './room-floor.js';
+import { RoomAdmission } from './room-admission.js';
 
 /** Camera and microphone flags of a join. */
 export interface JoinMedia {
@@ -51,6 +52,8 @@ export class RoomActions {
   private readonly chat: RoomChat;
   /** Who may speak, per room. */
   readonly floor: RoomFloor;
+  /** Waiting rooms and locks, per room. */
+  readonly waitingRoom: RoomAdmission;
 
   constructor(parts: RoomActionParts) {
     ({
@@ -63,6 +66,11 @@ export class RoomActions {
       pacer: this.pacer,
       chat: this.chat,
     } = parts);
+    this.waitingRoom = new RoomAdmission({
+      registry: this.registry,
+      maxWaiting: this.options.maxRoomSize,
+      enter: (join) => this.admit(join.session, join.identity, join.media, join.tokenExpiresAt, true),
+    });
     this.floor = new RoomFloor({
       mute: (member, by) => this.mute(member as Member<SocketSession>, by),
       lowerHand: (member) => this.setHand(member.room as Room<SocketSession>, member as Member<SocketSession>, false),
@@ -73,15 +81,29 @@ export class RoomActions {
    * Puts a socket into a room (or moves a member to it, see {@link resume}).
    * `tokenExpiresAt` (ms) is the join token's expiry, in token mode.
    */
-  admit(session: SocketSession, identity: JoinIdentity, media: JoinMedia, tokenExpiresAt?: number): void {
-    const refusal = this.admission.admit(identity.room, identity.userId);
+  admit(session: SocketSession, identity: JoinIdentity, media: JoinMedia, tokenExpiresAt?: number, admittedByTutor = false): void {
+    const refusal = admittedByTutor ? undefined : this.admission.admit(identity.room, identity.userId);
     if (refusal) {
       this.gate.refuse(session, 'LS-JOIN', refusal.code, refusal.message);
       this.gate.penalise(session);
       return;
     }
-    session.tokenExpiresAt = tokenExpiresAt;
     const existingRoom = this.registry.get(identity.room);
+    if (!admittedByTutor) {
+      const rejoining = existingRoom?.memberByUserId(identity.userId) !== undefined;
+      const verdict = this.waitingRoom.decide(identity, rejoining);
+      if (verdict === 'wait') {
+        this.waitingRoom.wait({ session, identity, media, tokenExpiresAt, since: Date.now() });
+        this.log('info', 'waiting', { room: identity.room, peerId: session.peerId, userId: identity.userId });
+        return;
+      }
+      if (verdict !== 'enter') {
+        this.gate.refuse(session, 'LS-JOIN', verdict.code, verdict.message);
+        this.gate.penalise(session);
+        return;
+      }
+    }
+    session.tokenExpiresAt = tokenExpiresAt;
     const resumed = existingRoom?.member(session.peerId);
     if (resumed && resumed.info.userId === identity.userId && resumed.connection !== session) {
       this.resume(session, resumed, media);
@@ -127,6 +149,7 @@ export class RoomActions {
         handQueue: room.handQueue,
         chat: this.chat.snapshotFor(room, info.userId),
         floor: this.floor.snapshot(room),
+        ...this.admissionFor(room.name, info.role),
       },
     });
     room.broadcast({ type: 'LS-PARTICIPANT-JOINED', payload: { participant: { ...info } } }, info.id);
@@ -163,6 +186,7 @@ export class RoomActions {
         handQueue: room.handQueue,
         chat: this.chat.snapshotFor(room, moved.info.userId),
         floor: this.floor.snapshot(room),
+        ...this.admissionFor(room.name, moved.info.role),
       },
     });
     this.broadcastUpdate(room, moved);
@@ -198,6 +222,7 @@ export class RoomActions {
     room.broadcast({ type: 'LS-PARTICIPANT-LEFT', payload: { id: member.info.id, userId: member.info.userId, reason } });
     if (handQueueChanged) room.broadcast({ type: 'LS-HAND-QUEUE', payload: { handQueue: room.handQueue } });
     this.registry.deleteIfEmpty(room);
+    if (room.size === 0) this.waitingRoom.roomEmptied(room.name);
     this.log('info', 'leave', {
       room: room.name,
       peerId: member.info.id,
@@ -205,6 +230,12 @@ export class RoomActions {
       reason,
       size: room.size,
     });
+  }
+
+  /** The admission part of an LS-JOINED: the settings, and for a tutor the waiting list. */
+  private admissionFor(room: string, role: string): { admission: AdmissionInfo; waiting?: WaitingInfo[] } {
+    const admission = this.waitingRoom.settings(room);
+    return role === 'tutor' ? { admission, waiting: this.waitingRoom.waitingList(room) } : { admission };
   }
 
   /**

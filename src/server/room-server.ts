@@ -117,6 +117,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
         this.handleFrame(session, data, isBinary);
       },
       onClosed: (session) => {
+        if (session.waitingIn !== undefined) this.actions.waitingRoom.leave(session);
         if (session.membership && !this.closing) {
           this.actions.removeMember(session.membership.member, session.closeReason ?? 'closed');
         }
@@ -292,9 +293,13 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       session.send({ type: 'LS-PONG' });
       return;
     }
+    if (type === 'LS-LEAVE' && session.waitingIn !== undefined) {
+      this.actions.waitingRoom.leave(session);
+      return;
+    }
     const membership = session.membership;
     if (!membership) {
-      this.gate.refuse(session, type, 'not-joined', 'Join a room first (LS-JOIN).');
+      this.gate.refuse(session, type, 'not-joined', session.waitingIn === undefined ? 'Join a room first (LS-JOIN).' : 'You are in the waiting room: a tutor has to let you in first.');
       return;
     }
     if (TUTOR_ONLY_TYPES.includes(type) && membership.member.info.role !== 'tutor') {
@@ -344,6 +349,15 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       case 'LS-SPEAK-ANSWER':
         this.answerRequest(session, type, this.actions.floor.answer(membership.member, frame['payload']));
         return;
+      case 'LS-ADMISSION':
+        this.answerRequest(session, type, this.actions.waitingRoom.configure(membership.room.name, membership.member.info.id, frame['payload']));
+        return;
+      case 'LS-ADMIT':
+        this.answerRequest(session, type, this.actions.waitingRoom.admit(membership.room.name, frame['payload']));
+        return;
+      case 'LS-DENY':
+        this.answerRequest(session, type, this.actions.waitingRoom.deny(membership.room.name, frame['payload']));
+        return;
       case 'LS-REACT':
         this.answerRequest(session, type, this.reactions.react(membership.member, frame['payload']));
         return;
@@ -377,6 +391,11 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   }
 
   private handleJoin(session: SocketSession, frame: Record<string, unknown>): void {
+    if (session.waitingIn !== undefined) {
+      this.gate.refuse(session, 'LS-JOIN', 'already-joined', `Already waiting to join room "${session.waitingIn}"; send LS-LEAVE first.`);
+      this.gate.penalise(session);
+      return;
+    }
     if (session.membership) {
       this.gate.refuse(session, 'LS-JOIN', 'already-joined', `Already in room "${session.membership.room.name}"; send LS-LEAVE first.`);
       this.gate.penalise(session);

@@ -43,6 +43,7 @@ export class SocketSession {
   /** The PeerJS client, once `peer` registered this socket. */
   client: IClient | undefined;
   #membership: JoinedMembership | undefined;
+  #waitingIn: string | undefined;
   /** Told when the socket enters a room or leaves it (for counts kept per address). */
   onRoomChange: ((inRoom: boolean) => void) | undefined;
   /** When this socket last answered one of our pings. */
@@ -92,7 +93,7 @@ export class SocketSession {
    * that keeps sending refused joins still meets the join deadline.
    */
   get inRoom(): boolean {
-    return this.#membership !== undefined;
+    return this.#membership !== undefined || this.#waitingIn !== undefined;
   }
 
   /** The room and member this socket is, while in a room. */
@@ -101,9 +102,24 @@ export class SocketSession {
   }
 
   set membership(value: JoinedMembership | undefined) {
-    const was = this.#membership !== undefined;
+    const was = this.inRoom;
     this.#membership = value;
-    if (was !== (value !== undefined)) this.onRoomChange?.(value !== undefined);
+    if (was !== this.inRoom) this.onRoomChange?.(this.inRoom);
+  }
+
+  /**
+   * The room whose waiting room this socket is in (admitted by a tutor, or
+   * not). Waiting counts as being in a room for the join deadline and the
+   * per-address cap, but gives no membership: no roster, chat or signalling.
+   */
+  get waitingIn(): string | undefined {
+    return this.#waitingIn;
+  }
+
+  set waitingIn(room: string | undefined) {
+    const was = this.inRoom;
+    this.#waitingIn = room;
+    if (was !== this.inRoom) this.onRoomChange?.(this.inRoom);
   }
 
   /** Sends a websocket ping carrying a fresh payload, which the pong must echo. */

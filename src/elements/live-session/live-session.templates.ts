@@ -13,7 +13,8 @@ import type { Notice } from './notices.js';
 const GRID_PARTS =
   'grid, tile, video, placeholder, initials, name, indicator, hand-badge, reaction-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge';
 const CONTROLS_PARTS = 'control, request, reactions, reaction';
-const LIST_PARTS = 'heading, list, participant, role, hand-queue, reaction: list-reaction, reaction-tally, floor: list-floor';
+const LIST_PARTS =
+  'heading, list, participant, role, hand-queue, reaction: list-reaction, reaction-tally, floor: list-floor, admission, waiting-list, admit, deny, admit-all';
 const CHAT_PARTS =
   'heading: chat-heading, messages: chat-messages, message: chat-message, sender: chat-sender, recipient: chat-recipient, text: chat-text, delete: chat-delete, empty: chat-empty, chat-status, chat-error, composer: chat-composer, send: chat-send, policy: chat-policy';
 const PREVIEW_PARTS =
@@ -37,6 +38,14 @@ export function prejoinView(
 ): TemplateResult {
   const { session, s, strings } = input;
   const joining = session.phase === 'joining';
+  if (session.isWaiting) {
+    return html`<section part="prejoin" aria-label=${s.join}>
+      <self-preview exportparts=${PREVIEW_PARTS} .strings=${strings}></self-preview>
+      <session-controls part="controls" exportparts=${CONTROLS_PARTS} .strings=${strings}></session-controls>
+      <p part="waiting-room" role="status">${s.waitingToBeLetIn}</p>
+      <button part="join-button" class="danger" @click=${() => void session.leave()}>${s.leave}</button>
+    </section>`;
+  }
   return html`<section part="prejoin" aria-label=${s.join}>
     <self-preview exportparts=${PREVIEW_PARTS} .strings=${strings}></self-preview>
     <session-controls part="controls" exportparts=${CONTROLS_PARTS} .strings=${strings}></session-controls>

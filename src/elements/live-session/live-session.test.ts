@@ -342,4 +342,36 @@ describe('<live-session>', function () {
       expect(shadow(student).querySelector('session-chat')).to.equal(null);
     });
   });
+  // ---------------------------------------------------------------- waiting room
+
+  describe('waiting room', () => {
+    it('with the waiting room on, a student waits; the tutor admits one and denies another, who is told', async () => {
+      const tutor = await mount({ 'user-role': 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true });
+      await joined(tutor);
+      const list = await waitFor(() => shadow(tutor).querySelector('participant-list'), 'the list');
+      const waitingSwitch = await waitFor(() => list.shadowRoot?.querySelector<HTMLInputElement>('[data-setting="waiting"]'), 'the switch');
+      waitingSwitch.click();
+      await waitFor(() => tutor.session?.admission.waiting, 'waiting room on');
+      const sam = await mount({ 'user-role': 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true });
+      const status = await waitFor(() => shadow(sam).querySelector('[part="waiting-room"]'), 'Sam is told to wait');
+      expect(status.textContent).to.contain('Waiting for the tutor to let you in');
+      expect(sam.phase).to.equal('joining');
+      await expectAccessible(shadow(sam).querySelector('[part="prejoin"]') as Element);
+      const admit = await waitFor(() => list.shadowRoot?.querySelector<HTMLButtonElement>('[part="admit"]'), 'an Admit button');
+      expect(admit.getAttribute('aria-label')).to.equal('Admit Sam');
+      expect([...(list.shadowRoot?.querySelectorAll('[part="heading"]') ?? [])].map((h) => h.textContent)).to.include('Waiting (1)');
+      await expectAccessible(list);
+      await waitFor(() => shadow(tutor).querySelector('[aria-live="polite"]')?.textContent.includes('Sam is waiting to join'), 'announced to the tutor');
+      admit.click();
+      await joined(sam);
+      await waitFor(() => sam.participants.length === 2, 'Sam sees the tutor');
+      const ben = await mount({ 'user-role': 'student', name: 'Ben', 'user-id': uniqueId('b'), autojoin: true });
+      await waitFor(() => shadow(ben).querySelector('[part="waiting-room"]'), 'Ben waits');
+      const deny = await waitFor(() => list.shadowRoot?.querySelector<HTMLButtonElement>('[part="deny"]'), 'a Deny button');
+      deny.click();
+      await waitFor(() => shadow(ben).querySelector('[part="notice"]')?.textContent.includes('The tutor did not let you in'), 'Ben is told');
+      expect(ben.phase).to.equal('idle');
+      expect(tutor.participants.map((p) => p.name).sort()).to.deep.equal(['Sam', 'Tess']);
+    });
+  });
 });

@@ -49,6 +49,9 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @fires {CustomEvent<{ by: Participant | null }>} ls-muted - The tutor turned your microphone off. Detail: `{ by }`.
  * @fires {CustomEvent<{ by: Participant | null }>} ls-unmute-requested - The tutor asks you to unmute. Detail: `{ by }`.
  * @fires {CustomEvent<{ id: string; speaking: boolean }>} ls-speaking - Someone started or stopped speaking. Detail: `{ id, speaking }` (peer id).
+ * @fires {CustomEvent<{ room: string; message: string }>} ls-waiting - The room has a waiting room: the element shows that you wait for the tutor to let you in. Detail: `{ room, message }`.
+ * @fires {CustomEvent<{ waiting: readonly WaitingInfo[] }>} ls-waiting-list - Tutors: who waits to be let in changed. Detail: `{ waiting }`.
+ * @fires {CustomEvent<{ admission: Readonly<AdmissionInfo> }>} ls-admission - A tutor turned the waiting room or the lock on or off. Detail: `{ admission }`.
  * @fires {CustomEvent<{ by: Participant | null }>} ls-speak-invited - The tutor invites you to speak (the control bar shows Accept / Decline). Detail: `{ by }`.
  * @fires {CustomEvent<{ floor: Readonly<FloorInfo> }>} ls-floor - Who may speak changed: talking-stick mode, invitations, speakers. Detail: `{ floor }`.
  * @fires {CustomEvent<{ participant: Participant; reaction: Reaction }>} ls-reaction - Someone reacted (thumbs-up, clap, confused, slower). Detail: `{ participant, reaction }`.
@@ -82,6 +85,12 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart reaction - Each reaction button (also a `control`).
  * @csspart reaction-badge - A tile's reaction of the last 15 s.
  * @csspart preview-reaction-badge - Your reaction, on the self preview.
+ * @csspart waiting-room - "Waiting for the tutor to let you in…" while the join waits.
+ * @csspart admission - The tutor's Waiting room and Lock room switches in the participant list.
+ * @csspart waiting-list - The tutor's list of students waiting to be let in.
+ * @csspart admit - The Admit button of a waiting student.
+ * @csspart deny - The Deny button of a waiting student.
+ * @csspart admit-all - The Admit all button.
  * @csspart list-floor - "has the floor" or "invited to speak" in the participant list.
  * @csspart list-reaction - A participant's reaction in the participant list.
  * @csspart reaction-tally - The tutor's count of current reactions in the participant list.

@@ -8,7 +8,27 @@ export const participantListStyles = css`
     font-size: 0.95rem;
     margin: 4px 0 8px;
   }
+  [part='admission'] {
+    display: grid;
+    gap: 4px;
+    margin: 0 0 8px;
+    font-size: 0.85rem;
+  }
+  [part='admission'] label {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+  }
+  [part='waiting-list'] li button,
+  [part='admit-all'] {
+    min-height: 28px;
+    padding: 0 8px;
+  }
+  [part='waiting-list'] li span {
+    flex: 1;
+  }
   [part='list'],
+  [part='waiting-list'],
   [part='reaction-tally'],
   [part='hand-queue'] {
     list-style: none;

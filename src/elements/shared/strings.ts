@@ -70,6 +70,16 @@ export interface LiveSessionStrings {
   chatAnnouncement: (name: string, text: string) => string;
   react: string;
   reactions: string;
+  waitingToBeLetIn: string;
+  waitingRoom: string;
+  lockRoom: string;
+  admit: string;
+  admitAll: string;
+  deny: string;
+  waitingCount: (count: number) => string;
+  admitName: (name: string) => string;
+  denyName: (name: string) => string;
+  waitingAnnouncement: (name: string) => string;
   invitedToSpeak: string;
   accept: string;
   decline: string;
@@ -146,6 +156,16 @@ export const defaultStrings: LiveSessionStrings = {
   chatAnnouncement: (name, text) => `${name}: ${text}`,
   react: 'React',
   reactions: 'Reactions',
+  waitingToBeLetIn: 'Waiting for the tutor to let you in…',
+  waitingRoom: 'Waiting room',
+  lockRoom: 'Lock room',
+  admit: 'Admit',
+  admitAll: 'Admit all',
+  deny: 'Deny',
+  waitingCount: (count) => `Waiting (${count})`,
+  admitName: (name) => `Admit ${name}`,
+  denyName: (name) => `Deny ${name}`,
+  waitingAnnouncement: (name) => `${name} is waiting to join`,
   invitedToSpeak: 'The tutor invites you to speak.',
   accept: 'Accept',
   decline: 'Decline',
