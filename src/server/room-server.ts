@@ -24,8 +24,8 @@ import { resolveOptions, type ResolvedRoomServerOptions, type RoomServerOptions 
 import { runInPeerScope, type PeerTimerScope } from './peer-housekeeping.js';
 import { MediaConnectionTable, SignallingRelay } from './relay.js';
 import { RoomActions, type JoinMedia } from './room-actions.js';
-import { RoomChat, type RequestOutcome } from './room-chat.js';
-import { RoomReactions } from './room-reactions.js';
+import { MemberRequests } from './member-requests.js';
+import { RoomChat } from './room-chat.js';
 import { RoomRegistry, type RoomSnapshot } from './room-registry.js';
 import { HTTP_METHODS, addRoomRoutes, originAllowed } from './routes.js';
 import { shutDown } from './shutdown.js';
@@ -91,7 +91,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   private readonly peerTimers: PeerTimerScope;
   private readonly pacer: UpdatePacer<ParticipantInfo>;
   private readonly chat: RoomChat;
-  private readonly reactions = new RoomReactions();
+  private readonly requests: MemberRequests;
   private readonly logThrottle: LogThrottle;
   private closing: Promise<void> | undefined;
 
@@ -137,6 +137,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       pacer: this.pacer,
       chat: this.chat,
     });
+    this.requests = new MemberRequests(this.gate, this.actions, this.chat);
     this.relay = new SignallingRelay(this.gate, connections);
     this.rooms = this.createRoomsView();
 
@@ -306,68 +307,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       this.gate.refuse(session, type, 'forbidden', 'Only a tutor may do this.');
       return;
     }
-    switch (type) {
-      case 'LS-LEAVE':
-        this.actions.removeMember(membership.member, 'left');
-        return;
-      case 'LS-STATE':
-        this.actions.setState(session, membership, frame);
-        return;
-      case 'LS-HAND':
-        this.actions.raiseHand(session, membership, frame);
-        return;
-      case 'LS-MUTE-ALL':
-        this.actions.muteAll(membership);
-        return;
-      case 'LS-READMIT':
-        this.actions.readmit(session, membership, frame);
-        return;
-      case 'LS-MUTE':
-      case 'LS-REMOVE':
-      case 'LS-LOWER-HAND':
-      case 'LS-ASK-UNMUTE':
-        this.actions.tutorAction(session, membership, type, frame);
-        return;
-      case 'LS-CHAT':
-        this.answerRequest(session, type, this.chat.send(membership.member, frame['payload']));
-        return;
-      case 'LS-CHAT-DELETE':
-        this.answerRequest(session, type, this.chat.delete(membership.member, frame['payload']));
-        return;
-      case 'LS-CHAT-POLICY':
-        this.answerRequest(session, type, this.chat.setPolicy(membership.member, frame['payload']));
-        return;
-      case 'LS-INVITE-SPEAK':
-        this.answerRequest(session, type, this.actions.floor.invite(membership.member, frame));
-        return;
-      case 'LS-END-TURN':
-        this.answerRequest(session, type, this.actions.floor.endTurn(membership.member, frame));
-        return;
-      case 'LS-TALKING-STICK':
-        this.answerRequest(session, type, this.actions.floor.setTalkingStick(membership.member, frame['payload']));
-        return;
-      case 'LS-SPEAK-ANSWER':
-        this.answerRequest(session, type, this.actions.floor.answer(membership.member, frame['payload']));
-        return;
-      case 'LS-ADMISSION':
-        this.answerRequest(session, type, this.actions.waitingRoom.configure(membership.room.name, membership.member.info.id, frame['payload']));
-        return;
-      case 'LS-ADMIT':
-        this.answerRequest(session, type, this.actions.waitingRoom.admit(membership.room.name, frame['payload']));
-        return;
-      case 'LS-DENY':
-        this.answerRequest(session, type, this.actions.waitingRoom.deny(membership.room.name, frame['payload']));
-        return;
-      case 'LS-REACT':
-        this.answerRequest(session, type, this.reactions.react(membership.member, frame['payload']));
-        return;
-    }
-  }
-
-  private answerRequest(session: SocketSession, request: ClientMessageType, outcome: RequestOutcome): void {
-    if (outcome.ok) return;
-    if (outcome.malformed) this.gate.refuseMalformed(session, outcome.code, outcome.message, request);
-    else this.gate.refuse(session, request, outcome.code, outcome.message);
+    this.requests.handle(session, membership, type, frame);
   }
 
   /** A refused join counts as a bad request, whatever the reason: a refusal storm gets the socket cut. */
