@@ -124,6 +124,17 @@ describe('floor control', function () {
       expect(samBar.shadowRoot?.querySelector('[part~="invitation"]')?.getAttribute('role')).to.equal('alert');
       accept.click();
       await waitFor(() => sam.isAudioOn && !samBar.shadowRoot?.querySelector('[data-control="accept-floor"]'), 'accepted, the prompt gone');
+      const tile = document.createElement('participant-tile');
+      tile.session = tutor;
+      tile.participant = tutor.participants.find((p) => p.id === sam.peerId);
+      document.body.append(tile);
+      try {
+        const badge = await waitFor(() => tile.shadowRoot?.querySelector('[part="floor-badge"]'), 'the tile says so');
+        expect(badge.textContent).to.equal('Has the floor');
+        expect(tile.shadowRoot?.querySelector(`[data-action="end-turn"]`)?.getAttribute('aria-label')).to.equal("End Sam's turn");
+      } finally {
+        tile.remove();
+      }
     } finally {
       tutorBar.remove();
       samBar.remove();

@@ -84,6 +84,7 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart reactions - The group of reaction buttons of the control bar.
  * @csspart reaction - Each reaction button (also a `control`).
  * @csspart reaction-badge - A tile's reaction of the last 15 s.
+ * @csspart floor-badge - "Has the floor" on a student's tile.
  * @csspart preview-reaction-badge - Your reaction, on the self preview.
  * @csspart waiting-room - "Waiting for the tutor to let you in…" while the join waits.
  * @csspart admission - The tutor's Waiting room and Lock room switches in the participant list.

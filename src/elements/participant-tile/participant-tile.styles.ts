@@ -59,6 +59,17 @@ export const participantTileStyles = css`
     color: #111;
     font-weight: 600;
   }
+  [part='floor-badge'] {
+    position: absolute;
+    bottom: 40px;
+    left: 8px;
+    padding: 2px 8px;
+    border-radius: 999px;
+    background: var(--_speaking);
+    color: #111;
+    font-size: 0.8rem;
+    font-weight: 600;
+  }
   [part='reaction-badge'] {
     position: absolute;
     top: 8px;

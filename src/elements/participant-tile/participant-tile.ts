@@ -30,6 +30,7 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @csspart name - The name badge with microphone and camera indicators.
  * @csspart indicator - A microphone or camera icon in the name badge.
  * @csspart hand-badge - The raised-hand badge with the queue position.
+ * @csspart floor-badge - "Has the floor": a student the tutor invited to speak, who accepted.
  * @csspart reaction-badge - The participant's reaction of the last 15 s (thumbs up, clap, confused, slower).
  * @csspart tile-actions - The tutor's buttons on the tile.
  * @csspart connection-badge - Shown while the media connection to this participant recovers.
@@ -170,6 +171,7 @@ export class ParticipantTile extends SessionElement {
           >`
         : nothing}
       ${this.#renderReaction(p.id, p.name)}
+      ${this.currentSession?.floor.speakers.includes(p.id) ? html`<span part="floor-badge">${s.floorBadge}</span>` : nothing}
       ${p.media === 'reconnecting' ? html`<span part="connection-badge">${s.reconnecting}</span>` : nothing}
       <span part="name">
         <span>${p.name}${p.role === 'tutor' ? html` <span class="visually-hidden">(${s.tutor})</span>` : nothing}</span>

@@ -85,6 +85,7 @@ export interface LiveSessionStrings {
   decline: string;
   talkingStick: string;
   hasFloor: string;
+  floorBadge: string;
   invitedLabel: string;
   inviteToSpeak: (name: string) => string;
   endTurn: (name: string) => string;
@@ -171,6 +172,7 @@ export const defaultStrings: LiveSessionStrings = {
   decline: 'Decline',
   talkingStick: 'Talking stick',
   hasFloor: 'has the floor',
+  floorBadge: 'Has the floor',
   invitedLabel: 'invited to speak',
   inviteToSpeak: (name) => `Invite ${name} to speak`,
   endTurn: (name) => `End ${name}'s turn`,

@@ -13,7 +13,7 @@ import '../participant-tile/define.js';
 import { videoGridStyles } from './video-grid.styles.js';
 
 /** The parts of each `<participant-tile>` that `<video-grid>` forwards, under the same names. */
-const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, reaction-badge, tile-actions, connection-badge';
+const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, connection-badge';
 
 /**
  * @customElement video-grid
@@ -35,6 +35,7 @@ const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, r
  * @csspart indicator - A microphone or camera icon in the name badge.
  * @csspart hand-badge - The raised-hand badge with the queue position.
  * @csspart reaction-badge - A tile's reaction of the last 15 s.
+ * @csspart floor-badge - "Has the floor" on a student's tile.
  * @csspart tile-actions - The tutor's buttons on a tile.
  * @csspart strip - The classmates strip in student view.
  * @csspart waiting - The "Waiting for the tutor" panel.
