@@ -86,7 +86,10 @@ describe('<video-grid>', function () {
       const mute = await waitFor(() => grid.shadowRoot && deepButtonNamed(grid.shadowRoot, 'Mute Sam'), 'Mute Sam button');
       await waitFor(() => deepButtonNamed(grid.shadowRoot as ShadowRoot, "Lower Sam's hand"), 'lower-hand button once the hand is up');
       expect(deepButtonNamed(grid.shadowRoot as ShadowRoot, 'Remove Sam')).to.exist;
+      // The badge shows at once (optimistic); its queue position comes with the server's hand queue.
       const badge = await waitFor(() => deepQuery(grid.shadowRoot as ShadowRoot, '[part="hand-badge"]'), 'hand badge');
+      await waitFor(() => tutor.handQueue.length === 1, "the server's hand queue");
+      await grid.updateComplete;
       expect(badge.getAttribute('aria-label')).to.contain('number 1');
 
       mute.focus();
