@@ -23,6 +23,23 @@ export function waitFor<T>(condition: () => T | Promise<T>, what: string, timeou
   return waitForCondition(condition, what, timeoutMs, 100);
 }
 
+/**
+ * Waits until a video has painted three more frames. The count is summed over
+ * samples, so a video element that starts again (a new stream after a
+ * reconnect resets its counter) keeps counting from its new start instead of
+ * needing to catch up with the old element's total.
+ */
+async function framesAdvance(frames: () => Promise<number>, what: string): Promise<void> {
+  let last = -1;
+  let advanced = 0;
+  await waitFor(async () => {
+    const now = await frames();
+    if (last >= 0 && now > last) advanced += now - last;
+    last = now;
+    return advanced >= 3;
+  }, what);
+}
+
 // ------------------------------------------------------------------ the server, by its CLI
 
 const EMBED_PAGE = `<!doctype html>
@@ -287,19 +304,13 @@ export class Participant {
 
   /** Proves by frames that this participant sees `subject`'s video live. */
   async expectSees(subject: string): Promise<void> {
-    const first = await waitFor(async () => {
-      const frames = await this.framesOf(subject);
-      return frames >= 0 ? frames + 1 : 0;
-    }, `${this.name} shows a video of ${subject}`);
-    await waitFor(async () => (await this.framesOf(subject)) >= first - 1 + 3, `${this.name}: ${subject}'s frames advance`);
+    await waitFor(async () => (await this.framesOf(subject)) >= 0, `${this.name} shows a video of ${subject}`);
+    await framesAdvance(() => this.framesOf(subject), `${this.name}: ${subject}'s frames advance`);
   }
 
   async expectOwnPreview(): Promise<void> {
-    const first = await waitFor(async () => {
-      const frames = await this.ownPreviewFrames();
-      return frames >= 0 ? frames + 1 : 0;
-    }, `${this.name} shows its own preview`);
-    await waitFor(async () => (await this.ownPreviewFrames()) >= first - 1 + 3, `${this.name}: preview frames advance`);
+    await waitFor(async () => (await this.ownPreviewFrames()) >= 0, `${this.name} shows its own preview`);
+    await framesAdvance(() => this.ownPreviewFrames(), `${this.name}: preview frames advance`);
   }
 
   async joined(): Promise<PageState> {
