@@ -154,6 +154,9 @@ function loadAxe(): Promise<AxeApi> {
 /** Runs axe on `element` (shadow roots included) and throws with a readable list of violations. */
 export async function expectAccessible(element: Element): Promise<void> {
   const axe = await loadAxe();
+  // Colour contrast is measured on settled styles: a button's background that
+  // is still fading (a pressed state that just changed) is neither colour.
+  await Promise.allSettled(document.getAnimations().map((animation) => animation.finished));
   const result = await axe.run(element, { resultTypes: ['violations'] });
   if (result.violations.length > 0) {
     const lines = result.violations.map(
