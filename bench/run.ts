@@ -5,7 +5,7 @@
  *
  *   npm run bench                 everything (about 10 minutes on 2 cores)
  *   npm run bench -- --quick      fewer runs and clients, for a smoke check
- *   npm run bench -- --only=server|browser|bundle|navigation|network|soak
+ *   npm run bench -- --only=server|browser|bundle|navigation|network|soak|screen
  *
  * A run of some parts only keeps the other parts' last results (each part's
  * figures and baselines always come from one run; each part says its date).
@@ -20,11 +20,12 @@ import { runNavigationBenchmark, type NavigationBenchResult } from './navigation
 import { runNetworkBenchmark, type NetworkBenchResult } from './network-bench.js';
 import { runServerBenchmark, type ServerBenchResult } from './server-bench.js';
 import { runSoakBenchmark, type PageCounters, type SoakBenchResult } from './soak-bench.js';
+import { runScreenBenchmark, type ScreenBenchResult, type StreamFigures } from './screen-bench.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 
-type Part = 'bundle' | 'browser' | 'navigation' | 'network' | 'soak' | 'server';
+type Part = 'bundle' | 'browser' | 'navigation' | 'network' | 'soak' | 'server' | 'screen';
 
 interface Results {
   date: string;
@@ -37,6 +38,7 @@ interface Results {
   network?: NetworkBenchResult;
   navigation?: NavigationBenchResult;
   soak?: SoakBenchResult;
+  screen?: ScreenBenchResult;
 }
 
 interface BundleResult {
@@ -153,6 +155,29 @@ function markdown(results: Results): string {
       );
     }
   }
+  if (results.screen) {
+    const c = results.screen;
+    const stream = (f: StreamFigures): string => `${String(f.kbps)} kbit/s, ${String(f.width)}×${String(f.height)} at ${String(f.fps)} fps`;
+    lines.push(
+      dated('screen', '### Screen share (Chromium, loopback, star of 4: the tutor shares to three students; p50 / p90)'),
+      '',
+      '| measure | figure |',
+      '| --- | ---: |',
+      `| startScreenShare() resolved → first share frame, first viewer | ${ms(c.firstViewer)} |`,
+      `| startScreenShare() resolved → first share frame, all three viewers | ${ms(c.allViewers)} |`,
+      `| the share, per viewer | ${stream(c.screen)} |`,
+      `| the tutor's camera, per student, while sharing | ${stream(c.cameraWhileSharing)} |`,
+      `| the tutor's camera, per student, before the share | ${stream(c.cameraBefore)} |`,
+      '',
+      '| baseline: raw RTCPeerConnections in one page, share start → first frame | p50 / p90 |',
+      '| --- | ---: |',
+      `| a second connection (what a second PeerJS call is; chosen) | ${ms(c.secondConnection)} |`,
+      `| a transceiver allocated with the camera's, filled by replaceTrack | ${ms(c.preallocatedTransceiver)} |`,
+      '',
+      `What the pre-allocated transceiver costs every camera call, sharing or not: its offer grows from ${String(c.offerBytes.camera)} to ${String(c.offerBytes.withTransceiver)} bytes (a second video m-line, negotiated and kept for the whole call).`,
+      '',
+    );
+  }
   if (results.soak) {
     lines.push(dated('soak', `### Long lesson: ${String(results.soak.cycles)} join/leave cycles of a student (Chromium, after a forced GC)`), '', ...soakTable(results.soak));
   }
@@ -190,6 +215,7 @@ async function main(): Promise<void> {
   const soak = want('soak') ? await runSoakBenchmark({ cycles: quick ? 10 : 100, log }) : undefined;
   const navigation = want('navigation') ? await runNavigationBenchmark({ runs: quick ? 3 : 12, log }) : undefined;
   const network = want('network') ? await runNetworkBenchmark({ runs: quick ? 1 : 3, log }) : undefined;
+  const screen = want('screen') ? await runScreenBenchmark({ runs: quick ? 2 : 6, log }) : undefined;
   const server = want('server')
     ? await runServerBenchmark({ clients: quick ? 300 : 2000, rounds: quick ? 1 : 3, log })
     : undefined;
@@ -201,6 +227,7 @@ async function main(): Promise<void> {
     ...(navigation ? { navigation } : {}),
     ...(network ? { network } : {}),
     ...(soak ? { soak } : {}),
+    ...(screen ? { screen } : {}),
     ...(server ? { server } : {}),
   };
   // A partial run keeps the other parts' last figures (never after --quick, whose figures are rough).
@@ -225,7 +252,7 @@ async function main(): Promise<void> {
   const table = markdown(results);
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(resolve(ROOT, 'bench/results.md'), `${table}\n`);
-  const complete = (['bundle', 'browser', 'navigation', 'network', 'soak', 'server'] as const).every((part) => results[part] !== undefined);
+  const complete = (['bundle', 'browser', 'navigation', 'network', 'soak', 'server', 'screen'] as const).every((part) => results[part] !== undefined);
   if (!quick && complete) {
     const docPath = resolve(ROOT, 'docs/performance.md');
     const doc = readFileSync(docPath, 'utf8');

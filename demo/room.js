@@ -24,10 +24,13 @@ const events = [
   'ls-connection-state', 'ls-hand-queue', 'ls-muted', 'ls-unmute-requested', 'ls-error',
   'ls-chat-message', 'ls-chat-deleted', 'ls-chat-policy', 'ls-reaction',
   'ls-speak-invited', 'ls-floor', 'ls-waiting', 'ls-waiting-list', 'ls-admission',
+  'ls-screen-share', 'ls-screen-share-ended',
 ];
 
 function describe(type, detail) {
   if (!detail) return '';
+  if (detail.screen) return `${detail.sharer ? `${detail.sharer.name} shares a screen` : 'no screen shared'}, students may share: ${detail.screen.studentsMayShare}`;
+  if (type === 'ls-screen-share-ended') return `your share ended (${detail.reason})`;
   if (detail.waiting) return `${detail.waiting.length} waiting`;
   if (detail.admission) return `waiting room ${detail.admission.waiting ? 'on' : 'off'}, ${detail.admission.locked ? 'locked' : 'unlocked'}`;
   if (detail.floor) return `talking stick ${detail.floor.talkingStick ? 'on' : 'off'}, ${detail.floor.speakers.length} speaking, ${detail.floor.invited.length} invited`;

@@ -121,6 +121,15 @@ void describe('demo', { timeout: 300_000 }, () => {
         assert.match(snippet, /live-session\.bundle\.js/);
         assert.match(snippet, withSecret ? /token=/ : /user-role="tutor"/);
 
+        // Screen sharing works in the demo room: the tutor's Share screen button, the student's presentation layout.
+        await tutor.locator('live-session session-controls [data-control="share"]').click();
+        await student.waitForFunction(() => {
+          const video = document.querySelector('live-session')?.shadowRoot?.querySelector('video-grid')?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="screen-video"]');
+          return (video?.videoWidth ?? 0) > 0;
+        }, undefined, { timeout: 30_000 });
+        assert.match(await tutor.locator('#log').innerText(), /ls-screen-share Tutor shares a screen/);
+        await tutor.locator('live-session session-controls [data-control="share"]').click();
+
         // The theme switch applies a palette through CSS custom properties.
         await tutor.locator('input[name="theme"][value="campus"]').check();
         const accent = await tutor.evaluate(() => getComputedStyle(document.querySelector('live-session') as Element).getPropertyValue('--live-session-accent').trim());

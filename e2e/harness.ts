@@ -308,6 +308,34 @@ export class Participant {
     await framesAdvance(() => this.framesOf(subject), `${this.name}: ${subject}'s frames advance`);
   }
 
+  /** Frames painted by the shared screen in the presentation layout, with its size; -1 frames while none is shown. */
+  screen(): Promise<{ frames: number; width: number }> {
+    return this.page.evaluate(() => {
+      const grid = document.querySelector('live-session')?.shadowRoot?.querySelector('video-grid');
+      const video = grid?.shadowRoot?.querySelector<HTMLVideoElement>('[part~="screen-video"]');
+      if (!video || video.videoWidth === 0) return { frames: -1, width: 0 };
+      const painted = (video as HTMLVideoElement & { mozPaintedFrames?: number }).mozPaintedFrames ?? 0;
+      return { frames: Math.max(video.getVideoPlaybackQuality().totalVideoFrames, painted), width: video.videoWidth };
+    }, undefined);
+  }
+
+  /** The width of the video in `subject`'s tile (0 while none plays). */
+  cameraWidthOf(subject: string): Promise<number> {
+    return this.page.evaluate((name) => {
+      const grid = document.querySelector('live-session')?.shadowRoot?.querySelector('video-grid');
+      for (const tile of grid?.shadowRoot?.querySelectorAll('[data-participant]') ?? []) {
+        if (tile.shadowRoot?.querySelector('[part="name"]')?.textContent.includes(name)) return tile.shadowRoot.querySelector('video')?.videoWidth ?? 0;
+      }
+      return 0;
+    }, subject);
+  }
+
+  /** Waits until a shared screen shows and its frames advance. */
+  async expectScreen(): Promise<void> {
+    await waitFor(async () => (await this.screen()).frames >= 0, `${this.name} shows a shared screen`);
+    await framesAdvance(async () => (await this.screen()).frames, `${this.name}: the shared screen's frames advance`);
+  }
+
   async expectOwnPreview(): Promise<void> {
     await waitFor(async () => (await this.ownPreviewFrames()) >= 0, `${this.name} shows its own preview`);
     await framesAdvance(() => this.ownPreviewFrames(), `${this.name}: preview frames advance`);
@@ -431,16 +459,45 @@ export class ChromiumDriver {
   }
 }
 
+/** A virtual X display (Xvfb) on a free display number, for a headed browser; stop() ends it. */
+export async function startXvfb(): Promise<{ display: string; stop(): Promise<void> }> {
+  // -displayfd: Xvfb picks a free display and writes its number to that descriptor once it is ready.
+  const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  const number = await new Promise<string>((resolvePromise, reject) => {
+    let text = '';
+    const fd = child.stdio[3] as NodeJS.ReadableStream;
+    fd.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\n')) resolvePromise(text.trim());
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`Xvfb exited (${String(code)}) before it was ready`)));
+  });
+  return {
+    display: `:${number}`,
+    stop: () =>
+      new Promise<void>((resolvePromise) => {
+        if (child.exitCode !== null) return resolvePromise();
+        child.once('exit', () => resolvePromise());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 /** A Firefox ESR browser (puppeteer-core over WebDriver BiDi). */
 export class FirefoxDriver {
   private constructor(readonly browser: PuppeteerBrowser) {}
 
-  /** `blockAutoplay`: audible media may not start without a user gesture (the browser default for many users). */
-  static async launch(options: { blockAutoplay?: boolean } = {}): Promise<FirefoxDriver> {
+  /**
+   * `blockAutoplay`: audible media may not start without a user gesture (the browser default for many users).
+   * `display`: a headed Firefox on that X display (see `startXvfb`): unlike a headless one, it can capture a screen.
+   */
+  static async launch(options: { blockAutoplay?: boolean; display?: string } = {}): Promise<FirefoxDriver> {
     const browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: firefoxPath,
-      headless: true,
+      headless: options.display === undefined,
+      ...(options.display === undefined ? {} : { env: { ...process.env, DISPLAY: options.display } }),
       extraPrefsFirefox: {
         ...firefoxPrefs,
         // Block audible autoplay outside user input (without the policy, automation allows it).

@@ -12,6 +12,7 @@ import {
   processTree,
   signal,
   startCliServer,
+  startXvfb,
   uniqueRoom,
   waitFor,
   type CliServer,
@@ -421,6 +422,53 @@ void describe('end to end, across browsers', { timeout: 600_000 }, () => {
     const history = await waitFor(async () => ((await lee.chatShown()).length === 2 ? lee.chatShown() : null), 'Lee gets the history');
     assert.deepEqual(history, ['Tess: Welcome! Notes: https://example.org/notes', `Sam: ${markup}`], 'the room history, without the private message');
     await Promise.all([tutor.close(), sam.close(), lee.close()]);
+  });
+
+  void test('16. screen share across browsers: a Chromium tutor shares with the button, a Firefox student watches it live and sharper than the camera, a late joiner at once; Stop sharing ends it', { timeout: TEST_TIMEOUT }, async () => {
+    const room = uniqueRoom('s16');
+    const tutor = await chromium.open(server, { room, name: 'Tess', role: 'tutor' });
+    await tutor.joined();
+    const sam = await firefox.open(server, { room, name: 'Sam', role: 'student' });
+    await sam.joined();
+    await sam.expectSees('Tess');
+    await tutor.page.click('live-session >>> session-controls >>> [data-control="share"]');
+    await sam.expectScreen();
+    const camera = await sam.cameraWidthOf('Tess');
+    assert.ok((await sam.screen()).width > camera, `the share (${(await sam.screen()).width} px) is sharper than the camera (${camera} px)`);
+    const lee = await chromium.open(server, { room, name: 'Lee', role: 'student' });
+    await lee.joined();
+    await lee.expectScreen();
+    await tutor.page.click('live-session >>> session-controls >>> [data-control="share"]');
+    await waitFor(async () => (await sam.screen()).frames === -1 && (await lee.screen()).frames === -1, 'the share is gone for both');
+    await sam.expectSees('Tess');
+    await Promise.all([tutor.close(), sam.close(), lee.close()]);
+  });
+
+  void test('17. a student shares from a headed Firefox (on a virtual display) once the tutor allows it; the Chromium tutor watches; Stop sharing ends it', { timeout: TEST_TIMEOUT }, async () => {
+    const room = uniqueRoom('s17');
+    const xvfb = await startXvfb();
+    const headed = await FirefoxDriver.launch({ display: xvfb.display });
+    try {
+      const tutor = await chromium.open(server, { room, name: 'Tess', role: 'tutor' });
+      await tutor.joined();
+      const sam = await headed.open(server, { room, name: 'Sam', role: 'student' });
+      await sam.joined();
+      const shareButton = 'live-session >>> session-controls >>> [data-control="share"]';
+      const hasShare = (): Promise<boolean> =>
+        sam.page.evaluate(() => !!document.querySelector('live-session')?.shadowRoot?.querySelector('session-controls')?.shadowRoot?.querySelector('[data-control="share"]'), undefined);
+      assert.equal(await hasShare(), false, 'no Share screen before the tutor allows it');
+      await tutor.page.click('live-session >>> session-controls >>> [data-control="students-share"]');
+      await waitFor(hasShare, 'Share screen appears for Sam');
+      await sam.page.click(shareButton);
+      await tutor.expectScreen();
+      assert.equal((await tutor.screen()).width, 1280, "the tutor sees the virtual display's full width");
+      await sam.page.click(shareButton);
+      await waitFor(async () => (await tutor.screen()).frames === -1, 'the share is gone');
+      await Promise.all([tutor.close(), sam.close()]);
+    } finally {
+      await headed.close();
+      await xvfb.stop();
+    }
   });
 
   void test('15. waiting room across browsers: a Firefox student waits with its preview, the tutor admits them with a click', { timeout: TEST_TIMEOUT }, async () => {

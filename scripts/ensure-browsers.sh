@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the system programs the tests drive are installed, from Debian's
 # packages: Chromium and Firefox ESR (browser and end-to-end tests), iproute2
-# and nftables (real network faults in the end-to-end suite). Nothing here
+# and nftables (real network faults in the end-to-end suite), Xvfb (a headed
+# Firefox sharing its screen in the end-to-end suite). Nothing here
 # downloads a browser build of its own. Browser paths can be overridden with
 # CHROMIUM_BIN and FIREFOX_BIN.
 set -euo pipefail
@@ -15,6 +16,7 @@ declare -A wanted=(
   [firefox-esr]="$firefox_bin"
   [iproute2]="ip"
   [nftables]="nft"
+  [xvfb]="Xvfb"
 )
 
 has_program() {

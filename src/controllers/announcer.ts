@@ -6,7 +6,8 @@ import { SessionListeners } from './session-listeners.js';
 /**
  * Announces what happens in the room to screen readers through a polite live
  * region that the host renders with `render()`: joins, leaves, a newly raised
- * hand, the tutor muting you, asking you to unmute or inviting you to speak, and whatever the host
+ * hand, the tutor muting you, asking you to unmute or inviting you to speak,
+ * a screen share starting or ending (the layout changes with it), and whatever the host
  * passes to `announce()`.
  */
 export class Announcer implements ReactiveController {
@@ -17,6 +18,7 @@ export class Announcer implements ReactiveController {
   #frame = 0;
   #lastQueue: readonly string[] = [];
   #lastWaiting: readonly string[] = [];
+  #lastSharer: string | null = null;
 
   constructor(host: ReactiveControllerHost, strings: () => LiveSessionStrings) {
     this.#host = host;
@@ -29,6 +31,8 @@ export class Announcer implements ReactiveController {
       'unmute-requested': () => this.announce(this.#strings().unmuteRequested),
       'speak-invited': () => this.announce(this.#strings().invitedToSpeak),
       'waiting-list': (e) => this.#announceNewWaiting(e.detail.waiting),
+      'screen-share': (e) => this.#announceShare(e.detail.screen.sharer, e.detail.sharer?.name ?? null),
+      'screen-share-ended': () => this.announce(this.#strings().shareReplaced),
     });
     host.addController(this);
   }
@@ -37,6 +41,7 @@ export class Announcer implements ReactiveController {
     this.#listeners.session = session;
     this.#lastQueue = session?.handQueue ?? [];
     this.#lastWaiting = session?.waitingRoom.map((w) => w.id) ?? [];
+    this.#lastSharer = session?.screenShare.sharer ?? null;
   }
 
   /** The text announced last. */
@@ -64,6 +69,14 @@ export class Announcer implements ReactiveController {
     if (text === this.#text) return;
     this.#text = text;
     this.#host.requestUpdate();
+  }
+
+  #announceShare(sharer: string | null, name: string | null): void {
+    if (sharer === this.#lastSharer) return;
+    this.#lastSharer = sharer;
+    const s = this.#strings();
+    if (sharer === null) this.announce(s.shareEnded);
+    else if (sharer !== this.#listeners.session?.peerId) this.announce(s.shareStarted(name ?? s.participants));
   }
 
   #announceNewWaiting(waiting: readonly { id: string; name: string }[]): void {

@@ -1,4 +1,4 @@
-import type { AdmissionInfo, ChatParty, ErrorCode, FloorInfo, LeaveReason, ParticipantInfo, Reaction, WaitingInfo } from '../protocol/index.js';
+import type { AdmissionInfo, ChatParty, ErrorCode, FloorInfo, LeaveReason, ParticipantInfo, Reaction, ScreenInfo, WaitingInfo } from '../protocol/index.js';
 import type { MediaFailure } from './media.js';
 
 /** A participant as the UI renders it: the server's view plus local media. */
@@ -113,6 +113,10 @@ export interface LiveSessionEventMap {
   'chat-deleted': CustomEvent<{ id: string }>;
   /** A tutor changed whether students may write to the whole room. */
   'chat-policy': CustomEvent<{ studentsMayChat: boolean }>;
+  /** Someone started or stopped sharing a screen (or the tutor changed who may). */
+  'screen-share': CustomEvent<{ screen: Readonly<ScreenInfo>; sharer: Participant | null }>;
+  /** Our own share ended without us stopping it: someone else's replaced it, or students may no longer share. */
+  'screen-share-ended': CustomEvent<{ reason: 'replaced' }>;
   /** The join waits in the room's waiting room until a tutor lets you in (`join()` is still pending). */
   waiting: CustomEvent<{ room: string; message: string }>;
   /** Tutors: who is in the waiting room changed. */

@@ -7,10 +7,11 @@
  * elements only render its state and call its methods.
  */
 import type { MediaConnection } from 'peerjs';
-import type { AdmissionInfo, FloorInfo, ParticipantInfo, Reaction, Role, WaitingInfo } from '../protocol/index.js';
+import type { AdmissionInfo, FloorInfo, ParticipantInfo, Reaction, Role, ScreenInfo, WaitingInfo } from '../protocol/index.js';
 import { Reactions } from './reactions.js';
 import { Floor } from './floor.js';
 import { Admission } from './admission.js';
+import { ScreenShare, type ScreenShareOptions } from './screen-share.js';
 import { Chat } from './chat.js';
 import { DIAGNOSTICS, type SessionInternals } from './diagnostics.js';
 import type { ChatEntry, ConnectionState, LiveSessionEventMap, Participant, SessionPhase } from './events.js';
@@ -37,6 +38,8 @@ export { tabUserId } from './identity.js';
 
 /** The key of the local microphone in the speaking detector. */
 const LOCAL_LEVEL = '#local';
+/** While we share a screen, our camera keeps 40 % of its video budget: the share carries the content. */
+const CAMERA_SHARE_WHILE_SHARING = 0.4;
 
 export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   readonly options: Readonly<LiveSessionOptions>;
@@ -56,6 +59,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   readonly #reactions: Reactions;
   readonly #floor: Floor;
   readonly #admission: Admission;
+  readonly #screen: ScreenShare;
   readonly #speaking: SpeakingDetector;
   readonly #membership: Membership;
 
@@ -85,12 +89,18 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         this.#chat.apply(message);
         this.#reactions.apply(message);
         this.#admission.apply(message);
+        this.#screen.apply(message);
+        if (message.type === 'LS-ERROR' && message.payload.request === 'LS-SCREEN-SHARE') this.#screen.refused(message.payload.code, message.payload.message);
         if (message.type === 'LS-WAITING') this.#membership.onWaiting(message.payload.room, message.payload.message);
         else if (message.type === 'LS-DENIED') this.#membership.onDenied(message.payload.message);
         if (message.type === 'LS-ERROR') this.#membership.onServerError(message.payload);
         else if (message.type === 'LS-SHUTDOWN') log.debug('server shutting down', message.payload.message);
       },
-      onCall: (call: MediaConnection) => this.#links.onIncomingCall(call),
+      onCall: (call: MediaConnection) => {
+        const metadata = call.metadata as { kind?: unknown } | undefined;
+        if (metadata?.kind === 'screen') this.#screen.onIncomingCall(call);
+        else this.#links.onIncomingCall(call);
+      },
       onLost: () => this.#membership.onSignallingLost(),
       onFreshPeer: () => this.#links.closeAll(),
     });
@@ -169,6 +179,19 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       },
       unmute: () => void this.#media.setEnabled('microphone', true),
     });
+    this.#screen = new ScreenShare({
+      log,
+      emit,
+      changed,
+      send: (message) => this.#signalling.send(message),
+      allowed: (tutorOnly) => this.#membership.allowed(tutorOnly),
+      peer: () => this.#signalling.peer,
+      selfId: () => this.peerId,
+      userId: () => this.userId,
+      others: () => this.#room.participants.filter((p) => !p.isLocal),
+      participant: (id) => this.#room.participant(id),
+      sharingChanged: (sharing) => this.#links.setCameraShare(sharing ? CAMERA_SHARE_WHILE_SHARING : 1),
+    });
     this.#admission = new Admission({
       emit,
       changed,
@@ -195,6 +218,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         this.#reactions.reset();
         this.#floor.reset();
         this.#admission.reset();
+        this.#screen.reset();
       },
       links: this.#links,
       media: this.#media,
@@ -408,6 +432,48 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   /** Tutor: asks a participant to unmute; they see the request and decide. */
   askToUnmute(id: string): void {
     this.#membership.tutorRequest('LS-ASK-UNMUTE', id);
+  }
+
+  // ------------------------------------------------------------------ screen share
+
+  /** The room's share: `sharer` (peer id, or null) and `studentsMayShare`. */
+  get screenShare(): Readonly<ScreenInfo> {
+    return this.#screen.info;
+  }
+
+  /** Whether the local participant may start a share now (joined, a tutor or allowed, and the browser can capture). */
+  get canShareScreen(): boolean {
+    return this.#screen.allowed;
+  }
+
+  /** Whether the local participant is sharing now. */
+  get isSharingScreen(): boolean {
+    return this.#screen.sharing;
+  }
+
+  /** The share to show: someone else's as received, or our own capture (for a small "You are sharing" preview). */
+  get screenStream(): MediaStream | null {
+    return this.#screen.sharing ? this.#screen.localStream : this.#screen.remoteStream;
+  }
+
+  /**
+   * Shares a screen, window or tab (the browser asks which). One share per
+   * room: starting one ends the one before. A tutor may always share; a student
+   * when the tutor allows it. Rejects with a `SessionError` (`share-not-allowed`,
+   * `not-joined`) or the browser's error (`NotAllowedError` when the user cancels).
+   */
+  startScreenShare(options?: ScreenShareOptions): Promise<void> {
+    return this.#screen.start(options);
+  }
+
+  /** Stops our share (the browser's own Stop sharing button does the same). */
+  stopScreenShare(): Promise<void> {
+    return this.#screen.stop();
+  }
+
+  /** Tutor: lets students share their screen, or not (not ends a student's share). */
+  setStudentsMayShare(allowed: boolean): void {
+    this.#screen.setStudentsMayShare(allowed);
   }
 
   // ------------------------------------------------------------------ waiting room

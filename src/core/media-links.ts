@@ -73,6 +73,8 @@ export class MediaLinks {
   readonly #waiting = new Map<string, { call: MediaConnection; cancel: Cancel }>();
   /** When a call from each member was last answered (scheduler clock). */
   readonly #answeredAt = new Map<string, number>();
+  /** The camera's part of the video budget: all of it, less while we share a screen. */
+  #cameraShare = 1;
 
   constructor(host: MediaLinksHost, timings: Timings & { videoBudgetBps: number }, scheduler: Scheduler) {
     this.#host = host;
@@ -188,10 +190,16 @@ export class MediaLinks {
     );
   }
 
+  /** Gives the camera `share` (0–1] of the video budget, e.g. less while a screen share sends too. */
+  setCameraShare(share: number): void {
+    this.#cameraShare = Math.min(1, Math.max(0.1, share));
+    this.applySendLimits();
+  }
+
   /** Spreads the video budget over every video sender. */
   applySendLimits(): void {
     const senders = this.#senders('video');
-    const limits = videoSendLimits(senders.length, this.#timings.videoBudgetBps);
+    const limits = videoSendLimits(senders.length, this.#timings.videoBudgetBps * this.#cameraShare);
     for (const sender of senders) {
       const parameters = sender.getParameters();
       if (parameters.encodings.length === 0) continue; // Not negotiated yet; retried when it is.

@@ -152,6 +152,17 @@ export interface AdmitRequest {
 /** Tutor only: refuse a waiting student. */
 export type DenyRequest = TargetedRequest<'LS-DENY'>;
 
+/** Start or stop sharing a screen (a tutor always; a student when the room allows it). */
+export interface ScreenShareRequest {
+  type: 'LS-SCREEN-SHARE';
+  payload: { on: boolean };
+}
+/** Tutor only: whether students may share their screen. */
+export interface SharePolicyRequest {
+  type: 'LS-SHARE-POLICY';
+  payload: { studentsMayShare: boolean };
+}
+
 export type ClientMessage =
   | JoinRequest
   | LeaveRequest
@@ -174,7 +185,9 @@ export type ClientMessage =
   | SpeakAnswerRequest
   | AdmissionRequest
   | AdmitRequest
-  | DenyRequest;
+  | DenyRequest
+  | ScreenShareRequest
+  | SharePolicyRequest;
 
 export type ClientMessageType = ClientMessage['type'];
 
@@ -202,6 +215,8 @@ const CLIENT_MESSAGE_RULES = {
   'LS-ADMISSION': true,
   'LS-ADMIT': true,
   'LS-DENY': true,
+  'LS-SCREEN-SHARE': false,
+  'LS-SHARE-POLICY': true,
 } as const satisfies Record<ClientMessageType, boolean>;
 
 export const CLIENT_MESSAGE_TYPES = Object.keys(CLIENT_MESSAGE_RULES) as readonly ClientMessageType[];
@@ -250,6 +265,13 @@ export interface AdmissionInfo {
   locked: boolean;
 }
 
+/** The room's screen share: who shares (one at a time), and whether students may. */
+export interface ScreenInfo {
+  /** Peer id of the participant sharing, or null. */
+  sharer: string | null;
+  studentsMayShare: boolean;
+}
+
 /** Who may speak: the room's floor. */
 export interface FloorInfo {
   /** Talking-stick mode: students may unmute only while they have the floor. */
@@ -279,6 +301,8 @@ export interface JoinedMessage {
     handQueue: string[];
     /** The chat so far (absent from servers without chat). */
     chat?: ChatSnapshot;
+    /** The screen share (absent from servers without it). */
+    screen?: ScreenInfo;
     /** Who may speak (absent from servers without floor control). */
     floor?: FloorInfo;
     /** The room's admission settings. */
@@ -343,6 +367,11 @@ export interface ChatPolicyMessage {
   type: 'LS-CHAT-POLICY';
   payload: { studentsMayChat: boolean; by: string };
 }
+/** The room's screen share changed. `replaced`: the peer id whose share a newer one ended. */
+export interface ScreenMessage {
+  type: 'LS-SCREEN';
+  payload: { screen: ScreenInfo; by: string; replaced?: string };
+}
 /** The answer to a student's LS-JOIN when the room has a waiting room: wait for a tutor. */
 export interface WaitingMessage {
   type: 'LS-WAITING';
@@ -404,7 +433,8 @@ export type ServerMessage =
   | WaitingMessage
   | WaitingListMessage
   | DeniedMessage
-  | AdmissionMessage;
+  | AdmissionMessage
+  | ScreenMessage;
 
 export type ServerMessageType = ServerMessage['type'];
 
@@ -430,6 +460,7 @@ export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
   'LS-WAITING-LIST',
   'LS-DENIED',
   'LS-ADMISSION',
+  'LS-SCREEN',
 ];
 
 /** Error codes carried by LS-ERROR. Stable: clients switch on them. */
@@ -484,6 +515,8 @@ export type ErrorCode =
   | 'floor-required'
   /** LS-SPEAK-ANSWER without a pending invitation. */
   | 'not-invited'
+  /** A student may not share the screen now (the tutor has not allowed it). */
+  | 'share-not-allowed'
   /** A tutor locked the room: new joins are refused. */
   | 'room-locked'
   /** LS-ADMIT / LS-DENY for someone not in the waiting room. */

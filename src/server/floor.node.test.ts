@@ -116,4 +116,22 @@ void describe('floor control', () => {
     const floor = (await tutor.next('LS-FLOOR', (m) => !m.payload.floor.speakers.includes(alice.id))).payload.floor;
     assert.deepEqual(floor.speakers, []);
   });
+
+  void test('screen share: one at a time, a student only when allowed, by hand too; a sharer who leaves ends it', async () => {
+    const { room, tutor, alice, bob } = await classroom();
+    alice.send({ type: 'LS-SCREEN-SHARE', payload: { on: true } });
+    assert.equal((await alice.nextError()).code, 'share-not-allowed');
+    tutor.send({ type: 'LS-SCREEN-SHARE', payload: { on: true } });
+    assert.equal((await bob.next('LS-SCREEN')).payload.screen.sharer, tutor.id);
+    tutor.send({ type: 'LS-SHARE-POLICY', payload: { studentsMayShare: true } });
+    await bob.next('LS-SCREEN', (m) => m.payload.screen.studentsMayShare);
+    alice.send({ type: 'LS-SCREEN-SHARE', payload: { on: true } });
+    const replaced = await tutor.next('LS-SCREEN', (m) => m.payload.screen.sharer === alice.id);
+    assert.equal(replaced.payload.replaced, tutor.id, "the tutor's share was replaced");
+    const late = await TestClient.connect(server.webSocketUrl);
+    opened.push(late);
+    assert.equal((await late.join(identity('Lee', 'student', room))).screen?.sharer, alice.id, 'a late joiner learns who shares');
+    await alice.close();
+    await bob.next('LS-SCREEN', (m) => m.payload.screen.sharer === null);
+  });
 });

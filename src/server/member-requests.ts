@@ -78,6 +78,12 @@ export class MemberRequests {
       case 'LS-DENY':
         this.#answer(session, type, actions.waitingRoom.deny(membership.room.name, frame['payload']));
         return;
+      case 'LS-SCREEN-SHARE':
+        this.#answer(session, type, actions.screen.share(membership.member, frame['payload']));
+        return;
+      case 'LS-SHARE-POLICY':
+        this.#answer(session, type, actions.screen.setPolicy(membership.member, frame['payload']));
+        return;
       case 'LS-REACT':
         this.#answer(session, type, this.#reactions.react(membership.member, frame['payload']));
         return;

@@ -3,8 +3,9 @@
  * only between two members of the same room, only media calls, and only for a
  * media connection that an OFFER between those two members opened.
  *
- * Media connections are kept per direction (caller → callee): a new OFFER from
- * the same caller to the same callee replaces the previous one, whose
+ * Media connections are kept per direction (caller → callee) and slot (the
+ * camera call, and a screen share's call): a new OFFER from the same caller to
+ * the same callee in the same slot replaces the previous one, whose
  * connection id is forgotten, so ANSWER/CANDIDATE frames for it are no longer
  * relayed. Both directions may be live at once, because two members that
  * recover at the same moment call each other and then keep one call. OFFERs
@@ -21,6 +22,16 @@ export interface RelayFrame {
   type: string;
   dst: unknown;
   payload: unknown;
+}
+
+/** A member pair may have one live camera call and one live screen-share call per direction. */
+export type MediaSlot = 'camera' | 'screen';
+const MEDIA_SLOTS: readonly MediaSlot[] = ['camera', 'screen'];
+
+/** The slot of an OFFER: a screen share says so in its call metadata (`{ kind: 'screen' }`). */
+function slotOf(payload: unknown): MediaSlot {
+  const metadata = isRecord(payload) ? payload['metadata'] : undefined;
+  return isRecord(metadata) && metadata['kind'] === 'screen' ? 'screen' : 'camera';
 }
 
 /** Longest PeerJS connection id accepted (PeerJS makes `mc_` plus a dozen characters). */
@@ -40,8 +51,8 @@ export class MediaConnectionTable {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  private static key(caller: string, callee: string): string {
-    return `${caller}\n${callee}`;
+  private static key(caller: string, callee: string, slot: MediaSlot = 'camera'): string {
+    return `${caller}\n${callee}\n${slot}`;
   }
 
   private remember(peerId: string, key: string): void {
@@ -66,9 +77,9 @@ export class MediaConnectionTable {
     return budget.take(this.clock());
   }
 
-  /** The caller's OFFER opens `connectionId` towards `callee`, replacing its previous one. */
-  open(caller: string, callee: string, connectionId: string): void {
-    const key = MediaConnectionTable.key(caller, callee);
+  /** The caller's OFFER opens `connectionId` towards `callee`, replacing its previous one in that slot. */
+  open(caller: string, callee: string, connectionId: string, slot: MediaSlot = 'camera'): void {
+    const key = MediaConnectionTable.key(caller, callee, slot);
     this.live.set(key, connectionId);
     this.remember(caller, key);
     this.remember(callee, key);
@@ -76,9 +87,10 @@ export class MediaConnectionTable {
 
   /** Whether `connectionId` is live between the two peers (either direction). */
   isLive(from: string, to: string, connectionId: string): boolean {
-    return (
-      this.live.get(MediaConnectionTable.key(from, to)) === connectionId ||
-      this.live.get(MediaConnectionTable.key(to, from)) === connectionId
+    return MEDIA_SLOTS.some(
+      (slot) =>
+        this.live.get(MediaConnectionTable.key(from, to, slot)) === connectionId ||
+        this.live.get(MediaConnectionTable.key(to, from, slot)) === connectionId,
     );
   }
 
@@ -147,7 +159,7 @@ export class SignallingRelay {
         this.gate.refuse(session, type, 'offer-rate-limited', 'Too many calls to this participant in a minute; wait before calling again.');
         return;
       }
-      this.connections.open(session.peerId, dst, connectionId);
+      this.connections.open(session.peerId, dst, connectionId, slotOf(payload));
     } else if (!this.connections.isLive(session.peerId, dst, connectionId)) {
       // ANSWER / CANDIDATE for a connection no OFFER between these two opened (or a replaced one).
       this.gate.refuse(session, type, 'unknown-connection', `${type} refused: no open media connection with that id between you and the destination.`);

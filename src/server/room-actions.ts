@@ -16,6 +16,7 @@ import type { UpdatePacer } from './update-pacer.js';
 import type { RoomChat } from './room-chat.js';
 import { RoomFloor } from './room-floor.js';
 import { RoomAdmission } from './room-admission.js';
+import { RoomScreen } from './room-screen.js';
 
 /** Camera and microphone flags of a join. */
 export interface JoinMedia {
@@ -54,6 +55,8 @@ export class RoomActions {
   readonly floor: RoomFloor;
   /** Waiting rooms and locks, per room. */
   readonly waitingRoom: RoomAdmission;
+  /** Screen shares, per room. */
+  readonly screen = new RoomScreen();
 
   constructor(parts: RoomActionParts) {
     ({
@@ -149,6 +152,7 @@ export class RoomActions {
         handQueue: room.handQueue,
         chat: this.chat.snapshotFor(room, info.userId),
         floor: this.floor.snapshot(room),
+        screen: this.screen.snapshot(room),
         ...this.admissionFor(room.name, info.role),
       },
     });
@@ -186,6 +190,7 @@ export class RoomActions {
         handQueue: room.handQueue,
         chat: this.chat.snapshotFor(room, moved.info.userId),
         floor: this.floor.snapshot(room),
+        screen: this.screen.snapshot(room),
         ...this.admissionFor(room.name, moved.info.role),
       },
     });
@@ -203,6 +208,7 @@ export class RoomActions {
     this.pacer.forget(member.info);
     this.connections.forget(member.info.id);
     this.floor.forget(member);
+    this.screen.forget(member);
     if (reason === 'removed') {
       const until = session.tokenExpiresAt ?? Date.now() + this.options.maxTokenLifetime * 1000;
       this.admission.remove(room.name, member.info.userId, until);

@@ -28,7 +28,7 @@ export type RequestOutcome =
       ok: false;
       code: Extract<
         ErrorCode,
-        'bad-payload' | 'message-too-long' | 'chat-disabled' | 'rate-limited' | 'no-such-participant' | 'forbidden' | 'no-such-message' | 'not-invited' | 'not-waiting'
+        'bad-payload' | 'message-too-long' | 'chat-disabled' | 'rate-limited' | 'no-such-participant' | 'forbidden' | 'no-such-message' | 'not-invited' | 'not-waiting' | 'share-not-allowed'
       >;
       message: string;
       /** A malformed request (counts towards the socket's bad-message limit). */

@@ -58,6 +58,8 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @fires {CustomEvent<{ message: ChatEntry }>} ls-chat-message - A chat message arrived (your own included, once the server has it). Detail: `{ message }`.
  * @fires {CustomEvent<{ id: string }>} ls-chat-deleted - A tutor deleted a chat message. Detail: `{ id }`.
  * @fires {CustomEvent<{ studentsMayChat: boolean }>} ls-chat-policy - A tutor changed whether students may write to everyone. Detail: `{ studentsMayChat }`.
+ * @fires {CustomEvent<{ screen: Readonly<ScreenInfo>; sharer: Participant | null }>} ls-screen-share - A screen share started or stopped, or a tutor changed whether students may share. Detail: `{ screen, sharer }`.
+ * @fires {CustomEvent<{ reason: 'replaced' }>} ls-screen-share-ended - Your share ended without you stopping it (someone else started one, or students may no longer share). Detail: `{ reason }`.
  * @fires {CustomEvent<ElementErrorDetail>} ls-error - Something failed: media, connection, a refused request, or an invalid `user-role` (code `invalid-role`; the element does not join). Detail: `{ code, message, media?, request? }`.
  * @fires {CustomEvent<TokenExpiringDetail>} ls-token-expiring - The session needs a join token for a re-join and `tokenProvider` is not set (cancelable). Answer with `detail.respondWith(tokenOrPromise)` during the event, or call `preventDefault()` and set the `token` attribute within 30 s. Without an answer the current token is tried; when the server refuses it, the user is told that their link expired. Detail: `{ token, respondWith(token) }`.
  *
@@ -125,6 +127,13 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart waiting - The "Waiting for the tutor" panel.
  * @csspart empty - The tutor's panel while no student is there.
  * @csspart enable-audio - The button shown when the browser blocked autoplaying audio.
+ * @csspart screen - The shared screen in the presentation layout.
+ * @csspart screen-video - The shared screen's video (fitted, never cropped).
+ * @csspart screen-caption - "Tess's screen" under the share.
+ * @csspart screen-placeholder - Shown until the share's first frames arrive.
+ * @csspart screen-fullscreen - The share's Full screen button.
+ * @csspart pip - The Picture-in-picture button for the tutor's camera (where supported).
+ * @csspart screen-preview - The sharer's own "You are sharing your screen" preview.
  * @csspart preview-video - The self preview's video.
  * @csspart preview-placeholder - The self preview's camera-off placeholder.
  * @csspart preview-initials - The initials in the self preview's placeholder.

@@ -89,6 +89,12 @@ export class ParticipantTile extends SessionElement {
     return this.#video?.play() ?? Promise.resolve();
   }
 
+  /** Shows this video in a floating Picture-in-Picture window (where the browser supports it). */
+  async pictureInPicture(): Promise<void> {
+    const video = this.#video;
+    if (video && !video.hidden) await video.requestPictureInPicture();
+  }
+
   get #video(): HTMLVideoElement | null {
     return this.renderRoot.querySelector<HTMLVideoElement>('video');
   }

@@ -12,7 +12,8 @@ import { sessionControlsStyles } from './session-controls.styles.js';
 /**
  * @customElement session-controls
  * @summary The control bar: microphone and camera toggles, raise or lower the
- * hand, reactions, talking stick and mute everyone (tutor), leave, the tutor's
+ * hand, reactions, share screen (tutors; students when allowed), talking
+ * stick, students may share and mute everyone (tutor), leave, the tutor's
  * request to unmute and invitation to speak (Accept / Decline).
  *
  * Before the join (and after leaving) only the microphone and camera toggles
@@ -23,7 +24,7 @@ import { sessionControlsStyles } from './session-controls.styles.js';
  *
  * @csspart bar - The toolbar holding the buttons.
  * @csspart control - Each button (also `control leave` for the Leave button).
- * @csspart request - The tutor's request to unmute, or invitation to speak (also `request invitation`).
+ * @csspart request - The tutor's request to unmute, or invitation to speak (also `request invitation`), or why a share failed (`request share-error`).
  * @csspart reactions - The group of reaction buttons, shown by the React button.
  * @csspart reaction - Each reaction button (also a `control`).
  *
@@ -47,17 +48,36 @@ export class SessionControls extends SessionElement {
   @state()
   private reactionsOpen = false;
 
+  /** Why the last share did not start (cleared by the next try). */
+  @state()
+  private shareError = '';
+
   readonly #requests = new SessionListeners(this, {
     'unmute-requested': () => (this.unmuteRequested = true),
   });
   protected override sessionChanged(session: LiveSession | undefined): void {
     this.unmuteRequested = false;
+    this.shareError = '';
     this.#requests.session = session;
   }
 
   #toggleMic(session: LiveSession): void {
     this.unmuteRequested = false;
     void session.toggleMic();
+  }
+
+  #toggleShare(session: LiveSession): void {
+    this.shareError = '';
+    if (session.isSharingScreen) {
+      void session.stopScreenShare();
+      return;
+    }
+    session.startScreenShare().catch((error: unknown) => {
+      // The user closing the browser's picker is a choice, not a failure.
+      if (error instanceof DOMException && (error.name === 'NotAllowedError' || error.name === 'AbortError')) return;
+      const code = (error as { code?: unknown }).code;
+      this.shareError = code === 'share-not-allowed' ? this.text.shareNotAllowed : this.text.shareFailed;
+    });
   }
 
   protected override render() {
@@ -131,6 +151,27 @@ export class SessionControls extends SessionElement {
               </button>`,
             )}
           </span>`
+        : nothing}
+      ${session.canShareScreen || session.isSharingScreen
+        ? html`<button
+            part="control"
+            data-control="share"
+            aria-pressed=${session.isSharingScreen ? 'true' : 'false'}
+            @click=${() => this.#toggleShare(session)}
+          >
+            ${icons.screen}${session.isSharingScreen ? s.stopSharing : s.shareScreen}
+          </button>`
+        : nothing}
+      ${this.shareError ? html`<span part="request share-error" role="alert">${this.shareError}</span>` : nothing}
+      ${session.role === 'tutor'
+        ? html`<button
+            part="control"
+            data-control="students-share"
+            aria-pressed=${session.screenShare.studentsMayShare ? 'true' : 'false'}
+            @click=${() => session.setStudentsMayShare(!session.screenShare.studentsMayShare)}
+          >
+            ${icons.screen}${s.studentsMayShare}
+          </button>`
         : nothing}
       ${session.role === 'tutor'
         ? html`<button

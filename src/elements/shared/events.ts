@@ -36,6 +36,8 @@ export const FORWARDED_EVENTS = {
   'chat-message': 'ls-chat-message',
   'chat-deleted': 'ls-chat-deleted',
   'chat-policy': 'ls-chat-policy',
+  'screen-share': 'ls-screen-share',
+  'screen-share-ended': 'ls-screen-share-ended',
   error: 'ls-error',
 } as const satisfies { [K in keyof LiveSessionEventMap]?: `ls-${K}` };
 

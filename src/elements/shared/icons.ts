@@ -13,5 +13,8 @@ export const icons = {
   leave: icon(svg`<path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9"/>`),
   remove: icon(svg`<path d="M18 6 6 18M6 6l12 12"/>`),
   speaker: icon(svg`<path d="M11 5 6 9H2v6h4l5 4z"/><path d="M15.5 8.5a5 5 0 0 1 0 7M19 5a10 10 0 0 1 0 14"/>`),
+  screen: icon(svg`<rect x="2" y="3" width="20" height="14" rx="2"/><path d="M8 21h8M12 17v4"/>`),
+  fullScreen: icon(svg`<path d="M3 9V3h6M21 9V3h-6M3 15v6h6M21 15v6h-6"/>`),
+  pip: icon(svg`<rect x="2" y="4" width="20" height="16" rx="2"/><rect x="12" y="11" width="8" height="7" rx="1"/>`),
   chat: icon(svg`<path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z"/>`),
 };

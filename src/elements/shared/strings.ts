@@ -89,6 +89,21 @@ export interface LiveSessionStrings {
   invitedLabel: string;
   inviteToSpeak: (name: string) => string;
   endTurn: (name: string) => string;
+  shareScreen: string;
+  stopSharing: string;
+  studentsMayShare: string;
+  /** The shared screen's caption and label: "Tess's screen". */
+  screenOf: (name: string) => string;
+  youAreSharing: string;
+  fullScreen: string;
+  pictureInPicture: (name: string) => string;
+  /** Announced when a share starts: "Tess is sharing their screen". */
+  shareStarted: (name: string) => string;
+  shareEnded: string;
+  /** Our own share ended because someone else started one (or students may no longer share). */
+  shareReplaced: string;
+  shareNotAllowed: string;
+  shareFailed: string;
   /** What each reaction is called (its button's name, its badge's label). */
   reactionNames: Readonly<Record<Reaction, string>>;
   /** Shown on a tile or in the list: "Sam: I'm confused". */
@@ -176,6 +191,18 @@ export const defaultStrings: LiveSessionStrings = {
   invitedLabel: 'invited to speak',
   inviteToSpeak: (name) => `Invite ${name} to speak`,
   endTurn: (name) => `End ${name}'s turn`,
+  shareScreen: 'Share screen',
+  stopSharing: 'Stop sharing',
+  studentsMayShare: 'Students may share',
+  screenOf: (name) => `${name}'s screen`,
+  youAreSharing: 'You are sharing your screen',
+  fullScreen: 'Full screen',
+  pictureInPicture: (name) => `Picture-in-picture: ${name}`,
+  shareStarted: (name) => `${name} is sharing their screen`,
+  shareEnded: 'Screen sharing ended',
+  shareReplaced: 'Your screen share ended: someone else is sharing now.',
+  shareNotAllowed: 'The tutor has not allowed students to share their screen.',
+  shareFailed: 'The screen could not be shared.',
   reactionNames: { 'thumbs-up': 'Thumbs up', clap: 'Clap', confused: "I'm confused", slower: 'Slower, please' },
   reactionOf: (name, reaction) => `${name}: ${reaction}`,
 };

@@ -53,4 +53,73 @@ export const videoGridStyles = css`
     transform: translateX(-50%);
     z-index: 2;
   }
+  .presentation {
+    display: grid;
+    grid-template-rows: minmax(0, 1fr) auto;
+    gap: var(--_gap);
+    height: 100%;
+  }
+  [part='screen'] {
+    position: relative;
+    margin: 0;
+    min-height: 200px;
+    border-radius: var(--_radius);
+    overflow: hidden;
+    background: #000;
+  }
+  [part='screen-video'] {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+    object-fit: contain;
+  }
+  [part='screen-placeholder'] {
+    display: grid;
+    place-items: center;
+    height: 100%;
+    color: var(--_tile-text);
+    background: var(--_tile-background);
+  }
+  [part='screen-caption'] {
+    position: absolute;
+    left: 8px;
+    bottom: 8px;
+    padding: 2px 8px;
+    border-radius: calc(var(--_radius) / 2);
+    background: rgb(0 0 0 / 0.65);
+    color: #fff;
+  }
+  .screen-actions {
+    position: absolute;
+    right: 8px;
+    bottom: 8px;
+    display: flex;
+    gap: 6px;
+  }
+  [part='screen-preview'] {
+    position: absolute;
+    right: 8px;
+    bottom: 8px;
+    z-index: 2;
+    width: 160px;
+    margin: 0;
+    border-radius: calc(var(--_radius) / 2);
+    overflow: hidden;
+    background: rgb(0 0 0 / 0.75);
+    color: #fff;
+    font-size: 0.8rem;
+  }
+  [part='screen-preview'] video {
+    display: block;
+    width: 100%;
+    aspect-ratio: 16 / 9;
+    object-fit: contain;
+  }
+  [part='screen-preview'] figcaption {
+    display: flex;
+    align-items: center;
+    gap: 4px;
+    padding: 4px 6px;
+  }
 `;

@@ -19,7 +19,11 @@ const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, r
  * @customElement video-grid
  * @summary The remote participants. Tutor view: every student in a grid.
  * Student view: the tutor large, classmates in a strip, and "Waiting for the
- * tutor" while none is there.
+ * tutor" while none is there. Presentation: while someone else shares a
+ * screen, the share fills the stage (fitted, never cropped, captioned with the
+ * sharer's name, with a Full screen button) and every camera goes to the strip,
+ * the tutor's first (with Picture-in-picture where the browser offers it); the
+ * sharer sees a small "You are sharing your screen" preview instead.
  *
  * Inside `<live-session>` it follows the session from context; on its own, set
  * the `session` property to a `LiveSession`. Each participant is a
@@ -42,6 +46,13 @@ const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, r
  * @csspart empty - The tutor's panel while no student is there.
  * @csspart enable-audio - The button shown when the browser blocked autoplaying audio.
  * @csspart connection-badge - Shown on a tile while its media connection recovers.
+ * @csspart screen - The shared screen in the presentation layout (a `figure`).
+ * @csspart screen-video - The shared screen's video (fitted inside, never cropped).
+ * @csspart screen-caption - "Tess's screen" under the share.
+ * @csspart screen-placeholder - Shown until the share's first frames arrive.
+ * @csspart screen-fullscreen - The Full screen button of the share.
+ * @csspart pip - The Picture-in-picture button for the tutor's camera (where supported).
+ * @csspart screen-preview - The sharer's own small "You are sharing your screen" preview.
  *
  * @cssprop --live-session-gap - Space between tiles.
  * @cssprop --live-session-radius - Tile corner radius.
@@ -85,6 +96,19 @@ export class VideoGrid extends SessionElement {
     return this.currentSession?.role === 'tutor' ? 'tutor' : 'student';
   }
 
+  /** Whether someone else's screen share fills the stage (reflected as `presenting`, for styling). */
+  get presenting(): boolean {
+    return this.#presenter !== null;
+  }
+
+  /** The participant whose share is shown large: someone else sharing now. */
+  get #presenter(): Participant | null {
+    const session = this.currentSession;
+    const id = session?.screenShare.sharer ?? null;
+    if (!session || id === null || id === session.peerId) return null;
+    return session.participants.find((p) => p.id === id) ?? null;
+  }
+
   /** The remote participants shown (local excluded). */
   get remoteParticipants(): readonly Participant[] {
     return this.currentSession?.participants.filter((p) => !p.isLocal) ?? [];
@@ -102,8 +126,9 @@ export class VideoGrid extends SessionElement {
   }
 
   protected override updated(): void {
-    // The only writer of the `view` attribute.
+    // The only writer of the `view` and `presenting` attributes.
     this.setAttribute('view', this.view);
+    this.toggleAttribute('presenting', this.presenting);
   }
 
   readonly #onAutoplayBlocked = (): void => {
@@ -113,7 +138,9 @@ export class VideoGrid extends SessionElement {
   #enableAudio(): void {
     const tiles = [...this.renderRoot.querySelectorAll<ParticipantTile>('participant-tile')];
     // A play() aborted by a new stream is not a refusal: only NotAllowedError keeps the button.
-    void Promise.allSettled(tiles.map((tile) => tile.play())).then((results) => {
+    const screen = this.renderRoot.querySelector<HTMLVideoElement>('[part~="screen-video"]');
+    const plays = [...tiles.map((tile) => tile.play()), ...(screen ? [screen.play()] : [])];
+    void Promise.allSettled(plays).then((results) => {
       const refused = results.some((r) => r.status === 'rejected' && r.reason instanceof DOMException && r.reason.name === 'NotAllowedError');
       if (!refused) this.audioBlocked = false;
     });
@@ -127,9 +154,13 @@ export class VideoGrid extends SessionElement {
       ? html`<button part="enable-audio" class="primary" @click=${this.#enableAudio}>${icons.speaker}${s.enableAudio}</button>`
       : nothing;
 
+    const presenter = this.#presenter;
+    if (session && presenter) return html`${enableAudio}${this.#renderPresentation(session, presenter, remote)}`;
+    const ownShare = session?.isSharingScreen ? this.#renderOwnShare(session) : nothing;
+
     if (this.view === 'tutor') {
       const students = remote;
-      return html`${enableAudio}
+      return html`${enableAudio}${ownShare}
         ${students.length === 0
           ? html`<div part="empty">${s.noStudentsYet}</div>`
           : html`<div part="grid" role="list" aria-label=${s.participants} style=${styleMap({ '--_columns': String(this.columns) })}>
@@ -139,7 +170,7 @@ export class VideoGrid extends SessionElement {
 
     const tutor = remote.find((p) => p.role === 'tutor');
     const classmates = remote.filter((p) => p !== tutor);
-    return html`${enableAudio}
+    return html`${enableAudio}${ownShare}
       <div class="stage">
         ${tutor ? this.#tile(tutor, session, true) : html`<div part="waiting" role="status">${s.waitingForTutor}</div>`}
         ${classmates.length > 0
@@ -148,6 +179,69 @@ export class VideoGrid extends SessionElement {
             </div>`
           : nothing}
       </div>`;
+  }
+
+  #renderPresentation(session: LiveSession, presenter: Participant, remote: readonly Participant[]): TemplateResult {
+    const s = this.text;
+    const stream = session.screenStream;
+    const tutor = remote.find((p) => p.role === 'tutor');
+    const cameras = tutor ? [tutor, ...remote.filter((p) => p !== tutor)] : remote;
+    const label = s.screenOf(presenter.name);
+    const pip = tutor && session.role !== 'tutor' && tutor.isVideoOn && typeof document !== 'undefined' && document.pictureInPictureEnabled;
+    return html`<div class="presentation">
+      <figure part="screen" aria-label=${label}>
+        ${stream
+          ? html`<video
+              part="screen-video"
+              autoplay
+              playsinline
+              .muted=${stream.getAudioTracks().length === 0}
+              .srcObject=${stream}
+              @loadedmetadata=${this.#playScreen}
+              aria-label=${label}
+            ></video>`
+          : html`<div part="screen-placeholder">${label}</div>`}
+        <figcaption part="screen-caption">${label}</figcaption>
+        <div class="screen-actions">
+          <button part="screen-fullscreen" @click=${this.#fullScreen}>${icons.fullScreen}${s.fullScreen}</button>
+          ${pip ? html`<button part="pip" @click=${() => this.#pictureInPicture(tutor.id)}>${icons.pip}${s.pictureInPicture(tutor.name)}</button>` : nothing}
+        </div>
+      </figure>
+      ${cameras.length > 0
+        ? html`<div part="strip" role="list" aria-label=${s.participants}>
+            ${repeat(cameras, (p) => p.id, (p) => this.#tile(p, session, false))}
+          </div>`
+        : nothing}
+    </div>`;
+  }
+
+  /** The sharer's own view: a small muted preview of what it sends, never the share full size (no infinite mirror). */
+  #renderOwnShare(session: LiveSession): TemplateResult {
+    const s = this.text;
+    return html`<figure part="screen-preview">
+      <video autoplay playsinline .muted=${true} .srcObject=${session.screenStream} aria-hidden="true"></video>
+      <figcaption>${icons.screen}${s.youAreSharing}</figcaption>
+    </figure>`;
+  }
+
+  readonly #playScreen = (event: Event): void => {
+    const video = event.target as HTMLVideoElement;
+    if (!video.paused) return;
+    video.play().catch((error: unknown) => {
+      if (error instanceof DOMException && error.name === 'NotAllowedError') this.audioBlocked = true;
+    });
+  };
+
+  readonly #fullScreen = (): void => {
+    const figure = this.renderRoot.querySelector<HTMLElement>('[part~="screen"]');
+    if (!figure) return;
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else figure.requestFullscreen().catch(() => undefined);
+  };
+
+  #pictureInPicture(id: string): void {
+    const tile = this.renderRoot.querySelector<ParticipantTile>(`participant-tile[data-participant="${CSS.escape(id)}"]`);
+    void tile?.pictureInPicture().catch(() => undefined);
   }
 
   #tile(p: Participant, session: LiveSession | undefined, main: boolean): TemplateResult {
