@@ -313,11 +313,68 @@ export class TokenBucket {
 
   /** Takes one token; false when the bucket is empty. */
   take(now: number = Date.now()): boolean {
-    const elapsed = Math.max(0, now - this.refilledAt);
-    this.tokens = Math.min(this.capacity, this.tokens + (elapsed * this.perSecond) / 1000);
-    this.refilledAt = now;
+    this.refill(now);
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** Whether the bucket has refilled to capacity: then it is no different from a new one. */
+  isFull(now: number = Date.now()): boolean {
+    this.refill(now);
+    return this.tokens >= this.capacity;
+  }
+
+  private refill(now: number): void {
+    const elapsed = Math.max(0, now - this.refilledAt);
+    this.tokens = Math.min(this.capacity, this.tokens + (elapsed * this.perSecond) / 1000);
+    this.refilledAt = now;
+  }
+}
+
+/**
+ * A token bucket per key (a user, a room and user, a member pair), made on
+ * first use. The map stays bounded: past `maxKeys`, buckets that have refilled
+ * to capacity are dropped (they hold nothing a new one would not), and if every
+ * one is still in use, the oldest half (a flood of distinct keys).
+ */
+export class KeyedBuckets {
+  readonly #buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly perSecond: number,
+    private readonly maxKeys = 1000,
+  ) {}
+
+  /** Takes one token from `key`'s bucket; false when it is spent. */
+  take(key: string, now: number = Date.now()): boolean {
+    let bucket = this.#buckets.get(key);
+    if (!bucket) {
+      if (this.#buckets.size >= this.maxKeys) this.#prune(now);
+      bucket = new TokenBucket(this.capacity, this.perSecond, now);
+      this.#buckets.set(key, bucket);
+    }
+    return bucket.take(now);
+  }
+
+  /** Forgets `key`'s bucket. */
+  delete(key: string): void {
+    this.#buckets.delete(key);
+  }
+
+  /** How many buckets are held. */
+  get size(): number {
+    return this.#buckets.size;
+  }
+
+  #prune(now: number): void {
+    for (const [key, bucket] of this.#buckets) if (bucket.isFull(now)) this.#buckets.delete(key);
+    if (this.#buckets.size < this.maxKeys) return;
+    let toDrop = Math.floor(this.#buckets.size / 2);
+    for (const key of this.#buckets.keys()) {
+      if (toDrop-- <= 0) break;
+      this.#buckets.delete(key);
+    }
   }
 }

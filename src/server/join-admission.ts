@@ -5,11 +5,11 @@
  * e.g. two sockets sharing a token taking turns). No sockets; clock injected.
  */
 import type { ErrorCode } from '../protocol/index.js';
-import { TokenBucket } from './frames.js';
+import { KeyedBuckets } from './frames.js';
 
 /** Most removal entries kept per room; the oldest go first. */
 const MAX_REMOVED_PER_ROOM = 1000;
-/** Most per-user join budgets kept; idle ones are dropped first. */
+/** Most per-user join budgets kept; refilled ones are dropped first. */
 const MAX_JOIN_BUDGETS = 20_000;
 
 export interface AdmissionRefusal {
@@ -21,12 +21,14 @@ export class JoinAdmission {
   /** room → userId → removed until (ms since the epoch). */
   private readonly removed = new Map<string, Map<string, number>>();
   /** `room\nuserId` → join budget. */
-  private readonly budgets = new Map<string, { bucket: TokenBucket; usedAt: number }>();
+  private readonly budgets: KeyedBuckets;
 
   constructor(
-    private readonly joinsPerMinute: number,
+    joinsPerMinute: number,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.budgets = new KeyedBuckets(joinsPerMinute, joinsPerMinute / 60, MAX_JOIN_BUDGETS);
+  }
 
   /** Whether `userId` may join `room` now; a permitted join uses one unit of its budget. */
   admit(room: string, userId: string): AdmissionRefusal | undefined {
@@ -41,15 +43,7 @@ export class JoinAdmission {
       }
       this.readmit(room, userId);
     }
-    const key = `${room}\n${userId}`;
-    let budget = this.budgets.get(key);
-    if (!budget) {
-      if (this.budgets.size >= MAX_JOIN_BUDGETS) this.dropIdleBudgets(now);
-      budget = { bucket: new TokenBucket(this.joinsPerMinute, this.joinsPerMinute / 60, now), usedAt: now };
-      this.budgets.set(key, budget);
-    }
-    budget.usedAt = now;
-    if (!budget.bucket.take(now)) {
+    if (!this.budgets.take(`${room}\n${userId}`, now)) {
       return { code: 'join-rate-limited', message: 'Too many joins in a short time; wait a moment before joining again.' };
     }
     return undefined;
@@ -83,20 +77,5 @@ export class JoinAdmission {
   removedFrom(room: string): string[] {
     const now = this.clock();
     return [...(this.removed.get(room) ?? new Map<string, number>())].filter(([, until]) => until > now).map(([id]) => id);
-  }
-
-  private dropIdleBudgets(now: number): void {
-    const idleFor = (60_000 * 2);
-    for (const [key, budget] of this.budgets) {
-      if (now - budget.usedAt > idleFor) this.budgets.delete(key);
-    }
-    // Still full: forget the oldest half (a flood of distinct identities).
-    if (this.budgets.size >= MAX_JOIN_BUDGETS) {
-      let toDrop = Math.floor(this.budgets.size / 2);
-      for (const key of this.budgets.keys()) {
-        if (toDrop-- <= 0) break;
-        this.budgets.delete(key);
-      }
-    }
   }
 }

@@ -6,7 +6,8 @@
  */
 import type { ClientMessageType } from '../protocol/index.js';
 import type { RoomActions } from './room-actions.js';
-import { RoomChat, type RequestOutcome } from './room-chat.js';
+import { RoomChat } from './room-chat.js';
+import type { RequestOutcome } from './request-outcome.js';
 import { RoomReactions } from './room-reactions.js';
 import type { SocketGate } from './socket-gate.js';
 import type { JoinedMembership, SocketSession } from './socket-session.js';

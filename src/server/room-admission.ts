@@ -11,7 +11,7 @@
 import { isRecord, type AdmissionInfo, type WaitingInfo } from '../protocol/index.js';
 import type { JoinIdentity } from './join-identity.js';
 import type { RoomRegistry } from './room-registry.js';
-import type { RequestOutcome } from './room-chat.js';
+import type { RequestOutcome } from './request-outcome.js';
 import type { SocketSession } from './socket-session.js';
 
 /** A join put on hold. */

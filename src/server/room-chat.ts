@@ -14,26 +14,12 @@ import {
   type ChatMessageInfo,
   type ChatParty,
   type ChatSnapshot,
-  type ErrorCode,
   type ParticipantInfo,
   type ServerMessage,
 } from '../protocol/index.js';
-import { TokenBucket } from './frames.js';
+import { KeyedBuckets } from './frames.js';
 import type { Member, Room } from './room-registry.js';
-
-/** How a chat (or reaction) request went: done, or refused with an error code and a message for the sender. */
-export type RequestOutcome =
-  | { ok: true }
-  | {
-      ok: false;
-      code: Extract<
-        ErrorCode,
-        'bad-payload' | 'message-too-long' | 'chat-disabled' | 'rate-limited' | 'no-such-participant' | 'forbidden' | 'no-such-message' | 'not-invited' | 'not-waiting' | 'share-not-allowed'
-      >;
-      message: string;
-      /** A malformed request (counts towards the socket's bad-message limit). */
-      malformed?: boolean;
-    };
+import type { RequestOutcome } from './request-outcome.js';
 
 export interface RoomChatOptions {
   /** Messages one user may send per minute, after a burst of {@link CHAT_BURST}. */
@@ -53,7 +39,7 @@ interface RoomChatState {
   studentsMayChat: boolean;
   sequence: number;
   /** Per user id, so that leaving and joining again does not refill it. */
-  budgets: Map<string, TokenBucket>;
+  budgets: KeyedBuckets;
 }
 
 function party(info: ParticipantInfo): ChatParty {
@@ -111,7 +97,7 @@ export class RoomChat {
     } else if (sender.role !== 'tutor' && !state.studentsMayChat) {
       return { ok: false, code: 'chat-disabled', message: 'The tutor has turned off messages to the room; you can still write to the tutor.' };
     }
-    if (!this.#budget(state, sender.userId).take(this.#clock())) {
+    if (!state.budgets.take(sender.userId, this.#clock())) {
       return { ok: false, code: 'rate-limited', message: 'You are sending messages too fast; wait a moment.' };
     }
 
@@ -180,20 +166,10 @@ export class RoomChat {
   #state(room: Room): RoomChatState {
     let state = this.#rooms.get(room);
     if (!state) {
-      state = { messages: [], studentsMayChat: true, sequence: 0, budgets: new Map() };
+      state = { messages: [], studentsMayChat: true, sequence: 0, budgets: new KeyedBuckets(CHAT_BURST, this.#options.perMinute / 60) };
       this.#rooms.set(room, state);
     }
     return state;
   }
 
-  #budget(state: RoomChatState, userId: string): TokenBucket {
-    let bucket = state.budgets.get(userId);
-    if (!bucket) {
-      // Users who left keep their budget a while; the map is pruned when it outgrows a room.
-      if (state.budgets.size >= 1000) state.budgets.clear();
-      bucket = new TokenBucket(CHAT_BURST, this.#options.perMinute / 60, this.#clock());
-      state.budgets.set(userId, bucket);
-    }
-    return bucket;
-  }
 }

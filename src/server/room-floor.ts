@@ -9,7 +9,7 @@
 import { isRecord, type FloorInfo, type ServerMessage } from '../protocol/index.js';
 import { checkTargetPayload } from './frames.js';
 import type { Member, Room } from './room-registry.js';
-import type { RequestOutcome } from './room-chat.js';
+import type { RequestOutcome } from './request-outcome.js';
 
 /** What floor control asks of the room actions. */
 export interface FloorHost {

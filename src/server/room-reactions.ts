@@ -4,16 +4,17 @@
  * they are short-lived, and each client shows and counts the recent ones.
  */
 import { isReaction, isRecord } from '../protocol/index.js';
-import { TokenBucket } from './frames.js';
+import { KeyedBuckets } from './frames.js';
 import type { Member, Room } from './room-registry.js';
-import type { RequestOutcome } from './room-chat.js';
+import type { RequestOutcome } from './request-outcome.js';
 
 /** Reactions one user may send at once, then {@link REACTIONS_PER_MINUTE} a minute. */
 export const REACTION_BURST = 3;
 export const REACTIONS_PER_MINUTE = 12;
 
 export class RoomReactions {
-  readonly #budgets = new WeakMap<Room, Map<string, TokenBucket>>();
+  /** Per room, a budget per user id (leaving and joining again does not refill it). */
+  readonly #budgets = new WeakMap<Room, KeyedBuckets>();
   readonly #clock: () => number;
 
   constructor(clock: () => number = Date.now) {
@@ -26,25 +27,19 @@ export class RoomReactions {
     if (!isReaction(reaction)) {
       return { ok: false, code: 'bad-payload', message: 'payload.reaction must be thumbs-up, clap, confused or slower.', malformed: true };
     }
-    if (!this.#budget(member).take(this.#clock())) {
+    if (!this.#budgetsOf(member.room).take(member.info.userId, this.#clock())) {
       return { ok: false, code: 'rate-limited', message: 'You are sending reactions too fast; wait a moment.' };
     }
     member.room.broadcast({ type: 'LS-REACTION', payload: { from: member.info.id, reaction } });
     return { ok: true };
   }
 
-  #budget(member: Member): TokenBucket {
-    let budgets = this.#budgets.get(member.room);
+  #budgetsOf(room: Room): KeyedBuckets {
+    let budgets = this.#budgets.get(room);
     if (!budgets) {
-      budgets = new Map();
-      this.#budgets.set(member.room, budgets);
+      budgets = new KeyedBuckets(REACTION_BURST, REACTIONS_PER_MINUTE / 60);
+      this.#budgets.set(room, budgets);
     }
-    let bucket = budgets.get(member.info.userId);
-    if (!bucket) {
-      if (budgets.size >= 1000) budgets.clear();
-      bucket = new TokenBucket(REACTION_BURST, REACTIONS_PER_MINUTE / 60, this.#clock());
-      budgets.set(member.info.userId, bucket);
-    }
-    return bucket;
+    return budgets;
   }
 }

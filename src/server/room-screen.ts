@@ -6,7 +6,7 @@
  */
 import { isRecord, type ScreenInfo } from '../protocol/index.js';
 import type { Member, Room } from './room-registry.js';
-import type { RequestOutcome } from './room-chat.js';
+import type { RequestOutcome } from './request-outcome.js';
 
 interface ScreenState {
   sharer: string | null;

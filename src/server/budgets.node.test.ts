@@ -1,0 +1,41 @@
+// Rate budgets: the token bucket and the bounded map of buckets per key that
+// chat, reactions and joins use. Pure logic with an injected clock.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KeyedBuckets, TokenBucket } from './frames.js';
+
+void describe('rate budgets', () => {
+  void test('a token bucket gives its burst, then its rate, and is full again after a quiet spell', () => {
+    const bucket = new TokenBucket(3, 1, 0);
+    assert.deepEqual([1, 2, 3, 4].map(() => bucket.take(0)), [true, true, true, false]);
+    assert.equal(bucket.take(999), false, 'not a whole token yet');
+    assert.equal(bucket.take(1000), true);
+    assert.equal(bucket.isFull(1000), false);
+    assert.equal(bucket.isFull(4000), true);
+  });
+
+  void test('keyed buckets are separate per key; past the bound only refilled buckets are forgotten, so a spent one stays spent', () => {
+    const budgets = new KeyedBuckets(2, 1 / 60, 3); // 2 at once, then one a minute
+    assert.deepEqual([1, 2, 3].map(() => budgets.take('sam', 0)), [true, true, false]);
+    assert.equal(budgets.take('ann', 0), true, 'another key has its own');
+    assert.equal(budgets.take('k1', 0), true);
+    // 90 s later Ann and k1 are full again, Sam is not (1.5 of 2): a new key drops those two only.
+    assert.equal(budgets.take('k2', 90_000), true);
+    assert.equal(budgets.size, 2);
+    assert.equal(budgets.take('sam', 90_000), true, 'the half-refilled budget was kept');
+    assert.equal(budgets.take('sam', 90_000), false);
+  });
+
+  void test('when every bucket is in use, the oldest half goes: memory stays bounded under a flood of keys', () => {
+    const budgets = new KeyedBuckets(5, 1, 4);
+    for (let i = 0; i < 100; i++) budgets.take(`key-${String(i)}`, 0);
+    assert.ok(budgets.size <= 4, `bounded (${String(budgets.size)} buckets)`);
+  });
+
+  void test('a full bucket dropped from the map is no different from a new one', () => {
+    const budgets = new KeyedBuckets(1, 1, 1);
+    assert.equal(budgets.take('a', 0), true);
+    assert.equal(budgets.take('b', 5000), true, 'a refilled: dropped to make room');
+    assert.equal(budgets.take('a', 5000), true, 'a gets a full budget, as it would have anyway');
+  });
+});
