@@ -4,5 +4,6 @@ import './elements/participant-list/define.js';
 import './elements/session-controls/define.js';
 import './elements/session-chat/define.js';
 import './elements/self-preview/define.js';
+import './elements/device-settings/define.js';
 import './elements/video-grid/define.js';
 import './elements/live-session/define.js';

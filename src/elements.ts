@@ -7,6 +7,7 @@ export { ParticipantTile } from './elements/participant-tile/participant-tile.js
 export { ParticipantList } from './elements/participant-list/participant-list.js';
 export { SessionControls } from './elements/session-controls/session-controls.js';
 export { SessionChat } from './elements/session-chat/session-chat.js';
+export { DeviceSettings, rememberedDevices, type RememberedDevices } from './elements/device-settings/device-settings.js';
 export { SessionSubscriber, type SpeakingChange } from './controllers/session-subscriber.js';
 export { SessionListeners, type SessionListenerMap } from './controllers/session-listeners.js';
 export { sessionContext } from './controllers/session-context.js';

@@ -34,7 +34,7 @@ interface Manifest {
 }
 
 const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, '../custom-elements.json'), 'utf8')) as Manifest;
-const TAGS = ['live-session', 'participant-list', 'participant-tile', 'self-preview', 'session-chat', 'session-controls', 'video-grid'];
+const TAGS = ['device-settings', 'live-session', 'participant-list', 'participant-tile', 'self-preview', 'session-chat', 'session-controls', 'video-grid'];
 
 const elements = manifest.modules.flatMap((module) =>
   (module.declarations ?? []).filter((d) => d.customElement === true && d.tagName !== undefined).map((declaration) => ({ module, declaration })),

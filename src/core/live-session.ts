@@ -387,6 +387,21 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
     return this.#media.switchDevice(kind, deviceId);
   }
 
+  /** The device id in use for `kind` (`camera` or `microphone`), or null while it is off. */
+  currentDevice(kind: MediaKind): string | null {
+    return this.#media.deviceOf(kind);
+  }
+
+  /**
+   * The local microphone's level now, 0–1 (RMS; speech is around 0.02–0.3), for
+   * a level meter. 0 while the microphone is off or its level cannot be read
+   * (an `AudioContext` the browser keeps suspended until a user gesture).
+   */
+  get microphoneLevel(): number {
+    if (!this.isAudioOn) return 0;
+    return this.#speaking.level(LOCAL_LEVEL) ?? 0;
+  }
+
   /** Cameras and microphones the browser reports (labels need a granted permission). */
   listDevices(): Promise<MediaDeviceInfo[]> {
     return this.#media.listDevices();

@@ -52,7 +52,11 @@ export interface LocalMediaHost {
 export interface LocalMediaOptions {
   video?: MediaTrackConstraints | false;
   audio?: MediaTrackConstraints | false;
+  /** Preferred devices (ids from `listDevices()`), tried first; another is used when one is gone. */
+  devices?: Partial<Record<MediaKind, string>>;
 }
+
+const KINDS: readonly MediaKind[] = ['camera', 'microphone'];
 
 export class LocalMedia {
   readonly #options: LocalMediaOptions;
@@ -63,10 +67,20 @@ export class LocalMedia {
   readonly #endedWatch: Partial<Record<MediaKind, AbortController>> = {};
   #stream: MediaStream | null = null;
   #started: Promise<void> | null = null;
+  /** The device chosen for each kind: kept when the device is turned off and on again. */
+  readonly #chosen: Record<MediaKind, string | undefined>;
 
   constructor(options: LocalMediaOptions, host: LocalMediaHost) {
     this.#options = options;
     this.#host = host;
+    this.#chosen = { camera: options.devices?.camera, microphone: options.devices?.microphone };
+  }
+
+  /** The device id of the track in use for `kind`, or null (off, or never acquired). */
+  deviceOf(kind: MediaKind): string | null {
+    const track = this.#tracks[kind];
+    if (!track || track.readyState !== 'live') return null;
+    return track.getSettings().deviceId ?? null;
   }
 
   /** Camera and microphone tracks, for the local preview. */
@@ -108,7 +122,10 @@ export class LocalMedia {
   async switchDevice(kind: MediaKind, deviceId: string): Promise<void> {
     const previous = this.#tracks[kind];
     const keepMuted = previous?.readyState === 'live' && !previous.enabled;
-    if (await this.#acquire(kind, { ...this.#constraints(kind), deviceId: { exact: deviceId } }, !keepMuted)) this.#host.publish();
+    if (await this.#acquire(kind, { ...this.#constraints(kind), deviceId: { exact: deviceId } }, !keepMuted)) {
+      this.#chosen[kind] = deviceId;
+      this.#host.publish();
+    }
   }
 
   /** Turns a device off without telling the room (the server already knows: a tutor's mute). */
@@ -159,14 +176,28 @@ export class LocalMedia {
   }
 
   #constraints(kind: MediaKind): MediaTrackConstraints {
-    const given = kind === 'camera' ? this.#options.video : this.#options.audio;
-    return given || KIND_RULES[kind].defaults;
+    const given = (kind === 'camera' ? this.#options.video : this.#options.audio) || KIND_RULES[kind].defaults;
+    const chosen = this.#chosen[kind];
+    // `exact` (browsers may pass over an `ideal` device for their default); a
+    // chosen device that is gone is forgotten and another tried (see #acquireBoth, #acquire).
+    return chosen && given.deviceId === undefined ? { ...given, deviceId: { exact: chosen } } : given;
   }
 
   async #acquireBoth(): Promise<void> {
-    const video = this.#options.video === false ? false : this.#constraints('camera');
-    const audio = this.#options.audio === false ? false : this.#constraints('microphone');
-    const acquired = await acquireMedia(video, audio);
+    const wanted = (kind: MediaKind): MediaTrackConstraints | false =>
+      (kind === 'camera' ? this.#options.video : this.#options.audio) === false ? false : this.#constraints(kind);
+    let acquired = await acquireMedia(wanted('camera'), wanted('microphone'));
+    // A remembered device that is gone (unplugged, another computer): any other will do.
+    const gone = KINDS.filter((kind) => acquired[kind] === null && this.#chosen[kind] !== undefined && wanted(kind) !== false);
+    if (gone.length > 0) {
+      for (const kind of gone) this.#chosen[kind] = undefined;
+      const retry = await acquireMedia(gone.includes('camera') ? wanted('camera') : false, gone.includes('microphone') ? wanted('microphone') : false);
+      acquired = {
+        camera: acquired.camera ?? retry.camera,
+        microphone: acquired.microphone ?? retry.microphone,
+        failures: [...acquired.failures.filter((f) => !gone.includes(f.kind)), ...retry.failures],
+      };
+    }
     if (!this.#host.active()) {
       acquired.camera?.stop();
       acquired.microphone?.stop();
@@ -197,6 +228,13 @@ export class LocalMedia {
       this.#set(kind, track);
       await this.#host.replaceTrack(KIND_RULES[kind].sender, track);
     } catch (error) {
+      const chosen = this.#chosen[kind];
+      const usedChosen = chosen !== undefined && (constraints.deviceId as ConstrainDOMStringParameters | undefined)?.exact === chosen;
+      if (usedChosen) {
+        // The chosen device is gone: forget it and take any other.
+        this.#chosen[kind] = undefined;
+        return this.#acquire(kind, this.#constraints(kind), enabled);
+      }
       this.#host.failed(error instanceof MediaError ? error.failure : mediaFailure(kind, error));
     }
     return true;

@@ -30,6 +30,8 @@ export interface LiveSessionOptions {
   video?: MediaTrackConstraints | false;
   /** Microphone constraints, or false to join without microphone. Default: echo cancellation, noise suppression, AGC. */
   audio?: MediaTrackConstraints | false;
+  /** Preferred camera and microphone (`deviceId`s from `listDevices()`), tried first; another is used when one is gone. */
+  devices?: { camera?: string; microphone?: string };
   /** ICE servers; when absent, asked of the server (`GET <server>/ice`). */
   iceServers?: RTCIceServer[];
   /** Total outgoing video bitrate shared by all peers. Default 2,500,000. */

@@ -59,6 +59,15 @@ export class SpeakingDetector {
     return this.#watched.get(id)?.speaking ?? false;
   }
 
+  /** The level of `id` now (RMS of the samples, 0–1), or undefined when it cannot be read. */
+  level(id: string): number | undefined {
+    try {
+      return this.#watched.get(id)?.level();
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Follows the level of a local `stream` (an AnalyserNode) under `id`. */
   watch(id: string, stream: MediaStream): void {
     this.unwatch(id);

@@ -19,6 +19,8 @@ import { withNotice, type Notice } from './notices.js';
 import { endedView, prejoinView, roomView } from './live-session.templates.js';
 import { toParticipantSummary, type ParticipantSummary } from './participant-summary.js';
 import { NextValue, requestToken } from './token-request.js';
+import { rememberedDevices } from '../device-settings/device-settings.js';
+import '../device-settings/define.js';
 import '../participant-list/define.js';
 import '../session-chat/define.js';
 import '../self-preview/define.js';
@@ -134,6 +136,10 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart screen-fullscreen - The share's Full screen button.
  * @csspart pip - The Picture-in-picture button for the tutor's camera (where supported).
  * @csspart screen-preview - The sharer's own "You are sharing your screen" preview.
+ * @csspart devices - The pre-join camera and microphone pickers (`<device-settings>`).
+ * @csspart device-field - A device picker's label and select.
+ * @csspart device-select - Each device picker (also `camera-select`, `microphone-select`).
+ * @csspart mic-level - The pre-join microphone level meter.
  * @csspart preview-video - The self preview's video.
  * @csspart preview-placeholder - The self preview's camera-off placeholder.
  * @csspart preview-initials - The initials in the self preview's placeholder.
@@ -310,6 +316,7 @@ export class LiveSessionElement extends LitElement {
       debug: this.debug,
       ...(this.video !== undefined ? { video: this.video } : {}),
       ...(this.audio !== undefined ? { audio: this.audio } : {}),
+      devices: rememberedDevices(),
       tokenProvider: () => this.#provideToken(),
     };
     return new LiveSession(options);

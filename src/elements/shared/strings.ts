@@ -89,6 +89,10 @@ export interface LiveSessionStrings {
   invitedLabel: string;
   inviteToSpeak: (name: string) => string;
   endTurn: (name: string) => string;
+  /** The camera and microphone pickers' labels, and the level meter's name. */
+  cameraDevice: string;
+  microphoneDevice: string;
+  microphoneLevel: string;
   shareScreen: string;
   stopSharing: string;
   studentsMayShare: string;
@@ -191,6 +195,9 @@ export const defaultStrings: LiveSessionStrings = {
   invitedLabel: 'invited to speak',
   inviteToSpeak: (name) => `Invite ${name} to speak`,
   endTurn: (name) => `End ${name}'s turn`,
+  cameraDevice: 'Camera',
+  microphoneDevice: 'Microphone',
+  microphoneLevel: 'Microphone level',
   shareScreen: 'Share screen',
   stopSharing: 'Stop sharing',
   studentsMayShare: 'Students may share',

@@ -1,0 +1,101 @@
+import { expect } from '@esm-bundle/chai';
+import { expectAccessible, waitFor } from '../../../test/browser/helpers.js';
+import type { Classroom } from '../../../test/browser/session-helpers.js';
+import { mountElement, useClassroom, useLiveSessionRoom } from '../../../test/browser/element-fixtures.js';
+import type { LiveSession } from '../../core/live-session.js';
+import './define.js';
+import '../live-session/define.js';
+import { rememberedDevices, type DeviceSettings } from './device-settings.js';
+
+/** Chromium's fake devices include several microphones; Firefox's one of each. */
+const microphones = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audioinput').length;
+
+const mount = (session: LiveSession): Promise<DeviceSettings> => mountElement('device-settings', { session });
+
+function select(element: Element, kind: 'camera' | 'microphone'): HTMLSelectElement | null {
+  return element.shadowRoot?.querySelector<HTMLSelectElement>(`[part~="${kind}-select"]`) ?? null;
+}
+
+describe('<device-settings>', function () {
+  this.timeout(60_000);
+  let room: Classroom;
+  useClassroom('device-settings', (r) => (room = r));
+  beforeEach(() => localStorage.removeItem('live-session.devices'));
+  after(() => localStorage.removeItem('live-session.devices'));
+
+  it('lists the cameras and microphones by name once the preview runs, the one in use selected, without axe violations', async () => {
+    const session = room.create('Sam', 'student');
+    await session.startPreview();
+    const settings = await mount(session);
+    const camera = await waitFor(() => select(settings, 'camera'), 'the camera picker');
+    const microphone = await waitFor(() => select(settings, 'microphone'), 'the microphone picker');
+    expect(camera.options.length).to.be.greaterThan(0);
+    expect(microphone.options.length).to.be.greaterThan(0);
+    expect(camera.value).to.equal(session.currentDevice('camera'));
+    expect(microphone.value).to.equal(session.currentDevice('microphone'));
+    for (const option of [...camera.options, ...microphone.options]) expect(option.textContent.trim()).to.not.equal('');
+    // Named fields: "Camera" and "Microphone" labels wrap their pickers.
+    expect(camera.closest('label')?.textContent).to.contain('Camera');
+    expect(microphone.closest('label')?.textContent).to.contain('Microphone');
+    await expectAccessible(settings);
+  });
+
+  // Chromium's fake microphone beeps; Firefox's gives an AnalyserNode no level
+  // here (it reads 0 throughout), so there the meter is checked muted only.
+  const beeps = !navigator.userAgent.includes('Firefox');
+  it(beeps ? 'the microphone level meter moves with the fake, beeping microphone and drops to 0 when muted' : 'the microphone level meter is named and reads 0 when muted', async () => {
+    const session = room.create('Sam', 'student');
+    await session.startPreview();
+    const settings = await mount(session);
+    const meter = await waitFor(() => settings.shadowRoot?.querySelector('meter'), 'the meter');
+    expect(meter.getAttribute('aria-label')).to.equal('Microphone level');
+    if (beeps) await waitFor(() => meter.value > 0.1, 'the meter moves');
+    await session.setMicrophoneEnabled(false);
+    await waitFor(() => meter.value === 0, 'silent while muted');
+  });
+
+  const choose = microphones > 1 ? 'another microphone' : 'the microphone (the only one here)';
+  it(`choosing ${choose} switches the track and is remembered for the next session`, async () => {
+    const session = room.create('Sam', 'student');
+    await session.startPreview();
+    const settings = await mount(session);
+    const microphone = await waitFor(() => select(settings, 'microphone'), 'the microphone picker');
+    const other = [...microphone.options].find((o) => microphones === 1 || o.value !== microphone.value);
+    if (!other) throw new Error('no microphone to choose');
+    microphone.value = other.value;
+    microphone.dispatchEvent(new Event('change'));
+    await waitFor(() => session.currentDevice('microphone') === other.value, 'the new microphone is in use');
+    expect(rememberedDevices().microphone).to.equal(other.value);
+    const next = room.create('Sam', 'student', { devices: rememberedDevices() });
+    await next.startPreview();
+    expect(next.currentDevice('microphone')).to.equal(other.value, 'the next session starts with it');
+  });
+
+  it('a remembered device that is gone falls back to another instead of failing', async () => {
+    const session = room.create('Sam', 'student', { devices: { camera: 'unplugged-camera', microphone: 'unplugged-mic' } });
+    await session.startPreview();
+    expect(session.isVideoOn).to.equal(true);
+    expect(session.isAudioOn).to.equal(true);
+  });
+
+  it('remembered devices ignore what is not theirs in storage', () => {
+    localStorage.setItem('live-session.devices', '{"camera": 42, "microphone": "m"}');
+    expect(rememberedDevices()).to.deep.equal({ microphone: 'm' });
+    localStorage.setItem('live-session.devices', 'not json');
+    expect(rememberedDevices()).to.deep.equal({});
+  });
+});
+
+describe('<live-session> pre-join device check', function () {
+  this.timeout(60_000);
+  const fixture = useLiveSessionRoom();
+
+  it('shows the camera and microphone pickers and the level meter before the join, and not in the room', async () => {
+    const element = await fixture.mount({ name: 'Sam', 'user-role': 'student' });
+    const settings = await waitFor(() => element.shadowRoot?.querySelector('device-settings'), 'the device check');
+    await waitFor(() => select(settings, 'microphone'), 'the microphone picker');
+    expect(settings.shadowRoot?.querySelector('meter')).to.not.equal(null);
+    await element.join();
+    await waitFor(() => element.shadowRoot?.querySelector('device-settings') === null, 'gone once in the room');
+  });
+});
