@@ -1,7 +1,9 @@
 import { expect } from '@esm-bundle/chai';
 import { expectAccessible, waitFor } from '../../../test/browser/helpers.js';
 import type { Classroom } from '../../../test/browser/session-helpers.js';
-import { mountElement, useClassroom, useLiveSessionRoom } from '../../../test/browser/element-fixtures.js';
+import { joined, mountElement, useClassroom, useLiveSessionRoom } from '../../../test/browser/element-fixtures.js';
+import { deepButtonNamed } from '../../../test/browser/shadow-query.js';
+import { peerConnectionsOf } from '../../core/diagnostics.js';
 import type { LiveSession } from '../../core/live-session.js';
 import './define.js';
 import '../live-session/define.js';
@@ -97,5 +99,39 @@ describe('<live-session> pre-join device check', function () {
     expect(settings.shadowRoot?.querySelector('meter')).to.not.equal(null);
     await element.join();
     await waitFor(() => element.shadowRoot?.querySelector('device-settings') === null, 'gone once in the room');
+  });
+
+  it('in the room, Settings opens the pickers; switching the microphone mid-call keeps the call and the sound', async () => {
+    const tutor = await fixture.mount({ name: 'Tess', 'user-role': 'tutor', 'user-id': 'settings-tess', autojoin: true });
+    const sam = await fixture.mount({ name: 'Sam', 'user-role': 'student', 'user-id': 'settings-sam', autojoin: true });
+    await Promise.all([joined(tutor), joined(sam)]);
+    const tutorSession = await waitFor(() => tutor.session, 'the tutor session');
+    const samSession = await waitFor(() => sam.session, 'the student session');
+    await waitFor(() => tutorSession.participants.some((p) => p.name === 'Sam' && p.stream?.getAudioTracks().length), 'the tutor hears Sam');
+    const button = await waitFor(() => deepButtonNamed(sam, 'Settings'), 'the Settings button');
+    expect(button.getAttribute('aria-expanded')).to.equal('false');
+    button.click();
+    const settings = await waitFor(() => sam.shadowRoot?.querySelector('[part~="settings"] device-settings'), 'the settings panel');
+    expect(button.getAttribute('aria-expanded')).to.equal('true');
+    const microphone = await waitFor(() => select(settings, 'microphone'), 'the microphone picker');
+    await expectAccessible(sam);
+    const connections = peerConnectionsOf(tutorSession);
+    const received = async (): Promise<number> => {
+      let bytes = 0;
+      for (const pc of peerConnectionsOf(tutorSession)) {
+        (await pc.getStats()).forEach((r: { type: string; kind?: string; bytesReceived?: number }) => {
+          if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes += r.bytesReceived ?? 0;
+        });
+      }
+      return bytes;
+    };
+    const other = [...microphone.options].find((o) => microphones === 1 || o.value !== microphone.value);
+    if (!other) throw new Error('no microphone to choose');
+    microphone.value = other.value;
+    microphone.dispatchEvent(new Event('change'));
+    await waitFor(() => samSession.currentDevice('microphone') === other.value, 'the new microphone is in use');
+    const before = await received();
+    await waitFor(async () => (await received()) > before + 1000, 'the tutor keeps receiving sound');
+    expect(peerConnectionsOf(tutorSession)).to.deep.equal(connections, 'the same connection: no new call');
   });
 });

@@ -98,6 +98,7 @@ export const liveSessionStyles = css`
     width: var(--live-session-chat-width, 300px);
   }
   [part='participants'],
+  [part='settings'],
   [part='chat'] {
     overflow-y: auto;
     padding: 8px 12px;

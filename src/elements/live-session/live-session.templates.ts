@@ -76,11 +76,14 @@ export interface ChatPanelInput {
   /** Messages from others that arrived while the chat was closed. */
   unread: number;
   onToggleChat: () => void;
+  /** The device settings panel (cameras and microphones, in the call). */
+  settingsOpen: boolean;
+  onToggleSettings: () => void;
 }
 
 export function roomView(input: ViewInput & ChatPanelInput & { onDismiss: () => void }): TemplateResult {
   const { session, s, strings } = input;
-  return html`<section part="room" aria-label=${session.room ?? ''} ?data-chat-open=${input.chatOpen}>
+  return html`<section part="room" aria-label=${session.room ?? ''} ?data-chat-open=${input.chatOpen || input.settingsOpen}>
     ${session.connectionState === 'reconnecting' ? html`<p part="banner" role="status">${s.reconnecting}</p>` : nothing}
     ${input.notices.length > 0
       ? html`<div part="notices">
@@ -96,6 +99,11 @@ export function roomView(input: ViewInput & ChatPanelInput & { onDismiss: () => 
       <aside part="participants" aria-label=${s.participants} tabindex="0">
         <participant-list exportparts=${LIST_PARTS} .strings=${strings}></participant-list>
       </aside>
+      ${input.settingsOpen
+        ? html`<aside part="settings" id="settings-panel" aria-label=${s.settings}>
+            <device-settings exportparts=${DEVICE_PARTS} .strings=${strings}></device-settings>
+          </aside>`
+        : nothing}
       ${input.chatOpen
         ? html`<aside part="chat" id="chat-panel" aria-label=${s.chat}>
             <session-chat exportparts=${CHAT_PARTS} .strings=${strings}></session-chat>
@@ -114,6 +122,15 @@ export function roomView(input: ViewInput & ChatPanelInput & { onDismiss: () => 
         ${icons.chat}${s.chat}${input.unread > 0
           ? html`<span part="unread-badge" aria-hidden="true">${input.unread}</span><span class="visually-hidden">, ${s.unreadMessages(input.unread)}</span>`
           : nothing}
+      </button>
+      <button
+        part="control settings-toggle"
+        data-control="settings"
+        aria-expanded=${input.settingsOpen ? 'true' : 'false'}
+        aria-controls="settings-panel"
+        @click=${input.onToggleSettings}
+      >
+        ${icons.settings}${s.settings}
       </button>
     </div>
   </section>`;

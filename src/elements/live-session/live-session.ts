@@ -137,6 +137,7 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart pip - The Picture-in-picture button for the tutor's camera (where supported).
  * @csspart screen-preview - The sharer's own "You are sharing your screen" preview.
  * @csspart devices - The pre-join camera and microphone pickers (`<device-settings>`).
+ * @csspart settings - The in-call device settings panel (opened by the Settings button, `control settings-toggle`).
  * @csspart device-field - A device picker's label and select.
  * @csspart device-select - Each device picker (also `camera-select`, `microphone-select`).
  * @csspart mic-level - The pre-join microphone level meter.
@@ -239,6 +240,7 @@ export class LiveSessionElement extends LitElement {
   /** The server refused the token as expired, or the page could not give a new one. */
   @state() private linkExpired = false;
   @state() private chatOpen = false;
+  @state() private settingsOpen = false;
   /** Messages from others since the chat was last open. */
   @state() private unread = 0;
 
@@ -511,6 +513,8 @@ export class LiveSessionElement extends LitElement {
           chatOpen: this.chatOpen,
           unread: this.unread,
           onToggleChat: () => this.#toggleChat(),
+          settingsOpen: this.settingsOpen,
+          onToggleSettings: () => (this.settingsOpen = !this.settingsOpen),
           onDismiss: () => (this.notices = []),
         })}${live}`;
     }

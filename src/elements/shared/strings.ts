@@ -91,6 +91,8 @@ export interface LiveSessionStrings {
   endTurn: (name: string) => string;
   /** The camera and microphone pickers' labels, and the level meter's name. */
   cameraDevice: string;
+  /** The in-call device settings button and panel. */
+  settings: string;
   microphoneDevice: string;
   microphoneLevel: string;
   shareScreen: string;
@@ -196,6 +198,7 @@ export const defaultStrings: LiveSessionStrings = {
   inviteToSpeak: (name) => `Invite ${name} to speak`,
   endTurn: (name) => `End ${name}'s turn`,
   cameraDevice: 'Camera',
+  settings: 'Settings',
   microphoneDevice: 'Microphone',
   microphoneLevel: 'Microphone level',
   shareScreen: 'Share screen',
