@@ -9,15 +9,9 @@
  * camera offer. Real Chromium (its fake capture is a 1280×720 screen), real
  * WebRTC over loopback, the built bundle. Figures, never assertions.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { startRoomServer } from '../src/server/index.js';
-import { chromiumArgs, chromiumPath } from '../scripts/browsers.mjs';
+import type { Page } from 'playwright-core';
 import { distribution, type Distribution } from './browser-bench.js';
-
-const ROOT = resolve(import.meta.dirname, '..');
+import { startBenchSite } from './lib/bench-site.js';
 
 export interface StreamFigures {
   /** Kbit/s per stream, over a 5 s window. */
@@ -159,18 +153,7 @@ function figures(rows: readonly { kind: string; kbps: number; width: number; hei
 
 export async function runScreenBenchmark(options: { runs: number; log: (line: string) => void }): Promise<ScreenBenchResult> {
   const { log } = options;
-  const site = mkdtempSync(join(tmpdir(), 'live-session-screen-bench-'));
-  writeFileSync(join(site, 'screen.html'), PAGE);
-  const room = await startRoomServer({
-    port: 0,
-    host: '127.0.0.1',
-    quiet: true,
-    static: [
-      { urlPath: '/', dir: site },
-      { urlPath: '/dist', dir: join(ROOT, 'dist') },
-    ],
-  });
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const { room, browser, close } = await startBenchSite('screen-bench', { 'screen.html': PAGE });
   const open = async (): Promise<Page> => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${room.url}screen.html`);
@@ -255,8 +238,6 @@ export async function runScreenBenchmark(options: { runs: number; log: (line: st
       offerBytes,
     };
   } finally {
-    await browser.close();
-    await room.close();
-    rmSync(site, { recursive: true, force: true });
+    await close();
   }
 }

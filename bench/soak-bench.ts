@@ -13,14 +13,10 @@
  * Set LS_SOAK_SNAPSHOTS=<dir> to also write heap snapshots of the tutor's page
  * and the student's page before and after, for a retainers view in DevTools.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type CDPSession, type Page } from 'playwright-core';
-import { startRoomServer } from '../src/server/index.js';
-import { chromiumArgs, chromiumPath } from '../scripts/browsers.mjs';
-
-const ROOT = resolve(import.meta.dirname, '..');
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CDPSession, Page } from 'playwright-core';
+import { startBenchSite } from './lib/bench-site.js';
 
 export interface PageCounters {
   heapBytes: number;
@@ -174,20 +170,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
   const cycles = options.cycles ?? 100;
   const log = options.log ?? ((line: string) => console.log(line));
   const snapshots = process.env.LS_SOAK_SNAPSHOTS;
-  const site = mkdtempSync(join(tmpdir(), 'live-session-soak-'));
-  writeFileSync(join(site, 'tutor.html'), TUTOR_PAGE);
-  writeFileSync(join(site, 'student.html'), STUDENT_PAGE);
-  writeFileSync(join(site, 'raw.html'), RAW_MEDIA_PAGE);
-  const room = await startRoomServer({
-    port: 0,
-    host: '127.0.0.1',
-    quiet: true,
-    static: [
-      { urlPath: '/', dir: site },
-      { urlPath: '/dist', dir: join(ROOT, 'dist') },
-    ],
-  });
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const { room, browser, close } = await startBenchSite('soak', { 'tutor.html': TUTOR_PAGE, 'student.html': STUDENT_PAGE, 'raw.html': RAW_MEDIA_PAGE });
   try {
     const roomId = `soak-${Math.random().toString(36).slice(2, 8)}`;
     const query = `server=${encodeURIComponent(room.url)}&room=${roomId}`;
@@ -267,9 +250,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
     log(`  baseline, getUserMedia + stop: heap ${String(result.rawMediaBytesPerCycle)} B/cycle, listeners ${String(rawBefore.listeners)} → ${String(rawAfter.listeners)}`);
     return result;
   } finally {
-    await browser.close().catch(() => undefined);
-    await room.close();
-    rmSync(site, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -4,8 +4,9 @@
  * (audio energy from the tutor's getStats), end turn.
  */
 import { expect } from '@esm-bundle/chai';
-import { useServer, waitFor } from '../../test/browser/helpers.js';
-import { Classroom } from '../../test/browser/session-helpers.js';
+import { useClassroom } from '../../test/browser/element-fixtures.js';
+import { waitFor } from '../../test/browser/helpers.js';
+import type { Classroom } from '../../test/browser/session-helpers.js';
 import type { SessionErrorDetail } from './events.js';
 import type { LiveSession } from './live-session.js';
 import '../elements/session-controls/define.js';
@@ -29,15 +30,8 @@ async function audioEnergy(viewer: LiveSession, subject: LiveSession): Promise<n
 
 describe('floor control', function () {
   this.timeout(60_000);
-  const shared = useServer({ kind: 'room' });
   let room: Classroom;
-
-  beforeEach(() => {
-    room = new Classroom(shared.current);
-  });
-  afterEach(async () => {
-    await room.close();
-  });
+  useClassroom([], (r) => (room = r));
 
   it('talking stick: a student cannot unmute; invited and accepting, the tutor hears them; ending the turn mutes them', async () => {
     const tutor = await room.join('Tess', 'tutor');

@@ -7,8 +7,9 @@
  * e2e suite.
  */
 import { expect } from '@esm-bundle/chai';
-import { useServer, waitFor } from '../../test/browser/helpers.js';
-import { Classroom } from '../../test/browser/session-helpers.js';
+import { useClassroom } from '../../test/browser/element-fixtures.js';
+import { waitFor } from '../../test/browser/helpers.js';
+import type { Classroom } from '../../test/browser/session-helpers.js';
 import { SessionError } from './events.js';
 import type { LiveSession } from './live-session.js';
 
@@ -50,15 +51,8 @@ async function expectSharedFrames(viewer: LiveSession, label: string): Promise<n
 
 describe('screen share', function () {
   this.timeout(60_000);
-  const shared = useServer({ kind: 'room' });
   let room: Classroom;
-
-  beforeEach(() => {
-    room = new Classroom(shared.current);
-  });
-  afterEach(async () => {
-    await room.close();
-  });
+  useClassroom([], (r) => (room = r));
 
   if (!canCapture) {
     it('a browser that cannot capture rejects startScreenShare with its error, and the room never hears of a share', async () => {

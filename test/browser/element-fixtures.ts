@@ -23,10 +23,13 @@ export async function mountElement<K extends keyof HTMLElementTagNameMap>(
 /**
  * For the tests of a part (`<video-grid>`, `<participant-tile>`, ...): a
  * Classroom on the block's room server, new for each test and closed after it,
- * with every `tag` element the test mounted removed first. `use` receives each
- * test's Classroom.
+ * with every element of `tags` the test mounted removed first (none for
+ * controller-only tests: `[]`). `use` receives each test's Classroom.
  */
-export function useClassroom(tag: keyof HTMLElementTagNameMap, use: (room: Classroom) => void): void {
+export function useClassroom(
+  tags: keyof HTMLElementTagNameMap | readonly (keyof HTMLElementTagNameMap)[],
+  use: (room: Classroom) => void,
+): void {
   const server = useServer({ kind: 'room' });
   let room: Classroom | undefined;
   beforeEach(() => {
@@ -34,7 +37,7 @@ export function useClassroom(tag: keyof HTMLElementTagNameMap, use: (room: Class
     use(room);
   });
   afterEach(async () => {
-    for (const element of document.querySelectorAll(tag)) element.remove();
+    for (const tag of typeof tags === 'string' ? [tags] : tags) for (const element of document.querySelectorAll(tag)) element.remove();
     await room?.close();
     room = undefined;
   });

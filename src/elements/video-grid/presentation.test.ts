@@ -28,10 +28,7 @@ function button(root: Element, name: string): HTMLButtonElement | null {
 describe('<video-grid> presentation and the share buttons', function () {
   this.timeout(60_000);
   let room: Classroom;
-  useClassroom('video-grid', (r) => (room = r));
-  afterEach(() => {
-    for (const element of document.querySelectorAll('session-controls')) element.remove();
-  });
+  useClassroom(['video-grid', 'session-controls'], (r) => (room = r));
 
   if (canCapture) {
     it('Share screen in the tutor’s bar puts the share large in the student’s grid (fitted, captioned, cameras in the strip, tutor first); the tutor sees a small preview; Stop sharing ends it', async () => {
