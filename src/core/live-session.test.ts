@@ -391,6 +391,36 @@ describe('LiveSession', function () {
       });
     }
 
+    it('a student waiting to be let in whose connection drops is told (connection-failed), not left waiting forever; joining again waits again', async () => {
+      const own = await startServer({ kind: 'room' });
+      const waitRoom = new Classroom(own);
+      try {
+        const tutor = await waitRoom.join('Tess', 'tutor');
+        tutor.setAdmission({ waiting: true });
+        await waitFor(() => tutor.admission.waiting, 'the waiting room is on');
+        const sam = waitRoom.create('Sam', 'student');
+        const first = sam.join().then(() => null, (e: unknown) => e as SessionError);
+        await waitFor(() => sam.isWaiting, 'Sam waits');
+        await restartServer(own, 300);
+        const refused = await first;
+        expect(refused?.code).to.equal('connection-failed');
+        expect(sam.isWaiting).to.equal(false);
+        expect(sam.phase).to.equal('idle');
+        await waitFor(() => tutor.connectionState === 'connected' && tutor.participants.length === 1, 'the tutor is back');
+        // A restarted server starts without the room's settings: the tutor turns the waiting room on again.
+        await waitFor(() => !tutor.admission.waiting, 'the fresh room has no waiting room');
+        tutor.setAdmission({ waiting: true });
+        await waitFor(() => tutor.admission.waiting, 'the waiting room is on again');
+        void sam.join().catch(() => undefined);
+        await waitFor(() => sam.isWaiting && tutor.waitingRoom.some((w) => w.name === 'Sam'), 'waiting again, seen by the tutor', 30_000);
+        tutor.admit(tutor.waitingRoom[0]?.id ?? '');
+        await waitFor(() => sam.phase === 'joined', 'let in');
+      } finally {
+        await waitRoom.close();
+        await stopServer(own);
+      }
+    });
+
     it('recovers from a server restart: same roster, no duplicates, media keeps flowing', async () => {
       const own = await startServer({ kind: 'room', options: { pingInterval: 1000, pongTimeout: 2000 } });
       const restartRoom = new Classroom(own);

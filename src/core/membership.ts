@@ -213,6 +213,13 @@ export class Membership {
 
   /** The signalling socket was lost: reconnect while in the room. */
   onSignallingLost(): void {
+    if (this.#phase === 'joining' && this.#waiting && !this.#destroyed) {
+      // The server forgets a waiting socket that is gone: waiting on would wait forever.
+      this.#host.signalling.joinRefused(
+        new SessionError('connection-failed', 'The connection was lost while you waited for the tutor. Join again to wait again.'),
+      );
+      return;
+    }
     if (this.#phase !== 'joined' || this.#destroyed) return;
     if (this.#connectionState !== 'reconnecting') {
       this.#host.log.debug('signalling lost; reconnecting');
