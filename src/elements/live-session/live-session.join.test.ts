@@ -33,6 +33,9 @@ describe('<live-session> joining', function () {
     it('a plain embed with user-role has no axe violation on the host, and joins with that role', async () => {
       const element = await mount({ 'user-role': 'tutor', name: 'Tess', 'user-id': uniqueId('t') });
       expect(element.hasAttribute('role')).to.equal(false);
+      // Measured once the preview's devices have started (toggles change colour when they do).
+      await waitFor(() => element.session?.isVideoOn && element.session.isAudioOn, 'the preview devices are on');
+      await element.updateComplete;
       await expectAccessible(element);
       await element.join();
       expect(element.userRole).to.equal('tutor');

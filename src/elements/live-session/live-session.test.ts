@@ -356,6 +356,9 @@ describe('<live-session>', function () {
       const status = await waitFor(() => shadow(sam).querySelector('[part="waiting-room"]'), 'Sam is told to wait');
       expect(status.textContent).to.contain('Waiting for the tutor to let you in');
       expect(sam.phase).to.equal('joining');
+      // Measured once the devices have started: a toggle that turns on during axe's run is neither colour.
+      await waitFor(() => sam.session?.isVideoOn && sam.session.isAudioOn, 'Sam’s camera and microphone are on');
+      await sam.updateComplete;
       await expectAccessible(shadow(sam).querySelector('[part="prejoin"]') as Element);
       const admit = await waitFor(() => list.shadowRoot?.querySelector<HTMLButtonElement>('[part="admit"]'), 'an Admit button');
       expect(admit.getAttribute('aria-label')).to.equal('Admit Sam');
