@@ -90,7 +90,6 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         this.#reactions.apply(message);
         this.#admission.apply(message);
         this.#screen.apply(message);
-        if (message.type === 'LS-ERROR' && message.payload.request === 'LS-SCREEN-SHARE') this.#screen.refused(message.payload.code, message.payload.message);
         if (message.type === 'LS-WAITING') this.#membership.onWaiting(message.payload.room, message.payload.message);
         else if (message.type === 'LS-DENIED') this.#membership.onDenied(message.payload.message);
         if (message.type === 'LS-ERROR') this.#membership.onServerError(message.payload);

@@ -129,13 +129,6 @@ export class ScreenShare {
     if (this.#host.allowed(true)) this.#host.send({ type: 'LS-SHARE-POLICY', payload: { studentsMayShare: allowed } });
   }
 
-  /** The server refused our LS-SCREEN-SHARE. */
-  refused(code: string, message: string): void {
-    const confirm = this.#confirm;
-    this.#confirm = null;
-    confirm?.reject(new SessionError(code === 'share-not-allowed' ? 'share-not-allowed' : 'connection-failed', message));
-  }
-
   apply(message: ServerMessage): void {
     switch (message.type) {
       case 'LS-JOINED':
@@ -158,6 +151,15 @@ export class ScreenShare {
         if (this.#incoming && this.#incoming.call.peer !== this.#info.sharer) this.#dropIncoming();
         this.#host.emit('screen-share', { screen: this.#info, sharer: this.#info.sharer === null ? null : this.#host.participant(this.#info.sharer) });
         this.#host.changed();
+        return;
+      }
+      case 'LS-ERROR': {
+        // The server refused our LS-SCREEN-SHARE: start() rejects with its reason.
+        if (message.payload.request !== 'LS-SCREEN-SHARE') return;
+        const confirm = this.#confirm;
+        this.#confirm = null;
+        const code = message.payload.code === 'share-not-allowed' ? 'share-not-allowed' : 'connection-failed';
+        confirm?.reject(new SessionError(code, message.payload.message));
         return;
       }
       case 'LS-PARTICIPANT-JOINED':
