@@ -43,7 +43,7 @@ interface Link {
   cleanup: () => void;
 }
 
-function peerConnectionOf(call: MediaConnection): RTCPeerConnection | undefined {
+export function peerConnectionOf(call: MediaConnection): RTCPeerConnection | undefined {
   // Typed as always present, but PeerJS sets it to null once the call is closed.
   const { peerConnection } = call as { peerConnection: RTCPeerConnection | null | undefined };
   return peerConnection ?? undefined;
@@ -54,7 +54,7 @@ function peerConnectionOf(call: MediaConnection): RTCPeerConnection | undefined 
  * offer whose tracks carry no stream makes it throw. Such tracks are ignored
  * (every PeerJS caller sends its tracks in a stream).
  */
-function ignoreStreamlessTracks(pc: RTCPeerConnection): void {
+export function ignoreStreamlessTracks(pc: RTCPeerConnection): void {
   const handler = pc.ontrack;
   if (!handler) return;
   pc.ontrack = function (this: RTCPeerConnection, event: RTCTrackEvent) {

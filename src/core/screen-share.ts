@@ -10,6 +10,7 @@ import type { MediaConnection, Peer } from 'peerjs';
 import type { ClientMessage, ScreenInfo, ServerMessage } from '../protocol/index.js';
 import { SessionError, type LiveSessionEventMap, type Participant } from './events.js';
 import type { Logger } from './logger.js';
+import { ignoreStreamlessTracks, peerConnectionOf } from './media-links.js';
 import type { DetailOf } from './typed-events.js';
 
 /** How a share is captured and sent. */
@@ -197,6 +198,9 @@ export class ScreenShare {
       this.#host.changed();
     });
     call.answer(undefined);
+    // The same guard as camera calls: a crafted offer's streamless tracks must not throw inside PeerJS.
+    const pc = peerConnectionOf(call);
+    if (pc) ignoreStreamlessTracks(pc);
   }
 
   /** Leaving: everything goes. */
@@ -229,7 +233,7 @@ export class ScreenShare {
 
   /** The share's own bitrate cap, once the call is negotiated. */
   #limit(call: MediaConnection): void {
-    const pc = call.peerConnection as RTCPeerConnection | undefined;
+    const pc = peerConnectionOf(call);
     if (!pc) return;
     const apply = (): void => {
       if (pc.signalingState !== 'stable') return;
