@@ -13,13 +13,18 @@ export function randomId(prefix: string): string {
   return `${prefix}${random}`;
 }
 
-/** sessionStorage where it exists and may be read; null otherwise. */
-export function defaultStorage(): Storage | null {
+/** `sessionStorage` or `localStorage` where it exists and may be read (sandboxed frames and blocked storage throw); null otherwise. */
+export function webStorage(kind: 'sessionStorage' | 'localStorage'): Storage | null {
   try {
-    return typeof sessionStorage === 'undefined' ? null : sessionStorage;
+    return (globalThis as { [K in typeof kind]?: Storage })[kind] ?? null;
   } catch {
     return null;
   }
+}
+
+/** sessionStorage where it exists and may be read; null otherwise. */
+export function defaultStorage(): Storage | null {
+  return webStorage('sessionStorage');
 }
 
 /** Reads the stable user id for this tab, generating and keeping one when absent. */

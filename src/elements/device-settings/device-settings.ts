@@ -1,5 +1,6 @@
 import { html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
+import { webStorage } from '../../core/identity.js';
 import type { LiveSession } from '../../core/live-session.js';
 import type { MediaKind } from '../../core/media.js';
 import { themeStyles } from '../shared/base.styles.js';
@@ -19,17 +20,8 @@ function mediaDevices(): MediaDevices | undefined {
   return (navigator as { mediaDevices?: MediaDevices }).mediaDevices;
 }
 
-function localStore(): Storage | null {
-  try {
-    // Throws in sandboxed frames and with storage blocked.
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    return null;
-  }
-}
-
 /** The devices chosen last time on this origin (none when storage is unavailable or holds something else). */
-export function rememberedDevices(storage: Storage | null = localStore()): RememberedDevices {
+export function rememberedDevices(storage: Storage | null = webStorage('localStorage')): RememberedDevices {
   try {
     const value: unknown = JSON.parse(storage?.getItem(STORAGE_KEY) ?? '{}');
     if (typeof value !== 'object' || value === null) return {};
@@ -43,7 +35,7 @@ export function rememberedDevices(storage: Storage | null = localStore()): Remem
   }
 }
 
-function remember(kind: MediaKind, deviceId: string, storage: Storage | null = localStore()): void {
+function remember(kind: MediaKind, deviceId: string, storage: Storage | null = webStorage('localStorage')): void {
   try {
     storage?.setItem(STORAGE_KEY, JSON.stringify({ ...rememberedDevices(storage), [kind]: deviceId }));
   } catch {
