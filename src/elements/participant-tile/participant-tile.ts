@@ -3,6 +3,7 @@ import { property } from 'lit/decorators.js';
 import type { Participant } from '../../core/events.js';
 import type { SpeakingChange } from '../../controllers/session-subscriber.js';
 import { buttonStyles, themeStyles, videoSurface } from '../shared/base.styles.js';
+import { startAudible } from '../shared/autoplay.js';
 import { icons } from '../shared/icons.js';
 import type { LiveSession } from '../../core/live-session.js';
 import { SessionElement } from '../shared/session-element.js';
@@ -125,14 +126,12 @@ export class ParticipantTile extends SessionElement {
    * pauses by itself (a browser may pause one that turns audible).
    */
   #start(video: HTMLVideoElement): void {
-    if (!video.paused || !video.srcObject || !video.isConnected) return;
-    video.play().catch((error: unknown) => {
-      if (error instanceof DOMException && error.name === 'NotAllowedError') {
-        const participantId = this.participant?.id ?? '';
-        this.dispatchEvent(new CustomEvent('ls-autoplay-blocked', { detail: { participantId }, bubbles: true }));
-      }
+    startAudible(video, () => {
+      const participantId = this.participant?.id ?? '';
+      this.dispatchEvent(new CustomEvent('ls-autoplay-blocked', { detail: { participantId }, bubbles: true }));
     });
   }
+
 
   readonly #onVideoPaused = (event: Event): void => {
     this.#start(event.target as HTMLVideoElement);

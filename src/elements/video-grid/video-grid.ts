@@ -5,6 +5,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import type { Participant } from '../../core/events.js';
 import { chooseGridLayout } from '../../core/grid-layout.js';
 import { buttonStyles, themeStyles } from '../shared/base.styles.js';
+import { startAudible } from '../shared/autoplay.js';
 import { icons } from '../shared/icons.js';
 import type { LiveSession } from '../../core/live-session.js';
 import { SessionElement } from '../shared/session-element.js';
@@ -225,12 +226,9 @@ export class VideoGrid extends SessionElement {
   }
 
   readonly #playScreen = (event: Event): void => {
-    const video = event.target as HTMLVideoElement;
-    if (!video.paused) return;
-    video.play().catch((error: unknown) => {
-      if (error instanceof DOMException && error.name === 'NotAllowedError') this.audioBlocked = true;
-    });
+    startAudible(event.target as HTMLVideoElement, () => (this.audioBlocked = true));
   };
+
 
   readonly #fullScreen = (): void => {
     const figure = this.renderRoot.querySelector<HTMLElement>('[part~="screen"]');
