@@ -151,13 +151,45 @@ function loadAxe(): Promise<AxeApi> {
   return axeLoaded;
 }
 
+/** Awaits `updateComplete` of every custom element under `root` (shadow roots included), then two frames. */
+async function settleRendering(root: Element): Promise<void> {
+  for (let round = 0; round < 3; round += 1) {
+    const pending: Promise<unknown>[] = [];
+    const visit = (node: Element | ShadowRoot): void => {
+      for (const child of node.querySelectorAll('*')) {
+        const update = (child as Partial<{ updateComplete: Promise<unknown> }>).updateComplete;
+        if (update) pending.push(update);
+        if (child.shadowRoot) visit(child.shadowRoot);
+      }
+    };
+    if (root.shadowRoot) visit(root.shadowRoot);
+    visit(root);
+    const results = await Promise.all(pending);
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    // updateComplete resolves false when another update was queued meanwhile.
+    if (results.every((done) => done !== false)) return;
+  }
+}
+
 /** Runs axe on `element` (shadow roots included) and throws with a readable list of violations. */
 export async function expectAccessible(element: Element): Promise<void> {
   const axe = await loadAxe();
   // Colour contrast is measured on settled styles: a button's background that
-  // is still fading (a pressed state that just changed) is neither colour.
-  await Promise.allSettled(document.getAnimations().map((animation) => animation.finished));
-  const result = await axe.run(element, { resultTypes: ['violations'] });
+  // is still fading (a pressed state that just changed) is neither colour. So
+  // transitions are off while axe runs, every nested element has rendered its
+  // last change, and any animation already under way has finished.
+  const rootStyle = document.documentElement.style;
+  const previous = rootStyle.getPropertyValue('--live-session-transition');
+  rootStyle.setProperty('--live-session-transition', '0ms');
+  let result: AxeResult;
+  try {
+    await settleRendering(element);
+    await Promise.allSettled(document.getAnimations().map((animation) => animation.finished));
+    result = await axe.run(element, { resultTypes: ['violations'] });
+  } finally {
+    if (previous) rootStyle.setProperty('--live-session-transition', previous);
+    else rootStyle.removeProperty('--live-session-transition');
+  }
   if (result.violations.length > 0) {
     const lines = result.violations.map(
       (v) => `${v.id} (${v.impact ?? '?'}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`,
