@@ -38,4 +38,21 @@ void describe('rate budgets', () => {
     assert.equal(budgets.take('b', 5000), true, 'a refilled: dropped to make room');
     assert.equal(budgets.take('a', 5000), true, 'a gets a full budget, as it would have anyway');
   });
+
+  void test('keyed buckets answer exactly as token buckets do, over random takes (integer and fractional rates)', () => {
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (const [capacity, perSecond] of [[1, 1], [3, 0.5], [10, 10 / 60], [5, 1 / 60], [20, 20 / 60]] as const) {
+      const keyed = new KeyedBuckets(capacity, perSecond, 100);
+      const plain = new TokenBucket(capacity, perSecond, 1_000_000);
+      let now = 1_000_000;
+      for (let i = 0; i < 2000; i++) {
+        now += Math.floor(random() * random() * 20_000);
+        assert.equal(keyed.take('k', now), plain.take(now), `capacity ${String(capacity)}, ${String(perSecond)}/s, take ${String(i)} at ${String(now)}`);
+      }
+    }
+  });
 });

@@ -3,7 +3,34 @@ import { describe, test } from 'node:test';
 import { LivenessMonitor, livenessVerdict, type LivenessTiming, type LivenessVerdict, type WatchedConnection } from './liveness.js';
 import { ROOM_SERVER_DEFAULTS, resolveOptions } from './options.js';
 import { waitFor } from '../../test/wait-for.js';
+import { TokenBucket } from './frames.js';
+import { SocketSession, type GatedWebSocket } from './socket-session.js';
 import { GUARD_MS, TestClient, startTestServer } from './test-client.node.test.js';
+
+void describe('ping payloads', () => {
+  /** A session over a stand-in socket that records the ping payloads it is given. */
+  function sessionWithPings(): { session: SocketSession; sent: Buffer[] } {
+    const sent: Buffer[] = [];
+    const socket = { ping: (data: Buffer) => sent.push(Buffer.from(data)), readyState: 1 } as unknown as GatedWebSocket;
+    return { session: new SocketSession(socket, 'p', '127.0.0.1', new TokenBucket(1, 1), 1024, 0), sent };
+  }
+
+  void test('only the echo of one of our last four pings is proof of life; a late answer counts, an answer never counts twice', () => {
+    const { session, sent } = sessionWithPings();
+    for (let i = 0; i < 6; i++) session.ping();
+    assert.equal(new Set(sent.map((b) => b.toString('hex'))).size, 6, 'every payload is fresh');
+    assert.equal(session.onPong(Buffer.from('000000000000', 'hex'), 1), false, 'a guessed payload');
+    assert.equal(session.onPong(Buffer.alloc(0), 1), false, 'an empty pong');
+    assert.equal(session.onPong(sent[0] as Buffer, 1), false, 'older than the last four');
+    assert.equal(session.onPong(sent[3] as Buffer, 2), true, 'a late answer to a kept ping');
+    assert.equal(session.lastPongAt, 2);
+    assert.equal(session.onPong(sent[3] as Buffer, 3), false, 'the same answer again');
+    assert.equal(session.onPong(sent[2] as Buffer, 3), false, 'an older ping than one answered');
+    assert.equal(session.onPong(sent[5] as Buffer, 4), true, 'the newest');
+    assert.equal(session.onPong(sent[4] as Buffer, 5), false);
+    assert.equal(session.lastPongAt, 4);
+  });
+});
 
 void describe('vanished clients', () => {
   void test('the default timings drop a silent client well within 10 s', () => {

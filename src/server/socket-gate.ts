@@ -4,7 +4,6 @@
  * backlog that keeps frames in order while a join is verified, and the policy
  * close for sockets that misbehave. Every incoming frame passes here first.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { IClient } from 'peer';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
@@ -12,7 +11,7 @@ import { CLOSE_CODES, type ErrorCode } from '../protocol/index.js';
 import { TokenBucket } from './frames.js';
 import type { LogLevel } from './logger.js';
 import type { ResolvedRoomServerOptions } from './options.js';
-import { GatedWebSocket, SocketSession } from './socket-session.js';
+import { GatedWebSocket, SocketSession, onSocketClose, onSocketPong, type SessionObserver } from './socket-session.js';
 
 export type ServerLog = (level: LogLevel, event: string, fields?: Record<string, unknown>) => void;
 
@@ -60,7 +59,30 @@ export class SocketGate {
   /** Open sockets not in a room, counted by remote address (kept as sockets join and leave). */
   private readonly unjoinedByAddress = new Map<string, number>();
   /** Open sockets by the peer id they asked for. */
-  private readonly byPeerId = new Map<string, Set<SocketSession>>();
+  /** Sockets by the peer id they ask for: one session, or several while one id is contested. */
+  private readonly byPeerId = new Map<string, SocketSession | SocketSession[]>();
+  /** Every accepted socket's incoming frames, through one shared function. */
+  private readonly frameGate = (socket: GatedWebSocket, data: unknown, isBinary: boolean): void => {
+    this.onIncoming(socket, data, isBinary);
+  };
+  /** Told by every session of its room changes and stalls: one object, not closures per socket. */
+  private readonly observer: SessionObserver = {
+    roomChanged: (session, inRoom) => {
+      this.countUnjoined(session.address, inRoom ? -1 : 1);
+    },
+    stalled: (session) => {
+      this.cutStalled(session);
+    },
+    closed: (session) => {
+      session.closed = true;
+      session.backlog.length = 0;
+      this.sessions.delete(session.socket);
+      session.observer = undefined;
+      if (!session.inRoom) this.countUnjoined(session.address, -1);
+      this.unindexPeerId(session);
+      this.hooks.onClosed(session);
+    },
+  };
   private server: WebSocketServer | undefined;
 
   constructor(private readonly hooks: SocketGateHooks) {}
@@ -120,9 +142,7 @@ export class SocketGate {
   }
 
   private onSocket(socket: GatedWebSocket, request: IncomingMessage, proceed: () => void): void {
-    socket.frameGate = (data, isBinary) => {
-      this.onIncoming(socket, data, isBinary);
-    };
+    socket.frameGate = this.frameGate;
     const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
     const peerId = query.get('id') ?? '';
     const { options } = this.hooks;
@@ -130,36 +150,15 @@ export class SocketGate {
     const address = normalizeAddress(request.socket.remoteAddress);
     const bucket = new TokenBucket(burst, perSecond);
     const session = new SocketSession(socket, peerId, address, bucket, options.maxBufferedBytes, Date.now());
-    session.onStalled = () => {
-      this.cutStalled(session);
-    };
     this.sessions.set(socket, session);
     // Counts and indexes kept as sockets come, join, leave and go: an upgrade
     // never walks every socket (thousands behind one school's address).
     this.countUnjoined(address, 1);
-    session.onRoomChange = (inRoom) => {
-      this.countUnjoined(address, inRoom ? -1 : 1);
-    };
-    let samePeerId = this.byPeerId.get(peerId);
-    if (!samePeerId) {
-      samePeerId = new Set();
-      this.byPeerId.set(peerId, samePeerId);
-    }
-    samePeerId.add(session);
-    socket.on('pong', (data) => {
-      session.onPong(data, Date.now());
-    });
-    socket.on('close', () => {
-      session.closed = true;
-      session.backlog.length = 0;
-      this.sessions.delete(socket);
-      session.onRoomChange = undefined;
-      if (!session.inRoom) this.countUnjoined(address, -1);
-      const holders = this.byPeerId.get(peerId);
-      holders?.delete(session);
-      if (holders?.size === 0) this.byPeerId.delete(peerId);
-      this.hooks.onClosed(session);
-    });
+    session.observer = this.observer;
+    socket.session = session;
+    this.indexPeerId(session);
+    socket.on('pong', onSocketPong);
+    socket.on('close', onSocketClose);
     // `peer` reads the last of repeated query parameters; a socket claiming one id
     // here and another there could act as someone else. Refuse any repetition.
     if (['id', 'token', 'key'].some((name) => query.getAll(name).length > 1)) {
@@ -182,7 +181,7 @@ export class SocketGate {
    */
   private claimPeerId(session: SocketSession, proceed: () => void): void {
     let holder: SocketSession | undefined;
-    for (const other of this.byPeerId.get(session.peerId) ?? []) {
+    for (const other of this.holdersOf(session.peerId)) {
       if (other !== session && !other.closed && other.client !== undefined) {
         holder = other;
         break;
@@ -204,7 +203,32 @@ export class SocketGate {
 
   /** Pings a socket with a fresh payload (only its echo counts as a pong). */
   ping(session: SocketSession): void {
-    session.ping(randomBytes(8));
+    session.ping();
+  }
+
+  private holdersOf(peerId: string): readonly SocketSession[] {
+    const held = this.byPeerId.get(peerId);
+    if (held === undefined) return [];
+    return Array.isArray(held) ? held : [held];
+  }
+
+  private indexPeerId(session: SocketSession): void {
+    const held = this.byPeerId.get(session.peerId);
+    if (held === undefined) this.byPeerId.set(session.peerId, session);
+    else if (Array.isArray(held)) held.push(session);
+    else this.byPeerId.set(session.peerId, [held, session]);
+  }
+
+  private unindexPeerId(session: SocketSession): void {
+    const held = this.byPeerId.get(session.peerId);
+    if (held === session) {
+      this.byPeerId.delete(session.peerId);
+      return;
+    }
+    if (!Array.isArray(held)) return;
+    const rest = held.filter((other) => other !== session);
+    if (rest.length === 0) this.byPeerId.delete(session.peerId);
+    else this.byPeerId.set(session.peerId, rest.length === 1 ? (rest[0] as SocketSession) : rest);
   }
 
   /** Cuts a socket that stopped reading (its unsent data stays over the bound). */

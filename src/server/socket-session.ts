@@ -2,6 +2,7 @@
  * One websocket of the room server: the gated `ws` socket class and the
  * per-socket state every other module reads (membership, budgets, liveness).
  */
+import { randomBytes } from 'node:crypto';
 import type { IClient } from 'peer';
 import { WebSocket } from 'ws';
 import type { ErrorCode, LeaveReason, ServerMessage } from '../protocol/index.js';
@@ -15,11 +16,13 @@ import type { Member, Room } from './room-registry.js';
  */
 export class GatedWebSocket extends WebSocket {
   /** Set when the connection is accepted; until then frames are dropped. */
-  frameGate: ((data: unknown, isBinary: boolean) => void) | undefined;
+  frameGate: ((socket: GatedWebSocket, data: unknown, isBinary: boolean) => void) | undefined;
+  /** This socket's state, once accepted. */
+  session: SocketSession | undefined;
 
   override emit(eventName: string | symbol, ...args: unknown[]): boolean {
     if (eventName !== 'message') return super.emit(eventName, ...args);
-    this.frameGate?.(args[0], args[1] === true);
+    this.frameGate?.(this, args[0], args[1] === true);
     return true;
   }
 
@@ -31,6 +34,47 @@ export class GatedWebSocket extends WebSocket {
 
 /** Unsent data over this many times `maxBufferedBytes` cuts the socket at once. */
 export const STALLED_FACTOR = 4;
+
+/** What the socket gate is told of a session, through one object shared by every session (no closures per socket). */
+export interface SessionObserver {
+  /** The socket entered a room or left it (for counts kept per address). */
+  roomChanged(session: SocketSession, inRoom: boolean): void;
+  /** The unsent data passed the hard ceiling: the reader has stalled. Called once. */
+  stalled(session: SocketSession): void;
+  /** The socket closed. */
+  closed(session: SocketSession): void;
+}
+
+/** The `pong` listener of every accepted socket (one function for all, `this` is the socket). */
+export function onSocketPong(this: WebSocket, data: Buffer): void {
+  if (this instanceof GatedWebSocket) this.session?.onPong(data, Date.now());
+}
+
+/** The `close` listener of every accepted socket. */
+export function onSocketClose(this: WebSocket): void {
+  const session = this instanceof GatedWebSocket ? this.session : undefined;
+  if (session) session.observer?.closed(session);
+}
+
+/** Pings whose answer still counts: a pong may come late, after newer pings. */
+const PINGS_KEPT = 4;
+/** Ping payloads: 6 random bytes, read as one number (exact in a double). */
+const PING_PAYLOAD_BYTES = 6;
+/** Random bytes drawn at once for many pings (one system call per 512 of them). */
+const PING_POOL_BYTES = PING_PAYLOAD_BYTES * 512;
+let pingPool = Buffer.alloc(0);
+let pingPoolOffset = 0;
+
+/** A fresh unpredictable ping payload, as the number it encodes. */
+function nextPingPayload(): number {
+  if (pingPoolOffset + PING_PAYLOAD_BYTES > pingPool.length) {
+    pingPool = randomBytes(PING_POOL_BYTES);
+    pingPoolOffset = 0;
+  }
+  const value = pingPool.readUIntBE(pingPoolOffset, PING_PAYLOAD_BYTES);
+  pingPoolOffset += PING_PAYLOAD_BYTES;
+  return value;
+}
 
 /** The room and member of a joined socket. */
 export interface JoinedMembership {
@@ -44,8 +88,8 @@ export class SocketSession {
   client: IClient | undefined;
   #membership: JoinedMembership | undefined;
   #waitingIn: string | undefined;
-  /** Told when the socket enters a room or leaves it (for counts kept per address). */
-  onRoomChange: ((inRoom: boolean) => void) | undefined;
+  /** Told when the socket enters or leaves a room, and when it stalls; none once it is closed. */
+  observer: SessionObserver | undefined;
   /** When this socket last answered one of our pings. */
   lastPongAt: number;
   /** When this socket was last seen inside a room (or opened). */
@@ -60,15 +104,19 @@ export class SocketSession {
   closed = false;
   /** Set when the server cuts the socket, so the leave is logged with this reason. */
   closeReason: LeaveReason | undefined;
-  /** Payloads of our pings not answered yet (newest last); only a pong echoing one counts. */
-  readonly pendingPings: Buffer[] = [];
+  /**
+   * Payloads of our last {@link PINGS_KEPT} pings, in a ring (-1 once answered
+   * or passed by a newer answer); only a pong echoing one counts.
+   */
+  readonly #pings: number[] = [-1, -1, -1, -1];
+  /** How many pings were sent: the next one goes to slot `#pingCount % PINGS_KEPT`. */
+  #pingCount = 0;
   /** Since when the unsent data has been over `maxBufferedBytes`, if it is. */
   overBufferSince: number | undefined;
   /** When the join token of the membership expires (ms since the epoch); token mode only. */
   tokenExpiresAt: number | undefined;
-
-  /** Called (once) when the unsent data passes the hard ceiling: the reader has stalled. */
-  onStalled: ((session: SocketSession) => void) | undefined;
+  /** Set once the stall was reported, so it is reported once. */
+  #stallReported = false;
 
   constructor(
     readonly socket: GatedWebSocket,
@@ -104,7 +152,7 @@ export class SocketSession {
   set membership(value: JoinedMembership | undefined) {
     const was = this.inRoom;
     this.#membership = value;
-    if (was !== this.inRoom) this.onRoomChange?.(this.inRoom);
+    if (was !== this.inRoom) this.observer?.roomChanged(this, this.inRoom);
   }
 
   /**
@@ -119,23 +167,32 @@ export class SocketSession {
   set waitingIn(room: string | undefined) {
     const was = this.inRoom;
     this.#waitingIn = room;
-    if (was !== this.inRoom) this.onRoomChange?.(this.inRoom);
+    if (was !== this.inRoom) this.observer?.roomChanged(this, this.inRoom);
   }
 
-  /** Sends a websocket ping carrying a fresh payload, which the pong must echo. */
-  ping(payload: Buffer): void {
-    this.pendingPings.push(payload);
-    if (this.pendingPings.length > 4) this.pendingPings.shift();
-    this.socket.ping(payload);
+  /** Sends a websocket ping carrying a fresh unpredictable payload, which the pong must echo. */
+  ping(): void {
+    const payload = nextPingPayload();
+    this.#pings[this.#pingCount % PINGS_KEPT] = payload;
+    this.#pingCount++;
+    const data = Buffer.allocUnsafe(PING_PAYLOAD_BYTES);
+    data.writeUIntBE(payload, 0, PING_PAYLOAD_BYTES);
+    this.socket.ping(data);
   }
 
   /** A pong arrived: it proves life only when it answers one of our pings. */
   onPong(data: Buffer, now: number): boolean {
-    const index = this.pendingPings.findIndex((payload) => payload.equals(data));
-    if (index < 0) return false;
-    this.pendingPings.splice(0, index + 1);
-    this.lastPongAt = now;
-    return true;
+    if (data.length !== PING_PAYLOAD_BYTES) return false;
+    const payload = data.readUIntBE(0, PING_PAYLOAD_BYTES);
+    const slotOf = (age: number): number => (this.#pingCount - 1 - age + PINGS_KEPT * 2) % PINGS_KEPT;
+    for (let age = 0; age < Math.min(PINGS_KEPT, this.#pingCount); age++) {
+      if (this.#pings[slotOf(age)] !== payload) continue;
+      // This ping and every older one are answered.
+      for (let older = age; older < PINGS_KEPT; older++) this.#pings[slotOf(older)] = -1;
+      this.lastPongAt = now;
+      return true;
+    }
+    return false;
   }
 
   send(message: ServerMessage): void {
@@ -165,10 +222,9 @@ export class SocketSession {
       return;
     }
     this.overBufferSince ??= now;
-    if (buffered > STALLED_FACTOR * this.maxBufferedBytes && this.onStalled) {
-      const onStalled = this.onStalled;
-      this.onStalled = undefined;
-      onStalled(this);
+    if (buffered > STALLED_FACTOR * this.maxBufferedBytes && !this.#stallReported) {
+      this.#stallReported = true;
+      this.observer?.stalled(this);
     }
   }
 
