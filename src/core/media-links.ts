@@ -9,7 +9,7 @@ import type { MediaConnection, Peer } from 'peerjs';
 import type { ParticipantInfo } from '../protocol/index.js';
 import type { Logger } from './logger.js';
 import type { Timings } from './options.js';
-import { incomingCallAction, recallPlan, resolveGlare } from './recovery-rules.js';
+import { frozenVideoLimitMs, incomingCallAction, recallPlan, resolveGlare, videoStalledSince, type VideoSample } from './recovery-rules.js';
 import type { LinkView } from './roster.js';
 import type { Cancel, Scheduler } from './scheduler.js';
 import { videoSendLimits } from './send-limits.js';
@@ -41,7 +41,13 @@ interface Link {
   outgoing: boolean;
   cancelDisconnected: Cancel;
   cleanup: () => void;
+  /** The last look at its incoming video, and since when it has been frozen (see the video watch). */
+  videoSample?: VideoSample | undefined;
+  stalledSince?: number | undefined;
 }
+
+/** How often each link's incoming video is looked at for a frozen picture. */
+const VIDEO_WATCH_INTERVAL_MS = 500;
 
 export function peerConnectionOf(call: MediaConnection): RTCPeerConnection | undefined {
   // Typed as always present, but PeerJS sets it to null once the call is closed.
@@ -100,6 +106,9 @@ export class MediaLinks {
       .filter((pc): pc is RTCPeerConnection => pc !== undefined);
   }
 
+  /** Stops the video watch, while it runs. */
+  #stopVideoWatch: Cancel | null = null;
+
   has(id: string): boolean {
     return this.#links.has(id);
   }
@@ -112,6 +121,20 @@ export class MediaLinks {
     return pc ? pc.connectionState === 'connected' : link.call.open;
   }
 
+  /**
+   * Whether the link to `id` is up or on its way up: connected, or its offer
+   * and answer both went through and ICE is still working on it. A call whose
+   * answer never came back (its offer may have been lost) is not.
+   */
+  isUnderWay(id: string): boolean {
+    const link = this.#links.get(id);
+    if (!link) return false;
+    const pc = peerConnectionOf(link.call);
+    if (!pc) return link.call.open;
+    if (pc.connectionState === 'connected') return true;
+    return pc.signalingState === 'stable' && (pc.connectionState === 'new' || pc.connectionState === 'connecting');
+  }
+
   /** Whether a link to `id` exists and its connection is not closed or failed. */
   isLive(id: string): boolean {
     const link = this.#links.get(id);
@@ -122,12 +145,14 @@ export class MediaLinks {
   }
 
   /** Places a call to `member` (replacing any link to it), if the topology allows. */
-  connectTo(member: ParticipantInfo): void {
+  connectTo(member: ParticipantInfo, replace = false): void {
     const peer = this.#host.peer();
     if (!peer || peer.disconnected || peer.destroyed || !this.#host.allows(member)) return;
     this.close(member.id);
     this.#host.log.debug('calling', `${member.name} (${member.id})`);
-    const call = peer.call(member.id, this.#host.outgoingStream(), { metadata: { userId: this.#host.userId() } }) as
+    // `replace`: the far end takes this call in place of a link it may think healthy.
+    const metadata = replace ? { userId: this.#host.userId(), replace: true } : { userId: this.#host.userId() };
+    const call = peer.call(member.id, this.#host.outgoingStream(), { metadata }) as
       | MediaConnection
       | undefined;
     if (call) this.#adopt(member.id, call, true);
@@ -179,6 +204,7 @@ export class MediaLinks {
     }
     this.#answeredAt.clear();
     this.#scheduler.cancelAll();
+    this.#stopVideoWatch = null;
   }
 
   /** Puts `track` (or nothing) on every sender of `kind`, without renegotiating. */
@@ -270,10 +296,12 @@ export class MediaLinks {
 
   #answer(call: MediaConnection): void {
     const existing = this.#links.get(call.peer);
+    const replaces = (call.metadata as { replace?: unknown } | undefined)?.replace === true;
     const glare = resolveGlare(
       this.#host.myId(),
       call.peer,
       existing ? { outgoing: existing.outgoing, connected: peerConnectionOf(existing.call)?.connectionState === 'connected' } : null,
+      replaces,
     );
     if (glare === 'keep-existing') {
       call.close();
@@ -357,6 +385,54 @@ export class MediaLinks {
     };
     this.applySendLimits();
     this.#host.changed(id);
+    this.#watchVideo();
+  }
+
+  /**
+   * Looks at every link's incoming video twice a second while there are links:
+   * a picture frozen while its packets flow (a decoder waiting for a key frame
+   * after a network drop) gets a fresh call, which starts with one.
+   */
+  #watchVideo(): void {
+    if (this.#stopVideoWatch) return;
+    let looking = false;
+    const stop = this.#scheduler.every(VIDEO_WATCH_INTERVAL_MS, () => {
+      if (this.#links.size === 0) {
+        stop();
+        if (this.#stopVideoWatch === stop) this.#stopVideoWatch = null;
+        return;
+      }
+      if (looking) return;
+      looking = true;
+      void this.#lookAtVideo().finally(() => {
+        looking = false;
+      });
+    });
+    this.#stopVideoWatch = stop;
+  }
+
+  async #lookAtVideo(): Promise<void> {
+    const links = [...this.#links];
+    await Promise.all(
+      links.map(async ([id, link]) => {
+        const pc = peerConnectionOf(link.call);
+        const member = this.#host.member(id);
+        if (!pc || pc.connectionState !== 'connected' || !member?.isVideoOn) {
+          link.videoSample = undefined;
+          link.stalledSince = undefined;
+          return;
+        }
+        const next = await incomingVideo(pc, this.#scheduler.now());
+        if (this.#links.get(id) !== link) return;
+        link.stalledSince = next ? videoStalledSince(link.videoSample, next, link.stalledSince) : undefined;
+        link.videoSample = next;
+        if (!next || link.stalledSince === undefined) return;
+        const limit = frozenVideoLimitMs(this.#host.myId(), id, { recallMs: this.#timings.recallDelayMs });
+        if (next.at - link.stalledSince < limit || !this.#host.joined()) return;
+        this.#host.log.debug('video frozen while its packets arrive; calling again', id);
+        this.connectTo(member, true);
+      }),
+    );
   }
 
   #drop(id: string, link: Link): void {
@@ -396,5 +472,22 @@ export class MediaLinks {
       }
     }
     return senders;
+  }
+}
+
+/** A look at the connection's (first) incoming video, or undefined when it has none (yet). */
+async function incomingVideo(pc: RTCPeerConnection, at: number): Promise<VideoSample | undefined> {
+  try {
+    const report = await pc.getStats();
+    let sample: VideoSample | undefined;
+    report.forEach((entry: { type?: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+      if (sample || entry.type !== 'inbound-rtp' || entry.kind !== 'video') return;
+      if (typeof entry.framesDecoded === 'number' && typeof entry.packetsReceived === 'number') {
+        sample = { at, framesDecoded: entry.framesDecoded, packetsReceived: entry.packetsReceived };
+      }
+    });
+    return sample;
+  } catch {
+    return undefined;
   }
 }
