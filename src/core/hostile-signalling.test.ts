@@ -156,4 +156,74 @@ describe('hostile signalling', function () {
     const live = tutor.peerConnections.filter((pc) => !isClosed(pc));
     expect(live.length).to.be.at.most(2, 'one for Sam, at most one for the forger');
   });
+
+  /** A real offer whose tracks belong to no stream (transceivers added without one), as a crafted client could send. */
+  async function streamlessOffer(): Promise<RTCSessionDescriptionInit> {
+    const source = new RTCPeerConnection();
+    source.addTransceiver('audio', { direction: 'sendonly' });
+    source.addTransceiver('video', { direction: 'sendonly' });
+    const offer = await source.createOffer();
+    source.close();
+    expect(offer.sdp).to.match(/a=msid:- /, 'the tracks name no stream');
+    return offer;
+  }
+
+  /** Page errors (uncaught exceptions and rejections) while `run` runs and shortly after. */
+  async function pageErrors(run: () => Promise<void>): Promise<string[]> {
+    const errors: string[] = [];
+    const onError = (event: ErrorEvent): void => {
+      errors.push(event.message);
+    };
+    const onRejection = (event: PromiseRejectionEvent): void => {
+      errors.push(String(event.reason));
+    };
+    window.addEventListener('error', onError);
+    window.addEventListener('unhandledrejection', onRejection);
+    try {
+      await run();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      window.removeEventListener('error', onError);
+      window.removeEventListener('unhandledrejection', onRejection);
+    }
+    return errors;
+  }
+
+  it('a camera call or a screen-share call whose tracks carry no stream: answered without an error, no broken stream shown, the class unaffected', async () => {
+    const tutor = await room.join('Tess', 'tutor');
+    forger = new HandClient(shared.current);
+    await forger.join(room.room);
+    const hand = forger;
+    const tutorId = tutor.peerId ?? '';
+    const offer = await streamlessOffer();
+    await waitFor(() => tutor.participants.some((p) => p.id === hand.id), 'the tutor knows the forger');
+    const before = createdPeerConnections.length;
+    const errors = await pageErrors(async () => {
+      // A camera call: the tutor answers students, so PeerJS sees the tracks.
+      hand.send({ type: 'OFFER', dst: tutorId, payload: { type: 'media', connectionId: 'mc_streamless', sdp: offer, metadata: {} } });
+      await waitFor(
+        () => createdPeerConnections.slice(before).some((pc) => pc.remoteDescription !== null && pc.getReceivers().length >= 2),
+        'the tutor answered the camera call (its offer applied)',
+      );
+      // A screen-share call, once the forger is the room's sharer.
+      tutor.setStudentsMayShare(true);
+      await waitFor(() => tutor.screenShare.studentsMayShare, 'students may share');
+      hand.send({ type: 'LS-SCREEN-SHARE', payload: { on: true } });
+      await waitFor(() => tutor.screenShare.sharer === hand.id, 'the tutor sees the forger as the sharer');
+      const screenBefore = createdPeerConnections.length;
+      hand.send({ type: 'OFFER', dst: tutorId, payload: { type: 'media', connectionId: 'mc_screen_streamless', sdp: offer, metadata: { kind: 'screen' } } });
+      await waitFor(
+        () => createdPeerConnections.slice(screenBefore).some((pc) => pc.remoteDescription !== null),
+        'the tutor answered the screen call (its offer applied)',
+      );
+    });
+    expect(errors).to.deep.equal([]);
+    const shown = tutor.participants.find((p) => p.id === hand.id);
+    expect(shown?.stream, 'no stream from tracks that name none').to.equal(null);
+    expect(tutor.screenStream, 'no shared screen from tracks that name none').to.equal(null);
+    // A real student still gets media both ways.
+    const student = await room.join('Sam', 'student');
+    await room.expectSees(student, tutor);
+    await room.expectSees(tutor, student);
+  });
 });
