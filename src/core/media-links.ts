@@ -9,7 +9,7 @@ import type { MediaConnection, Peer } from 'peerjs';
 import type { ParticipantInfo } from '../protocol/index.js';
 import type { Logger } from './logger.js';
 import type { Timings } from './options.js';
-import { frozenVideoLimitMs, incomingCallAction, recallPlan, resolveGlare, videoStalledSince, type VideoSample } from './recovery-rules.js';
+import { FROZEN_RECALL_WINDOW_MS, frozenRecallAllowed, frozenVideoLimitMs, incomingCallAction, recallPlan, resolveGlare, videoStalledSince, type VideoSample } from './recovery-rules.js';
 import type { LinkView } from './roster.js';
 import type { Cancel, Scheduler } from './scheduler.js';
 import { videoSendLimits } from './send-limits.js';
@@ -41,13 +41,18 @@ interface Link {
   outgoing: boolean;
   cancelDisconnected: Cancel;
   cleanup: () => void;
-  /** The last look at its incoming video, and since when it has been frozen (see the video watch). */
+  /** When it was placed or answered (scheduler clock). */
+  createdAt: number;
+  /** The last look at its incoming video, since when it has been frozen, and for how many looks in a row (see the video watch). */
   videoSample?: VideoSample | undefined;
   stalledSince?: number | undefined;
+  stalledLooks: number;
 }
 
 /** How often each link's incoming video is looked at for a frozen picture. */
 const VIDEO_WATCH_INTERVAL_MS = 500;
+/** A link this young is not judged frozen: its first frames may still be on their way. */
+const VIDEO_WATCH_MIN_AGE_MS = 3000;
 
 export function peerConnectionOf(call: MediaConnection): RTCPeerConnection | undefined {
   // Typed as always present, but PeerJS sets it to null once the call is closed.
@@ -108,6 +113,8 @@ export class MediaLinks {
 
   /** Stops the video watch, while it runs. */
   #stopVideoWatch: Cancel | null = null;
+  /** Per member: when calls for a frozen link were placed or honoured (scheduler clock), within the last window. */
+  readonly #frozenRecalls = new Map<string, number[]>();
 
   has(id: string): boolean {
     return this.#links.has(id);
@@ -122,9 +129,10 @@ export class MediaLinks {
   }
 
   /**
-   * Whether the link to `id` is up or on its way up: connected, or its offer
-   * and answer both went through and ICE is still working on it. A call whose
-   * answer never came back (its offer may have been lost) is not.
+   * Whether the link to `id` is up or on its way up: connected, or a call we
+   * placed whose answer came back and ICE is still working on it. A call whose
+   * answer never came back (its offer may have been lost) is not, nor one we
+   * answered that has not connected (our answer may have been lost).
    */
   isUnderWay(id: string): boolean {
     const link = this.#links.get(id);
@@ -132,7 +140,9 @@ export class MediaLinks {
     const pc = peerConnectionOf(link.call);
     if (!pc) return link.call.open;
     if (pc.connectionState === 'connected') return true;
-    return pc.signalingState === 'stable' && (pc.connectionState === 'new' || pc.connectionState === 'connecting');
+    // Only for a call we placed does `stable` prove the far end has both halves:
+    // an answer we sent as our socket was dying may never have arrived.
+    return link.outgoing && pc.signalingState === 'stable' && (pc.connectionState === 'new' || pc.connectionState === 'connecting');
   }
 
   /** Whether a link to `id` exists and its connection is not closed or failed. */
@@ -203,6 +213,7 @@ export class MediaLinks {
       slot.clear();
     }
     this.#answeredAt.clear();
+    this.#frozenRecalls.clear();
     this.#scheduler.cancelAll();
     this.#stopVideoWatch = null;
   }
@@ -294,14 +305,38 @@ export class MediaLinks {
     this.#waiting.delete(id);
   }
 
+  /**
+   * Whether an incoming call's `replace` mark is honoured: within the same
+   * budget as our own re-calls for a frozen link, so a member cannot make us
+   * rebuild a healthy connection again and again.
+   */
+  #honoursReplace(call: MediaConnection): boolean {
+    if ((call.metadata as { replace?: unknown } | undefined)?.replace !== true) return false;
+    return this.#noteFrozenRecall(call.peer);
+  }
+
+  /** Counts a call for a frozen link with `id` against its budget; false when the budget is spent. */
+  #noteFrozenRecall(id: string): boolean {
+    const now = this.#scheduler.now();
+    const earlier = (this.#frozenRecalls.get(id) ?? []).filter((at) => now - at < FROZEN_RECALL_WINDOW_MS);
+    if (!frozenRecallAllowed(earlier, now)) {
+      this.#frozenRecalls.set(id, earlier);
+      return false;
+    }
+    this.#frozenRecalls.set(id, [...earlier, now]);
+    return true;
+  }
+
   #answer(call: MediaConnection): void {
     const existing = this.#links.get(call.peer);
-    const replaces = (call.metadata as { replace?: unknown } | undefined)?.replace === true;
+    const existingPc = existing ? peerConnectionOf(existing.call) : undefined;
     const glare = resolveGlare(
       this.#host.myId(),
       call.peer,
-      existing ? { outgoing: existing.outgoing, connected: peerConnectionOf(existing.call)?.connectionState === 'connected' } : null,
-      replaces,
+      existing
+        ? { outgoing: existing.outgoing, connected: existingPc?.connectionState === 'connected' }
+        : null,
+      this.#honoursReplace(call),
     );
     if (glare === 'keep-existing') {
       call.close();
@@ -316,7 +351,15 @@ export class MediaLinks {
 
   #adopt(id: string, call: MediaConnection, outgoing: boolean): void {
     const pc = peerConnectionOf(call);
-    const link: Link = { call, stream: null, outgoing, cancelDisconnected: () => undefined, cleanup: () => undefined };
+    const link: Link = {
+      call,
+      stream: null,
+      outgoing,
+      createdAt: this.#scheduler.now(),
+      stalledLooks: 0,
+      cancelDisconnected: () => undefined,
+      cleanup: () => undefined,
+    };
     this.#links.set(id, link);
     const current = (): boolean => this.#links.get(id) === link;
     const onStream = (stream: MediaStream): void => {
@@ -366,6 +409,17 @@ export class MediaLinks {
         this.#broken(id, link);
       }
     });
+    // A call of ours that got no answer at all is lost sooner: the far end
+    // answers at once, or holds a call for at most `heldCallMs` (an offer sent
+    // to a socket that was dying, or one the far end dropped in a glare).
+    const cancelAnswerTimeout = outgoing
+      ? this.#scheduler.after(this.#timings.heldCallMs + this.#timings.answerIntervalMs, () => {
+          if (current() && pc?.signalingState === 'have-local-offer') {
+            this.#host.log.debug('call never answered', id);
+            this.#broken(id, link);
+          }
+        })
+      : () => undefined;
     // The limits go on as soon as the senders are negotiated, before the
     // first frame: changed once media flows, they restart the encoder.
     const onSignalling = (): void => {
@@ -382,6 +436,7 @@ export class MediaLinks {
       pc?.removeEventListener('signalingstatechange', onSignalling);
       link.cancelDisconnected();
       cancelConnectTimeout();
+      cancelAnswerTimeout();
     };
     this.applySendLimits();
     this.#host.changed(id);
@@ -413,22 +468,33 @@ export class MediaLinks {
 
   async #lookAtVideo(): Promise<void> {
     const links = [...this.#links];
+    const now = this.#scheduler.now();
     await Promise.all(
       links.map(async ([id, link]) => {
         const pc = peerConnectionOf(link.call);
         const member = this.#host.member(id);
-        if (!pc || pc.connectionState !== 'connected' || !member?.isVideoOn) {
+        const receiver = pc?.getReceivers().find((r) => r.track.kind === 'video');
+        if (!pc || !receiver || pc.connectionState !== 'connected' || !member?.isVideoOn || now - link.createdAt < VIDEO_WATCH_MIN_AGE_MS) {
           link.videoSample = undefined;
           link.stalledSince = undefined;
+          link.stalledLooks = 0;
           return;
         }
-        const next = await incomingVideo(pc, this.#scheduler.now());
+        const next = await incomingVideo(receiver, this.#scheduler.now());
         if (this.#links.get(id) !== link) return;
         link.stalledSince = next ? videoStalledSince(link.videoSample, next, link.stalledSince) : undefined;
+        link.stalledLooks = link.stalledSince === undefined ? 0 : link.stalledLooks + 1;
         link.videoSample = next;
         if (!next || link.stalledSince === undefined) return;
+        // Time and looks both: a throttled background tab looks once a second at best.
         const limit = frozenVideoLimitMs(this.#host.myId(), id, { recallMs: this.#timings.recallDelayMs });
-        if (next.at - link.stalledSince < limit || !this.#host.joined()) return;
+        if (next.at - link.stalledSince < limit || link.stalledLooks < 2 || !this.#host.joined()) return;
+        link.stalledSince = undefined;
+        link.stalledLooks = 0;
+        if (!this.#noteFrozenRecall(id)) {
+          this.#host.log.debug('video frozen again; not calling again for now (too many fresh calls this minute)', id);
+          return;
+        }
         this.#host.log.debug('video frozen while its packets arrive; calling again', id);
         this.connectTo(member, true);
       }),
@@ -475,13 +541,13 @@ export class MediaLinks {
   }
 }
 
-/** A look at the connection's (first) incoming video, or undefined when it has none (yet). */
-async function incomingVideo(pc: RTCPeerConnection, at: number): Promise<VideoSample | undefined> {
+/** A look at a video receiver's stream, or undefined when it has none (yet). */
+async function incomingVideo(receiver: RTCRtpReceiver, at: number): Promise<VideoSample | undefined> {
   try {
-    const report = await pc.getStats();
+    const report = await receiver.getStats();
     let sample: VideoSample | undefined;
-    report.forEach((entry: { type?: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
-      if (sample || entry.type !== 'inbound-rtp' || entry.kind !== 'video') return;
+    report.forEach((entry: { type?: string; framesDecoded?: number; packetsReceived?: number }) => {
+      if (sample || entry.type !== 'inbound-rtp') return;
       if (typeof entry.framesDecoded === 'number' && typeof entry.packetsReceived === 'number') {
         sample = { at, framesDecoded: entry.framesDecoded, packetsReceived: entry.packetsReceived };
       }

@@ -70,8 +70,9 @@ export interface LiveSessionOptions {
    * abandoned and tried again at once: a server that does not answer at all
    * usually means the network is gone, and a fresh attempt every second
    * gets through as soon as it is back. Four times the round trip measured in
-   * the room is added (a slow link needs longer), and every third attempt in a
-   * row that did not open gets three times as long. Default 1000 ms.
+   * the room is added (a slow link needs longer), attempts in a row that did
+   * not open get 1, 2 and 4 times as long in turn, and each ±20 % jitter.
+   * Default 1000 ms.
    */
   reconnectAttemptTimeoutMs?: number;
   /** How long a re-join may go unanswered once its socket is open before the attempt counts as failed. Default 5000 ms. */

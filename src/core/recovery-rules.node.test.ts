@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ParticipantInfo } from '../protocol/index.js';
-import { frozenVideoLimitMs, incomingCallAction, partitionVanished, recallPlan, reconnectDelay, resolveGlare, videoStalledSince } from './recovery-rules.js';
+import { frozenRecallAllowed, frozenVideoLimitMs, incomingCallAction, partitionVanished, recallPlan, reconnectDelay, resolveGlare, videoStalledSince } from './recovery-rules.js';
 
 describe('reconnectDelay', () => {
   const bounds = { minDelayMs: 500, maxDelayMs: 8000 };
@@ -129,5 +129,17 @@ describe('videoStalledSince', () => {
   it('the re-caller acts first', () => {
     const timings = { recallMs: 500 };
     assert.ok(frozenVideoLimitMs('ls-a', 'ls-b', timings) < frozenVideoLimitMs('ls-b', 'ls-a', timings));
+  });
+});
+
+describe('crossing calls around a frozen link', () => {
+  it('our replacing call crossing their ordinary call (they re-joined: ours may have gone to their dead socket): theirs is taken', () => {
+    assert.equal(resolveGlare('ls-a', 'ls-b', { outgoing: true, connected: false }, false), 'take-incoming');
+  });
+  it('re-calls for a frozen link: three a minute per member, then none until the oldest is a minute old', () => {
+    assert.equal(frozenRecallAllowed([], 0), true);
+    assert.equal(frozenRecallAllowed([0, 10_000], 20_000), true);
+    assert.equal(frozenRecallAllowed([0, 10_000, 20_000], 30_000), false);
+    assert.equal(frozenRecallAllowed([0, 10_000, 20_000], 60_000), true);
   });
 });

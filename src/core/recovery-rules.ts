@@ -74,6 +74,20 @@ export function videoStalledSince(previous: VideoSample | undefined, next: Video
   return stalledSince ?? previous.at;
 }
 
+/** Calls placed to replace a frozen link, per member, at most this many in {@link FROZEN_RECALL_WINDOW_MS}. */
+export const FROZEN_RECALLS_PER_WINDOW = 3;
+export const FROZEN_RECALL_WINDOW_MS = 60_000;
+
+/**
+ * Whether another call may be placed (or, at the far end, honoured as
+ * replacing) for a frozen link, given when the earlier ones were: a freeze a
+ * fresh call cannot cure (a stream this browser cannot decode, a starved CPU)
+ * must not tear the call down every few seconds for the rest of the lesson.
+ */
+export function frozenRecallAllowed(earlier: readonly number[], now: number): boolean {
+  return earlier.filter((at) => now - at < FROZEN_RECALL_WINDOW_MS).length < FROZEN_RECALLS_PER_WINDOW;
+}
+
 /**
  * How long a link's video may stay frozen (packets, no frames) before the call
  * is placed again: the re-caller (lower peer id) acts first; the other side

@@ -263,14 +263,15 @@ export class SignallingChannel {
    * How long a reconnect attempt's socket may take to open before it is
    * abandoned and tried again: short, so a network that comes back is used
    * within about a second, stretched by the round trip measured in the room
-   * (a slow mobile link needs more for TCP + the websocket handshake). Every
-   * third attempt in a row that did not open gets three times as long, so a
-   * server or browser slower than that still gets in.
+   * (a slow mobile link needs more for TCP + the websocket handshake).
+   * Attempts in a row that did not open get 1, 2, then 4 times as long, and
+   * again, so a server, browser or new network slower than that still gets
+   * in; ±20 % jitter keeps a class that lost the server together apart.
    */
-  attemptTimeoutMs(): number {
+  attemptTimeoutMs(random: number = Math.random()): number {
     const base = this.#timings.reconnectAttemptTimeoutMs + 4 * (this.#roundTripMs ?? 0);
-    const patient = this.#unopenedAttempts % 3 === 2;
-    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, patient ? base * 3 : base);
+    const stretch = 2 ** (this.#unopenedAttempts % 3);
+    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, base * stretch * (0.8 + random * 0.4));
   }
 
   /** Closes the peer and every pending task of the channel. */

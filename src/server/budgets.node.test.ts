@@ -55,4 +55,17 @@ void describe('rate budgets', () => {
       }
     }
   });
+
+  void test('a clock that steps back locks nobody out: time stands still until it catches up', () => {
+    const budgets = new KeyedBuckets(2, 1 / 60, 10);
+    const start = 10_000_000;
+    assert.equal(budgets.take('sam', start), true);
+    assert.equal(budgets.take('sam', start), true);
+    assert.equal(budgets.take('sam', start), false, 'spent');
+    // The clock jumps back ten minutes: Sam is as spent as before, not spent for ten more minutes.
+    const back = start - 600_000;
+    assert.equal(budgets.take('sam', back), false);
+    assert.equal(budgets.take('sam', back + 60_000), true, 'a minute later one token is back, as for a token bucket');
+    assert.equal(budgets.take('ann', back), true);
+  });
 });

@@ -90,10 +90,10 @@ const LONE_SURROGATE = /^\p{Cs}$/u;
  * variation selectors, U+2060–U+206F, U+E0000–U+E0FFF, …).
  */
 const INVISIBLE = /^[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]$/u;
-/** Runs of spaces of any kind (and the blank Braille pattern, which draws nothing) become one space. */
 /** Names made only of printable ASCII take the fast path in {@link readableName}. */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const ASCII_SPACE_RUN = / {2,}/g;
+/** Runs of spaces of any kind (and the blank Braille pattern, which draws nothing) become one space. */
 const SPACE_RUN = /[\p{White_Space}\u2800]+/gu;
 const SPACE = /^[\p{White_Space}\u2800]$/u;
 const MARK = /^\p{M}$/u;
@@ -355,6 +355,8 @@ export class KeyedBuckets {
   readonly #fullAt = new Map<string, number>();
   /** Times are kept relative to this, so they stay small integers in the map. */
   #epoch: number | undefined;
+  /** The latest time seen, relative to `#epoch`. */
+  #lastAt = 0;
   readonly #intervalMs: number;
   readonly #toleranceMs: number;
 
@@ -370,7 +372,13 @@ export class KeyedBuckets {
   /** Takes one token from `key`'s bucket; false when it is spent. */
   take(key: string, now: number = Date.now()): boolean {
     this.#epoch ??= now;
-    const at = now - this.#epoch;
+    let at = now - this.#epoch;
+    if (at < this.#lastAt) {
+      // The clock stepped back: time stands still instead (as for a TokenBucket), nobody is locked out.
+      this.#epoch -= this.#lastAt - at;
+      at = this.#lastAt;
+    }
+    this.#lastAt = at;
     let fullAt = this.#fullAt.get(key);
     if (fullAt === undefined) {
       if (this.#fullAt.size >= this.maxKeys) this.#prune(at);
