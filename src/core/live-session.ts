@@ -119,6 +119,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
           else this.#speaking.unwatch(id);
         },
         changed: (id) => this.#room.updateRemote(id),
+        ownQualityChanged: () => this.#room.ownQualityChanged(),
       },
       { ...this.timings, videoBudgetBps: options.videoBudgetBps ?? DEFAULT_VIDEO_BUDGET_BPS },
       scheduler.group(),
@@ -146,7 +147,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         emit,
         changed,
         send: (message) => this.#signalling.send(message),
-        local: () => ({ isVideoOn: this.isVideoOn, isAudioOn: this.isAudioOn, stream: this.#media.stream }),
+        local: () => ({ isVideoOn: this.isVideoOn, isAudioOn: this.isAudioOn, stream: this.#media.stream, quality: this.#links.ownQuality }),
         joined,
         entered: () => this.#membership.entered(),
         silenceMicrophone: () => this.#media.silence('microphone'),
