@@ -267,7 +267,15 @@ async function main(): Promise<void> {
   console.log(`\n${table}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => {
+    // Every browser, page and server of the run is closed by now; a library's
+    // idle handle (a keep-alive socket, a loader thread) must not keep the
+    // finished run waiting.
+    process.exit(process.exitCode ?? 0);
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
