@@ -45,8 +45,6 @@ export {
   type GridLayout,
   type Topology,
   type Logger,
-  type ConnectionQuality,
-  type LinkFigures,
 } from './core/index.js';
 export type { ErrorCode, LeaveReason, ParticipantInfo, Role } from './protocol/index.js';
 export * from './elements.js';

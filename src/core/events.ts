@@ -1,4 +1,3 @@
-import type { ConnectionQuality, LinkFigures } from './link-quality.js';
 import type { AdmissionInfo, ChatParty, ErrorCode, FloorInfo, LeaveReason, ParticipantInfo, Reaction, ScreenInfo, WaitingInfo } from '../protocol/index.js';
 import type { MediaFailure } from './media.js';
 
@@ -9,14 +8,6 @@ export interface Participant extends ParticipantInfo {
   stream: MediaStream | null;
   /** Remote only: the state of the media connection to them. */
   media: 'none' | 'connecting' | 'connected' | 'reconnecting';
-  /**
-   * How well media flows, measured every 2 s: remote, the connection to them;
-   * local, your own connection (the level at least half of your connections
-   * reach). Null until measured.
-   */
-  connectionQuality: ConnectionQuality | null;
-  /** Remote only: the figures behind `connectionQuality` (round trip, loss, frame rate…); null until measured. */
-  connectionFigures: LinkFigures | null;
   /** 1-based position in the hand queue, or 0 when the hand is down. */
   handPosition: number;
 }

@@ -25,6 +25,5 @@ export { observe, select, type Observable, type ObserveOptions } from './observe
 export { chooseGridLayout, type GridLayout } from './grid-layout.js';
 export { isTopology, type Topology } from './topology.js';
 export type { Logger } from './logger.js';
-export { QUALITY_LIMITS, qualityOf, type ConnectionQuality, type LinkFigures } from './link-quality.js';
 export { EXPIRED_LINK_MESSAGE } from './token-refresh.js';
 export { diagnose, peerConnectionsOf, type SessionDiagnostics } from './diagnostics.js';

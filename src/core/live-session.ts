@@ -119,7 +119,6 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
           else this.#speaking.unwatch(id);
         },
         changed: (id) => this.#room.updateRemote(id),
-        ownQualityChanged: () => this.#room.ownQualityChanged(),
       },
       { ...this.timings, videoBudgetBps: options.videoBudgetBps ?? DEFAULT_VIDEO_BUDGET_BPS },
       scheduler.group(),
@@ -147,7 +146,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         emit,
         changed,
         send: (message) => this.#signalling.send(message),
-        local: () => ({ isVideoOn: this.isVideoOn, isAudioOn: this.isAudioOn, stream: this.#media.stream, quality: this.#links.ownQuality }),
+        local: () => ({ isVideoOn: this.isVideoOn, isAudioOn: this.isAudioOn, stream: this.#media.stream }),
         joined,
         entered: () => this.#membership.entered(),
         silenceMicrophone: () => this.#media.silence('microphone'),

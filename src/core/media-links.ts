@@ -10,10 +10,9 @@ import type { ParticipantInfo } from '../protocol/index.js';
 import type { Logger } from './logger.js';
 import type { Timings } from './options.js';
 import { FROZEN_RECALL_WINDOW_MS, frozenRecallAllowed, frozenVideoLimitMs, incomingCallAction, recallPlan, resolveGlare, videoStalledSince, type VideoSample } from './recovery-rules.js';
-import { linkFigures, nextReduced, ownQuality, qualityOf, type ConnectionQuality, type LinkFigures, type QualitySnapshot } from './link-quality.js';
 import type { LinkView } from './roster.js';
 import type { Cancel, Scheduler } from './scheduler.js';
-import { reducedSendLimits, videoSendLimits, type VideoSendLimits } from './send-limits.js';
+import { videoSendLimits } from './send-limits.js';
 
 export interface MediaLinksHost {
   readonly log: Logger;
@@ -31,10 +30,8 @@ export interface MediaLinksHost {
   outgoingStream(): MediaStream;
   /** A remote audio receiver to follow for speaking; null to stop following `id`. */
   watchAudio(id: string, receiver: RTCRtpReceiver | null): void;
-  /** Something about the link to `id` changed (stream, connection state, quality). */
+  /** Something about the link to `id` changed (stream, connection state). */
   changed(id: string): void;
-  /** The local participant's own connection quality changed. */
-  ownQualityChanged(): void;
 }
 
 interface Link {
@@ -50,18 +47,10 @@ interface Link {
   videoSample?: VideoSample | undefined;
   stalledSince?: number | undefined;
   stalledLooks: number;
-  /** Connection quality: the last stats snapshot, the figures and verdicts since, and whether its sender sends less. */
-  qualitySnapshot?: QualitySnapshot | undefined;
-  figures: LinkFigures | null;
-  quality: ConnectionQuality | null;
-  qualityHistory: ConnectionQuality[];
-  reduced: boolean;
 }
 
 /** How often each link's incoming video is looked at for a frozen picture. */
 const VIDEO_WATCH_INTERVAL_MS = 500;
-/** Connection quality is measured every this many looks of the video watch (every 2 s). */
-const QUALITY_EVERY_LOOKS = 4;
 /** A link this young is not judged frozen: its first frames may still be on their way. */
 const VIDEO_WATCH_MIN_AGE_MS = 3000;
 
@@ -110,7 +99,7 @@ export class MediaLinks {
     for (const [id, link] of this.#links) {
       const state = peerConnectionOf(link.call)?.connectionState;
       const media = state === 'connected' ? 'connected' : state === 'disconnected' ? 'reconnecting' : 'connecting';
-      views.set(id, { stream: link.stream, media, quality: link.quality, figures: link.figures });
+      views.set(id, { stream: link.stream, media });
     }
     return views;
   }
@@ -124,7 +113,6 @@ export class MediaLinks {
 
   /** Stops the video watch, while it runs. */
   #stopVideoWatch: Cancel | null = null;
-  #ownQuality: ConnectionQuality | null = null;
   /** Per member: when calls for a frozen link were placed or honoured (scheduler clock), within the last window. */
   readonly #frozenRecalls = new Map<string, number[]>();
 
@@ -245,31 +233,26 @@ export class MediaLinks {
     this.applySendLimits();
   }
 
-  /** Spreads the video budget over every video sender; a poor connection's sender sends less (see `reducedSendLimits`). */
+  /** Spreads the video budget over every video sender. */
   applySendLimits(): void {
-    const perLink = [...this.#links.values()].map((link) => ({ link, senders: this.#sendersOf(link, 'video') }));
-    const limits = videoSendLimits(perLink.reduce((count, { senders }) => count + senders.length, 0), this.#timings.videoBudgetBps * this.#cameraShare);
-    for (const { link, senders } of perLink) {
-      const wanted = link.reduced ? reducedSendLimits(limits) : limits;
-      for (const sender of senders) this.#setSendLimits(sender, wanted);
+    const senders = this.#senders('video');
+    const limits = videoSendLimits(senders.length, this.#timings.videoBudgetBps * this.#cameraShare);
+    for (const sender of senders) {
+      const parameters = sender.getParameters();
+      if (parameters.encodings.length === 0) continue; // Not negotiated yet; retried when it is.
+      const same = parameters.encodings.every(
+        (e) => e.maxBitrate === limits.maxBitrate && (e.scaleResolutionDownBy ?? 1) === limits.scaleResolutionDownBy && e.maxFramerate === limits.maxFramerate,
+      );
+      if (same) continue; // Setting them again may still reconfigure the encoder.
+      for (const encoding of parameters.encodings) {
+        encoding.maxBitrate = limits.maxBitrate;
+        encoding.scaleResolutionDownBy = limits.scaleResolutionDownBy;
+        encoding.maxFramerate = limits.maxFramerate;
+      }
+      sender.setParameters(parameters).catch((error: unknown) => {
+        this.#host.log.debug('setParameters failed', error);
+      });
     }
-  }
-
-  #setSendLimits(sender: RTCRtpSender, limits: VideoSendLimits): void {
-    const parameters = sender.getParameters();
-    if (parameters.encodings.length === 0) return; // Not negotiated yet; retried when it is.
-    const same = parameters.encodings.every(
-      (e) => e.maxBitrate === limits.maxBitrate && (e.scaleResolutionDownBy ?? 1) === limits.scaleResolutionDownBy && e.maxFramerate === limits.maxFramerate,
-    );
-    if (same) return; // Setting them again may still reconfigure the encoder.
-    for (const encoding of parameters.encodings) {
-      encoding.maxBitrate = limits.maxBitrate;
-      encoding.scaleResolutionDownBy = limits.scaleResolutionDownBy;
-      encoding.maxFramerate = limits.maxFramerate;
-    }
-    sender.setParameters(parameters).catch((error: unknown) => {
-      this.#host.log.debug('setParameters failed', error);
-    });
   }
 
   #hold(call: MediaConnection): void {
@@ -374,10 +357,6 @@ export class MediaLinks {
       outgoing,
       createdAt: this.#scheduler.now(),
       stalledLooks: 0,
-      figures: null,
-      quality: null,
-      qualityHistory: [],
-      reduced: false,
       cancelDisconnected: () => undefined,
       cleanup: () => undefined,
     };
@@ -472,7 +451,6 @@ export class MediaLinks {
   #watchVideo(): void {
     if (this.#stopVideoWatch) return;
     let looking = false;
-    let looks = 0;
     const stop = this.#scheduler.every(VIDEO_WATCH_INTERVAL_MS, () => {
       if (this.#links.size === 0) {
         stop();
@@ -481,9 +459,7 @@ export class MediaLinks {
       }
       if (looking) return;
       looking = true;
-      looks += 1;
-      const work = looks % QUALITY_EVERY_LOOKS === 0 ? Promise.all([this.#lookAtVideo(), this.#measureQuality()]) : this.#lookAtVideo();
-      void work.finally(() => {
+      void this.#lookAtVideo().finally(() => {
         looking = false;
       });
     });
@@ -525,51 +501,6 @@ export class MediaLinks {
     );
   }
 
-  /** The local participant's own connection quality: the level at least half of the connections reach. */
-  get ownQuality(): ConnectionQuality | null {
-    return this.#ownQuality;
-  }
-
-  /**
-   * Every 2 s: each connected link's round trip, loss both ways, sending
-   * capacity, frame rate and freezes → good, fair or poor (see link-quality.ts).
-   * A change of level is told (the tile shows it); a poor link's sender sends
-   * less until the link is good again, so its audio keeps flowing.
-   */
-  async #measureQuality(): Promise<void> {
-    const links = [...this.#links];
-    await Promise.all(
-      links.map(async ([id, link]) => {
-        const pc = peerConnectionOf(link.call);
-        if (!pc || pc.connectionState !== 'connected') return;
-        const next = await qualitySnapshot(pc, this.#scheduler.now());
-        if (this.#links.get(id) !== link || !next) return;
-        const previous = link.qualitySnapshot;
-        link.qualitySnapshot = next;
-        if (!previous) return;
-        const expectVideo = this.#host.member(id)?.isVideoOn === true && pc.getReceivers().some((r) => r.track.kind === 'video');
-        link.figures = linkFigures(previous, next, expectVideo);
-        const quality = qualityOf(link.figures);
-        link.qualityHistory = [...link.qualityHistory.slice(-2), quality];
-        const reduced = nextReduced(link.reduced, link.qualityHistory);
-        if (reduced !== link.reduced) {
-          link.reduced = reduced;
-          this.#host.log.debug(reduced ? 'connection poor: sending less video' : 'connection good again: sending full video', id);
-          this.applySendLimits();
-        }
-        if (quality !== link.quality) {
-          link.quality = quality;
-          this.#host.changed(id);
-        }
-      }),
-    );
-    const own = ownQuality([...this.#links.values()].map((link) => link.quality).filter((q): q is ConnectionQuality => q !== null));
-    if (own !== this.#ownQuality) {
-      this.#ownQuality = own;
-      this.#host.ownQualityChanged();
-    }
-  }
-
   #drop(id: string, link: Link): void {
     this.#host.watchAudio(id, null);
     link.cleanup();
@@ -598,18 +529,16 @@ export class MediaLinks {
   }
 
   #senders(kind: 'audio' | 'video'): RTCRtpSender[] {
-    return [...this.#links.values()].flatMap((link) => this.#sendersOf(link, kind));
+    const senders: RTCRtpSender[] = [];
+    for (const link of this.#links.values()) {
+      const pc = peerConnectionOf(link.call);
+      if (!pc || pc.signalingState === 'closed') continue;
+      for (const transceiver of pc.getTransceivers()) {
+        if (transceiver.receiver.track.kind === kind && transceiver.currentDirection !== 'stopped') senders.push(transceiver.sender);
+      }
+    }
+    return senders;
   }
-
-  #sendersOf(link: Link, kind: 'audio' | 'video'): RTCRtpSender[] {
-    const pc = peerConnectionOf(link.call);
-    if (!pc || pc.signalingState === 'closed') return [];
-    return pc
-      .getTransceivers()
-      .filter((transceiver) => transceiver.receiver.track.kind === kind && transceiver.currentDirection !== 'stopped')
-      .map((transceiver) => transceiver.sender);
-  }
-
 }
 
 /** A look at a video receiver's stream, or undefined when it has none (yet). */
@@ -627,55 +556,4 @@ async function incomingVideo(receiver: RTCRtpReceiver, at: number): Promise<Vide
   } catch {
     return undefined;
   }
-}
-
-/** Cumulative counters of one connection for the quality measure, or undefined when its stats cannot be read. */
-async function qualitySnapshot(pc: RTCPeerConnection, at: number): Promise<QualitySnapshot | undefined> {
-  let report: RTCStatsReport;
-  try {
-    report = await pc.getStats();
-  } catch {
-    return undefined;
-  }
-  const snapshot: QualitySnapshot = {
-    at,
-    packetsReceived: 0,
-    packetsLost: 0,
-    framesDecoded: 0,
-    freezeCount: 0,
-    rttMs: null,
-    availableOutgoingBitrate: null,
-    remoteFractionLost: null,
-  };
-  let selectedPair: string | undefined;
-  const pairs = new Map<string, { currentRoundTripTime?: number; availableOutgoingBitrate?: number; nominated?: boolean; state?: string }>();
-  report.forEach((entry: Record<string, unknown>) => {
-    const number = (key: string): number => (typeof entry[key] === 'number' ? entry[key] : 0);
-    switch (entry['type']) {
-      case 'inbound-rtp':
-        snapshot.packetsReceived += number('packetsReceived');
-        snapshot.packetsLost += Math.max(0, number('packetsLost'));
-        if (entry['kind'] === 'video') {
-          snapshot.framesDecoded += number('framesDecoded');
-          snapshot.freezeCount += number('freezeCount');
-        }
-        break;
-      case 'remote-inbound-rtp': {
-        const lost = entry['fractionLost'];
-        if (typeof lost === 'number') snapshot.remoteFractionLost = Math.max(snapshot.remoteFractionLost ?? 0, lost);
-        break;
-      }
-      case 'transport':
-        if (typeof entry['selectedCandidatePairId'] === 'string') selectedPair = entry['selectedCandidatePairId'];
-        break;
-      case 'candidate-pair':
-        pairs.set(String(entry['id']), entry);
-        break;
-    }
-  });
-  // Chromium names the pair in use on the transport; Firefox marks it nominated.
-  const pair = (selectedPair ? pairs.get(selectedPair) : undefined) ?? [...pairs.values()].find((p) => p.nominated && p.state === 'succeeded');
-  if (typeof pair?.currentRoundTripTime === 'number') snapshot.rttMs = pair.currentRoundTripTime * 1000;
-  if (typeof pair?.availableOutgoingBitrate === 'number') snapshot.availableOutgoingBitrate = pair.availableOutgoingBitrate;
-  return snapshot;
 }

@@ -134,11 +134,6 @@ export class Room {
     this.#host.changed();
   }
 
-  /** The local participant's own connection quality changed. */
-  ownQualityChanged(): void {
-    this.#localChanged();
-  }
-
   #localChanged(): void {
     this.rebuild();
     this.#emitLocalUpdated();

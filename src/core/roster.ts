@@ -5,7 +5,6 @@
  * decides which events to fire; `toParticipants()` joins the roster with the
  * local media and the media links into what the UI renders.
  */
-import type { ConnectionQuality, LinkFigures } from './link-quality.js';
 import type { LeaveReason, ParticipantInfo, ServerMessage } from '../protocol/index.js';
 import type { Participant } from './events.js';
 
@@ -132,8 +131,6 @@ export function applyServerMessage(state: RosterState, message: ServerMessage): 
 export interface LinkView {
   stream: MediaStream | null;
   media: Participant['media'];
-  quality?: ConnectionQuality | null;
-  figures?: LinkFigures | null;
 }
 
 /** The local participant's own media, which wins over what the server last heard. */
@@ -141,8 +138,6 @@ export interface LocalView {
   isVideoOn: boolean;
   isAudioOn: boolean;
   stream: MediaStream | null;
-  /** The local participant's own connection, judged from all its connections. */
-  quality?: ConnectionQuality | null;
   /** Local changes the server has not confirmed yet (see docs/architecture.md, "One update model"). */
   pending?: Partial<Pick<ParticipantInfo, 'isHandRaised'>>;
 }
@@ -167,8 +162,6 @@ export function toParticipants(
       isLocal: true,
       stream: local.stream,
       media: 'none',
-      connectionQuality: local.quality ?? null,
-      connectionFigures: null,
       handPosition: isHandRaised ? handPosition : 0,
     });
   }
@@ -181,8 +174,6 @@ export function toParticipants(
       isLocal: false,
       stream: link?.stream ?? null,
       media: link?.media ?? 'none',
-      connectionQuality: link?.quality ?? null,
-      connectionFigures: link?.figures ?? null,
       handPosition,
     });
   }

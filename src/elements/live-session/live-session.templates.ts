@@ -11,7 +11,7 @@ import type { Notice } from './notices.js';
 
 /** The parts of the inner elements that `<live-session>` forwards (`exportparts`). */
 const GRID_PARTS =
-  'grid, tile, video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge, quality, screen, screen-video, screen-caption, screen-placeholder, screen-fullscreen, pip, screen-preview';
+  'grid, tile, video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge, screen, screen-video, screen-caption, screen-placeholder, screen-fullscreen, pip, screen-preview';
 const CONTROLS_PARTS = 'control, request, reactions, reaction';
 const LIST_PARTS =
   'heading, list, participant, role, hand-queue, reaction: list-reaction, reaction-tally, floor: list-floor, admission, waiting-list, admit, deny, admit-all';
@@ -84,11 +84,7 @@ export interface ChatPanelInput {
 export function roomView(input: ViewInput & ChatPanelInput & { onDismiss: () => void }): TemplateResult {
   const { session, s, strings } = input;
   return html`<section part="room" aria-label=${session.room ?? ''} ?data-chat-open=${input.chatOpen || input.settingsOpen}>
-    ${session.connectionState === 'reconnecting'
-      ? html`<p part="banner" role="status">${s.reconnecting}</p>`
-      : session.localParticipant?.connectionQuality === 'poor'
-        ? html`<p part="banner connection-unstable" role="status">${s.connectionUnstable}</p>`
-        : nothing}
+    ${session.connectionState === 'reconnecting' ? html`<p part="banner" role="status">${s.reconnecting}</p>` : nothing}
     ${input.notices.length > 0
       ? html`<div part="notices">
           ${notices(input)}

@@ -125,8 +125,6 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart hand-badge - A tile's raised-hand badge.
  * @csspart tile-actions - The tutor's buttons on a tile.
  * @csspart connection-badge - Shown on a tile while its media connection recovers.
- * @csspart quality - A tile's connection indicator (three bars, `data-quality` good, fair or poor).
- * @csspart connection-unstable - The banner shown while your own connection is poor (also `banner`).
  * @csspart strip - The classmates strip in student view.
  * @csspart waiting - The "Waiting for the tutor" panel.
  * @csspart empty - The tutor's panel while no student is there.

@@ -33,7 +33,7 @@ export const participantTileStyles = css`
     display: inline-flex;
     align-items: center;
     gap: 6px;
-    max-width: calc(100% - 48px);
+    max-width: calc(100% - 16px);
     padding: 2px 8px;
     border-radius: 999px;
     background: rgb(0 0 0 / 55%);
@@ -107,40 +107,5 @@ export const participantTileStyles = css`
     background: rgb(0 0 0 / 55%);
     color: #fde68a;
     font-size: 0.75rem;
-  }
-  [part='quality'] {
-    position: absolute;
-    right: 8px;
-    bottom: 8px;
-    display: inline-flex;
-    align-items: flex-end;
-    gap: 2px;
-    height: 14px;
-    padding: 3px 4px;
-    border-radius: 4px;
-    background: rgb(0 0 0 / 55%);
-  }
-  [part='quality'] > span {
-    width: 3px;
-    border-radius: 1px;
-    background: rgb(255 255 255 / 35%);
-  }
-  [part='quality'] > span:nth-child(1) {
-    height: 40%;
-  }
-  [part='quality'] > span:nth-child(2) {
-    height: 70%;
-  }
-  [part='quality'] > span:nth-child(3) {
-    height: 100%;
-  }
-  [part='quality'][data-quality='good'] > span {
-    background: #86efac;
-  }
-  [part='quality'][data-quality='fair'] > span:nth-child(-n + 2) {
-    background: #fde68a;
-  }
-  [part='quality'][data-quality='poor'] > span:nth-child(1) {
-    background: #fca5a5;
   }
 `;

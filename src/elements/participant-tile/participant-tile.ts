@@ -35,7 +35,6 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @csspart reaction-badge - The participant's reaction of the last 15 s (thumbs up, clap, confused, slower).
  * @csspart tile-actions - The tutor's buttons on the tile.
  * @csspart connection-badge - Shown while the media connection to this participant recovers.
- * @csspart quality - The connection indicator: three bars (`data-quality` good, fair or poor), labelled, with the figures as a tooltip.
  *
  * @cssprop --live-session-radius - Corner radius.
  * @cssprop --live-session-tile-background - Background behind the video or placeholder.
@@ -179,7 +178,6 @@ export class ParticipantTile extends SessionElement {
       ${this.#renderReaction(p.id, p.name)}
       ${this.currentSession?.floor.speakers.includes(p.id) ? html`<span part="floor-badge">${s.floorBadge}</span>` : nothing}
       ${p.media === 'reconnecting' ? html`<span part="connection-badge">${s.reconnecting}</span>` : nothing}
-      ${this.#renderQuality(p, s)}
       <span part="name">
         <span>${p.name}${p.role === 'tutor' ? html` <span class="visually-hidden">(${s.tutor})</span>` : nothing}</span>
         <span part="indicator" role="img" aria-label=${p.isAudioOn ? s.microphoneOn : s.microphoneOff} ?data-off=${!p.isAudioOn}
@@ -191,18 +189,6 @@ export class ParticipantTile extends SessionElement {
       </span>
       ${canModerate ? this.#renderActions(session, p, s) : nothing}
     `;
-  }
-
-  /** Three bars, as many lit as the connection is good; its label says which, its tooltip the figures. */
-  #renderQuality(p: Participant, s: LiveSessionStrings) {
-    const quality = p.connectionQuality;
-    if (!quality || p.media === 'reconnecting') return nothing;
-    const label = s.connectionQuality(quality);
-    const figures = p.connectionFigures ? s.connectionFigures(p.connectionFigures) : '';
-    const title = figures ? `${label} (${figures})` : label;
-    return html`<span part="quality" role="img" aria-label=${label} title=${title} data-quality=${quality}
-      ><span></span><span></span><span></span
-    ></span>`;
   }
 
   #renderActions(session: LiveSession, p: Participant, s: LiveSessionStrings) {

@@ -46,11 +46,6 @@ export interface LiveSessionStrings {
   remove: (name: string) => string;
   askToUnmute: (name: string) => string;
   handPosition: (position: number) => string;
-  /** A tile's connection indicator: its label, and the figures behind it (shown as a tooltip). */
-  connectionQuality: (quality: 'good' | 'fair' | 'poor') => string;
-  connectionFigures: (figures: { rttMs: number | null; lossPercent: number | null; framesPerSecond: number | null }) => string;
-  /** Shown to the local user while their own connection is poor. */
-  connectionUnstable: string;
   joinedAnnouncement: (name: string) => string;
   leftAnnouncement: (name: string) => string;
   handAnnouncement: (name: string) => string;
@@ -161,16 +156,6 @@ export const defaultStrings: LiveSessionStrings = {
   remove: (name) => `Remove ${name}`,
   askToUnmute: (name) => `Ask ${name} to unmute`,
   handPosition: (position) => `Hand raised, number ${position} in the queue`,
-  connectionQuality: (quality) => `Connection: ${quality}`,
-  connectionFigures: ({ rttMs, lossPercent, framesPerSecond }) =>
-    [
-      rttMs === null ? null : `round trip ${Math.round(rttMs)} ms`,
-      lossPercent === null ? null : `loss ${lossPercent.toFixed(1)} %`,
-      framesPerSecond === null ? null : `${Math.round(framesPerSecond)} frames/s`,
-    ]
-      .filter((part) => part !== null)
-      .join(', '),
-  connectionUnstable: 'Your connection is unstable: others may see and hear you with gaps.',
   joinedAnnouncement: (name) => `${name} joined`,
   leftAnnouncement: (name) => `${name} left`,
   handAnnouncement: (name) => `${name} raised a hand`,

@@ -14,7 +14,7 @@ import '../participant-tile/define.js';
 import { videoGridStyles } from './video-grid.styles.js';
 
 /** The parts of each `<participant-tile>` that `<video-grid>` forwards, under the same names. */
-const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, connection-badge, quality';
+const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, connection-badge';
 
 /**
  * @customElement video-grid
@@ -47,7 +47,6 @@ const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, r
  * @csspart empty - The tutor's panel while no student is there.
  * @csspart enable-audio - The button shown when the browser blocked autoplaying audio.
  * @csspart connection-badge - Shown on a tile while its media connection recovers.
- * @csspart quality - A tile's connection indicator (three bars, `data-quality` good, fair or poor).
  * @csspart screen - The shared screen in the presentation layout (a `figure`).
  * @csspart screen-video - The shared screen's video (fitted inside, never cropped).
  * @csspart screen-caption - "Tess's screen" under the share.
