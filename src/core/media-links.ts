@@ -9,7 +9,7 @@ import type { MediaConnection, Peer } from 'peerjs';
 import type { ParticipantInfo } from '../protocol/index.js';
 import type { Logger } from './logger.js';
 import type { Timings } from './options.js';
-import { FROZEN_RECALL_WINDOW_MS, frozenRecallAllowed, frozenVideoLimitMs, incomingCallAction, recallPlan, resolveGlare, videoStalledSince, type VideoSample } from './recovery-rules.js';
+import { incomingCallAction, recallPlan, resolveGlare } from './recovery-rules.js';
 import type { LinkView } from './roster.js';
 import type { Cancel, Scheduler } from './scheduler.js';
 import { videoSendLimits } from './send-limits.js';
@@ -41,18 +41,7 @@ interface Link {
   outgoing: boolean;
   cancelDisconnected: Cancel;
   cleanup: () => void;
-  /** When it was placed or answered (scheduler clock). */
-  createdAt: number;
-  /** The last look at its incoming video, since when it has been frozen, and for how many looks in a row (see the video watch). */
-  videoSample?: VideoSample | undefined;
-  stalledSince?: number | undefined;
-  stalledLooks: number;
 }
-
-/** How often each link's incoming video is looked at for a frozen picture. */
-const VIDEO_WATCH_INTERVAL_MS = 500;
-/** A link this young is not judged frozen: its first frames may still be on their way. */
-const VIDEO_WATCH_MIN_AGE_MS = 3000;
 
 export function peerConnectionOf(call: MediaConnection): RTCPeerConnection | undefined {
   // Typed as always present, but PeerJS sets it to null once the call is closed.
@@ -111,11 +100,6 @@ export class MediaLinks {
       .filter((pc): pc is RTCPeerConnection => pc !== undefined);
   }
 
-  /** Stops the video watch, while it runs. */
-  #stopVideoWatch: Cancel | null = null;
-  /** Per member: when calls for a frozen link were placed or honoured (scheduler clock), within the last window. */
-  readonly #frozenRecalls = new Map<string, number[]>();
-
   has(id: string): boolean {
     return this.#links.has(id);
   }
@@ -128,23 +112,6 @@ export class MediaLinks {
     return pc ? pc.connectionState === 'connected' : link.call.open;
   }
 
-  /**
-   * Whether the link to `id` is up or on its way up: connected, or a call we
-   * placed whose answer came back and ICE is still working on it. A call whose
-   * answer never came back (its offer may have been lost) is not, nor one we
-   * answered that has not connected (our answer may have been lost).
-   */
-  isUnderWay(id: string): boolean {
-    const link = this.#links.get(id);
-    if (!link) return false;
-    const pc = peerConnectionOf(link.call);
-    if (!pc) return link.call.open;
-    if (pc.connectionState === 'connected') return true;
-    // Only for a call we placed does `stable` prove the far end has both halves:
-    // an answer we sent as our socket was dying may never have arrived.
-    return link.outgoing && pc.signalingState === 'stable' && (pc.connectionState === 'new' || pc.connectionState === 'connecting');
-  }
-
   /** Whether a link to `id` exists and its connection is not closed or failed. */
   isLive(id: string): boolean {
     const link = this.#links.get(id);
@@ -155,14 +122,12 @@ export class MediaLinks {
   }
 
   /** Places a call to `member` (replacing any link to it), if the topology allows. */
-  connectTo(member: ParticipantInfo, replace = false): void {
+  connectTo(member: ParticipantInfo): void {
     const peer = this.#host.peer();
     if (!peer || peer.disconnected || peer.destroyed || !this.#host.allows(member)) return;
     this.close(member.id);
     this.#host.log.debug('calling', `${member.name} (${member.id})`);
-    // `replace`: the far end takes this call in place of a link it may think healthy.
-    const metadata = replace ? { userId: this.#host.userId(), replace: true } : { userId: this.#host.userId() };
-    const call = peer.call(member.id, this.#host.outgoingStream(), { metadata }) as
+    const call = peer.call(member.id, this.#host.outgoingStream(), { metadata: { userId: this.#host.userId() } }) as
       | MediaConnection
       | undefined;
     if (call) this.#adopt(member.id, call, true);
@@ -213,9 +178,7 @@ export class MediaLinks {
       slot.clear();
     }
     this.#answeredAt.clear();
-    this.#frozenRecalls.clear();
     this.#scheduler.cancelAll();
-    this.#stopVideoWatch = null;
   }
 
   /** Puts `track` (or nothing) on every sender of `kind`, without renegotiating. */
@@ -305,38 +268,12 @@ export class MediaLinks {
     this.#waiting.delete(id);
   }
 
-  /**
-   * Whether an incoming call's `replace` mark is honoured: within the same
-   * budget as our own re-calls for a frozen link, so a member cannot make us
-   * rebuild a healthy connection again and again.
-   */
-  #honoursReplace(call: MediaConnection): boolean {
-    if ((call.metadata as { replace?: unknown } | undefined)?.replace !== true) return false;
-    return this.#noteFrozenRecall(call.peer);
-  }
-
-  /** Counts a call for a frozen link with `id` against its budget; false when the budget is spent. */
-  #noteFrozenRecall(id: string): boolean {
-    const now = this.#scheduler.now();
-    const earlier = (this.#frozenRecalls.get(id) ?? []).filter((at) => now - at < FROZEN_RECALL_WINDOW_MS);
-    if (!frozenRecallAllowed(earlier, now)) {
-      this.#frozenRecalls.set(id, earlier);
-      return false;
-    }
-    this.#frozenRecalls.set(id, [...earlier, now]);
-    return true;
-  }
-
   #answer(call: MediaConnection): void {
     const existing = this.#links.get(call.peer);
-    const existingPc = existing ? peerConnectionOf(existing.call) : undefined;
     const glare = resolveGlare(
       this.#host.myId(),
       call.peer,
-      existing
-        ? { outgoing: existing.outgoing, connected: existingPc?.connectionState === 'connected' }
-        : null,
-      this.#honoursReplace(call),
+      existing ? { outgoing: existing.outgoing, connected: peerConnectionOf(existing.call)?.connectionState === 'connected' } : null,
     );
     if (glare === 'keep-existing') {
       call.close();
@@ -351,15 +288,7 @@ export class MediaLinks {
 
   #adopt(id: string, call: MediaConnection, outgoing: boolean): void {
     const pc = peerConnectionOf(call);
-    const link: Link = {
-      call,
-      stream: null,
-      outgoing,
-      createdAt: this.#scheduler.now(),
-      stalledLooks: 0,
-      cancelDisconnected: () => undefined,
-      cleanup: () => undefined,
-    };
+    const link: Link = { call, stream: null, outgoing, cancelDisconnected: () => undefined, cleanup: () => undefined };
     this.#links.set(id, link);
     const current = (): boolean => this.#links.get(id) === link;
     const onStream = (stream: MediaStream): void => {
@@ -409,17 +338,6 @@ export class MediaLinks {
         this.#broken(id, link);
       }
     });
-    // A call of ours that got no answer at all is lost sooner: the far end
-    // answers at once, or holds a call for at most `heldCallMs` (an offer sent
-    // to a socket that was dying, or one the far end dropped in a glare).
-    const cancelAnswerTimeout = outgoing
-      ? this.#scheduler.after(this.#timings.heldCallMs + this.#timings.answerIntervalMs, () => {
-          if (current() && pc?.signalingState === 'have-local-offer') {
-            this.#host.log.debug('call never answered', id);
-            this.#broken(id, link);
-          }
-        })
-      : () => undefined;
     // The limits go on as soon as the senders are negotiated, before the
     // first frame: changed once media flows, they restart the encoder.
     const onSignalling = (): void => {
@@ -436,69 +354,9 @@ export class MediaLinks {
       pc?.removeEventListener('signalingstatechange', onSignalling);
       link.cancelDisconnected();
       cancelConnectTimeout();
-      cancelAnswerTimeout();
     };
     this.applySendLimits();
     this.#host.changed(id);
-    this.#watchVideo();
-  }
-
-  /**
-   * Looks at every link's incoming video twice a second while there are links:
-   * a picture frozen while its packets flow (a decoder waiting for a key frame
-   * after a network drop) gets a fresh call, which starts with one.
-   */
-  #watchVideo(): void {
-    if (this.#stopVideoWatch) return;
-    let looking = false;
-    const stop = this.#scheduler.every(VIDEO_WATCH_INTERVAL_MS, () => {
-      if (this.#links.size === 0) {
-        stop();
-        if (this.#stopVideoWatch === stop) this.#stopVideoWatch = null;
-        return;
-      }
-      if (looking) return;
-      looking = true;
-      void this.#lookAtVideo().finally(() => {
-        looking = false;
-      });
-    });
-    this.#stopVideoWatch = stop;
-  }
-
-  async #lookAtVideo(): Promise<void> {
-    const links = [...this.#links];
-    const now = this.#scheduler.now();
-    await Promise.all(
-      links.map(async ([id, link]) => {
-        const pc = peerConnectionOf(link.call);
-        const member = this.#host.member(id);
-        const receiver = pc?.getReceivers().find((r) => r.track.kind === 'video');
-        if (!pc || !receiver || pc.connectionState !== 'connected' || !member?.isVideoOn || now - link.createdAt < VIDEO_WATCH_MIN_AGE_MS) {
-          link.videoSample = undefined;
-          link.stalledSince = undefined;
-          link.stalledLooks = 0;
-          return;
-        }
-        const next = await incomingVideo(receiver, this.#scheduler.now());
-        if (this.#links.get(id) !== link) return;
-        link.stalledSince = next ? videoStalledSince(link.videoSample, next, link.stalledSince) : undefined;
-        link.stalledLooks = link.stalledSince === undefined ? 0 : link.stalledLooks + 1;
-        link.videoSample = next;
-        if (!next || link.stalledSince === undefined) return;
-        // Time and looks both: a throttled background tab looks once a second at best.
-        const limit = frozenVideoLimitMs(this.#host.myId(), id, { recallMs: this.#timings.recallDelayMs });
-        if (next.at - link.stalledSince < limit || link.stalledLooks < 2 || !this.#host.joined()) return;
-        link.stalledSince = undefined;
-        link.stalledLooks = 0;
-        if (!this.#noteFrozenRecall(id)) {
-          this.#host.log.debug('video frozen again; not calling again for now (too many fresh calls this minute)', id);
-          return;
-        }
-        this.#host.log.debug('video frozen while its packets arrive; calling again', id);
-        this.connectTo(member, true);
-      }),
-    );
   }
 
   #drop(id: string, link: Link): void {
@@ -538,22 +396,5 @@ export class MediaLinks {
       }
     }
     return senders;
-  }
-}
-
-/** A look at a video receiver's stream, or undefined when it has none (yet). */
-async function incomingVideo(receiver: RTCRtpReceiver, at: number): Promise<VideoSample | undefined> {
-  try {
-    const report = await receiver.getStats();
-    let sample: VideoSample | undefined;
-    report.forEach((entry: { type?: string; framesDecoded?: number; packetsReceived?: number }) => {
-      if (sample || entry.type !== 'inbound-rtp') return;
-      if (typeof entry.framesDecoded === 'number' && typeof entry.packetsReceived === 'number') {
-        sample = { at, framesDecoded: entry.framesDecoded, packetsReceived: entry.packetsReceived };
-      }
-    });
-    return sample;
-  } catch {
-    return undefined;
   }
 }

@@ -68,11 +68,8 @@ export interface LiveSessionOptions {
   /**
    * How long one reconnect attempt may take to open its socket before it is
    * abandoned and tried again at once: a server that does not answer at all
-   * usually means the network is gone, and a fresh attempt every second
-   * gets through as soon as it is back. Four times the round trip measured in
-   * the room is added (a slow link needs longer), attempts in a row that did
-   * not open get 1, 2 and 4 times as long in turn, and each ±20 % jitter.
-   * Default 1000 ms.
+   * usually means the network is gone, and a fresh attempt every few seconds
+   * gets through as soon as it is back. Default 2000 ms.
    */
   reconnectAttemptTimeoutMs?: number;
   /** How long a re-join may go unanswered once its socket is open before the attempt counts as failed. Default 5000 ms. */
@@ -144,7 +141,7 @@ export const DEFAULT_TIMINGS: Readonly<Timings> = Object.freeze({
   reconnectMinDelayMs: 500,
   reconnectMaxDelayMs: 8000,
   rejoinNudgeMs: 1500,
-  reconnectAttemptTimeoutMs: 1000,
+  reconnectAttemptTimeoutMs: 2000,
   rejoinTimeoutMs: 5000,
   livenessIntervalMs: 1000,
   livenessTimeoutMs: 3500,

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ParticipantInfo } from '../protocol/index.js';
-import { frozenRecallAllowed, frozenVideoLimitMs, incomingCallAction, partitionVanished, recallPlan, reconnectDelay, resolveGlare, videoStalledSince } from './recovery-rules.js';
+import { incomingCallAction, partitionVanished, recallPlan, reconnectDelay, resolveGlare } from './recovery-rules.js';
 
 describe('reconnectDelay', () => {
   const bounds = { minDelayMs: 500, maxDelayMs: 8000 };
@@ -95,51 +95,5 @@ describe('recallPlan', () => {
   it('the lower id re-calls soon, the higher waits', () => {
     assert.deepEqual(recallPlan('ls-a', 'ls-b', timings), { role: 'recaller', delayMs: 500 });
     assert.deepEqual(recallPlan('ls-b', 'ls-a', timings), { role: 'waiter', delayMs: 4000 });
-  });
-});
-
-describe('resolveGlare with a call that replaces a frozen link', () => {
-  it('is taken over a connected link, whoever placed it', () => {
-    assert.equal(resolveGlare('ls-a', 'ls-b', { outgoing: true, connected: true }, true), 'take-incoming');
-    assert.equal(resolveGlare('ls-b', 'ls-a', { outgoing: false, connected: true }, true), 'take-incoming');
-    assert.equal(resolveGlare('ls-a', 'ls-b', null, true), 'take-incoming');
-  });
-  it('two crossing re-calls keep exactly one: the re-caller\'s', () => {
-    const atA = resolveGlare('ls-a', 'ls-b', { outgoing: true, connected: false }, true); // a is the re-caller
-    const atB = resolveGlare('ls-b', 'ls-a', { outgoing: true, connected: false }, true);
-    assert.equal(atA, 'keep-existing', 'a keeps its own call to b and refuses b\'s');
-    assert.equal(atB, 'take-incoming', 'b answers a\'s call, dropping its own');
-  });
-});
-
-describe('videoStalledSince', () => {
-  const sample = (at: number, framesDecoded: number, packetsReceived: number) => ({ at, framesDecoded, packetsReceived });
-  it('packets without frames start the clock at the earlier look, and it keeps running', () => {
-    assert.equal(videoStalledSince(sample(0, 10, 100), sample(500, 10, 140), undefined), 0);
-    assert.equal(videoStalledSince(sample(500, 10, 140), sample(1000, 10, 180), 0), 0);
-  });
-  it('a decoded frame, no packets at all (the network is down), or a first look clear it', () => {
-    assert.equal(videoStalledSince(sample(0, 10, 100), sample(500, 11, 140), 0), undefined);
-    assert.equal(videoStalledSince(sample(0, 10, 100), sample(500, 10, 100), 0), undefined);
-    assert.equal(videoStalledSince(undefined, sample(500, 10, 100), undefined), undefined);
-  });
-  it('a counter that went back (a new receiver) clears it', () => {
-    assert.equal(videoStalledSince(sample(0, 10, 100), sample(500, 2, 5), 0), undefined);
-  });
-  it('the re-caller acts first', () => {
-    const timings = { recallMs: 500 };
-    assert.ok(frozenVideoLimitMs('ls-a', 'ls-b', timings) < frozenVideoLimitMs('ls-b', 'ls-a', timings));
-  });
-});
-
-describe('crossing calls around a frozen link', () => {
-  it('our replacing call crossing their ordinary call (they re-joined: ours may have gone to their dead socket): theirs is taken', () => {
-    assert.equal(resolveGlare('ls-a', 'ls-b', { outgoing: true, connected: false }, false), 'take-incoming');
-  });
-  it('re-calls for a frozen link: three a minute per member, then none until the oldest is a minute old', () => {
-    assert.equal(frozenRecallAllowed([], 0), true);
-    assert.equal(frozenRecallAllowed([0, 10_000], 20_000), true);
-    assert.equal(frozenRecallAllowed([0, 10_000, 20_000], 30_000), false);
-    assert.equal(frozenRecallAllowed([0, 10_000, 20_000], 60_000), true);
   });
 });

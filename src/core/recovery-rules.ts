@@ -36,65 +36,9 @@ export interface ExistingLink {
  * we are the re-caller (the lower peer id), and the incoming one refused; in
  * every other case the incoming call replaces what we have.
  */
-export function resolveGlare(
-  myId: string,
-  callerId: string,
-  existing: ExistingLink | null,
-  incomingReplaces = false,
-): 'keep-existing' | 'take-incoming' {
-  const recaller = recallerOf(myId, callerId) === myId;
-  if (incomingReplaces) {
-    // A call placed to replace a frozen link is taken even over a connected
-    // one; two such calls crossing each other keep the re-caller's.
-    return existing?.outgoing && !existing.connected && recaller ? 'keep-existing' : 'take-incoming';
-  }
-  if (existing?.outgoing && existing.connected && recaller) return 'keep-existing';
+export function resolveGlare(myId: string, callerId: string, existing: ExistingLink | null): 'keep-existing' | 'take-incoming' {
+  if (existing?.outgoing && existing.connected && recallerOf(myId, callerId) === myId) return 'keep-existing';
   return 'take-incoming';
-}
-
-/** One look at a link's incoming video (from `getStats`). */
-export interface VideoSample {
-  /** When it was taken (ms, any monotonic clock). */
-  at: number;
-  framesDecoded: number;
-  packetsReceived: number;
-}
-
-/**
- * Whether a link's incoming video is frozen while its packets flow: after a
- * network drop the decoder can sit waiting for a key frame that the browser
- * asks for only seconds later. Returns the new "stalled since" time: cleared
- * when a frame was decoded, and also when no packet arrived (the network is
- * down: that is the connection state's business, not a frozen decoder); set
- * (to the earlier look) when packets arrive and nothing decodes.
- */
-export function videoStalledSince(previous: VideoSample | undefined, next: VideoSample, stalledSince: number | undefined): number | undefined {
-  if (!previous || next.framesDecoded > previous.framesDecoded || next.framesDecoded < previous.framesDecoded) return undefined;
-  if (next.packetsReceived <= previous.packetsReceived) return undefined;
-  return stalledSince ?? previous.at;
-}
-
-/** Calls placed to replace a frozen link, per member, at most this many in {@link FROZEN_RECALL_WINDOW_MS}. */
-export const FROZEN_RECALLS_PER_WINDOW = 3;
-export const FROZEN_RECALL_WINDOW_MS = 60_000;
-
-/**
- * Whether another call may be placed (or, at the far end, honoured as
- * replacing) for a frozen link, given when the earlier ones were: a freeze a
- * fresh call cannot cure (a stream this browser cannot decode, a starved CPU)
- * must not tear the call down every few seconds for the rest of the lesson.
- */
-export function frozenRecallAllowed(earlier: readonly number[], now: number): boolean {
-  return earlier.filter((at) => now - at < FROZEN_RECALL_WINDOW_MS).length < FROZEN_RECALLS_PER_WINDOW;
-}
-
-/**
- * How long a link's video may stay frozen (packets, no frames) before the call
- * is placed again: the re-caller (lower peer id) acts first; the other side
- * acts later, in case only its own direction froze.
- */
-export function frozenVideoLimitMs(myId: string, remoteId: string, timings: { recallMs: number }): number {
-  return recallerOf(myId, remoteId) === myId ? 2 * timings.recallMs : 4 * timings.recallMs;
 }
 
 /**

@@ -207,11 +207,10 @@ export class Room {
     const told = this.#state.self;
     if (told && (told.isVideoOn !== devices.isVideoOn || told.isAudioOn !== devices.isAudioOn)) this.publishLocalState();
     // The newcomer calls everyone already there (existing members only answer): no glare.
-    // After a re-join, a link that is neither up nor on its way up is placed
-    // again at once: its far end may have dropped it while we were away, or
-    // its offer was lost. One whose answer came back is left to finish.
+    // After a re-join, a link that is not up now is placed again at once: its far
+    // end may have dropped it while we were away, or its offer was lost.
     for (const member of members.values()) {
-      if (rejoin ? !links.isUnderWay(member.id) : !links.isLive(member.id)) links.connectTo(member);
+      if (rejoin ? !links.isConnected(member.id) : !links.isLive(member.id)) links.connectTo(member);
     }
     links.adoptHeld();
     this.rebuild();

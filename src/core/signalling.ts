@@ -59,9 +59,6 @@ function destroyPeer(peer: Peer): void {
   }
 }
 
-/** The longest a reconnect attempt's socket may take to open, however slow the link. */
-const MAX_ATTEMPT_TIMEOUT_MS = 10_000;
-
 export class SignallingChannel {
   readonly #server: ParsedServer;
   readonly #timings: Timings;
@@ -77,12 +74,10 @@ export class SignallingChannel {
   #currentAttempt: symbol | null = null;
   /** The last attempt's socket never opened: the next one starts at once and the backoff does not grow. */
   #unreachable = false;
+  /** Whether this server answers LS-PING (only then does silence count as death). */
+  #pongSeen = false;
   /** When the oldest unanswered LS-PING left (scheduler clock), or null. */
   #pingSentAt: number | null = null;
-  /** Smoothed LS-PING → LS-PONG round trip (ms), once one was measured. */
-  #roundTripMs: number | null = null;
-  /** Reconnect attempts in a row whose socket never opened in time. */
-  #unopenedAttempts = 0;
   #stopLiveness: Cancel = () => undefined;
   #joinWaiter: { resolve: () => void; reject: (error: Error) => void; stopTimeout: () => void } | null = null;
 
@@ -178,7 +173,6 @@ export class SignallingChannel {
   /** The server accepted a join or re-join. */
   joinAnswered(): void {
     this.#attempt = 0;
-    this.#unopenedAttempts = 0;
     this.#currentAttempt = null;
     this.#unreachable = false;
     this.#pingSentAt = null;
@@ -202,7 +196,7 @@ export class SignallingChannel {
       this.send({ type: 'LS-PING' });
       return;
     }
-    if (now - this.#pingSentAt >= this.#timings.livenessTimeoutMs) {
+    if (this.#pongSeen && now - this.#pingSentAt >= this.#timings.livenessTimeoutMs) {
       this.#host.log.debug('the server went silent; reconnecting', { silentMs: Math.round(now - this.#pingSentAt) });
       this.#pingSentAt = null;
       this.#unreachable = true;
@@ -255,25 +249,6 @@ export class SignallingChannel {
     }
   }
 
-  #noteRoundTrip(ms: number): void {
-    this.#roundTripMs = this.#roundTripMs === null ? ms : 0.75 * this.#roundTripMs + 0.25 * ms;
-  }
-
-  /**
-   * How long a reconnect attempt's socket may take to open before it is
-   * abandoned and tried again: short, so a network that comes back is used
-   * within about a second, stretched by the round trip measured in the room
-   * (a slow mobile link needs more for TCP + the websocket handshake).
-   * Attempts in a row that did not open get 1, 2, then 4 times as long, and
-   * again, so a server, browser or new network slower than that still gets
-   * in; ±20 % jitter keeps a class that lost the server together apart.
-   */
-  attemptTimeoutMs(random: number = Math.random()): number {
-    const base = this.#timings.reconnectAttemptTimeoutMs + 4 * (this.#roundTripMs ?? 0);
-    const stretch = 2 ** (this.#unopenedAttempts % 3);
-    return Math.min(MAX_ATTEMPT_TIMEOUT_MS, base * stretch * (0.8 + random * 0.4));
-  }
-
   /** Closes the peer and every pending task of the channel. */
   close(): void {
     this.#cancelReconnect();
@@ -296,11 +271,10 @@ export class SignallingChannel {
     guardPeer(peer, this.#host.log);
     peer.socket.on('message', (message: unknown) => {
       if (this.#peer !== peer) return;
-      const pingSentAt = this.#pingSentAt;
       // Any message is a sign of life.
       this.#pingSentAt = null;
       if (isRecord(message) && message['type'] === 'LS-PONG') {
-        if (pingSentAt !== null) this.#noteRoundTrip(this.#scheduler.now() - pingSentAt);
+        this.#pongSeen = true;
         return;
       }
       if (isServerMessage(message)) this.#host.onMessage(message);
@@ -367,15 +341,13 @@ export class SignallingChannel {
       if (!peer.disconnected) peer.disconnect(); // 'disconnected' schedules the next attempt.
       else this.scheduleReconnect();
     };
-    this.#scheduler.after(this.attemptTimeoutMs(), () => {
+    this.#scheduler.after(this.#timings.reconnectAttemptTimeoutMs, () => {
       if (stale()) return;
       if (stopWatching && !peer.disconnected && !socketIsOpen(peer)) {
         this.#host.log.debug('the server did not answer the reconnect; trying again');
-        this.#unopenedAttempts++;
         giveUp(true);
         return;
       }
-      this.#unopenedAttempts = 0;
       this.#scheduler.after(this.#timings.rejoinTimeoutMs, () => {
         if (!stale()) giveUp(false);
       });
