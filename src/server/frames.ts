@@ -385,10 +385,7 @@ export class KeyedBuckets {
       fullAt = at;
     }
     const start = Math.max(fullAt, at);
-    if (start - at > this.#toleranceMs) {
-      if (!this.#fullAt.has(key)) this.#fullAt.set(key, fullAt);
-      return false;
-    }
+    if (start - at > this.#toleranceMs) return false;
     this.#fullAt.set(key, start + this.#intervalMs);
     return true;
   }

@@ -178,7 +178,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
     this.liveness = new LivenessMonitor<SocketSession>(this.options, {
       connections: () => this.gate.sessions.values(),
       ping: (session) => {
-        this.gate.ping(session);
+        session.ping();
       },
       stalled: (session) => {
         this.gate.cutStalled(session);

@@ -58,7 +58,6 @@ export class SocketGate {
   readonly sessions = new Map<WebSocket, SocketSession>();
   /** Open sockets not in a room, counted by remote address (kept as sockets join and leave). */
   private readonly unjoinedByAddress = new Map<string, number>();
-  /** Open sockets by the peer id they asked for. */
   /** Sockets by the peer id they ask for: one session, or several while one id is contested. */
   private readonly byPeerId = new Map<string, SocketSession | SocketSession[]>();
   /** Every accepted socket's incoming frames, through one shared function. */
@@ -199,11 +198,6 @@ export class SocketGate {
     holder.closed = true;
     holder.backlog.length = 0;
     holder.socket.terminate();
-  }
-
-  /** Pings a socket with a fresh payload (only its echo counts as a pong). */
-  ping(session: SocketSession): void {
-    session.ping();
   }
 
   private holdersOf(peerId: string): readonly SocketSession[] {
