@@ -5,6 +5,7 @@
  */
 import { executeServerCommand } from '@web/test-runner-commands';
 import { waitFor } from '../wait-for.js';
+import { deepQueryAll } from './shadow-query.js';
 
 export { delay, waitFor } from '../wait-for.js';
 
@@ -154,16 +155,7 @@ function loadAxe(): Promise<AxeApi> {
 /** Awaits `updateComplete` of every custom element under `root` (shadow roots included), then two frames. */
 async function settleRendering(root: Element): Promise<void> {
   for (let round = 0; round < 3; round += 1) {
-    const pending: Promise<unknown>[] = [];
-    const visit = (node: Element | ShadowRoot): void => {
-      for (const child of node.querySelectorAll('*')) {
-        const update = (child as Partial<{ updateComplete: Promise<unknown> }>).updateComplete;
-        if (update) pending.push(update);
-        if (child.shadowRoot) visit(child.shadowRoot);
-      }
-    };
-    if (root.shadowRoot) visit(root.shadowRoot);
-    visit(root);
+    const pending = deepQueryAll(root, '*').flatMap((child) => (child as Partial<{ updateComplete: Promise<unknown> }>).updateComplete ?? []);
     const results = await Promise.all(pending);
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     // updateComplete resolves false when another update was queued meanwhile.
