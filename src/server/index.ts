@@ -15,3 +15,4 @@ export { ROOM_SERVER_DEFAULTS } from './options.js';
 export type { IceServerConfig, RateLimitOptions, RoomServerOptions } from './options.js';
 export type { LogEntry, LogLevel, RoomServerLogger } from './logger.js';
 export type { RoomSnapshot } from './room-registry.js';
+export type { MemberJoinEvent, MemberLeaveEvent, RoomEndEvent } from './room-actions.js';

@@ -3,7 +3,15 @@
  * state, hands, and the tutor's actions (mute, mute all, remove, lower a hand,
  * ask to unmute). Role checks happen before these are called.
  */
-import { LIMITS, isRecord, type AdmissionInfo, type LeaveReason, type ParticipantInfo, type WaitingInfo } from '../protocol/index.js';
+import {
+  LIMITS,
+  isRecord,
+  type AdmissionInfo,
+  type LeaveReason,
+  type ParticipantInfo,
+  type Role,
+  type WaitingInfo,
+} from '../protocol/index.js';
 import { checkHandPayload, checkStatePayload, checkTargetPayload } from './frames.js';
 import type { JoinAdmission } from './join-admission.js';
 import type { JoinIdentity } from './join-identity.js';
@@ -26,6 +34,42 @@ export interface JoinMedia {
 
 export type TutorActionType = 'LS-MUTE' | 'LS-REMOVE' | 'LS-LOWER-HAND' | 'LS-ASK-UNMUTE';
 
+/** A member entered a room (or moved to a new socket after a blip: `resumed`). */
+export interface MemberJoinEvent {
+  room: string;
+  peerId: string;
+  userId: string;
+  name: string;
+  role: Role;
+  /** Milliseconds since the epoch. */
+  at: number;
+  /** The same peer id came back on a new socket; the room saw no leave. */
+  resumed: boolean;
+}
+
+/** A member left a room. */
+export interface MemberLeaveEvent {
+  room: string;
+  peerId: string;
+  userId: string;
+  role: Role;
+  reason: LeaveReason | 'shutdown';
+  at: number;
+}
+
+/** The last member left a room (or the server stopped with members in it). */
+export interface RoomEndEvent {
+  room: string;
+  at: number;
+}
+
+/** Where membership changes go: the room server re-emits them as its own events. */
+export interface MembershipSink {
+  joined(event: MemberJoinEvent): void;
+  left(event: MemberLeaveEvent): void;
+  ended(event: RoomEndEvent): void;
+}
+
 /** The parts of the server room actions work with. */
 export interface RoomActionParts {
   registry: RoomRegistry<SocketSession>;
@@ -40,6 +84,8 @@ export interface RoomActionParts {
   pacer: UpdatePacer<ParticipantInfo>;
   /** Each room's chat, whose history a joiner receives. */
   chat: RoomChat;
+  /** Told of every join, leave and room end. */
+  membership: MembershipSink;
 }
 
 export class RoomActions {
@@ -51,6 +97,7 @@ export class RoomActions {
   private readonly connections: MediaConnectionTable;
   private readonly pacer: UpdatePacer<ParticipantInfo>;
   private readonly chat: RoomChat;
+  private readonly membership: MembershipSink;
   /** Who may speak, per room. */
   readonly floor: RoomFloor;
   /** Waiting rooms and locks, per room. */
@@ -68,6 +115,7 @@ export class RoomActions {
       connections: this.connections,
       pacer: this.pacer,
       chat: this.chat,
+      membership: this.membership,
     } = parts);
     this.waitingRoom = new RoomAdmission({
       registry: this.registry,
@@ -165,6 +213,15 @@ export class RoomActions {
       size: room.size,
       ...(replaced.size > 0 ? { replaced: [...replaced].map((old) => old.info.id) } : {}),
     });
+    this.membership.joined({
+      room: room.name,
+      peerId: info.id,
+      userId: info.userId,
+      name: info.name,
+      role: info.role,
+      at: info.joinedAt,
+      resumed: false,
+    });
   }
 
   /**
@@ -196,6 +253,15 @@ export class RoomActions {
     });
     this.broadcastUpdate(room, moved);
     this.log('info', 'resume', { room: room.name, peerId: moved.info.id, userId: moved.info.userId });
+    this.membership.joined({
+      room: room.name,
+      peerId: moved.info.id,
+      userId: moved.info.userId,
+      name: moved.info.name,
+      role: moved.info.role,
+      at: Date.now(),
+      resumed: true,
+    });
   }
 
   /** Takes a member out of its room and tells everyone who needs to know. */
@@ -236,6 +302,9 @@ export class RoomActions {
       reason,
       size: room.size,
     });
+    const at = Date.now();
+    this.membership.left({ room: room.name, peerId: member.info.id, userId: member.info.userId, role: member.info.role, reason, at });
+    if (room.size === 0) this.membership.ended({ room: room.name, at });
   }
 
   /** The admission part of an LS-JOINED: the settings, and for a tutor the waiting list. */

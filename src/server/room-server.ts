@@ -23,7 +23,14 @@ import { LogThrottle, jsonLineLogger, logEntry, type LogEntry, type LogLevel } f
 import { resolveOptions, type ResolvedRoomServerOptions, type RoomServerOptions } from './options.js';
 import { runInPeerScope, type PeerTimerScope } from './peer-housekeeping.js';
 import { MediaConnectionTable, SignallingRelay } from './relay.js';
-import { RoomActions, type JoinMedia } from './room-actions.js';
+import {
+  RoomActions,
+  type JoinMedia,
+  type MemberJoinEvent,
+  type MemberLeaveEvent,
+  type MembershipSink,
+  type RoomEndEvent,
+} from './room-actions.js';
 import { MemberRequests } from './member-requests.js';
 import { RoomChat } from './room-chat.js';
 import { RoomRegistry, type RoomSnapshot } from './room-registry.js';
@@ -49,6 +56,12 @@ export interface RoomsView {
 export interface RoomServerEvents {
   /** Every log record, whether or not it is printed. */
   log: [entry: LogEntry];
+  /** A member entered a room, or came back on a new socket after a blip (`resumed`). */
+  join: [event: MemberJoinEvent];
+  /** A member left a room (closed, timed out, removed, replaced, or the server stopped). */
+  leave: [event: MemberLeaveEvent];
+  /** A room's last member left, or the server stopped with members in it. */
+  'room-end': [event: RoomEndEvent];
 }
 
 /** A running room server, as returned by {@link createRoomServer}. */
@@ -94,6 +107,18 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   private readonly requests: MemberRequests;
   private readonly logThrottle: LogThrottle;
   private closing: Promise<void> | undefined;
+  /** Re-emits membership changes; a listener that throws is logged, never breaks the room. */
+  private readonly membershipSink: MembershipSink = {
+    joined: (event) => {
+      this.emitSafely('join', event);
+    },
+    left: (event) => {
+      this.emitSafely('leave', event);
+    },
+    ended: (event) => {
+      this.emitSafely('room-end', event);
+    },
+  };
 
   constructor(httpServer: HttpServer | HttpsServer, options: RoomServerOptions) {
     super();
@@ -136,6 +161,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       connections,
       pacer: this.pacer,
       chat: this.chat,
+      membership: this.membershipSink,
     });
     this.requests = new MemberRequests(this.gate, this.actions, this.chat);
     this.relay = new SignallingRelay(this.gate, connections);
@@ -215,6 +241,19 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
 
   private log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): void {
     this.logThrottle.log(logEntry(level, event, fields));
+  }
+
+  private emitSafely(
+    ...call: ['join', MemberJoinEvent] | ['leave', MemberLeaveEvent] | ['room-end', RoomEndEvent]
+  ): void {
+    const name = call[0];
+    try {
+      if (call[0] === 'join') this.emit('join', call[1]);
+      else if (call[0] === 'leave') this.emit('leave', call[1]);
+      else this.emit('room-end', call[1]);
+    } catch (error) {
+      this.log('error', 'listener-error', { event: name, message: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   private createRoomsView(): RoomsView {
@@ -393,6 +432,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       sessions: this.gate.sessions.values(),
       registry: this.registry,
       log: this.log.bind(this),
+      membership: this.membershipSink,
       stopTimers: () => {
         this.liveness.stop();
         this.peerTimers.stop();

@@ -4,6 +4,7 @@
  */
 import { WebSocket, type WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../protocol/index.js';
+import type { MembershipSink } from './room-actions.js';
 import type { RoomRegistry } from './room-registry.js';
 import type { ServerLog } from './socket-gate.js';
 import type { SocketSession } from './socket-session.js';
@@ -16,6 +17,8 @@ export interface ShutdownParts {
   sessions: Iterable<SocketSession>;
   registry: RoomRegistry<SocketSession>;
   log: ServerLog;
+  /** Told of every member's leave and every room's end. */
+  membership: MembershipSink;
   /** Stops the server's own timers (liveness, PeerJS housekeeping). */
   stopTimers(): void;
 }
@@ -42,10 +45,20 @@ export async function shutDown(parts: ShutdownParts): Promise<void> {
   });
   const sessions = [...parts.sessions];
   log('info', 'shutdown', { connections: sessions.length, rooms: registry.size });
+  const at = Date.now();
   for (const room of registry.all()) {
     for (const member of room.allMembers()) {
       log('info', 'leave', { room: room.name, peerId: member.info.id, userId: member.info.userId, reason: 'shutdown' });
+      parts.membership.left({
+        room: room.name,
+        peerId: member.info.id,
+        userId: member.info.userId,
+        role: member.info.role,
+        reason: 'shutdown',
+        at,
+      });
     }
+    parts.membership.ended({ room: room.name, at });
   }
   registry.clear();
   const closed = sessions.map((session) => {
