@@ -5,6 +5,8 @@ import { httpServerOptions, requestBodyLimit, resolveHttpLimits, type HttpLimits
 import type { RoomServerOptions } from './options.js';
 import { createRoomServer, type RoomServer } from './room-server.js';
 import { securityHeaders } from './routes.js';
+import { createLtiTool, type LtiTool } from './lti/lti-tool.js';
+import type { LtiOptions } from './lti/lti-config.js';
 
 /** A directory served as static files at `urlPath` (e.g. a demo page, or the package's `dist/`). */
 export interface StaticMount {
@@ -26,6 +28,11 @@ export interface StartRoomServerOptions extends RoomServerOptions {
    * over `maxBodyBytes`.
    */
   http?: HttpLimits;
+  /**
+   * An LTI 1.3 tool on this server (needs `secret`): LMS launches open rooms
+   * with the launching user's role. See docs/lti.md.
+   */
+  lti?: LtiOptions;
 }
 
 /** A listening standalone room server. */
@@ -54,7 +61,15 @@ function urlHost(host: string): string {
  * await server.close();
  */
 export async function startRoomServer(options: StartRoomServerOptions = {}): Promise<RunningRoomServer> {
-  const { port = 9000, host = '127.0.0.1', static: staticMounts = [], http: httpLimits, ...roomOptions } = options;
+  const { port = 9000, host = '127.0.0.1', static: staticMounts = [], http: httpLimits, lti, ...roomOptions } = options;
+  if (lti && (roomOptions.secret === undefined || roomOptions.secret === '')) {
+    throw new TypeError('lti needs a secret: launches mint join tokens');
+  }
+  // The tool's own pages open the websocket from its public origin.
+  if (lti && roomOptions.allowedOrigins) {
+    const origin = new URL(lti.publicUrl).origin;
+    if (!roomOptions.allowedOrigins.includes(origin)) roomOptions.allowedOrigins = [...roomOptions.allowedOrigins, origin];
+  }
   // Checked before anything is created, so a bad limit throws without side effects.
   const limits = resolveHttpLimits(httpLimits);
   const app = express();
@@ -63,7 +78,23 @@ export async function startRoomServer(options: StartRoomServerOptions = {}): Pro
   app.use(requestBodyLimit(limits.maxBodyBytes));
   const httpServer = createServer(httpServerOptions(limits), app);
   const roomServer = createRoomServer(httpServer, roomOptions);
+  let ltiTool: LtiTool | undefined;
+  if (lti) {
+    try {
+      ltiTool = await createLtiTool({
+        roomServer,
+        secret: roomOptions.secret ?? '',
+        lti,
+        ...(roomOptions.logger ? { logger: roomOptions.logger } : {}),
+        ...(roomOptions.quiet === undefined ? {} : { quiet: roomOptions.quiet }),
+      });
+    } catch (error) {
+      await roomServer.close();
+      throw error;
+    }
+  }
   app.use(securityHeaders);
+  if (ltiTool) app.use(ltiTool.router);
   // Static files first (they fall through when absent), so a page served at `/`
   // is not shadowed by the PeerJS server's own `GET /` answer.
   for (const mount of staticMounts) {
@@ -90,6 +121,7 @@ export async function startRoomServer(options: StartRoomServerOptions = {}): Pro
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      ltiTool?.close();
       await roomServer.close();
       await new Promise<void>((resolve) => {
         httpServer.close(() => {

@@ -1,0 +1,382 @@
+/**
+ * The LTI 1.3 tool against a test LMS platform, over real HTTP: launches map to
+ * rooms and roles, every forged or stale launch is refused with a clear page,
+ * deep linking hands back a response the platform verifies, a student's join
+ * posts a participation score, and the tool's key survives a restart.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ROLES, startTestPlatform, type PreparedLaunch, type TestPlatform } from '../../../test/lti-platform.js';
+import { waitFor } from '../../../test/wait-for.js';
+import { verifyJoinToken } from '../join-token.js';
+import { TestClient, startTestServer, type TestServer } from '../test-client.node.test.js';
+import { resolveLtiOptions } from './lti-config.js';
+import { roleFromLti, roomFor, userIdFor } from './launch-claims.js';
+import { loadToolKey } from './tool-key.js';
+
+const SECRET = 'lti-test-secret-that-is-long-enough-for-hs256';
+
+interface LoginStep {
+  /** The platform's authentication URL the tool redirected to. */
+  auth: URL;
+  cookie: string;
+  state: string;
+  nonce: string;
+}
+
+/** The LMS link → the tool's login → the redirect to the platform, as a browser follows it. */
+async function startLogin(platform: TestPlatform, launch: PreparedLaunch): Promise<LoginStep> {
+  const first = await fetch(platform.launchUrl(launch), { redirect: 'manual' });
+  assert.equal(first.status, 302);
+  const login = await fetch(first.headers.get('location') ?? '', { redirect: 'manual' });
+  assert.equal(login.status, 302, await login.text());
+  const auth = new URL(login.headers.get('location') ?? '');
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return { auth, cookie, state: auth.searchParams.get('state') ?? '', nonce: auth.searchParams.get('nonce') ?? '' };
+}
+
+async function postLaunch(tool: string, fields: Record<string, string>, cookie: string): Promise<{ status: number; html: string }> {
+  const response = await fetch(`${tool}lti/launch`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
+    body: new URLSearchParams(fields).toString(),
+  });
+  return { status: response.status, html: await response.text() };
+}
+
+/** A whole launch: login, the platform's signed form, the post to the tool. */
+async function launchOverHttp(
+  tool: string,
+  platform: TestPlatform,
+  launch: PreparedLaunch,
+): Promise<{ status: number; html: string; idToken: string; step: LoginStep }> {
+  const step = await startLogin(platform, launch);
+  const authPage = await fetch(step.auth);
+  const form = await authPage.text();
+  assert.equal(authPage.status, 200, form);
+  const idToken = /name="id_token" value="([^"]+)"/.exec(form)?.[1] ?? '';
+  const state = /name="state" value="([^"]+)"/.exec(form)?.[1] ?? '';
+  assert.equal(state, step.state);
+  const result = await postLaunch(tool, { id_token: idToken, state }, step.cookie);
+  return { ...result, idToken, step };
+}
+
+function joinTokenOf(html: string): string {
+  const token = /<live-session server="[^"]+" token="([^"]+)"/.exec(html)?.[1];
+  assert.ok(token, `no <live-session token> in: ${html.slice(0, 400)}`);
+  return token;
+}
+
+function errorCodeOf(html: string): string | undefined {
+  return /data-lti-error="([^"]+)"/.exec(html)?.[1];
+}
+
+describe('LTI 1.3 tool', () => {
+  let platform: TestPlatform;
+  let server: TestServer;
+  let tool: string;
+  let keyDir: string;
+
+  before(async () => {
+    keyDir = await mkdtemp(join(tmpdir(), 'ls-lti-'));
+    platform = await startTestPlatform();
+    // The tool's public URL is only known once it listens: start, then point the config at it.
+    server = await startTestServer({
+      secret: SECRET,
+      pingInterval: 500,
+      pongTimeout: 2000,
+      lti: { publicUrl: 'http://127.0.0.1:1/', keyFile: join(keyDir, 'key.json'), platforms: [platform.registration] },
+    });
+    await server.close();
+    const probe = server.port;
+    server = await startTestServer({
+      secret: SECRET,
+      port: probe,
+      lti: { publicUrl: `http://127.0.0.1:${String(probe)}/`, keyFile: join(keyDir, 'key.json'), platforms: [platform.registration] },
+    });
+    tool = server.url;
+    platform.useTool(tool);
+  });
+
+  after(async () => {
+    await server.close();
+    await platform.close();
+    await rm(keyDir, { recursive: true, force: true });
+  });
+
+  test('an instructor launch opens the room as tutor, a learner launch the same room as student', async () => {
+    const teacher = await launchOverHttp(tool, platform, { user: { sub: 'u-teacher', name: 'Ada Teacher', roles: [ROLES.instructor] } });
+    assert.equal(teacher.status, 200, teacher.html);
+    const learner = await launchOverHttp(tool, platform, { user: { sub: 'u-learner', name: 'Lin <b>Learner</b>', roles: [ROLES.learner] } });
+    assert.equal(learner.status, 200, learner.html);
+    const tutorToken = await verifyJoinToken(joinTokenOf(teacher.html), SECRET);
+    const studentToken = await verifyJoinToken(joinTokenOf(learner.html), SECRET);
+    assert.ok(tutorToken.ok && studentToken.ok);
+    assert.equal(tutorToken.claims.role, 'tutor');
+    assert.equal(studentToken.claims.role, 'student');
+    assert.equal(tutorToken.claims.room, roomFor(platform.issuer, platform.deploymentId, 'course-1', 'link-1'));
+    assert.equal(studentToken.claims.room, tutorToken.claims.room);
+    assert.equal(tutorToken.claims.name, 'Ada Teacher');
+    assert.equal(studentToken.claims.name, 'Lin bLearner/b', 'markup characters are dropped from names');
+    assert.equal(tutorToken.claims.sub, userIdFor(platform.issuer, 'u-teacher'));
+    assert.match(teacher.html, /<title>Weekly live session<\/title>/);
+    assert.match(teacher.html, new RegExp(`<script type="module" src="${tool}lti/live-session.js">`));
+    // Another resource link is another room.
+    const other = await launchOverHttp(tool, platform, {
+      user: { sub: 'u-teacher', name: 'Ada Teacher', roles: [ROLES.teachingAssistant] },
+      resourceLinkId: 'link-2',
+    });
+    const otherToken = await verifyJoinToken(joinTokenOf(other.html), SECRET);
+    assert.ok(otherToken.ok);
+    assert.notEqual(otherToken.claims.room, tutorToken.claims.room);
+    assert.equal(otherToken.claims.role, 'tutor', 'an Instructor sub-role leads');
+  });
+
+  test('the session page is not cached and allows only its own origin for scripts and sockets', async () => {
+    const step = await startLogin(platform, { user: { sub: 'u-csp', name: 'Cy', roles: [ROLES.learner] } });
+    const form = await (await fetch(step.auth)).text();
+    const response = await fetch(`${tool}lti/launch`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: step.cookie },
+      body: new URLSearchParams({
+        id_token: /name="id_token" value="([^"]+)"/.exec(form)?.[1] ?? '',
+        state: step.state,
+      }).toString(),
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    const csp = response.headers.get('content-security-policy') ?? '';
+    assert.match(csp, new RegExp(`script-src ${new URL(tool).origin};`));
+    assert.match(csp, /connect-src http:\/\/127\.0\.0\.1:\d+ ws:\/\/127\.0\.0\.1:\d+/);
+    assert.match(step.cookie, /^ls_lti_[\w-]+=1$/);
+  });
+
+  test('the bundle and the public keyset are served', async () => {
+    const jwks = (await (await fetch(`${tool}lti/jwks`)).json()) as { keys: { kty: string; kid: string; d?: string }[] };
+    assert.equal(jwks.keys.length, 1);
+    assert.equal(jwks.keys[0]?.kty, 'RSA');
+    assert.equal(jwks.keys[0].d, undefined, 'no private part is published');
+    const bundle = await fetch(`${tool}lti/live-session.js`);
+    // The node tests run before the build in a fresh clone: either the bundle, or a clear 404.
+    if (bundle.status === 200) assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+    else assert.equal(bundle.status, 404);
+  });
+
+  describe('refusals, each with a page that says why', () => {
+    const learner = { sub: 'u-mallory', name: 'Mallory', roles: [ROLES.learner] };
+
+    test('a replayed launch: the same post again, and the same id_token under a fresh login', async () => {
+      const first = await launchOverHttp(tool, platform, { user: learner });
+      assert.equal(first.status, 200);
+      const again = await postLaunch(tool, { id_token: first.idToken, state: first.step.state }, first.step.cookie);
+      assert.equal(again.status, 401);
+      assert.equal(errorCodeOf(again.html), 'state');
+      assert.match(again.html, /already used or has expired/);
+      const fresh = await startLogin(platform, { user: learner });
+      const replay = await postLaunch(tool, { id_token: first.idToken, state: fresh.state }, fresh.cookie);
+      assert.equal(replay.status, 401);
+      assert.equal(errorCodeOf(replay.html), 'nonce');
+    });
+
+    const crafted: [string, Partial<PreparedLaunch>, number, string, RegExp][] = [
+      ['a wrong audience', { override: { aud: 'some-other-tool' } }, 401, 'audience', /not meant for this tool/],
+      ['an expired token', { expiresIn: -120 }, 401, 'expired', /expired/],
+      ['an unknown deployment', { deploymentId: 'deployment-9' }, 400, 'deployment', /Unknown deployment &quot;deployment-9&quot;/],
+      ['a token signed with another key', { foreignKey: true }, 401, 'signature', /signature/],
+      ['another message type', { messageType: 'LtiSubmissionReviewRequest' }, 400, 'message-type', /not &quot;LtiSubmissionReviewRequest&quot;/],
+      ['another issuer', { override: { iss: 'https://evil.example' } }, 401, 'issuer', /another platform/],
+      ['several audiences without azp', { override: { aud: ['x', 'y'] } }, 401, 'audience', /audience/],
+    ];
+    for (const [what, change, status, code, message] of crafted) {
+      test(`${what} is refused (${code})`, async () => {
+        const step = await startLogin(platform, { user: learner });
+        const idToken = await platform.signIdToken({ user: learner, ...change }, step.nonce);
+        const result = await postLaunch(tool, { id_token: idToken, state: step.state }, step.cookie);
+        assert.equal(result.status, status, result.html);
+        assert.equal(errorCodeOf(result.html), code);
+        assert.match(result.html, message);
+        assert.doesNotMatch(result.html, /<live-session/);
+      });
+    }
+
+    test('a tampered payload fails the signature check', async () => {
+      const step = await startLogin(platform, { user: learner });
+      const [header, payload, signature] = (await platform.signIdToken({ user: learner }, step.nonce)).split('.');
+      const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, unknown>;
+      claims['https://purl.imsglobal.org/spec/lti/claim/roles'] = [ROLES.instructor];
+      const forged = `${header ?? ''}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature ?? ''}`;
+      const result = await postLaunch(tool, { id_token: forged, state: step.state }, step.cookie);
+      assert.equal(result.status, 401);
+      assert.equal(errorCodeOf(result.html), 'signature');
+    });
+
+    test('a nonce other than the one the login issued is refused', async () => {
+      const step = await startLogin(platform, { user: learner });
+      const idToken = await platform.signIdToken({ user: learner }, 'a-nonce-of-my-own');
+      const result = await postLaunch(tool, { id_token: idToken, state: step.state }, step.cookie);
+      assert.equal(errorCodeOf(result.html), 'nonce');
+    });
+
+    test('a launch without the login cookie (another browser) is refused', async () => {
+      const step = await startLogin(platform, { user: learner });
+      const idToken = await platform.signIdToken({ user: learner }, step.nonce);
+      const result = await postLaunch(tool, { id_token: idToken, state: step.state }, '');
+      assert.equal(result.status, 401);
+      assert.equal(errorCodeOf(result.html), 'cookie');
+      assert.match(result.html, /new window/);
+    });
+
+    test('a login from an unregistered issuer, or for another tool, is refused before any redirect', async () => {
+      const unknown = await fetch(`${tool}lti/login?${new URLSearchParams({ iss: 'https://nobody.example', login_hint: 'x', target_link_uri: `${tool}lti/launch` }).toString()}`, { redirect: 'manual' });
+      assert.equal(unknown.status, 400);
+      assert.equal(errorCodeOf(await unknown.text()), 'platform');
+      const elsewhere = await fetch(`${tool}lti/login?${new URLSearchParams({ iss: platform.issuer, login_hint: 'x', target_link_uri: 'https://evil.example/' }).toString()}`, { redirect: 'manual' });
+      assert.equal(elsewhere.status, 400);
+      assert.equal(errorCodeOf(await elsewhere.text()), 'target');
+      const noToken = await postLaunch(tool, { state: 'x' }, '');
+      assert.equal(errorCodeOf(noToken.html), 'launch');
+      const platformError = await postLaunch(tool, { error: 'login_required', error_description: 'Log in first.' }, '');
+      assert.equal(errorCodeOf(platformError.html), 'platform-error');
+      assert.match(platformError.html, /login_required/);
+    });
+  });
+
+  describe('deep linking', () => {
+    test('an instructor picks a title; the platform verifies the signed response', async () => {
+      const request = await launchOverHttp(tool, platform, {
+        user: { sub: 'u-teacher', name: 'Ada Teacher', roles: [ROLES.instructor] },
+        messageType: 'LtiDeepLinkingRequest',
+      });
+      assert.equal(request.status, 200, request.html);
+      const ticket = /name="ticket" value="([^"]+)"/.exec(request.html)?.[1] ?? '';
+      assert.ok(ticket);
+      const chosen = await fetch(`${tool}lti/deep-link`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ticket, title: 'Thursday office hours' }).toString(),
+      });
+      const handBack = await chosen.text();
+      assert.equal(chosen.status, 200, handBack);
+      assert.match(handBack, new RegExp(`action="${platform.issuer}/deep-link-return"`));
+      const jwt = /name="JWT" value="([^"]+)"/.exec(handBack)?.[1] ?? '';
+      const returned = await fetch(`${platform.issuer}/deep-link-return`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ JWT: jwt }).toString(),
+      });
+      assert.equal(returned.status, 200, platform.rejectedDeepLinks.join('; '));
+      const payload = platform.deepLinkResponses.at(-1);
+      assert.ok(payload);
+      assert.equal(payload['https://purl.imsglobal.org/spec/lti/claim/message_type'], 'LtiDeepLinkingResponse');
+      assert.equal(payload['https://purl.imsglobal.org/spec/lti/claim/deployment_id'], platform.deploymentId);
+      assert.equal(payload['https://purl.imsglobal.org/spec/lti-dl/claim/data'], 'opaque-platform-data');
+      assert.deepEqual(payload['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'], [
+        { type: 'ltiResourceLink', title: 'Thursday office hours', url: `${tool}lti/launch` },
+      ]);
+      // The form is single use.
+      const again = await fetch(`${tool}lti/deep-link`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ticket, title: 'Again' }).toString(),
+      });
+      assert.equal(again.status, 401);
+    });
+
+    test('a learner cannot add content', async () => {
+      const request = await launchOverHttp(tool, platform, {
+        user: { sub: 'u-learner', name: 'Lin', roles: [ROLES.learner] },
+        messageType: 'LtiDeepLinkingRequest',
+      });
+      assert.equal(request.status, 403);
+      assert.equal(errorCodeOf(request.html), 'not-instructor');
+    });
+  });
+
+  test("a student's join into the launched room posts a participation score to the line item", async () => {
+    const launch = await launchOverHttp(tool, platform, {
+      user: { sub: 'u-graded', name: 'Grace', roles: [ROLES.learner] },
+      resourceLinkId: 'link-graded',
+      lineItem: true,
+    });
+    assert.equal(launch.status, 200, launch.html);
+    const before = platform.scores.length;
+    const client = await TestClient.connect(server.webSocketUrl);
+    try {
+      const joined = await client.join({ token: joinTokenOf(launch.html) });
+      assert.equal(joined.self.role, 'student');
+      await waitFor(() => platform.scores.length > before, 'the score at the platform');
+      const score = platform.scores.at(-1);
+      assert.ok(score);
+      assert.equal(score.lineItem, `${platform.issuer}/lineitems/link-graded?course=c1`);
+      assert.equal(score.body['userId'], 'u-graded');
+      assert.equal(score.body['scoreGiven'], 1);
+      assert.equal(score.body['scoreMaximum'], 1);
+      assert.equal(score.body['activityProgress'], 'Completed');
+      assert.equal(score.body['gradingProgress'], 'FullyGraded');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('the key file is made once, private to its owner, and read back on restart', async () => {
+    const file = join(keyDir, 'key.json');
+    const mode = (await stat(file)).mode & 0o777;
+    assert.equal(mode, 0o600);
+    const again = await loadToolKey(file);
+    const served = (await (await fetch(`${tool}lti/jwks`)).json()) as { keys: { kid: string }[] };
+    assert.equal(again.kid, served.keys[0]?.kid);
+    assert.match(await readFile(file, 'utf8'), /"d":/);
+  });
+});
+
+describe('LTI mapping and configuration', () => {
+  test('roles: instructors, teaching assistants and administrators lead; everyone else is a student', () => {
+    assert.equal(roleFromLti([ROLES.instructor]), 'tutor');
+    assert.equal(roleFromLti([ROLES.teachingAssistant]), 'tutor');
+    assert.equal(roleFromLti(['http://purl.imsglobal.org/vocab/lis/v2/membership#Administrator']), 'tutor');
+    assert.equal(roleFromLti(['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator']), 'tutor');
+    assert.equal(roleFromLti(['Instructor']), 'tutor');
+    assert.equal(roleFromLti([ROLES.learner]), 'student');
+    assert.equal(roleFromLti(['http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor']), 'student');
+    assert.equal(roleFromLti(['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor']), 'student', 'an institution role alone does not lead this course');
+    assert.equal(roleFromLti([]), 'student');
+  });
+
+  test('user ids keep the LMS id when it fits, and hash it when it does not', () => {
+    assert.match(userIdFor('https://lms.example', 'user 42/å'), /^[\w-]{6}:[\w-]{32}$/);
+    assert.match(userIdFor('https://lms.example', '42'), /^[\w-]{6}:42$/);
+    assert.notEqual(userIdFor('https://a.example', '42'), userIdFor('https://b.example', '42'));
+  });
+
+  test('bad configuration is refused with the field named', () => {
+    const platform = {
+      issuer: 'https://lms.example',
+      clientId: 'c',
+      deploymentIds: ['1'],
+      jwksUrl: 'https://lms.example/jwks',
+      authLoginUrl: 'https://lms.example/auth',
+    };
+    assert.throws(() => resolveLtiOptions({ platforms: [platform] }), /publicUrl/);
+    assert.throws(() => resolveLtiOptions({ publicUrl: 'https://tool.example/', platforms: [] }), /platforms/);
+    assert.throws(() => resolveLtiOptions({ publicUrl: 'https://tool.example/', platforms: [{ ...platform, jwksUrl: 'ftp://x' }] }), /platforms\[0\]\.jwksUrl/);
+    assert.throws(() => resolveLtiOptions({ publicUrl: 'https://tool.example/', platforms: [{ ...platform, deploymentIds: [] }] }), /deploymentIds/);
+    assert.throws(() => resolveLtiOptions({ publicUrl: 'https://tool.example/', platforms: [platform, platform] }), /registered twice/);
+    assert.equal(resolveLtiOptions({ publicUrl: 'https://tool.example/rtc', platforms: [platform] }).publicUrl, 'https://tool.example/rtc/');
+  });
+
+  test('a server with LTI but no secret does not start', async () => {
+    await assert.rejects(
+      startTestServer({
+        lti: {
+          publicUrl: 'http://127.0.0.1:1/',
+          platforms: [{ issuer: 'https://lms.example', clientId: 'c', deploymentIds: ['1'], jwksUrl: 'https://lms.example/j', authLoginUrl: 'https://lms.example/a' }],
+        },
+      }),
+      /needs a secret/,
+    );
+  });
+});

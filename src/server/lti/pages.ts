@@ -1,0 +1,119 @@
+/**
+ * The few HTML pages the LTI tool answers with: the session itself, a refusal,
+ * the deep-linking title form, and the form that carries a signed response back
+ * to the LMS. Every value is escaped; the only script is the bundle and, on the
+ * hand-back form, one nonce'd line that submits it.
+ */
+import type { Response } from 'express';
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+const STYLE = `
+  :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
+  html, body { margin: 0; height: 100%; }
+  main.message { max-width: 36rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5; }
+  main.message code { font-size: 0.85em; }
+  form label { display: block; margin: 1rem 0 0.25rem; font-weight: 600; }
+  form input[type=text] { width: 100%; box-sizing: border-box; padding: 0.5rem; font: inherit; }
+  form button { margin-top: 1rem; padding: 0.5rem 1.25rem; font: inherit; }
+  live-session { display: block; height: 100%; }
+`;
+
+function page(title: string, body: string, head = ''): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+${head}
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
+function send(response: Response, status: number, html: string, csp: string): void {
+  response
+    .status(status)
+    .set({
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': csp,
+      'Referrer-Policy': 'no-referrer',
+    })
+    .send(html);
+}
+
+const BASE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; object-src 'none'";
+
+/** A refusal the person who launched can read: what went wrong and what to do. */
+export function sendErrorPage(response: Response, status: number, code: string, message: string): void {
+  const body = `<main class="message" role="alert" data-lti-error="${escapeHtml(code)}">
+<h1>This session could not be opened</h1>
+<p>${escapeHtml(message)}</p>
+<p>Open the activity again from your course. If it keeps happening, tell your course administrator: error <code>${escapeHtml(code)}</code>.</p>
+</main>`;
+  send(response, status, page('Live session: launch refused', body), `${BASE_CSP}; form-action 'none'`);
+}
+
+export interface SessionPage {
+  title: string;
+  /** The room server's base URL. */
+  server: string;
+  token: string;
+  bundleUrl: string;
+}
+
+/** The session: the bundle and one `<live-session>` holding the minted join token. */
+export function sendSessionPage(response: Response, view: SessionPage): void {
+  const server = new URL(view.server);
+  const socket = `${server.protocol === 'https:' ? 'wss:' : 'ws:'}//${server.host}`;
+  const head = `<script type="module" src="${escapeHtml(view.bundleUrl)}"></script>`;
+  const body = `<live-session server="${escapeHtml(view.server)}" token="${escapeHtml(view.token)}" data-lti-room></live-session>`;
+  send(
+    response,
+    200,
+    page(view.title, body, head),
+    `default-src 'none'; script-src ${server.origin}; connect-src ${server.origin} ${socket}; ` +
+      "style-src 'unsafe-inline'; img-src data: blob:; media-src blob: mediastream:; base-uri 'none'; object-src 'none'; form-action 'none'",
+  );
+}
+
+/** Asks the instructor for the activity's title; the ticket names the pending request. */
+export function sendDeepLinkForm(response: Response, action: string, ticket: string, title: string): void {
+  const body = `<main class="message">
+<h1>Add a live session</h1>
+<form method="post" action="${escapeHtml(action)}">
+<input type="hidden" name="ticket" value="${escapeHtml(ticket)}">
+<label for="title">Title shown in the course</label>
+<input id="title" type="text" name="title" value="${escapeHtml(title)}" maxlength="200" required>
+<button type="submit">Add to course</button>
+</form>
+</main>`;
+  const origin = new URL(action).origin;
+  send(response, 200, page('Add a live session', body), `${BASE_CSP}; form-action ${origin}`);
+}
+
+/** Posts `fields` to `action` (the LMS's return URL) at once; a button does it without script. */
+export function sendAutoPost(response: Response, action: string, fields: Record<string, string>, nonce: string): void {
+  const inputs = Object.entries(fields)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('\n');
+  const body = `<main class="message">
+<form id="hand-back" method="post" action="${escapeHtml(action)}">
+${inputs}
+<p>Returning to your course…</p>
+<button type="submit">Continue</button>
+</form>
+<script nonce="${nonce}">document.getElementById('hand-back').submit();</script>
+</main>`;
+  const origin = new URL(action).origin;
+  send(response, 200, page('Returning to your course', body), `${BASE_CSP}; script-src 'nonce-${nonce}'; form-action ${origin}`);
+}
