@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,35 @@ void describe('live-session-server CLI', () => {
       child.kill('SIGKILL');
     }
     assert.equal(await exited(runCli(['--max-token-lifetime', 'forever'])), 2);
+  });
+
+  void test('--lti reads the tool configuration, makes the key file next to it, and serves the keyset; a bad file exits 2 naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'live-session-lti-'));
+    const platform = {
+      issuer: 'https://lms.example.edu',
+      clientId: 'tool-1',
+      deploymentIds: ['1'],
+      jwksUrl: 'https://lms.example.edu/jwks',
+      authLoginUrl: 'https://lms.example.edu/auth',
+    };
+    writeFileSync(join(dir, 'lti.json'), JSON.stringify({ publicUrl: 'https://live.example.edu/', keyFile: 'tool-key.json', platforms: [platform] }));
+    const child = runCli(['--port', '0', '--lti', join(dir, 'lti.json')], { LIVE_SESSION_SECRET: 'cli-test-secret-cli-test-secret-000' });
+    const output: string[] = [];
+    try {
+      const url = await listeningUrl(child, output);
+      const jwks = (await (await fetch(`${url}lti/jwks`)).json()) as { keys: { kid: string }[] };
+      const stored = JSON.parse(readFileSync(join(dir, 'tool-key.json'), 'utf8')) as { kid: string };
+      assert.equal(jwks.keys[0]?.kid, stored.kid);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ publicUrl: 'https://live.example.edu/', platforms: [{ ...platform, jwksUrl: 'nope' }] }));
+    const bad = runCli(['--lti', join(dir, 'bad.json')], { LIVE_SESSION_SECRET: 'cli-test-secret-cli-test-secret-000' });
+    let errors = '';
+    bad.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    assert.equal(await exited(bad), 2);
+    assert.match(errors, /platforms\[0\]\.jwksUrl/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   void test('--help prints usage and exits 0; a bad flag exits 2', async () => {

@@ -3,9 +3,11 @@
  * `live-session-server`: runs the room server standalone.
  * See `live-session-server --help` and docs/server.md.
  */
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { IceServerConfig } from './options.js';
+import { resolveLtiOptions, type LtiOptions } from './lti/lti-config.js';
 import { startRoomServer, type RunningRoomServer, type StartRoomServerOptions } from './standalone.js';
 
 const HELP = `live-session-server: the live-session room server (a PeerJS server with rooms)
@@ -44,6 +46,8 @@ Usage: live-session-server [options]
   --max-header-size <bytes>  largest HTTP request headers (default 16384)
   --ice-servers <json>   STUN/TURN list served at <path>ice
                          (env LIVE_SESSION_ICE_SERVERS)
+  --lti <file>           LTI 1.3 tool configuration (JSON; env LIVE_SESSION_LTI);
+                         needs --secret, see docs/lti.md
   --static <dir>         serve files from <dir> at / (repeatable;
                          <url-path>=<dir> serves at <url-path>)
   --quiet                no log output
@@ -91,6 +95,23 @@ function iceServers(raw: string | undefined): IceServerConfig[] | undefined {
   return parsed as IceServerConfig[];
 }
 
+/** The `--lti` file, checked; a relative `keyFile` is taken from the file's directory. */
+function ltiOptions(file: string | undefined): LtiOptions | undefined {
+  if (file === undefined || file === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    fail(`--lti ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    const options = resolveLtiOptions(parsed);
+    return options.keyFile === undefined ? options : { ...options, keyFile: resolve(dirname(resolve(file)), options.keyFile) };
+  } catch (error) {
+    fail(`--lti ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function parseCommandLine(argv: string[]): StartRoomServerOptions {
   let values;
   try {
@@ -124,6 +145,7 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
         'max-body': { type: 'string' },
         'max-header-size': { type: 'string' },
         'ice-servers': { type: 'string' },
+        lti: { type: 'string' },
         static: { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -170,6 +192,7 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
         ? { urlPath: entry.slice(0, separator), dir: resolve(entry.slice(separator + 1)) }
         : { urlPath: '/', dir: resolve(entry) };
     }),
+    lti: ltiOptions(values.lti ?? env['LIVE_SESSION_LTI']),
     quiet: values.quiet ?? false,
     http: {
       requestTimeout: integer('--request-timeout', values['request-timeout']),
