@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { AttendanceOptions } from './attendance/attendance-options.js';
 import type { IceServerConfig } from './options.js';
 import { resolveLtiOptions, type LtiOptions } from './lti/lti-config.js';
 import { startRoomServer, type RunningRoomServer, type StartRoomServerOptions } from './standalone.js';
@@ -38,6 +39,11 @@ Usage: live-session-server [options]
   --max-token-lifetime <t>      longest accepted token lifetime: seconds, or
                                 30m, 24h, 2d (default 24h)
   --peer-id-binding <b>         tagged (default) or bound
+  --attendance <file>           record attendance in this SQLite file
+                                (env LIVE_SESSION_ATTENDANCE); see docs/attendance.md
+  --attendance-webhook <url>    POST each room session's attendance here when it ends
+  --attendance-webhook-secret <s>  HMAC-SHA256 key signing the webhook, 16+ characters
+                                (env LIVE_SESSION_ATTENDANCE_WEBHOOK_SECRET)
   --request-timeout <ms> close an HTTP request not received whole in time
                          (default 20000)
   --headers-timeout <ms> the same for its headers (default 10000)
@@ -81,6 +87,17 @@ function binding(raw: string | undefined): 'bound' | 'tagged' | undefined {
   if (raw === undefined) return undefined;
   if (raw !== 'bound' && raw !== 'tagged') fail(`--peer-id-binding must be tagged or bound, got "${raw}"`);
   return raw;
+}
+
+/** Attendance is on with a file or a webhook; the option checks the rest. */
+function attendance(file: string | undefined, webhookUrl: string | undefined, webhookSecret: string | undefined): AttendanceOptions | undefined {
+  const given = (value: string | undefined): value is string => value !== undefined && value !== '';
+  if (!given(file) && !given(webhookUrl) && !given(webhookSecret)) return undefined;
+  return {
+    ...(given(file) ? { file: resolve(file) } : {}),
+    ...(given(webhookUrl) ? { webhookUrl } : {}),
+    ...(given(webhookSecret) ? { webhookSecret } : {}),
+  };
 }
 
 function iceServers(raw: string | undefined): IceServerConfig[] | undefined {
@@ -139,6 +156,9 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
         'chat-history': { type: 'string' },
         'max-token-lifetime': { type: 'string' },
         'peer-id-binding': { type: 'string' },
+        attendance: { type: 'string' },
+        'attendance-webhook': { type: 'string' },
+        'attendance-webhook-secret': { type: 'string' },
         'request-timeout': { type: 'string' },
         'headers-timeout': { type: 'string' },
         'keep-alive-timeout': { type: 'string' },
@@ -185,6 +205,11 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
     chatHistory: integer('--chat-history', values['chat-history']),
     maxTokenLifetime: duration('--max-token-lifetime', values['max-token-lifetime']),
     peerIdBinding: binding(values['peer-id-binding']),
+    attendance: attendance(
+      values.attendance ?? env['LIVE_SESSION_ATTENDANCE'],
+      values['attendance-webhook'],
+      values['attendance-webhook-secret'] ?? env['LIVE_SESSION_ATTENDANCE_WEBHOOK_SECRET'],
+    ),
     iceServers: iceServers(values['ice-servers'] ?? env['LIVE_SESSION_ICE_SERVERS']),
     static: (values.static ?? []).map((entry) => {
       const separator = entry.indexOf('=');

@@ -16,3 +16,9 @@ export type { IceServerConfig, RateLimitOptions, RoomServerOptions } from './opt
 export type { LogEntry, LogLevel, RoomServerLogger } from './logger.js';
 export type { RoomSnapshot } from './room-registry.js';
 export type { MemberJoinEvent, MemberLeaveEvent, RoomEndEvent } from './room-actions.js';
+export { verifyWebhookSignature } from './attendance/webhook.js';
+export type { SignedWebhook } from './attendance/webhook.js';
+export type { AttendanceOptions } from './attendance/attendance-options.js';
+export type { AttendanceRecords, AttendanceWebhookPayload } from './attendance/attendance-recorder.js';
+export type { AttendanceSession } from './attendance/attendance-store.js';
+export type { AttendanceRecord } from './attendance/attendance-rules.js';

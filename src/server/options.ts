@@ -1,3 +1,4 @@
+import { resolveAttendanceOptions, type AttendanceOptions, type ResolvedAttendanceOptions } from './attendance/attendance-options.js';
 import type { RoomServerLogger } from './logger.js';
 
 /** A STUN or TURN server, in the shape of the browser's `RTCIceServer`. */
@@ -131,6 +132,15 @@ export interface RoomServerOptions {
   clockTolerance?: number;
   /** STUN/TURN servers served at `GET <path>ice` as `{ iceServers }`. Default `[]`. */
   iceServers?: IceServerConfig[];
+  /**
+   * Attendance records per room session and user (who, role, first join, last
+   * leave, connected time, reconnects) in SQLite, as a CSV download for the
+   * room's tutor (`GET <path>attendance/<room>.csv`, token mode only) and as a
+   * signed webhook when a session ends. `file` keeps them across restarts;
+   * `webhookUrl` (http or https) needs `webhookSecret` (16 characters or more).
+   * Needs the `sql.js` package. Default: off, nothing is recorded. See docs/attendance.md.
+   */
+  attendance?: AttendanceOptions;
   /** Receives every log record. Default: JSON lines on stdout. */
   logger?: RoomServerLogger;
   /** No log output at all (the `log` event still fires). Default false. */
@@ -163,6 +173,7 @@ export interface ResolvedRoomServerOptions {
   maxRoomSize: number;
   clockTolerance: number;
   iceServers: IceServerConfig[];
+  attendance: ResolvedAttendanceOptions | undefined;
   logger: RoomServerLogger | undefined;
   quiet: boolean;
 }
@@ -290,6 +301,7 @@ export function resolveOptions(options: RoomServerOptions = {}): ResolvedRoomSer
     maxRoomSize: positiveInteger('maxRoomSize', options.maxRoomSize, defaults.maxRoomSize),
     clockTolerance,
     iceServers: options.iceServers ?? [],
+    attendance: resolveAttendanceOptions(options.attendance),
     logger: options.logger,
     quiet: options.quiet ?? false,
   };

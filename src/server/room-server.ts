@@ -14,6 +14,7 @@ import type { Server as HttpsServer } from 'node:https';
 import express from 'express';
 import { ExpressPeerServer } from 'peer';
 import { TUTOR_ONLY_TYPES, type ClientMessageType, type ParticipantInfo } from '../protocol/index.js';
+import { AttendanceRecorder, type AttendanceRecords } from './attendance/attendance-recorder.js';
 import { checkJoinPayload, parseFrame } from './frames.js';
 import { JoinAdmission } from './join-admission.js';
 import { checkPeerIdBinding, resolveJoinRequest, resolveTokenIdentity, type JoinIdentity, type JoinRefusal } from './join-identity.js';
@@ -80,6 +81,8 @@ export interface RoomServer extends EventEmitter<RoomServerEvents> {
   readonly path: string;
   /** Path of the PeerJS websocket, `<path>peerjs`. */
   readonly webSocketPath: string;
+  /** The attendance records, when the `attendance` option is on. */
+  readonly attendance: AttendanceRecords | undefined;
   /**
    * Graceful stop: every client gets `LS-SHUTDOWN` and its socket is closed
    * with 1001; timers stop. Resolves when every socket is closed (stragglers
@@ -94,6 +97,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   readonly mode: 'open' | 'token';
   readonly path: string;
   readonly webSocketPath: string;
+  readonly attendance: AttendanceRecorder | undefined;
 
   private readonly options: ResolvedRoomServerOptions;
   private readonly registry = new RoomRegistry<SocketSession>();
@@ -166,10 +170,19 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
     this.requests = new MemberRequests(this.gate, this.actions, this.chat);
     this.relay = new SignallingRelay(this.gate, connections);
     this.rooms = this.createRoomsView();
+    if (this.options.attendance) {
+      this.attendance = new AttendanceRecorder({ options: this.options.attendance, log });
+      this.attendance.listen(this);
+    }
 
     this.app = express();
     this.app.disable('x-powered-by');
-    addRoomRoutes(this.app, this.options, isClosing);
+    addRoomRoutes(this.app, this.options, isClosing, {
+      records: this.attendance,
+      onError: (error) => {
+        this.log('error', 'attendance-error', { message: error instanceof Error ? error.message : String(error) });
+      },
+    });
     const peerApp = ExpressPeerServer(httpServer, {
       path: '/',
       key: 'peerjs',
@@ -439,7 +452,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
         this.pacer.clear();
         this.logThrottle.stop();
       },
-    });
+    }).then(() => this.attendance?.close());
     return this.closing;
   }
 }

@@ -1,8 +1,11 @@
 /**
  * The room server's HTTP routes next to the PeerJS ones: `GET <path>health`,
- * `GET <path>ice`, and the origin check they share with the websocket.
+ * `GET <path>ice`, `GET <path>attendance/<room>.csv`, and the origin check
+ * they share with the websocket.
  */
 import express from 'express';
+import type { AttendanceRecords } from './attendance/attendance-recorder.js';
+import { ATTENDANCE_ROUTE, attendanceCsvHandler } from './attendance/attendance-route.js';
 import type { ResolvedRoomServerOptions } from './options.js';
 
 /** Whether a browser origin may use the server (every origin when none are configured). */
@@ -35,9 +38,11 @@ export const securityHeaders: express.RequestHandler = (_request, response, next
 /**
  * CORS preflight for every route: only the methods the server uses, only for
  * allowed origins (`*` in open mode, never a reflected origin), no request
- * headers beyond the simple ones.
+ * headers beyond the simple ones — except `Authorization` on the attendance
+ * route, which is how a tutor's page shows its join token.
  */
 function preflight(options: ResolvedRoomServerOptions): express.RequestHandler {
+  const attendancePath = `${options.path}${ATTENDANCE_ROUTE}`;
   return (request, response, next) => {
     if (request.method !== 'OPTIONS') {
       next();
@@ -47,6 +52,7 @@ function preflight(options: ResolvedRoomServerOptions): express.RequestHandler {
     if (origin !== undefined && originAllowed(options.allowedOrigins, origin)) {
       response.set('Access-Control-Allow-Origin', options.allowedOrigins ? origin : '*');
       response.set('Access-Control-Allow-Methods', HTTP_METHODS.join(', '));
+      if (request.path.startsWith(attendancePath)) response.set('Access-Control-Allow-Headers', 'Authorization');
       response.set('Access-Control-Max-Age', '600');
     }
     if (options.allowedOrigins) response.vary('Origin');
@@ -55,11 +61,22 @@ function preflight(options: ResolvedRoomServerOptions): express.RequestHandler {
   };
 }
 
+/** The attendance route's records (undefined when attendance is off) and where its failures go. */
+export interface AttendanceRoute {
+  records: AttendanceRecords | undefined;
+  onError: (error: unknown) => void;
+}
+
 /**
- * Adds the response headers, the preflight answer and the health and ICE
- * routes under `options.path`. Call before mounting the PeerJS app.
+ * Adds the response headers, the preflight answer and the health, ICE and
+ * attendance routes under `options.path`. Call before mounting the PeerJS app.
  */
-export function addRoomRoutes(app: express.Express, options: ResolvedRoomServerOptions, isClosing: () => boolean): void {
+export function addRoomRoutes(
+  app: express.Express,
+  options: ResolvedRoomServerOptions,
+  isClosing: () => boolean,
+  attendance: AttendanceRoute,
+): void {
   app.use(securityHeaders);
   app.use(preflight(options));
   const cors = corsHeaders(options);
@@ -70,4 +87,10 @@ export function addRoomRoutes(app: express.Express, options: ResolvedRoomServerO
   app.get(`${options.path}ice`, cors, (_request, response) => {
     response.set('Cache-Control', 'no-store').json({ iceServers: options.iceServers });
   });
+  // The page reads the file name from Content-Disposition.
+  const exposeFileName: express.RequestHandler = (_request, response, next) => {
+    response.set('Access-Control-Expose-Headers', 'Content-Disposition');
+    next();
+  };
+  app.get(`${options.path}${ATTENDANCE_ROUTE}:file`, cors, exposeFileName, attendanceCsvHandler(options, attendance.records, attendance.onError));
 }

@@ -78,6 +78,11 @@ export async function startRoomServer(options: StartRoomServerOptions = {}): Pro
   app.use(requestBodyLimit(limits.maxBodyBytes));
   const httpServer = createServer(httpServerOptions(limits), app);
   const roomServer = createRoomServer(httpServer, roomOptions);
+  // An attendance file that cannot be read or written stops the start.
+  await roomServer.attendance?.ready.catch(async (error: unknown) => {
+    await roomServer.close();
+    throw error;
+  });
   let ltiTool: LtiTool | undefined;
   if (lti) {
     try {
