@@ -56,7 +56,9 @@ export type SessionErrorCode =
   /** `join()` on a session that was destroyed. */
   | 'destroyed'
   /** `join()`: the room has a waiting room and a tutor did not let you in. */
-  | 'admission-denied';
+  | 'admission-denied'
+  /** `downloadAttendance()`: the server records no attendance, runs without tokens, or has none for the room. */
+  | 'attendance-unavailable';
 
 /**
  * Why `join()` rejected: an `Error` with a stable `code` to switch on (the

@@ -8,6 +8,7 @@ export { attachStream } from './attach-stream.js';
 export { chatSegments, type ChatSegment } from './chat.js';
 export { REACTIONS, type AdmissionInfo, type ChatParty, type FloorInfo, type Reaction, type ScreenInfo, type WaitingInfo } from '../protocol/index.js';
 export type { ScreenShareOptions } from './screen-share.js';
+export type { AttendanceFile } from './attendance.js';
 export { REACTION_HOLD_MS } from './reactions.js';
 export type {
   ChatEntry,

@@ -11,10 +11,11 @@ import type { AdmissionInfo, FloorInfo, ParticipantInfo, Reaction, Role, ScreenI
 import { Reactions } from './reactions.js';
 import { Floor } from './floor.js';
 import { Admission } from './admission.js';
+import { fetchAttendance, saveFile, type AttendanceFile } from './attendance.js';
 import { ScreenShare, type ScreenShareOptions } from './screen-share.js';
 import { Chat } from './chat.js';
 import { DIAGNOSTICS, type SessionInternals } from './diagnostics.js';
-import type { ChatEntry, ConnectionState, LiveSessionEventMap, Participant, SessionPhase } from './events.js';
+import { SessionError, type ChatEntry, type ConnectionState, type LiveSessionEventMap, type Participant, type SessionPhase } from './events.js';
 import { defaultStorage, tabUserId } from './identity.js';
 import { LocalMedia } from './local-media.js';
 import { createLogger, type Logger } from './logger.js';
@@ -33,6 +34,7 @@ import { shouldConnect, type Topology } from './topology.js';
 import { TypedEventTarget } from './typed-events.js';
 
 export type { LiveSessionOptions } from './options.js';
+export type { AttendanceFile } from './attendance.js';
 export { DEFAULT_TIMINGS } from './options.js';
 export { tabUserId } from './identity.js';
 
@@ -621,6 +623,26 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   /** Tutor: lets students write to the whole room, or not. */
   setStudentsMayChat(allowed: boolean): void {
     this.#chat.setStudentsMayChat(allowed);
+  }
+
+  // ------------------------------------------------------------------ attendance
+
+  /**
+   * Tutor only: the room's attendance (its latest session) as a CSV file from
+   * the server, fetched with the session's join token. The server must record
+   * attendance and run with a secret (see docs/attendance.md). Rejects with a
+   * `SessionError`: `not-joined`, `not-tutor`, `attendance-unavailable`,
+   * `forbidden`, `token-invalid` or `connection-failed`, its message fit to show.
+   */
+  fetchAttendance(): Promise<AttendanceFile> {
+    if (this.phase !== 'joined') return Promise.reject(new SessionError('not-joined', 'Join the room first.'));
+    if (this.role !== 'tutor') return Promise.reject(new SessionError('not-tutor', 'Only the tutor can download the attendance.'));
+    return fetchAttendance(parseServerUrl(this.options.server).base, this.room ?? '', this.#membership.joinToken);
+  }
+
+  /** Tutor only: fetches the attendance (see `fetchAttendance()`) and saves it as a file, as a browser download. */
+  async downloadAttendance(): Promise<void> {
+    saveFile(await this.fetchAttendance());
   }
 
   /**

@@ -108,6 +108,11 @@ export class Membership {
     return this.#destroyed;
   }
 
+  /** The join token the session joined with (the latest, after re-joins with fresh ones). */
+  get joinToken(): string | undefined {
+    return this.#tokens.current;
+  }
+
   join(): Promise<void> {
     if (this.#destroyed) return Promise.reject(new SessionError('destroyed', 'This session was destroyed; create a new one.'));
     if (this.#phase === 'joined') return Promise.resolve();

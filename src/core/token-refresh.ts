@@ -43,6 +43,11 @@ export class TokenRefresh {
     return this.#token;
   }
 
+  /** The token of the latest join (or the one given), if any. */
+  get current(): string | undefined {
+    return this.#token;
+  }
+
   /** The server took a join: a later refusal may be retried again. */
   accepted(): void {
     this.#retried = false;

@@ -81,7 +81,7 @@ export interface ChatPanelInput {
   onToggleSettings: () => void;
 }
 
-export function roomView(input: ViewInput & ChatPanelInput & { onDismiss: () => void }): TemplateResult {
+export function roomView(input: ViewInput & ChatPanelInput & { onDismiss: () => void; attendance: boolean }): TemplateResult {
   const { session, s, strings } = input;
   return html`<section part="room" aria-label=${session.room ?? ''} ?data-chat-open=${input.chatOpen || input.settingsOpen}>
     ${session.connectionState === 'reconnecting' ? html`<p part="banner" role="status">${s.reconnecting}</p>` : nothing}
@@ -111,7 +111,7 @@ export function roomView(input: ViewInput & ChatPanelInput & { onDismiss: () => 
         : nothing}
     </div>
     <div class="controls-row">
-      <session-controls part="controls" exportparts=${CONTROLS_PARTS} .strings=${strings}></session-controls>
+      <session-controls part="controls" exportparts=${CONTROLS_PARTS} .strings=${strings} ?attendance=${input.attendance}></session-controls>
       <button
         part="control chat-toggle"
         data-control="chat"

@@ -78,7 +78,7 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart banner - The connection banner shown while reconnecting.
  * @csspart controls - The control bar (`<session-controls>`).
  * @csspart control - Each button of the control bar.
- * @csspart request - The tutor's request to unmute, or invitation to speak (also `request invitation`).
+ * @csspart request - The tutor's request to unmute, or invitation to speak (also `request invitation`), or why the attendance was not downloaded (`request attendance-error`).
  * @csspart participants - The participant list and hand queue (`<participant-list>`).
  * @csspart heading - The headings of the participant list.
  * @csspart list - The list of participants.
@@ -210,6 +210,13 @@ export class LiveSessionElement extends LitElement {
   /** Logs to the console with a `[live-session]` prefix. */
   @property({ type: Boolean })
   debug = false;
+
+  /**
+   * Shows tutors a Download attendance button in the control bar. Set it when
+   * the server records attendance (see docs/attendance.md).
+   */
+  @property({ type: Boolean })
+  attendance = false;
 
   /**
    * Camera constraints for getUserMedia (e.g. `{ width: 320, height: 240, frameRate: 15 }`),
@@ -479,6 +486,15 @@ export class LiveSessionElement extends LitElement {
     if (open !== this.chatOpen) this.#toggleChat();
   }
 
+  /**
+   * Tutor only: saves the room's attendance as a CSV file, as the Download
+   * attendance button does. Rejects with the session's `SessionError` (e.g.
+   * `attendance-unavailable` when the server records none or runs without tokens).
+   */
+  downloadAttendance(): Promise<void> {
+    return this.session?.downloadAttendance() ?? Promise.reject(new Error('The element has no session yet.'));
+  }
+
 
   // ---------------------------------------------------------------- rendering
 
@@ -516,6 +532,7 @@ export class LiveSessionElement extends LitElement {
           settingsOpen: this.settingsOpen,
           onToggleSettings: () => (this.settingsOpen = !this.settingsOpen),
           onDismiss: () => (this.notices = []),
+          attendance: this.attendance,
         })}${live}`;
     }
   }

@@ -1,5 +1,5 @@
 import { html, nothing } from 'lit';
-import { state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import type { LiveSession } from '../../core/live-session.js';
 import { SessionListeners } from '../../controllers/session-listeners.js';
 import { buttonStyles, themeStyles } from '../shared/base.styles.js';
@@ -13,8 +13,9 @@ import { sessionControlsStyles } from './session-controls.styles.js';
  * @customElement session-controls
  * @summary The control bar: microphone and camera toggles, raise or lower the
  * hand, reactions, share screen (tutors; students when allowed), talking
- * stick, students may share and mute everyone (tutor), leave, the tutor's
- * request to unmute and invitation to speak (Accept / Decline).
+ * stick, students may share, mute everyone and, with `attendance`, download
+ * attendance (tutor), leave, the tutor's request to unmute and invitation to
+ * speak (Accept / Decline).
  *
  * Before the join (and after leaving) only the microphone and camera toggles
  * are shown. Inside `<live-session>` it follows the session from context; on
@@ -24,7 +25,7 @@ import { sessionControlsStyles } from './session-controls.styles.js';
  *
  * @csspart bar - The toolbar holding the buttons.
  * @csspart control - Each button (also `control leave` for the Leave button).
- * @csspart request - The tutor's request to unmute, or invitation to speak (also `request invitation`), or why a share failed (`request share-error`).
+ * @csspart request - The tutor's request to unmute, or invitation to speak (also `request invitation`), or why a share failed (`request share-error`), or why the attendance was not downloaded (`request attendance-error`).
  * @csspart reactions - The group of reaction buttons, shown by the React button.
  * @csspart reaction - Each reaction button (also a `control`).
  *
@@ -40,6 +41,13 @@ import { sessionControlsStyles } from './session-controls.styles.js';
 export class SessionControls extends SessionElement {
   static override styles = [themeStyles, buttonStyles, sessionControlsStyles];
 
+  /**
+   * Shows tutors a Download attendance button (the room's attendance as a CSV
+   * file). Set it when the server records attendance (see docs/attendance.md).
+   */
+  @property({ type: Boolean })
+  attendance = false;
+
   /** The tutor asked to unmute, and the microphone is still off. */
   @state()
   private unmuteRequested = false;
@@ -52,12 +60,21 @@ export class SessionControls extends SessionElement {
   @state()
   private shareError = '';
 
+  /** The attendance download under way. */
+  @state()
+  private attendancePending = false;
+
+  /** Why the last attendance download failed (cleared by the next try). */
+  @state()
+  private attendanceError = '';
+
   readonly #requests = new SessionListeners(this, {
     'unmute-requested': () => (this.unmuteRequested = true),
   });
   protected override sessionChanged(session: LiveSession | undefined): void {
     this.unmuteRequested = false;
     this.shareError = '';
+    this.attendanceError = '';
     this.#requests.session = session;
   }
 
@@ -78,6 +95,17 @@ export class SessionControls extends SessionElement {
       const code = (error as { code?: unknown }).code;
       this.shareError = code === 'share-not-allowed' ? this.text.shareNotAllowed : this.text.shareFailed;
     });
+  }
+
+  #downloadAttendance(session: LiveSession): void {
+    this.attendanceError = '';
+    this.attendancePending = true;
+    session
+      .downloadAttendance()
+      .catch((error: unknown) => {
+        this.attendanceError = this.text.attendanceFailed(error instanceof Error ? error.message : String(error));
+      })
+      .finally(() => (this.attendancePending = false));
   }
 
   protected override render() {
@@ -187,6 +215,19 @@ export class SessionControls extends SessionElement {
       ${session.role === 'tutor'
         ? html`<button part="control" data-control="mute-all" @click=${() => session.muteAll()}>${icons.micOff}${s.muteAll}</button>`
         : nothing}
+      ${session.role === 'tutor' && this.attendance
+        ? html`<button
+            part="control"
+            data-control="attendance"
+            aria-disabled=${this.attendancePending ? 'true' : 'false'}
+            @click=${() => {
+              if (!this.attendancePending) this.#downloadAttendance(session);
+            }}
+          >
+            ${icons.download}${s.downloadAttendance}
+          </button>`
+        : nothing}
+      ${this.attendanceError ? html`<span part="request attendance-error" role="alert">${this.attendanceError}</span>` : nothing}
       <button part="control leave" data-control="leave" class="danger" @click=${() => void session.leave()}>
         ${icons.leave}${s.leave}
       </button>`;

@@ -110,6 +110,10 @@ export interface LiveSessionStrings {
   shareReplaced: string;
   shareNotAllowed: string;
   shareFailed: string;
+  /** The tutor's button for the attendance CSV. */
+  downloadAttendance: string;
+  /** Why the attendance was not downloaded; `reason` is the server's or the session's message. */
+  attendanceFailed: (reason: string) => string;
   /** What each reaction is called (its button's name, its badge's label). */
   reactionNames: Readonly<Record<Reaction, string>>;
   /** Shown on a tile or in the list: "Sam: I'm confused". */
@@ -213,6 +217,8 @@ export const defaultStrings: LiveSessionStrings = {
   shareReplaced: 'Your screen share ended: someone else is sharing now.',
   shareNotAllowed: 'The tutor has not allowed students to share their screen.',
   shareFailed: 'The screen could not be shared.',
+  downloadAttendance: 'Download attendance',
+  attendanceFailed: (reason) => `Attendance not downloaded: ${reason}`,
   reactionNames: { 'thumbs-up': 'Thumbs up', clap: 'Clap', confused: "I'm confused", slower: 'Slower, please' },
   reactionOf: (name, reaction) => `${name}: ${reaction}`,
 };
