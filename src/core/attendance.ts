@@ -14,10 +14,11 @@ export interface AttendanceFile {
   blob: Blob;
 }
 
-/** The file name from a `Content-Disposition` header, when it gives a plain one. Pure. */
+/** The file name from a `Content-Disposition` header, when it gives a plain one (no path); else `fallback`. Pure. */
 export function attachmentFileName(contentDisposition: string | null, fallback: string): string {
-  const match = /filename="?([^";/\\]+)"?/i.exec(contentDisposition ?? '');
-  return match?.[1]?.trim() || fallback;
+  const match = /filename=(?:"([^"]*)"|([^;\s]*))/i.exec(contentDisposition ?? '');
+  const name = (match?.[1] ?? match?.[2] ?? '').trim();
+  return name === '' || /[/\\]/.test(name) ? fallback : name;
 }
 
 /** What each refusal of the server means for the page: the code, and the server's own words. */

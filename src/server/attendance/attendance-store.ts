@@ -221,7 +221,7 @@ export class AttendanceStore {
   }
 
   records(sessionId: number): AttendanceRecord[] {
-    return this.#rows('SELECT * FROM attendance WHERE session_id = ? ORDER BY first_join, user_id', [sessionId]).map(recordOf);
+    return this.#rows('SELECT * FROM attendance WHERE session_id = ? ORDER BY first_join, rowid', [sessionId]).map(recordOf);
   }
 
   session(id: number): AttendanceSession | undefined {
