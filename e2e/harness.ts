@@ -131,7 +131,7 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startCliServer(options: { secret?: string; extraArgs?: string[] } = {}): Promise<CliServer> {
+export async function startCliServer(options: { secret?: string; extraArgs?: string[]; port?: number } = {}): Promise<CliServer> {
   const site = makeSite();
   const args = (port: number): string[] => [
     '--port', String(port),
@@ -141,7 +141,7 @@ export async function startCliServer(options: { secret?: string; extraArgs?: str
     ...(options.secret ? ['--secret', options.secret] : []),
     ...(options.extraArgs ?? []),
   ];
-  let { child, url } = await launchCli(args(0));
+  let { child, url } = await launchCli(args(options.port ?? 0));
   const port = Number(new URL(url).port);
   return {
     url,
@@ -432,11 +432,16 @@ export class ChromiumDriver {
   }
 
   async open(server: CliServer, options: EmbedOptions): Promise<Participant> {
+    return this.openUrl(options.name, embedUrl(server, options), new URL(server.url).origin);
+  }
+
+  /** A participant whose page starts at `url` (e.g. an LMS link that ends on a page with `<live-session>`). */
+  async openUrl(name: string, url: string, serverOrigin: string): Promise<Participant> {
     const context = await this.browser.newContext({ viewport: { width: 900, height: 700 } });
-    if (this.denyCamera) await context.grantPermissions(['microphone'], { origin: new URL(server.url).origin });
+    if (this.denyCamera) await context.grantPermissions(['microphone'], { origin: serverOrigin });
     const page = await context.newPage();
     await page.addInitScript(KEEP_NAMES_HELPER);
-    traceConsole(page, options.name);
+    traceConsole(page, name);
     const driverPage: DriverPage = {
       goto: (url) => page.goto(url),
       reload: () => page.reload(),
@@ -449,8 +454,8 @@ export class ChromiumDriver {
       // Playwright's CSS engine pierces open shadow roots by itself.
       click: (deepSelector) => page.click(deepSelector.split(' >>> ').join(' ')),
     };
-    await page.goto(embedUrl(server, options));
-    return new Participant(options.name, driverPage, 'chromium');
+    await page.goto(url);
+    return new Participant(name, driverPage, 'chromium');
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,121 @@
+/**
+ * LTI 1.3 in real browsers: a test LMS launches the CLI server's tool. An
+ * instructor and a learner land in the same room as tutor and student and see
+ * each other's video; a forged launch shows a refusal page; an instructor adds
+ * a session through deep linking and the LMS verifies what comes back.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ROLES, startTestPlatform, type TestPlatform } from '../test/lti-platform.js';
+import { ChromiumDriver, startCliServer, waitFor, type CliServer, type Participant } from './harness.js';
+
+const SECRET = 'lti-e2e-secret-that-is-long-enough-for-hs256';
+const TEST_TIMEOUT = 180_000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+void describe('end to end, LTI 1.3 launch from an LMS', { timeout: 600_000 }, () => {
+  let platform: TestPlatform;
+  let server: CliServer;
+  let chromium: ChromiumDriver;
+  let dir: string;
+  const open: Participant[] = [];
+
+  before(async () => {
+    platform = await startTestPlatform();
+    dir = mkdtempSync(join(tmpdir(), 'live-session-lti-e2e-'));
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${String(port)}/`;
+    writeFileSync(join(dir, 'lti.json'), JSON.stringify({ publicUrl, keyFile: 'tool-key.json', platforms: [platform.registration] }));
+    server = await startCliServer({ secret: SECRET, port, extraArgs: ['--lti', join(dir, 'lti.json')] });
+    platform.useTool(publicUrl);
+    chromium = await ChromiumDriver.launch();
+  });
+
+  after(async () => {
+    await Promise.all(open.map((p) => p.close()));
+    await chromium.close();
+    await server.stop();
+    await platform.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const launch = async (name: string, url: string): Promise<Participant> => {
+    const participant = await chromium.openUrl(name, url, new URL(server.url).origin);
+    open.push(participant);
+    return participant;
+  };
+  /** The session page opens on the device check; the person clicks Join. */
+  const clickJoin = async (participant: Participant): Promise<void> => {
+    await waitFor(
+      () => participant.page.evaluate(() => !!document.querySelector('live-session')?.shadowRoot?.querySelector('[part="join-button"]'), undefined),
+      `${participant.name}: the Join button`,
+    );
+    await participant.page.click('live-session >>> [part="join-button"]');
+  };
+
+  void test('an instructor and a learner launch the same activity: tutor and student, each sees the other', { timeout: TEST_TIMEOUT }, async () => {
+    const teacher = await launch('Ada Teacher', platform.launchUrl({ user: { sub: 'e2e-teacher', name: 'Ada Teacher', roles: [ROLES.instructor] }, resourceLinkId: 'e2e-link' }));
+    const learner = await launch('Lin Learner', platform.launchUrl({ user: { sub: 'e2e-learner', name: 'Lin Learner', roles: [ROLES.learner] }, resourceLinkId: 'e2e-link' }));
+    await Promise.all([clickJoin(teacher), clickJoin(learner)]);
+    const teacherState = await teacher.joined();
+    await learner.joined();
+    await teacher.expectSees('Lin Learner');
+    await learner.expectSees('Ada Teacher');
+    const self = teacherState.participants.find((p) => p.isLocal);
+    assert.equal(self?.role, 'tutor');
+    const seen = await waitFor(async () => {
+      const state = await learner.state();
+      return state.participants.length === 2 ? state : null;
+    }, 'the learner sees two participants');
+    assert.deepEqual(
+      seen.participants.map((p) => `${p.name}:${p.role}`).sort(),
+      ['Ada Teacher:tutor', 'Lin Learner:student'],
+    );
+    await Promise.all([teacher.close(), learner.close()]);
+  });
+
+  void test('a launch for another tool ends on a page that says why, with no session', { timeout: TEST_TIMEOUT }, async () => {
+    const forged = await launch('Mallory', platform.launchUrl({ user: { sub: 'e2e-mallory', name: 'Mallory', roles: [ROLES.instructor] }, override: { aud: 'another-tool' } }));
+    const shown = await waitFor(
+      () => forged.page.evaluate(() => document.querySelector('[data-lti-error]')?.textContent ?? null, undefined),
+      'the refusal page',
+    );
+    assert.match(shown, /not meant for this tool/);
+    assert.equal(await forged.page.evaluate(() => document.querySelector('live-session'), undefined), null);
+    await forged.close();
+  });
+
+  void test('deep linking: the instructor names the session; the LMS receives a response it verifies', { timeout: TEST_TIMEOUT }, async () => {
+    const before = platform.deepLinkResponses.length;
+    const teacher = await launch('Ada Teacher', platform.launchUrl({ user: { sub: 'e2e-teacher', name: 'Ada Teacher', roles: [ROLES.instructor] }, messageType: 'LtiDeepLinkingRequest' }));
+    await waitFor(() => teacher.page.evaluate(() => document.querySelector('input[name="title"]') !== null, undefined), 'the title form');
+    await teacher.page.evaluate(() => {
+      const input = document.querySelector<HTMLInputElement>('input[name="title"]');
+      if (input) input.value = 'Friday review';
+    }, undefined);
+    await teacher.page.click('button[type="submit"]');
+    await waitFor(() => teacher.page.evaluate(() => document.getElementById('added') !== null, undefined), 'the LMS confirms the new activity');
+    assert.equal(platform.deepLinkResponses.length, before + 1, platform.rejectedDeepLinks.join('; '));
+    const items = platform.deepLinkResponses.at(-1)?.['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'] as { title: string; url: string }[];
+    const [item] = items;
+    assert.ok(item);
+    assert.equal(item.title, 'Friday review');
+    assert.equal(item.url, `${server.url}lti/launch`);
+    await teacher.close();
+  });
+});
