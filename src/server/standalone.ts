@@ -8,6 +8,9 @@ import { securityHeaders } from './routes.js';
 import { createLtiTool, type LtiTool } from './lti/lti-tool.js';
 import type { LtiOptions } from './lti/lti-config.js';
 
+/** Largest LTI launch form (the platform's id_token), whatever the general body limit. */
+const LTI_LAUNCH_MAX_BODY = 65_536;
+
 /** A directory served as static files at `urlPath` (e.g. a demo page, or the package's `dist/`). */
 export interface StaticMount {
   urlPath: string;
@@ -75,7 +78,16 @@ export async function startRoomServer(options: StartRoomServerOptions = {}): Pro
   const app = express();
   app.disable('x-powered-by');
   // First: no route of this server takes a request body.
-  app.use(requestBodyLimit(limits.maxBodyBytes));
+  const bodyLimit = requestBodyLimit(limits.maxBodyBytes);
+  if (lti) {
+    // An LMS's id_token form can outgrow the general limit (roles, custom fields): the launch alone gets 64 KiB.
+    const launchLimit = requestBodyLimit(Math.max(limits.maxBodyBytes, LTI_LAUNCH_MAX_BODY));
+    app.use((request, response, next) => {
+      (request.method === 'POST' && request.path.endsWith('/lti/launch') ? launchLimit : bodyLimit)(request, response, next);
+    });
+  } else {
+    app.use(bodyLimit);
+  }
   const httpServer = createServer(httpServerOptions(limits), app);
   const roomServer = createRoomServer(httpServer, roomOptions);
   // An attendance file that cannot be read or written stops the start.

@@ -155,6 +155,18 @@ describe('LTI 1.3 tool', () => {
     assert.match(step.cookie, /^ls_lti_[\w-]+=1$/);
   });
 
+  test('a launch form up to 64 KiB passes the body limit (an LMS with many custom fields); a larger one gets 413', async () => {
+    const user = { sub: 'u-big', name: 'Big', roles: [ROLES.learner] };
+    const step = await startLogin(platform, { user });
+    const custom = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`field_${String(i)}`, 'x'.repeat(60)]));
+    const idToken = await platform.signIdToken({ user, override: { 'https://purl.imsglobal.org/spec/lti/claim/custom': custom } }, step.nonce);
+    assert.ok(idToken.length > 20_000, 'larger than the general 16 KiB limit');
+    const result = await postLaunch(tool, { id_token: idToken, state: step.state }, step.cookie);
+    assert.equal(result.status, 200, result.html.slice(0, 300));
+    const huge = await postLaunch(tool, { id_token: 'x'.repeat(70_000), state: 'x' }, '');
+    assert.equal(huge.status, 413);
+  });
+
   test('the bundle and the public keyset are served', async () => {
     const jwks = (await (await fetch(`${tool}lti/jwks`)).json()) as { keys: { kty: string; kid: string; d?: string }[] };
     assert.equal(jwks.keys.length, 1);
