@@ -5,14 +5,16 @@
  * a session through deep linking and the LMS verifies what comes back.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROLES, startTestPlatform, type TestPlatform } from '../test/lti-platform.js';
 import { ChromiumDriver, startCliServer, waitFor, type CliServer, type Participant } from './harness.js';
 
+const ROOT = resolve(import.meta.dirname, '..');
 const SECRET = 'lti-e2e-secret-that-is-long-enough-for-hs256';
 const TEST_TIMEOUT = 180_000;
 
@@ -98,6 +100,32 @@ void describe('end to end, LTI 1.3 launch from an LMS', { timeout: 600_000 }, ()
     assert.match(shown, /not meant for this tool/);
     assert.equal(await forged.page.evaluate(() => document.querySelector('live-session'), undefined), null);
     await forged.close();
+  });
+
+  void test('npm run demo:lti: the test LMS course page launches the tool', { timeout: TEST_TIMEOUT }, async () => {
+    const demo = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'demo/lti-demo.ts')], {
+      env: { ...process.env, PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    demo.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    demo.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const lms = await waitFor(() => /test LMS \(open this\): (\S+)/.exec(output)?.[1], `the demo's LMS URL (output: ${output})`);
+      const page = await chromium.openUrl('Demo Teacher', `${lms}start?name=Demo+Teacher&role=instructor&link=link-1`, new URL(lms).origin);
+      open.push(page);
+      await clickJoin(page);
+      const state = await page.joined();
+      assert.deepEqual(
+        state.participants.map((p) => `${p.name}:${p.role}`),
+        ['Demo Teacher:tutor'],
+      );
+      await page.close();
+    } finally {
+      const exited = new Promise((resolve) => demo.once('exit', resolve));
+      demo.kill('SIGTERM');
+      await exited;
+    }
   });
 
   void test('deep linking: the instructor names the session; the LMS receives a response it verifies', { timeout: TEST_TIMEOUT }, async () => {

@@ -147,6 +147,37 @@ export async function startTestPlatform(): Promise<TestPlatform> {
     response.json({ keys: [publicJwk] });
   });
 
+  // A course page, for trying the tool by hand: who launches, as what, which activity.
+  const activities: { id: string; title: string }[] = [{ id: 'link-1', title: 'Weekly live session' }];
+  const escape = (value: string): string => value.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
+  app.get('/', (_request, response) => {
+    const options = activities.map((a) => `<option value="${escape(a.id)}">${escape(a.title)}</option>`).join('');
+    response.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test LMS: Algebra I</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}label{display:block;margin-top:.75rem}</style></head>
+<body><h1>Algebra I <small>(test LMS)</small></h1>
+<p>Each launch below goes through the real LTI 1.3 login and launch. Open a second browser window as another person to see each other.</p>
+<form action="/start" method="get" target="_blank">
+<label>Name <input name="name" value="Ada Teacher" required></label>
+<label>Role <select name="role"><option value="instructor">Instructor</option><option value="learner">Learner</option><option value="teachingAssistant">Teaching assistant</option></select></label>
+<label>Activity <select name="link">${options}</select></label>
+<p><button type="submit">Open the activity</button> <button type="submit" name="deepLink" value="1">Add a live session (deep linking)</button></p>
+</form></body></html>`);
+  });
+  app.get('/start', (request, response) => {
+    const query = request.query as Record<string, string | undefined>;
+    const name = (query['name'] ?? '').trim().slice(0, 64) || 'Someone';
+    const role = ROLES[(query['role'] ?? 'learner') as keyof typeof ROLES] as string | undefined;
+    const user = { sub: `user-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`, name, roles: [role ?? ROLES.learner] };
+    const id = randomUUID();
+    prepared.set(
+      id,
+      query['deepLink'] === '1'
+        ? { user, messageType: 'LtiDeepLinkingRequest' }
+        : { user, resourceLinkId: activities.some((a) => a.id === query['link']) ? query['link'] : 'link-1' },
+    );
+    response.redirect(302, `/launch/${id}`);
+  });
+
   app.get('/launch/:id', (request, response) => {
     const id = request.params['id'];
     if (!prepared.has(id)) {
@@ -199,7 +230,11 @@ export async function startTestPlatform(): Promise<TestPlatform> {
       try {
         const { payload } = await jwtVerify(jwt, toolKeys, { issuer: clientId, audience: issuer, algorithms: ['RS256'] });
         deepLinkResponses.push(payload);
-        response.type('html').send('<!doctype html><p id="added">The activity was added.</p>');
+        const items = payload['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'];
+        const first = Array.isArray(items) ? (items[0] as { title?: unknown } | undefined) : undefined;
+        const title = typeof first?.title === 'string' ? first.title : 'Live session';
+        activities.push({ id: `link-${String(activities.length + 1)}`, title });
+        response.type('html').send(`<!doctype html><p id="added">The activity "${escape(title)}" was added. <a href="/">Back to the course</a></p>`);
       } catch (error) {
         rejectedDeepLinks.push(error instanceof Error ? error.message : String(error));
         response.status(400).send('bad deep linking response');
