@@ -11,12 +11,41 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { verifyWebhookSignature } from '../src/server/index.js';
 import { ROLES, startTestPlatform, type TestPlatform } from '../test/lti-platform.js';
 import { ChromiumDriver, startCliServer, waitFor, type CliServer, type Participant } from './harness.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SECRET = 'lti-e2e-secret-that-is-long-enough-for-hs256';
 const TEST_TIMEOUT = 180_000;
+const WEBHOOK_SECRET = 'lti-e2e-webhook-secret-0123456789';
+
+interface Delivery {
+  body: string;
+  timestamp: string | undefined;
+  signature: string | undefined;
+}
+
+/** An operator's webhook endpoint: keeps every delivery as received. */
+async function startWebhookReceiver(): Promise<{ url: string; deliveries: Delivery[]; server: HttpServer }> {
+  const deliveries: Delivery[] = [];
+  const server = createHttpServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const header = (name: string): string | undefined => {
+        const value = request.headers[name];
+        return typeof value === 'string' ? value : undefined;
+      };
+      deliveries.push({ body, timestamp: header('x-live-session-timestamp'), signature: header('x-live-session-signature') });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return { url: `http://127.0.0.1:${String(typeof address === 'object' && address ? address.port : 0)}/hook`, deliveries, server };
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,6 +64,7 @@ void describe('end to end, LTI 1.3 launch from an LMS', { timeout: 600_000 }, ()
   let server: CliServer;
   let chromium: ChromiumDriver;
   let dir: string;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   const open: Participant[] = [];
 
   before(async () => {
@@ -43,7 +73,17 @@ void describe('end to end, LTI 1.3 launch from an LMS', { timeout: 600_000 }, ()
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${String(port)}/`;
     writeFileSync(join(dir, 'lti.json'), JSON.stringify({ publicUrl, keyFile: 'tool-key.json', platforms: [platform.registration] }));
-    server = await startCliServer({ secret: SECRET, port, extraArgs: ['--lti', join(dir, 'lti.json')] });
+    receiver = await startWebhookReceiver();
+    server = await startCliServer({
+      secret: SECRET,
+      port,
+      extraArgs: [
+        '--lti', join(dir, 'lti.json'),
+        '--attendance', join(dir, 'attendance.sqlite'),
+        '--attendance-webhook', receiver.url,
+        '--attendance-webhook-secret', WEBHOOK_SECRET,
+      ],
+    });
     platform.useTool(publicUrl);
     chromium = await ChromiumDriver.launch();
   });
@@ -53,6 +93,7 @@ void describe('end to end, LTI 1.3 launch from an LMS', { timeout: 600_000 }, ()
     await chromium.close();
     await server.stop();
     await platform.close();
+    await new Promise((done) => receiver.server.close(done));
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -70,7 +111,7 @@ void describe('end to end, LTI 1.3 launch from an LMS', { timeout: 600_000 }, ()
     await participant.page.click('live-session >>> [part="join-button"]');
   };
 
-  void test('an instructor and a learner launch the same activity: tutor and student, each sees the other', { timeout: TEST_TIMEOUT }, async () => {
+  void test('an instructor and a learner launch the same activity: tutor and student see each other; a refresh re-joins; attendance matches, by CSV and webhook', { timeout: TEST_TIMEOUT }, async () => {
     const teacher = await launch('Ada Teacher', platform.launchUrl({ user: { sub: 'e2e-teacher', name: 'Ada Teacher', roles: [ROLES.instructor] }, resourceLinkId: 'e2e-link' }));
     const learner = await launch('Lin Learner', platform.launchUrl({ user: { sub: 'e2e-learner', name: 'Lin Learner', roles: [ROLES.learner] }, resourceLinkId: 'e2e-link' }));
     await Promise.all([clickJoin(teacher), clickJoin(learner)]);
@@ -88,7 +129,47 @@ void describe('end to end, LTI 1.3 launch from an LMS', { timeout: 600_000 }, ()
       seen.participants.map((p) => `${p.name}:${p.role}`).sort(),
       ['Ada Teacher:tutor', 'Lin Learner:student'],
     );
-    await Promise.all([teacher.close(), learner.close()]);
+    assert.equal(await learner.page.evaluate(() => location.hash, undefined), '', 'the token left the address bar');
+
+    // A refresh of the session page: the tab kept the launch, the learner is back, once.
+    await learner.page.reload();
+    await clickJoin(learner);
+    await learner.joined();
+    await learner.expectSees('Ada Teacher');
+    await teacher.expectSees('Lin Learner');
+    assert.deepEqual(await teacher.names(), ['Ada Teacher', 'Lin Learner']);
+
+    // The tutor's attendance, as the Download attendance button fetches it.
+    const csv = await teacher.page.evaluate(async () => {
+      const element = document.querySelector('live-session') as unknown as {
+        attendance: boolean;
+        session: { fetchAttendance(): Promise<{ blob: Blob }> };
+      };
+      return { shown: element.attendance, text: await (await element.session.fetchAttendance()).blob.text() };
+    }, undefined);
+    assert.equal(csv.shown, true, 'the LTI page turns the tutor\'s download on when the server records attendance');
+    const rows = csv.text.trim().split(/\r?\n/).map((line) => line.split(','));
+    const header = rows[0] ?? [];
+    const byName = new Map(rows.slice(1).map((row) => [row[header.indexOf('name')], row]));
+    assert.equal(byName.get('Lin Learner')?.[header.indexOf('role')], 'student');
+    assert.equal(byName.get('Lin Learner')?.[header.indexOf('reconnects')], '1', 'the refresh counts as one reconnect');
+    assert.equal(byName.get('Ada Teacher')?.[header.indexOf('reconnects')], '0');
+    assert.equal(byName.get('Ada Teacher')?.[header.indexOf('last leave')], '', 'still in the room');
+
+    // Both leave; the server stops (ending the room session): the webhook carries the same story, signed.
+    await learner.close();
+    await waitFor(async () => ((await teacher.names()).length === 1 ? true : null), 'the learner gone for the teacher');
+    await teacher.close();
+    await server.stop();
+    const delivery = await waitFor(() => receiver.deliveries.at(-1), 'the attendance webhook');
+    assert.ok(verifyWebhookSignature(WEBHOOK_SECRET, delivery), 'the signature checks out');
+    assert.equal(verifyWebhookSignature(WEBHOOK_SECRET, { ...delivery, body: delivery.body.replace('Lin', 'Lyn') }), false);
+    const payload = JSON.parse(delivery.body) as { participants: { name: string; role: string; reconnects: number; lastLeave: string }[] };
+    const learnerRecord = payload.participants.find((p) => p.name === 'Lin Learner');
+    assert.equal(learnerRecord?.role, 'student');
+    assert.equal(learnerRecord.reconnects, 1);
+    assert.notEqual(learnerRecord.lastLeave, '');
+    await server.restart();
   });
 
   void test('a launch for another tool ends on a page that says why, with no session', { timeout: TEST_TIMEOUT }, async () => {

@@ -6,6 +6,7 @@
  * - `GET|POST lti/login`: OIDC third-party login initiation → redirect to the platform;
  * - `POST lti/launch`: the platform's id_token (resource link or deep linking request);
  * - `POST lti/deep-link`: the instructor's chosen title → signed response to the LMS;
+ * - `GET lti/session`: the session page a launch redirects to (the join token in the fragment);
  * - `GET lti/jwks`: the tool's public keys; `GET lti/live-session.js`: the bundle.
  */
 import { randomBytes } from 'node:crypto';
@@ -25,7 +26,7 @@ import type { RoomServer } from '../room-server.js';
 import { GradePassback } from './grade-passback.js';
 import { CLAIMS, readLaunch, type LaunchRefusal, type LtiLaunch } from './launch-claims.js';
 import { resolveLtiOptions, type LtiOptions, type LtiPlatform, type ResolvedLtiOptions } from './lti-config.js';
-import { sendAutoPost, sendDeepLinkForm, sendErrorPage, sendSessionPage } from './pages.js';
+import { SESSION_SCRIPT, sendAutoPost, sendDeepLinkForm, sendErrorPage, sendSessionShell } from './pages.js';
 import { SeenSet, SingleUseStore } from './single-use.js';
 import { TOOL_KEY_ALGORITHM, loadToolKey, type ToolKey } from './tool-key.js';
 
@@ -326,12 +327,10 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
         });
       }
       log('info', 'lti-launch', { issuer: platform.issuer, room: launch.room, userId: launch.userId, role: launch.role });
-      sendSessionPage(response, {
-        title: launch.resourceTitle ?? launch.contextTitle ?? 'Live session',
-        server: publicUrl,
-        token,
-        bundleUrl: `${publicUrl}lti/live-session.js`,
-      });
+      // See Other to a GET page: a refresh re-joins instead of re-posting a used launch.
+      // The token travels in the fragment, which no server or log sees.
+      const fragment = new URLSearchParams({ token, title: launch.resourceTitle ?? launch.contextTitle ?? 'Live session' });
+      response.set('Cache-Control', 'no-store').redirect(303, `${publicUrl}lti/session#${fragment.toString()}`);
     })().catch((error: unknown) => {
       log('error', 'lti-error', { message: error instanceof Error ? error.message : String(error) });
       if (!response.headersSent) sendErrorPage(response, 500, 'internal', 'The tool failed to open the session.');
@@ -373,6 +372,14 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
       log('error', 'lti-error', { message: error instanceof Error ? error.message : String(error) });
       if (!response.headersSent) sendErrorPage(response, 500, 'internal', 'The tool failed to answer the LMS.');
     });
+  });
+
+  router.get(`${base}lti/session`, (_request, response) => {
+    sendSessionShell(response, { server: publicUrl, attendance: roomServer.attendance !== undefined });
+  });
+
+  router.get(`${base}lti/session.js`, (_request, response) => {
+    response.set('Cache-Control', 'no-cache').type('text/javascript').send(SESSION_SCRIPT);
   });
 
   router.get(`${base}lti/jwks`, (_request, response) => {

@@ -38,14 +38,21 @@ async function startLogin(platform: TestPlatform, launch: PreparedLaunch): Promi
   return { auth, cookie, state: auth.searchParams.get('state') ?? '', nonce: auth.searchParams.get('nonce') ?? '' };
 }
 
-async function postLaunch(tool: string, fields: Record<string, string>, cookie: string): Promise<{ status: number; html: string }> {
+interface LaunchAnswer {
+  status: number;
+  html: string;
+  /** Where a successful launch sends the browser. */
+  location: string;
+}
+
+async function postLaunch(tool: string, fields: Record<string, string>, cookie: string): Promise<LaunchAnswer> {
   const response = await fetch(`${tool}lti/launch`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
     body: new URLSearchParams(fields).toString(),
   });
-  return { status: response.status, html: await response.text() };
+  return { status: response.status, html: await response.text(), location: response.headers.get('location') ?? '' };
 }
 
 /** A whole launch: login, the platform's signed form, the post to the tool. */
@@ -53,7 +60,7 @@ async function launchOverHttp(
   tool: string,
   platform: TestPlatform,
   launch: PreparedLaunch,
-): Promise<{ status: number; html: string; idToken: string; step: LoginStep }> {
+): Promise<LaunchAnswer & { idToken: string; step: LoginStep }> {
   const step = await startLogin(platform, launch);
   const authPage = await fetch(step.auth);
   const form = await authPage.text();
@@ -65,9 +72,11 @@ async function launchOverHttp(
   return { ...result, idToken, step };
 }
 
-function joinTokenOf(html: string): string {
-  const token = /<live-session server="[^"]+" token="([^"]+)"/.exec(html)?.[1];
-  assert.ok(token, `no <live-session token> in: ${html.slice(0, 400)}`);
+/** The join token a successful launch put in the session page's fragment. */
+function joinTokenOf(answer: LaunchAnswer): string {
+  assert.equal(answer.status, 303, answer.html.slice(0, 400));
+  const token = new URLSearchParams(new URL(answer.location).hash.slice(1)).get('token');
+  assert.ok(token, `no token in ${answer.location}`);
   return token;
 }
 
@@ -110,11 +119,11 @@ describe('LTI 1.3 tool', () => {
 
   test('an instructor launch opens the room as tutor, a learner launch the same room as student', async () => {
     const teacher = await launchOverHttp(tool, platform, { user: { sub: 'u-teacher', name: 'Ada Teacher', roles: [ROLES.instructor] } });
-    assert.equal(teacher.status, 200, teacher.html);
+    assert.equal(teacher.status, 303, teacher.html);
     const learner = await launchOverHttp(tool, platform, { user: { sub: 'u-learner', name: 'Lin <b>Learner</b>', roles: [ROLES.learner] } });
-    assert.equal(learner.status, 200, learner.html);
-    const tutorToken = await verifyJoinToken(joinTokenOf(teacher.html), SECRET);
-    const studentToken = await verifyJoinToken(joinTokenOf(learner.html), SECRET);
+    assert.equal(learner.status, 303, learner.html);
+    const tutorToken = await verifyJoinToken(joinTokenOf(teacher), SECRET);
+    const studentToken = await verifyJoinToken(joinTokenOf(learner), SECRET);
     assert.ok(tutorToken.ok && studentToken.ok);
     assert.equal(tutorToken.claims.role, 'tutor');
     assert.equal(studentToken.claims.role, 'student');
@@ -123,36 +132,39 @@ describe('LTI 1.3 tool', () => {
     assert.equal(tutorToken.claims.name, 'Ada Teacher');
     assert.equal(studentToken.claims.name, 'Lin bLearner/b', 'markup characters are dropped from names');
     assert.equal(tutorToken.claims.sub, userIdFor(platform.issuer, 'u-teacher'));
-    assert.match(teacher.html, /<title>Weekly live session<\/title>/);
-    assert.match(teacher.html, new RegExp(`<script type="module" src="${tool}lti/live-session.js">`));
+    assert.ok(teacher.location.startsWith(`${tool}lti/session#`), teacher.location);
+    assert.equal(new URLSearchParams(new URL(teacher.location).hash.slice(1)).get('title'), 'Weekly live session');
     // Another resource link is another room.
     const other = await launchOverHttp(tool, platform, {
       user: { sub: 'u-teacher', name: 'Ada Teacher', roles: [ROLES.teachingAssistant] },
       resourceLinkId: 'link-2',
     });
-    const otherToken = await verifyJoinToken(joinTokenOf(other.html), SECRET);
+    const otherToken = await verifyJoinToken(joinTokenOf(other), SECRET);
     assert.ok(otherToken.ok);
     assert.notEqual(otherToken.claims.room, tutorToken.claims.room);
     assert.equal(otherToken.claims.role, 'tutor', 'an Instructor sub-role leads');
   });
 
-  test('the session page is not cached and allows only its own origin for scripts and sockets', async () => {
+  test('the session page a launch leads to: not cached, scripts and sockets only from its own origin, the token never in a request', async () => {
     const step = await startLogin(platform, { user: { sub: 'u-csp', name: 'Cy', roles: [ROLES.learner] } });
+    assert.match(step.cookie, /^ls_lti_[\w-]+=1$/);
     const form = await (await fetch(step.auth)).text();
-    const response = await fetch(`${tool}lti/launch`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: step.cookie },
-      body: new URLSearchParams({
-        id_token: /name="id_token" value="([^"]+)"/.exec(form)?.[1] ?? '',
-        state: step.state,
-      }).toString(),
-    });
-    assert.equal(response.status, 200);
-    assert.equal(response.headers.get('cache-control'), 'no-store');
-    const csp = response.headers.get('content-security-policy') ?? '';
+    const answer = await postLaunch(tool, { id_token: /name="id_token" value="([^"]+)"/.exec(form)?.[1] ?? '', state: step.state }, step.cookie);
+    joinTokenOf(answer);
+    const page = await fetch(answer.location);
+    assert.equal(page.url, `${tool}lti/session`, 'the fragment is not sent');
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('cache-control'), 'no-store');
+    const csp = page.headers.get('content-security-policy') ?? '';
     assert.match(csp, new RegExp(`script-src ${new URL(tool).origin};`));
     assert.match(csp, /connect-src http:\/\/127\.0\.0\.1:\d+ ws:\/\/127\.0\.0\.1:\d+/);
-    assert.match(step.cookie, /^ls_lti_[\w-]+=1$/);
+    const html = await page.text();
+    assert.match(html, new RegExp(`<script type="module" src="${tool}lti/live-session.js">`));
+    assert.match(html, new RegExp(`<script type="module" src="${tool}lti/session.js">`));
+    assert.match(html, new RegExp(`data-server="${tool}"`));
+    const script = await fetch(`${tool}lti/session.js`);
+    assert.match(script.headers.get('content-type') ?? '', /javascript/);
+    assert.match(await script.text(), /sessionStorage/);
   });
 
   test('a launch form up to 64 KiB passes the body limit (an LMS with many custom fields); a larger one gets 413', async () => {
@@ -162,7 +174,7 @@ describe('LTI 1.3 tool', () => {
     const idToken = await platform.signIdToken({ user, override: { 'https://purl.imsglobal.org/spec/lti/claim/custom': custom } }, step.nonce);
     assert.ok(idToken.length > 20_000, 'larger than the general 16 KiB limit');
     const result = await postLaunch(tool, { id_token: idToken, state: step.state }, step.cookie);
-    assert.equal(result.status, 200, result.html.slice(0, 300));
+    assert.equal(result.status, 303, result.html.slice(0, 300));
     const huge = await postLaunch(tool, { id_token: 'x'.repeat(70_000), state: 'x' }, '');
     assert.equal(huge.status, 413);
   });
@@ -183,7 +195,7 @@ describe('LTI 1.3 tool', () => {
 
     test('a replayed launch: the same post again, and the same id_token under a fresh login', async () => {
       const first = await launchOverHttp(tool, platform, { user: learner });
-      assert.equal(first.status, 200);
+      assert.equal(first.status, 303);
       const again = await postLaunch(tool, { id_token: first.idToken, state: first.step.state }, first.step.cookie);
       assert.equal(again.status, 401);
       assert.equal(errorCodeOf(again.html), 'state');
@@ -211,7 +223,7 @@ describe('LTI 1.3 tool', () => {
         assert.equal(result.status, status, result.html);
         assert.equal(errorCodeOf(result.html), code);
         assert.match(result.html, message);
-        assert.doesNotMatch(result.html, /<live-session/);
+        assert.equal(result.location, '');
       });
     }
 
@@ -314,11 +326,10 @@ describe('LTI 1.3 tool', () => {
       resourceLinkId: 'link-graded',
       lineItem: true,
     });
-    assert.equal(launch.status, 200, launch.html);
     const before = platform.scores.length;
     const client = await TestClient.connect(server.webSocketUrl);
     try {
-      const joined = await client.join({ token: joinTokenOf(launch.html) });
+      const joined = await client.join({ token: joinTokenOf(launch) });
       assert.equal(joined.self.role, 'student');
       await waitFor(() => platform.scores.length > before, 'the score at the platform');
       const score = platform.scores.at(-1);

@@ -63,24 +63,58 @@ export function sendErrorPage(response: Response, status: number, code: string, 
   send(response, status, page('Live session: launch refused', body), `${BASE_CSP}; form-action 'none'`);
 }
 
-export interface SessionPage {
-  title: string;
+/**
+ * The session page's own script: takes the join token from the address's
+ * fragment (never sent to a server, dropped from the address bar at once), keeps
+ * it in this tab's session storage so a refresh re-joins, and adds the element.
+ */
+export const SESSION_SCRIPT = `const body = document.body;
+const fragment = new URLSearchParams(location.hash.slice(1));
+let launch = null;
+if (fragment.get('token')) {
+  launch = { token: fragment.get('token'), title: fragment.get('title') || 'Live session' };
+  try { sessionStorage.setItem('live-session-lti', JSON.stringify(launch)); } catch { /* storage blocked: no refresh */ }
+  history.replaceState(null, '', location.pathname);
+} else {
+  try { launch = JSON.parse(sessionStorage.getItem('live-session-lti') || 'null'); } catch { launch = null; }
+}
+if (launch && typeof launch.token === 'string') {
+  document.title = launch.title;
+  const element = document.createElement('live-session');
+  element.setAttribute('server', body.dataset.server);
+  element.setAttribute('token', launch.token);
+  if (body.dataset.attendance === 'on') element.setAttribute('attendance', '');
+  body.replaceChildren(element);
+} else {
+  document.getElementById('missing').hidden = false;
+}
+`;
+
+export interface SessionShell {
   /** The room server's base URL. */
   server: string;
-  token: string;
-  bundleUrl: string;
+  /** Show tutors the attendance download. */
+  attendance: boolean;
 }
 
-/** The session: the bundle and one `<live-session>` holding the minted join token. */
-export function sendSessionPage(response: Response, view: SessionPage): void {
+/** The session page: the bundle, the script above, and a message for a visit without a launch. */
+export function sendSessionShell(response: Response, view: SessionShell): void {
   const server = new URL(view.server);
   const socket = `${server.protocol === 'https:' ? 'wss:' : 'ws:'}//${server.host}`;
-  const head = `<script type="module" src="${escapeHtml(view.bundleUrl)}"></script>`;
-  const body = `<live-session server="${escapeHtml(view.server)}" token="${escapeHtml(view.token)}" data-lti-room></live-session>`;
+  const head = `<script type="module" src="${escapeHtml(`${view.server}lti/live-session.js`)}"></script>
+<script type="module" src="${escapeHtml(`${view.server}lti/session.js`)}"></script>`;
+  const body = `<main class="message" id="missing" hidden data-lti-error="no-launch">
+<h1>This session could not be opened</h1>
+<p>Open the activity again from your course.</p>
+</main>`;
+  const html = page('Live session', body, head).replace(
+    '<body>',
+    `<body data-server="${escapeHtml(view.server)}" data-attendance="${view.attendance ? 'on' : 'off'}">`,
+  );
   send(
     response,
     200,
-    page(view.title, body, head),
+    html,
     `default-src 'none'; script-src ${server.origin}; connect-src ${server.origin} ${socket}; ` +
       "style-src 'unsafe-inline'; img-src data: blob:; media-src blob: mediastream:; base-uri 'none'; object-src 'none'; form-action 'none'",
   );
