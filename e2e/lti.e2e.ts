@@ -228,3 +228,38 @@ void describe('end to end, LTI 1.3 launch from an LMS', { timeout: 600_000 }, ()
     await teacher.close();
   });
 });
+
+void describe('end to end, LTI 1.3 inside the LMS iframe without a cookie', { timeout: 300_000 }, () => {
+  void test('the launch goes through the platform postMessage storage and the session opens in the iframe', { timeout: TEST_TIMEOUT }, async () => {
+    // The tool on localhost, the LMS on 127.0.0.1: another site, so the iframe's launch carries no cookie.
+    const platform = await startTestPlatform();
+    const dir = mkdtempSync(join(tmpdir(), 'live-session-lti-frame-'));
+    const port = await freePort();
+    const publicUrl = `http://localhost:${String(port)}/`;
+    writeFileSync(join(dir, 'lti.json'), JSON.stringify({ publicUrl, platforms: [platform.registration] }));
+    const server = await startCliServer({ secret: SECRET, port, extraArgs: ['--lti', join(dir, 'lti.json')] });
+    platform.useTool(publicUrl);
+    const chromium = await ChromiumDriver.launch();
+    try {
+      const context = await chromium.browser.newContext({ viewport: { width: 1000, height: 760 } });
+      const page = await context.newPage();
+      await page.goto(platform.framedLaunchUrl({ user: { sub: 'e2e-framed', name: 'Fay Framed', roles: [ROLES.learner] } }));
+      const session = await waitFor(() => page.frames().find((frame) => frame.url().startsWith(`${publicUrl}lti/session`)), 'the session page in the iframe');
+      assert.equal(new URL(page.url()).origin, platform.issuer, 'the LMS page stays on top');
+      const cookies = await context.cookies(publicUrl);
+      assert.equal(cookies.filter((c) => c.name.startsWith('ls_lti_')).length, 0, 'no launch cookie was kept');
+      await waitFor(() => session.evaluate(() => !!document.querySelector('live-session')?.shadowRoot?.querySelector('[part="join-button"]')), 'the Join button in the iframe');
+      await session.click('live-session [part="join-button"]');
+      await waitFor(
+        () => session.evaluate(() => (document.querySelector('live-session') as unknown as { phase: string } | null)?.phase === 'joined' || null),
+        'joined from inside the iframe',
+      );
+      await context.close();
+    } finally {
+      await chromium.close();
+      await server.stop();
+      await platform.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -41,6 +41,8 @@ export interface PreparedLaunch {
   foreignKey?: boolean;
   /** A deployment id other than the registered one. */
   deploymentId?: string;
+  /** Offer postMessage storage at login (`lti_storage_target`), e.g. `_parent`. */
+  storageTarget?: string;
 }
 
 export interface ReceivedScore {
@@ -59,6 +61,8 @@ export interface TestPlatform {
   useTool(url: string): void;
   /** A link that starts `launch` the way an LMS course page does (redirects to the tool's login). */
   launchUrl(launch: PreparedLaunch): string;
+  /** A course page that launches `launch` inside an iframe and offers postMessage storage (`_parent`). */
+  framedLaunchUrl(launch: PreparedLaunch): string;
   /** Signs an id_token as the platform would (for tests that post to the tool directly). */
   signIdToken(launch: PreparedLaunch, nonce: string): Promise<string>;
   /** Deep-linking responses received and verified against the tool's keys. */
@@ -178,6 +182,28 @@ export async function startTestPlatform(): Promise<TestPlatform> {
     response.redirect(302, `/launch/${id}`);
   });
 
+  // A course page showing the tool in an iframe, with the platform's postMessage storage in this window.
+  app.get('/frame/:id', (request, response) => {
+    const id = request.params['id'];
+    response.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test LMS: course page</title></head><body>
+<script>
+const stored = new Map();
+addEventListener('message', (event) => {
+  const data = event.data;
+  if (!data || typeof data !== 'object' || typeof data.key !== 'string') return;
+  const key = event.origin + ' ' + data.key;
+  if (data.subject === 'lti.put_data') {
+    stored.set(key, data.value);
+    event.source.postMessage({ subject: 'lti.put_data.response', message_id: data.message_id, key: data.key, value: data.value }, event.origin);
+  } else if (data.subject === 'lti.get_data') {
+    event.source.postMessage({ subject: 'lti.get_data.response', message_id: data.message_id, key: data.key, value: stored.get(key) }, event.origin);
+  }
+});
+</script>
+<iframe id="tool" src="/launch/${encodeURIComponent(id)}" width="900" height="650" allow="camera *; microphone *; display-capture *; autoplay *"></iframe>
+</body></html>`);
+  });
+
   app.get('/launch/:id', (request, response) => {
     const id = request.params['id'];
     if (!prepared.has(id)) {
@@ -191,6 +217,8 @@ export async function startTestPlatform(): Promise<TestPlatform> {
     login.searchParams.set('lti_message_hint', `hint-${id}`);
     login.searchParams.set('client_id', clientId);
     login.searchParams.set('lti_deployment_id', deploymentId);
+    const target = prepared.get(id)?.storageTarget;
+    if (target !== undefined) login.searchParams.set('lti_storage_target', target);
     response.redirect(302, login.toString());
   });
 
@@ -290,6 +318,11 @@ export async function startTestPlatform(): Promise<TestPlatform> {
       const id = randomUUID();
       prepared.set(id, launch);
       return `${issuer}/launch/${id}`;
+    },
+    framedLaunchUrl(launch) {
+      const id = randomUUID();
+      prepared.set(id, { storageTarget: '_parent', ...launch });
+      return `${issuer}/frame/${id}`;
     },
     signIdToken,
     deepLinkResponses,

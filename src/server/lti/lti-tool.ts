@@ -26,7 +26,7 @@ import type { RoomServer } from '../room-server.js';
 import { GradePassback } from './grade-passback.js';
 import { CLAIMS, readLaunch, type LaunchRefusal, type LtiLaunch } from './launch-claims.js';
 import { resolveLtiOptions, type LtiOptions, type LtiPlatform, type ResolvedLtiOptions } from './lti-config.js';
-import { SESSION_SCRIPT, sendAutoPost, sendDeepLinkForm, sendErrorPage, sendSessionShell } from './pages.js';
+import { SESSION_SCRIPT, sendAutoPost, sendDeepLinkForm, sendErrorPage, sendSessionShell, sendStorageStep } from './pages.js';
 import { SeenSet, SingleUseStore } from './single-use.js';
 import { TOOL_KEY_ALGORITHM, loadToolKey, type ToolKey } from './tool-key.js';
 
@@ -65,6 +65,18 @@ export interface LtiTool {
 interface PendingLogin {
   platform: LtiPlatform;
   nonce: string;
+  /** `lti_storage_target` of the login, when the platform offers postMessage storage. */
+  storageTarget?: string;
+}
+
+/** A verified launch waiting for the browser to show, from the platform's storage, that it started the login. */
+interface StorageCheck {
+  launch: LtiLaunch;
+}
+
+/** The key under which the login's state sits in the platform's storage. */
+function storageKey(state: string): string {
+  return `live-session-state-${state}`;
 }
 
 function defaultBundleFile(): string {
@@ -134,6 +146,7 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
 
   const logins = new SingleUseStore<PendingLogin>(LTI_STATE_TTL_MS, MAX_PENDING);
   const deepLinks = new SingleUseStore<LtiLaunch>(LTI_STATE_TTL_MS, MAX_PENDING);
+  const storageChecks = new SingleUseStore<StorageCheck>(2 * 60_000, MAX_PENDING);
   const nonces = new SeenSet(MAX_PENDING * 2);
   const keySets = new Map<LtiPlatform, ReturnType<typeof createRemoteJWKSet>>();
   const keySet = (platform: LtiPlatform): ReturnType<typeof createRemoteJWKSet> => {
@@ -215,7 +228,12 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
     }
     const state = randomBytes(24).toString('base64url');
     const nonce = randomBytes(24).toString('base64url');
-    if (!logins.put(state, { platform, nonce })) {
+    const storageTarget = param(request, 'lti_storage_target');
+    if (storageTarget !== undefined && !/^[\w.-]{1,64}$/.test(storageTarget)) {
+      refuse(response, 400, { code: 'login', message: 'The login names a storage frame this tool cannot use.' });
+      return;
+    }
+    if (!logins.put(state, { platform, nonce, ...(storageTarget === undefined ? {} : { storageTarget }) })) {
       response.status(503).set('Retry-After', '60').type('text/plain').send('Too many launches under way; try again in a minute.');
       return;
     }
@@ -237,8 +255,24 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
     const attributes = secure ? 'SameSite=None; Secure' : 'SameSite=Lax';
     response
       .set('Cache-Control', 'no-store')
-      .append('Set-Cookie', `${cookieName(state)}=1; Path=${cookiePath}; Max-Age=${String(LTI_STATE_TTL_MS / 1000)}; HttpOnly; ${attributes}`)
-      .redirect(302, redirect.toString());
+      .append('Set-Cookie', `${cookieName(state)}=1; Path=${cookiePath}; Max-Age=${String(LTI_STATE_TTL_MS / 1000)}; HttpOnly; ${attributes}`);
+    if (storageTarget === undefined) {
+      response.redirect(302, redirect.toString());
+      return;
+    }
+    // The cookie may not survive the LMS's iframe: the state also goes to the platform's storage.
+    sendStorageStep(
+      response,
+      {
+        target: storageTarget,
+        origin: new URL(platform.authLoginUrl).origin,
+        action: 'put',
+        key: storageKey(state),
+        value: state,
+        next: redirect.toString(),
+      },
+      randomBytes(16).toString('base64'),
+    );
   };
   router.get(`${base}lti/login`, login);
   router.post(`${base}lti/login`, form, login);
@@ -263,7 +297,8 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
         return;
       }
       response.append('Set-Cookie', `${cookieName(state)}=; Path=${cookiePath}; Max-Age=0; HttpOnly; ${secure ? 'SameSite=None; Secure' : 'SameSite=Lax'}`);
-      if (readCookie(request.headers.cookie, cookieName(state)) !== '1') {
+      const hasCookie = readCookie(request.headers.cookie, cookieName(state)) === '1';
+      if (!hasCookie && pending.storageTarget === undefined) {
         refuse(response, 401, {
           code: 'cookie',
           message:
@@ -302,40 +337,80 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
         refuse(response, 400, launch);
         return;
       }
-      if (launch.messageType === 'LtiDeepLinkingRequest') {
-        if (launch.role !== 'tutor') {
-          refuse(response, 403, { code: 'not-instructor', message: 'Only instructors can add a live session to a course.' });
+      if (!hasCookie && pending.storageTarget !== undefined) {
+        // No cookie: the browser proves it started this login by reading the state back from the platform's storage.
+        const ticket = randomBytes(24).toString('base64url');
+        if (!storageChecks.put(ticket, { launch })) {
+          response.status(503).set('Retry-After', '60').type('text/plain').send('Too many launches under way; try again in a minute.');
           return;
         }
-        const ticket = randomBytes(24).toString('base64url');
-        deepLinks.put(ticket, launch);
-        log('info', 'lti-deep-link-request', { issuer: platform.issuer, deploymentId: launch.deploymentId });
-        sendDeepLinkForm(response, `${publicUrl}lti/deep-link`, ticket, launch.deepLinking?.title ?? 'Live session');
+        sendStorageStep(
+          response,
+          {
+            target: pending.storageTarget,
+            origin: new URL(platform.authLoginUrl).origin,
+            action: 'get',
+            key: storageKey(state),
+            value: state,
+            next: `${publicUrl}lti/launch/confirm?ticket=${ticket}`,
+          },
+          randomBytes(16).toString('base64'),
+        );
         return;
       }
-      const token = await signJoinToken({ room: launch.room, sub: launch.userId, name: launch.name, role: launch.role }, secret, {
-        expiresIn: options.joinTokenLifetime,
-      });
-      if (launch.lineItem !== undefined && launch.role === 'student' && platform.tokenUrl !== undefined) {
-        const now = Date.now();
-        for (const [id, entry] of graded) if (entry.until <= now) graded.delete(id);
-        graded.set(gradeKey(launch.room, launch.userId), {
-          platform,
-          lineItem: launch.lineItem,
-          sub: launch.sub,
-          until: now + options.joinTokenLifetime * 1000,
-        });
-      }
-      log('info', 'lti-launch', { issuer: platform.issuer, room: launch.room, userId: launch.userId, role: launch.role });
-      // See Other to a GET page: a refresh re-joins instead of re-posting a used launch.
-      // The token travels in the fragment, which no server or log sees.
-      const fragment = new URLSearchParams({ token, title: launch.resourceTitle ?? launch.contextTitle ?? 'Live session' });
-      response.set('Cache-Control', 'no-store').redirect(303, `${publicUrl}lti/session#${fragment.toString()}`);
+      await finishLaunch(response, launch);
     })().catch((error: unknown) => {
       log('error', 'lti-error', { message: error instanceof Error ? error.message : String(error) });
       if (!response.headersSent) sendErrorPage(response, 500, 'internal', 'The tool failed to open the session.');
     });
   });
+
+  router.get(`${base}lti/launch/confirm`, (request, response) => {
+    const ticket = param(request, 'ticket');
+    const check = ticket === undefined ? undefined : storageChecks.take(ticket);
+    if (!check) {
+      refuse(response, 401, { code: 'state', message: 'This launch was already used or has expired.' });
+      return;
+    }
+    finishLaunch(response, check.launch).catch((error: unknown) => {
+      log('error', 'lti-error', { message: error instanceof Error ? error.message : String(error) });
+      if (!response.headersSent) sendErrorPage(response, 500, 'internal', 'The tool failed to open the session.');
+    });
+  });
+
+  /** The end of a checked launch: the deep-linking form, or the session page with a fresh join token. */
+  async function finishLaunch(response: express.Response, launch: LtiLaunch): Promise<void> {
+    const { platform } = launch;
+    if (launch.messageType === 'LtiDeepLinkingRequest') {
+      if (launch.role !== 'tutor') {
+        refuse(response, 403, { code: 'not-instructor', message: 'Only instructors can add a live session to a course.' });
+        return;
+      }
+      const ticket = randomBytes(24).toString('base64url');
+      deepLinks.put(ticket, launch);
+      log('info', 'lti-deep-link-request', { issuer: platform.issuer, deploymentId: launch.deploymentId });
+      sendDeepLinkForm(response, `${publicUrl}lti/deep-link`, ticket, launch.deepLinking?.title ?? 'Live session');
+      return;
+    }
+    const token = await signJoinToken({ room: launch.room, sub: launch.userId, name: launch.name, role: launch.role }, secret, {
+      expiresIn: options.joinTokenLifetime,
+    });
+    if (launch.lineItem !== undefined && launch.role === 'student' && platform.tokenUrl !== undefined) {
+      const now = Date.now();
+      for (const [id, entry] of graded) if (entry.until <= now) graded.delete(id);
+      graded.set(gradeKey(launch.room, launch.userId), {
+        platform,
+        lineItem: launch.lineItem,
+        sub: launch.sub,
+        until: now + options.joinTokenLifetime * 1000,
+      });
+    }
+    log('info', 'lti-launch', { issuer: platform.issuer, room: launch.room, userId: launch.userId, role: launch.role });
+    // See Other to a GET page: a refresh re-joins instead of re-posting a used launch.
+    // The token travels in the fragment, which no server or log sees.
+    const fragment = new URLSearchParams({ token, title: launch.resourceTitle ?? launch.contextTitle ?? 'Live session' });
+    response.set('Cache-Control', 'no-store').redirect(303, `${publicUrl}lti/session#${fragment.toString()}`);
+  }
 
   router.post(`${base}lti/deep-link`, form, (request, response) => {
     void (async () => {

@@ -269,6 +269,76 @@ describe('LTI 1.3 tool', () => {
     });
   });
 
+  describe('postMessage storage, for an LMS iframe that keeps no cookie', () => {
+    interface Step {
+      target: string;
+      origin: string;
+      action: string;
+      key: string;
+      value: string;
+      next: string;
+    }
+    const stepOf = (html: string): Step => {
+      const json = /<script type="application\/json" id="step">(.+?)<\/script>/s.exec(html)?.[1];
+      assert.ok(json, html.slice(0, 300));
+      return JSON.parse(json) as Step;
+    };
+
+    test('login puts the state in the platform storage; a cookieless launch reads it back before the session opens, once', async () => {
+      const user = { sub: 'u-framed', name: 'Fay', roles: [ROLES.learner] };
+      const first = await fetch(platform.launchUrl({ user, storageTarget: '_parent' }), { redirect: 'manual' });
+      const login = await fetch(first.headers.get('location') ?? '', { redirect: 'manual' });
+      assert.equal(login.status, 200, 'a page that talks to the storage frame, not a redirect');
+      assert.match(login.headers.get('content-security-policy') ?? '', /script-src 'nonce-[^']+'/);
+      const put = stepOf(await login.text());
+      assert.equal(put.action, 'put');
+      assert.equal(put.target, '_parent');
+      assert.equal(put.origin, platform.issuer, 'messages go only to the platform origin');
+      const auth = new URL(put.next);
+      assert.equal(auth.origin + auth.pathname, `${platform.issuer}/auth`);
+      const state = auth.searchParams.get('state') ?? '';
+      assert.equal(put.value, state);
+      const form = await (await fetch(auth)).text();
+      const idToken = /name="id_token" value="([^"]+)"/.exec(form)?.[1] ?? '';
+      // No cookie: the launch answers with the check page.
+      const launch = await postLaunch(tool, { id_token: idToken, state }, '');
+      assert.equal(launch.status, 200);
+      const get = stepOf(launch.html);
+      assert.equal(get.action, 'get');
+      assert.equal(get.key, put.key);
+      assert.equal(get.value, state);
+      assert.ok(get.next.startsWith(`${tool}lti/launch/confirm?ticket=`));
+      const confirmed = await fetch(get.next, { redirect: 'manual' });
+      assert.equal(confirmed.status, 303);
+      const token = new URLSearchParams(new URL(confirmed.headers.get('location') ?? '').hash.slice(1)).get('token') ?? '';
+      const claims = await verifyJoinToken(token, SECRET);
+      assert.ok(claims.ok);
+      assert.equal(claims.claims.role, 'student');
+      const again = await fetch(get.next, { redirect: 'manual' });
+      assert.equal(again.status, 401);
+      assert.equal(errorCodeOf(await again.text()), 'state');
+    });
+
+    test('a forged launch gets no check page: the id_token is verified first', async () => {
+      const user = { sub: 'u-framed-2', name: 'Fay', roles: [ROLES.learner] };
+      const first = await fetch(platform.launchUrl({ user, storageTarget: '_parent' }), { redirect: 'manual' });
+      const put = stepOf(await (await fetch(first.headers.get('location') ?? '', { redirect: 'manual' })).text());
+      const auth = new URL(put.next);
+      const forged = await platform.signIdToken({ user, foreignKey: true }, auth.searchParams.get('nonce') ?? '');
+      const launch = await postLaunch(tool, { id_token: forged, state: auth.searchParams.get('state') ?? '' }, '');
+      assert.equal(launch.status, 401);
+      assert.equal(errorCodeOf(launch.html), 'signature');
+    });
+
+    test('a storage target that is not a frame name is refused', async () => {
+      const response = await fetch(
+        `${tool}lti/login?${new URLSearchParams({ iss: platform.issuer, login_hint: 'x', target_link_uri: `${tool}lti/launch`, lti_storage_target: '"><script>' }).toString()}`,
+      );
+      assert.equal(response.status, 400);
+      assert.equal(errorCodeOf(await response.text()), 'login');
+    });
+  });
+
   describe('deep linking', () => {
     test('an instructor picks a title; the platform verifies the signed response', async () => {
       const request = await launchOverHttp(tool, platform, {

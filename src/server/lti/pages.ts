@@ -151,3 +151,68 @@ ${inputs}
   const origin = new URL(action).origin;
   send(response, 200, page('Returning to your course', body), `${BASE_CSP}; script-src 'nonce-${nonce}'; form-action ${origin}`);
 }
+
+/**
+ * LTI client-side postMessage storage, for browsers that keep no cookie in the
+ * LMS's iframe: the page asks the platform's storage frame to put (at login)
+ * or get (at launch) a value, checks the answer's origin and message id, and
+ * moves on to `next`, or shows why not.
+ */
+export interface StorageStep {
+  /** `lti_storage_target` of the login: `_parent` or the name of a frame next to the tool's. */
+  target: string;
+  /** The platform's origin: messages go only there and are only taken from there. */
+  origin: string;
+  action: 'put' | 'get';
+  key: string;
+  value: string;
+  /** Where to go once the storage answered (put: whatever it said; get: only with the value). */
+  next: string;
+}
+
+const STORAGE_SCRIPT = `const step = JSON.parse(document.getElementById('step').textContent);
+function storageFrame() {
+  try {
+    if (step.target === '_parent') return window.parent === window ? null : window.parent;
+    return window.parent.frames[step.target] || (window.opener && window.opener.frames[step.target]) || null;
+  } catch { return null; }
+}
+function ask(message) {
+  return new Promise((resolve) => {
+    const frame = storageFrame();
+    if (!frame) { resolve(null); return; }
+    const id = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+    const timer = setTimeout(() => { removeEventListener('message', listen); resolve(null); }, 5000);
+    function listen(event) {
+      if (event.origin !== step.origin || !event.data || event.data.message_id !== id) return;
+      removeEventListener('message', listen);
+      clearTimeout(timer);
+      resolve(event.data);
+    }
+    addEventListener('message', listen);
+    frame.postMessage(Object.assign({}, message, { message_id: id }), step.origin);
+  });
+}
+if (step.action === 'put') {
+  ask({ subject: 'lti.put_data', key: step.key, value: step.value }).then(() => location.replace(step.next));
+} else {
+  ask({ subject: 'lti.get_data', key: step.key }).then((answer) => {
+    if (answer && answer.subject === 'lti.get_data.response' && answer.value === step.value) location.replace(step.next);
+    else document.getElementById('refused').hidden = false;
+  });
+}
+`;
+
+export function sendStorageStep(response: Response, step: StorageStep, nonce: string): void {
+  const json = JSON.stringify(step).replace(/</g, '\\u003c');
+  const body = `<main class="message">
+<p id="waiting">Opening the session…</p>
+<div id="refused" hidden role="alert" data-lti-error="storage">
+<h1>This session could not be opened</h1>
+<p>This browser kept neither the launch cookie nor the launch in the LMS's storage. Open the activity again from your course, or ask for it to open in a new window.</p>
+</div>
+</main>
+<script type="application/json" id="step">${json}</script>
+<script nonce="${nonce}">${STORAGE_SCRIPT}</script>`;
+  send(response, 200, page('Opening the session', body), `${BASE_CSP}; script-src 'nonce-${nonce}'; form-action 'none'`);
+}
