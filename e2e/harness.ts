@@ -54,7 +54,7 @@ const EMBED_PAGE = `<!doctype html>
 <script type="module">
   const params = new URLSearchParams(location.search);
   const element = document.createElement('live-session');
-  for (const name of ['server', 'room', 'name', 'user-role', 'user-id', 'token', 'topology']) {
+  for (const name of ['server', 'room', 'name', 'user-role', 'user-id', 'token', 'topology', 'ice-transport-policy']) {
     if (params.get(name)) element.setAttribute(name, params.get(name));
   }
   element.setAttribute('autojoin', '');
@@ -366,6 +366,8 @@ export interface EmbedOptions {
   topology?: 'mesh' | 'star';
   /** Join with neither camera nor microphone (watch only). */
   watchOnly?: boolean;
+  /** `relay`: media only through the TURN relay. */
+  iceTransportPolicy?: 'all' | 'relay';
 }
 
 const TRACE = process.env['LS_E2E_TRACE'] === '1';
@@ -388,6 +390,7 @@ export function embedUrl(server: CliServer, options: EmbedOptions): string {
   if (options.userId) params.set('user-id', options.userId);
   if (options.topology) params.set('topology', options.topology);
   if (options.watchOnly) params.set('media', 'none');
+  if (options.iceTransportPolicy) params.set('ice-transport-policy', options.iceTransportPolicy);
   // LS_E2E_TRACE=1: every page logs its session's debug lines, printed with the page's name and a timestamp.
   if (TRACE) params.set('debug', '1');
   return `${server.url}embed.html?${params.toString()}`;

@@ -17,6 +17,7 @@ declare -A wanted=(
   [iproute2]="ip"
   [nftables]="nft"
   [xvfb]="Xvfb"
+  [coturn]="turnserver"
 )
 
 has_program() {

@@ -79,7 +79,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
     const changed = (): boolean => this.dispatchEvent(new CustomEvent('change', { detail: null }));
     const joined = (): boolean => this.#membership.inRoom;
     this.#speaking = new SpeakingDetector((id) => this.#onSpeakingChange(id), { scheduler: scheduler.group() });
-    this.#signalling = new SignallingChannel(parseServerUrl(options.server), options.iceServers ?? null, this.timings, scheduler.group(), {
+    this.#signalling = new SignallingChannel(parseServerUrl(options.server), options.iceServers ?? null, this.timings, scheduler.group(), options.iceTransportPolicy ?? 'all', {
       log,
       inRoom: joined,
       reconnecting: () => this.connectionState === 'reconnecting',

@@ -34,6 +34,11 @@ export interface LiveSessionOptions {
   devices?: { camera?: string; microphone?: string };
   /** ICE servers; when absent, asked of the server (`GET <server>/ice`). */
   iceServers?: RTCIceServer[];
+  /**
+   * `relay` sends media only through a TURN relay (for networks that allow
+   * nothing else; needs a server with a TURN relay). Default `all`.
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** Total outgoing video bitrate shared by all peers. Default 2,500,000. */
   videoBudgetBps?: number;
   /** How long `GET <server>/ice` may take before the join goes on without ICE servers. Default 3000 ms. */

@@ -14,7 +14,7 @@
  */
 import type { MediaConnection } from 'peerjs';
 import { Peer } from './peerjs.js';
-import { isRecord, isServerMessage, type ClientMessage, type ServerMessage } from '../protocol/index.js';
+import { isRecord, isRelayCredentials, isServerMessage, type ClientMessage, type RelayCredentials, type ServerMessage } from '../protocol/index.js';
 import { randomId } from './identity.js';
 import type { Logger } from './logger.js';
 import type { Timings } from './options.js';
@@ -80,10 +80,22 @@ export class SignallingChannel {
   #pingSentAt: number | null = null;
   #stopLiveness: Cancel = () => undefined;
   #joinWaiter: { resolve: () => void; reject: (error: Error) => void; stopTimeout: () => void } | null = null;
+  readonly #transportPolicy: RTCIceTransportPolicy;
+  /** TURN servers with this member's credentials, from LS-JOINED and LS-ICE. */
+  #relay: RelayCredentials | null = null;
+  #cancelRelayRefresh: Cancel = () => undefined;
 
-  constructor(server: ParsedServer, iceServers: RTCIceServer[] | null, timings: Timings, scheduler: Scheduler, host: SignallingHost) {
+  constructor(
+    server: ParsedServer,
+    iceServers: RTCIceServer[] | null,
+    timings: Timings,
+    scheduler: Scheduler,
+    transportPolicy: RTCIceTransportPolicy,
+    host: SignallingHost,
+  ) {
     this.#server = server;
     this.#iceServers = iceServers;
+    this.#transportPolicy = transportPolicy;
     this.#timings = timings;
     this.#scheduler = scheduler;
     this.#host = host;
@@ -249,8 +261,48 @@ export class SignallingChannel {
     }
   }
 
+  /** The RTCPeerConnection configuration for new calls: static servers, relay credentials, policy. */
+  #rtcConfig(): RTCConfiguration {
+    return {
+      iceServers: [...(this.#iceServers ?? []), ...(this.#relay?.iceServers ?? [])],
+      iceTransportPolicy: this.#transportPolicy,
+    };
+  }
+
+  /**
+   * New relay credentials: every call placed or answered from now on uses them,
+   * live connections get them for their next ICE gathering, and fresh ones are
+   * asked for before these run out.
+   */
+  #useRelay(relay: RelayCredentials): void {
+    this.#relay = relay;
+    const config = this.#rtcConfig();
+    const peer = this.#peer;
+    if (peer) {
+      // PeerJS builds each RTCPeerConnection from this object.
+      Object.assign(peer.options.config as RTCConfiguration, config);
+      for (const connections of Object.values(peer.connections as Record<string, { peerConnection?: RTCPeerConnection | null }[]>)) {
+        for (const connection of connections) {
+          try {
+            connection.peerConnection?.setConfiguration(config);
+          } catch {
+            // A closed connection, or a browser refusing a change: the next call uses the new servers.
+          }
+        }
+      }
+    }
+    this.#cancelRelayRefresh();
+    const left = relay.expiresAt - Date.now();
+    // Renew at 80 % of the lifetime, and no later than a minute before the end.
+    const renewIn = Math.max(1000, Math.min(left * 0.8, left - 60_000));
+    this.#cancelRelayRefresh = this.#scheduler.after(renewIn, () => {
+      if (this.connected && this.#host.inRoom()) this.send({ type: 'LS-ICE' });
+    });
+  }
+
   /** Closes the peer and every pending task of the channel. */
   close(): void {
+    this.#cancelRelayRefresh();
     this.#cancelReconnect();
     this.#stopLiveness();
     this.#scheduler.cancelAll();
@@ -266,7 +318,7 @@ export class SignallingChannel {
       path: this.#server.path,
       secure: this.#server.secure,
       key: 'peerjs',
-      config: { iceServers: this.#iceServers ?? [] },
+      config: this.#rtcConfig(),
     });
     guardPeer(peer, this.#host.log);
     peer.socket.on('message', (message: unknown) => {
@@ -277,7 +329,17 @@ export class SignallingChannel {
         this.#pongSeen = true;
         return;
       }
-      if (isServerMessage(message)) this.#host.onMessage(message);
+      if (!isServerMessage(message)) return;
+      if (message.type === 'LS-ICE') {
+        if (isRelayCredentials(message.payload)) this.#useRelay(message.payload);
+        else this.#host.log.warn('ignored malformed relay credentials');
+        return;
+      }
+      if (message.type === 'LS-JOINED' && message.payload.relay !== undefined) {
+        if (isRelayCredentials(message.payload.relay)) this.#useRelay(message.payload.relay);
+        else this.#host.log.warn('ignored malformed relay credentials');
+      }
+      this.#host.onMessage(message);
     });
     peer.on('call', (call) => {
       if (this.#peer === peer) this.#host.onCall(call);

@@ -163,7 +163,14 @@ export interface SharePolicyRequest {
   payload: { studentsMayShare: boolean };
 }
 
+/** Fresh relay (TURN) credentials, asked for before the ones from the join expire. */
+export interface RelayCredentialsRequest {
+  type: 'LS-ICE';
+  payload?: Record<string, never>;
+}
+
 export type ClientMessage =
+  | RelayCredentialsRequest
   | JoinRequest
   | LeaveRequest
   | PingRequest
@@ -217,6 +224,7 @@ const CLIENT_MESSAGE_RULES = {
   'LS-DENY': true,
   'LS-SCREEN-SHARE': false,
   'LS-SHARE-POLICY': true,
+  'LS-ICE': false,
 } as const satisfies Record<ClientMessageType, boolean>;
 
 export const CLIENT_MESSAGE_TYPES = Object.keys(CLIENT_MESSAGE_RULES) as readonly ClientMessageType[];
@@ -289,6 +297,25 @@ export interface ChatSnapshot {
   studentsMayChat: boolean;
 }
 
+/** A STUN or TURN server as a browser's `RTCIceServer`. */
+export interface IceServerInfo {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** Relay (TURN) servers with credentials for this member, valid until `expiresAt` (ms since the epoch). */
+export interface RelayCredentials {
+  iceServers: IceServerInfo[];
+  expiresAt: number;
+}
+
+/** The answer to LS-ICE: fresh relay credentials. */
+export interface RelayCredentialsMessage {
+  type: 'LS-ICE';
+  payload: RelayCredentials;
+}
+
 /** The answer to a successful LS-JOIN: who you are and who is already there. */
 export interface JoinedMessage {
   type: 'LS-JOINED';
@@ -309,6 +336,8 @@ export interface JoinedMessage {
     admission?: AdmissionInfo;
     /** Tutors only: who is in the waiting room, longest waiting first. */
     waiting?: WaitingInfo[];
+    /** Relay (TURN) credentials for this member, when the server hands them out. */
+    relay?: RelayCredentials;
   };
 }
 export interface ParticipantJoinedMessage {
@@ -434,7 +463,8 @@ export type ServerMessage =
   | WaitingListMessage
   | DeniedMessage
   | AdmissionMessage
-  | ScreenMessage;
+  | ScreenMessage
+  | RelayCredentialsMessage;
 
 export type ServerMessageType = ServerMessage['type'];
 
@@ -461,6 +491,7 @@ export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
   'LS-DENIED',
   'LS-ADMISSION',
   'LS-SCREEN',
+  'LS-ICE',
 ];
 
 /** Error codes carried by LS-ERROR. Stable: clients switch on them. */
@@ -589,6 +620,23 @@ export function isRole(value: unknown): value is Role {
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether a value is well-formed relay credentials (from a server, so checked before use). */
+export function isRelayCredentials(value: unknown): value is RelayCredentials {
+  if (!isRecord(value) || typeof value['expiresAt'] !== 'number' || !Number.isFinite(value['expiresAt'])) return false;
+  const servers = value['iceServers'];
+  return (
+    Array.isArray(servers) &&
+    servers.length <= 10 &&
+    servers.every(
+      (server: unknown) =>
+        isRecord(server) &&
+        (typeof server['urls'] === 'string' || (Array.isArray(server['urls']) && server['urls'].every((url: unknown) => typeof url === 'string'))) &&
+        (server['username'] === undefined || typeof server['username'] === 'string') &&
+        (server['credential'] === undefined || typeof server['credential'] === 'string'),
+    )
+  );
 }
 
 export function isServerMessage(value: unknown): value is ServerMessage {

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AttendanceOptions } from './attendance/attendance-options.js';
 import type { IceServerConfig } from './options.js';
+import type { TurnOptions } from './relay-credentials.js';
 import { resolveLtiOptions, type LtiOptions } from './lti/lti-config.js';
 import { startRoomServer, type RunningRoomServer, type StartRoomServerOptions } from './standalone.js';
 
@@ -52,6 +53,11 @@ Usage: live-session-server [options]
   --max-header-size <bytes>  largest HTTP request headers (default 16384)
   --ice-servers <json>   STUN/TURN list served at <path>ice
                          (env LIVE_SESSION_ICE_SERVERS)
+  --turn-secret <s>      TURN REST shared secret (coturn static-auth-secret; env
+                         LIVE_SESSION_TURN_SECRET): joined members get short-lived
+                         relay credentials, never through <path>ice
+  --turn-urls <list>     comma-separated turn:/turns: URLs (env LIVE_SESSION_TURN_URLS)
+  --turn-ttl <t>         credential lifetime: seconds, or 30m, 1h (default 1h)
   --lti <file>           LTI 1.3 tool configuration (JSON; env LIVE_SESSION_LTI);
                          needs --secret, see docs/lti.md
   --static <dir>         serve files from <dir> at / (repeatable;
@@ -112,6 +118,14 @@ function iceServers(raw: string | undefined): IceServerConfig[] | undefined {
   return parsed as IceServerConfig[];
 }
 
+/** `--turn-secret` and `--turn-urls` go together. */
+function turnOptions(secret: string | undefined, urls: string | undefined, ttl: number | undefined): TurnOptions | undefined {
+  const list = (urls ?? '').split(',').map((url) => url.trim()).filter((url) => url !== '');
+  if ((secret === undefined || secret === '') && list.length === 0) return undefined;
+  if (secret === undefined || secret === '' || list.length === 0) fail('--turn-secret and --turn-urls must be given together');
+  return { secret, urls: list, ...(ttl === undefined ? {} : { ttl }) };
+}
+
 /** The `--lti` file, checked; a relative `keyFile` is taken from the file's directory. */
 function ltiOptions(file: string | undefined): LtiOptions | undefined {
   if (file === undefined || file === '') return undefined;
@@ -166,6 +180,9 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
         'max-header-size': { type: 'string' },
         'ice-servers': { type: 'string' },
         lti: { type: 'string' },
+        'turn-secret': { type: 'string' },
+        'turn-urls': { type: 'string' },
+        'turn-ttl': { type: 'string' },
         static: { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -218,6 +235,7 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
         : { urlPath: '/', dir: resolve(entry) };
     }),
     lti: ltiOptions(values.lti ?? env['LIVE_SESSION_LTI']),
+    turn: turnOptions(values['turn-secret'] ?? env['LIVE_SESSION_TURN_SECRET'], values['turn-urls'] ?? env['LIVE_SESSION_TURN_URLS'], duration('--turn-ttl', values['turn-ttl'])),
     quiet: values.quiet ?? false,
     http: {
       requestTimeout: integer('--request-timeout', values['request-timeout']),

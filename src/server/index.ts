@@ -13,6 +13,7 @@ export { peerIdTag } from './join-identity.js';
 export type { JoinTokenClaims, JoinTokenVerdict, SignJoinTokenOptions } from './join-token.js';
 export { ROOM_SERVER_DEFAULTS } from './options.js';
 export type { IceServerConfig, RateLimitOptions, RoomServerOptions } from './options.js';
+export type { TurnOptions } from './relay-credentials.js';
 export type { LogEntry, LogLevel, RoomServerLogger } from './logger.js';
 export type { RoomSnapshot } from './room-registry.js';
 export type { MemberJoinEvent, MemberLeaveEvent, RoomEndEvent } from './room-actions.js';

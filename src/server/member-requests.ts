@@ -88,6 +88,9 @@ export class MemberRequests {
       case 'LS-REACT':
         this.#answer(session, type, this.#reactions.react(membership.member, frame['payload']));
         return;
+      case 'LS-ICE':
+        this.#answer(session, type, actions.refreshRelay(membership.member));
+        return;
     }
   }
 

@@ -1,5 +1,6 @@
 import { resolveAttendanceOptions, type AttendanceOptions, type ResolvedAttendanceOptions } from './attendance/attendance-options.js';
 import type { RoomServerLogger } from './logger.js';
+import { resolveTurnOptions, type ResolvedTurnOptions, type TurnOptions } from './relay-credentials.js';
 
 /** A STUN or TURN server, in the shape of the browser's `RTCIceServer`. */
 export interface IceServerConfig {
@@ -133,6 +134,12 @@ export interface RoomServerOptions {
   /** STUN/TURN servers served at `GET <path>ice` as `{ iceServers }`. Default `[]`. */
   iceServers?: IceServerConfig[];
   /**
+   * A TURN relay with short-lived credentials (TURN REST scheme, coturn's
+   * `use-auth-secret`): joined members get credentials in their join reply and
+   * fresh ones on request; `GET <path>ice` never carries them.
+   */
+  turn?: TurnOptions;
+  /**
    * Attendance records per room session and user (who, role, first join, last
    * leave, connected time, reconnects) in SQLite, as a CSV download for the
    * room's tutor (`GET <path>attendance/<room>.csv`, token mode only) and as a
@@ -173,6 +180,7 @@ export interface ResolvedRoomServerOptions {
   maxRoomSize: number;
   clockTolerance: number;
   iceServers: IceServerConfig[];
+  turn: ResolvedTurnOptions | undefined;
   attendance: ResolvedAttendanceOptions | undefined;
   logger: RoomServerLogger | undefined;
   quiet: boolean;
@@ -301,6 +309,7 @@ export function resolveOptions(options: RoomServerOptions = {}): ResolvedRoomSer
     maxRoomSize: positiveInteger('maxRoomSize', options.maxRoomSize, defaults.maxRoomSize),
     clockTolerance,
     iceServers: options.iceServers ?? [],
+    turn: resolveTurnOptions(options.turn),
     attendance: resolveAttendanceOptions(options.attendance),
     logger: options.logger,
     quiet: options.quiet ?? false,

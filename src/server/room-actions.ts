@@ -9,6 +9,7 @@ import {
   type AdmissionInfo,
   type LeaveReason,
   type ParticipantInfo,
+  type RelayCredentials,
   type Role,
   type WaitingInfo,
 } from '../protocol/index.js';
@@ -25,6 +26,8 @@ import type { RoomChat } from './room-chat.js';
 import { RoomFloor } from './room-floor.js';
 import { RoomAdmission } from './room-admission.js';
 import { RoomScreen } from './room-screen.js';
+import { relayCredentials } from './relay-credentials.js';
+import type { RequestOutcome } from './request-outcome.js';
 
 /** Camera and microphone flags of a join. */
 export interface JoinMedia {
@@ -202,6 +205,7 @@ export class RoomActions {
         floor: this.floor.snapshot(room),
         screen: this.screen.snapshot(room),
         ...this.admissionFor(room.name, info.role),
+        ...this.relayFor(info.userId),
       },
     });
     room.broadcast({ type: 'LS-PARTICIPANT-JOINED', payload: { participant: { ...info } } }, info.id);
@@ -249,6 +253,7 @@ export class RoomActions {
         floor: this.floor.snapshot(room),
         screen: this.screen.snapshot(room),
         ...this.admissionFor(room.name, moved.info.role),
+        ...this.relayFor(moved.info.userId),
       },
     });
     this.broadcastUpdate(room, moved);
@@ -305,6 +310,18 @@ export class RoomActions {
     const at = Date.now();
     this.membership.left({ room: room.name, peerId: member.info.id, userId: member.info.userId, role: member.info.role, reason, at });
     if (room.size === 0) this.membership.ended({ room: room.name, at });
+  }
+
+  /** The relay part of an LS-JOINED: TURN credentials for this member, when a TURN relay is configured. */
+  private relayFor(userId: string): { relay?: RelayCredentials } {
+    return this.options.turn ? { relay: relayCredentials(this.options.turn, userId) } : {};
+  }
+
+  /** LS-ICE: fresh relay credentials for a member (the ones from the join run out). */
+  refreshRelay(member: Member<SocketSession>): RequestOutcome {
+    if (!this.options.turn) return { ok: false, code: 'forbidden', message: 'This server hands out no relay credentials.' };
+    member.connection.send({ type: 'LS-ICE', payload: relayCredentials(this.options.turn, member.info.userId) });
+    return { ok: true };
   }
 
   /** The admission part of an LS-JOINED: the settings, and for a tutor the waiting list. */

@@ -203,6 +203,13 @@ export class LiveSessionElement extends LitElement {
   @property()
   topology: Topology = 'mesh';
 
+  /**
+   * `relay` sends media only through the server's TURN relay, for networks that
+   * allow nothing else; `all` (default) tries direct paths first.
+   */
+  @property({ attribute: 'ice-transport-policy' })
+  iceTransportPolicy: RTCIceTransportPolicy = 'all';
+
   /** Skips the pre-join step and joins as soon as the element is connected. */
   @property({ type: Boolean })
   autojoin = false;
@@ -299,7 +306,7 @@ export class LiveSessionElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('token')) this.#nextToken.offer(this.token);
-    const identity = ['server', 'token', 'room', 'name', 'userRole', 'userId', 'topology', 'video', 'audio'] as const;
+    const identity = ['server', 'token', 'room', 'name', 'userRole', 'userId', 'topology', 'iceTransportPolicy', 'video', 'audio'] as const;
     if (this.hasUpdated && this.session?.phase === 'idle' && identity.some((key) => changed.has(key))) {
       // Still before the join: follow the new settings with a fresh session.
       void this.#owner.replace().startPreview();
@@ -322,6 +329,7 @@ export class LiveSessionElement extends LitElement {
       role: isRole(this.userRole) ? this.userRole : 'student',
       ...(this.userId ? { userId: this.userId } : {}),
       topology: isTopology(this.topology) ? this.topology : 'mesh',
+      iceTransportPolicy: this.iceTransportPolicy === 'relay' ? 'relay' : 'all',
       debug: this.debug,
       ...(this.video !== undefined ? { video: this.video } : {}),
       ...(this.audio !== undefined ? { audio: this.audio } : {}),
