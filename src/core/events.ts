@@ -58,7 +58,12 @@ export type SessionErrorCode =
   /** `join()`: the room has a waiting room and a tutor did not let you in. */
   | 'admission-denied'
   /** `downloadAttendance()`: the server records no attendance, runs without tokens, or has none for the room. */
-  | 'attendance-unavailable';
+  | 'attendance-unavailable'
+  /**
+   * A media connection never got through: the network blocks peer-to-peer calls
+   * (and no TURN relay got through either). Told once until a connection succeeds.
+   */
+  | 'network-blocked';
 
 /**
  * Why `join()` rejected: an `Error` with a stable `code` to switch on (the

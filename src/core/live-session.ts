@@ -63,6 +63,8 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   readonly #admission: Admission;
   readonly #screen: ScreenShare;
   readonly #speaking: SpeakingDetector;
+  /** Whether the user was told that the network blocks calls (again only after a connection succeeds). */
+  #networkBlockedTold = false;
   readonly #membership: Membership;
 
   constructor(options: LiveSessionOptions) {
@@ -81,6 +83,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
     this.#speaking = new SpeakingDetector((id) => this.#onSpeakingChange(id), { scheduler: scheduler.group() });
     this.#signalling = new SignallingChannel(parseServerUrl(options.server), options.iceServers ?? null, this.timings, scheduler.group(), options.iceTransportPolicy ?? 'all', {
       log,
+      peerConnections: () => this.#links.peerConnections,
       inRoom: joined,
       reconnecting: () => this.connectionState === 'reconnecting',
       sendJoin: () => void this.#membership.sendJoin(),
@@ -120,7 +123,22 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
           if (receiver) this.#speaking.watchLevel(id, () => receiverLevel(receiver));
           else this.#speaking.unwatch(id);
         },
-        changed: (id) => this.#room.updateRemote(id),
+        changed: (id) => {
+          if (this.#links.isConnected(id)) this.#networkBlockedTold = false;
+          this.#room.updateRemote(id);
+        },
+        unreachable: (id) => {
+          if (this.#networkBlockedTold) return;
+          this.#networkBlockedTold = true;
+          const name = this.#room.state.members.get(id)?.name ?? 'another participant';
+          const relayOnly = options.iceTransportPolicy === 'relay';
+          this.emit('error', {
+            code: 'network-blocked',
+            message: relayOnly
+              ? `Video could not reach ${name} through the relay. Ask your administrator to open the TURN server's ports (3478 UDP and TCP, 5349 TCP) on this network.`
+              : `Video could not reach ${name}: your network seems to block video calls. Ask your administrator to allow WebRTC traffic (UDP), or to set up a TURN relay for this service.`,
+          });
+        },
       },
       { ...this.timings, videoBudgetBps: options.videoBudgetBps ?? DEFAULT_VIDEO_BUDGET_BPS },
       scheduler.group(),

@@ -32,6 +32,8 @@ export interface MediaLinksHost {
   watchAudio(id: string, receiver: RTCRtpReceiver | null): void;
   /** Something about the link to `id` changed (stream, connection state). */
   changed(id: string): void;
+  /** A media connection to `id` failed without ever connecting: the network may block calls. */
+  unreachable(id: string): void;
 }
 
 interface Link {
@@ -39,6 +41,8 @@ interface Link {
   stream: MediaStream | null;
   /** Whether we placed this call. */
   outgoing: boolean;
+  /** Whether it ever reached `connected`. */
+  everConnected: boolean;
   cancelDisconnected: Cancel;
   cleanup: () => void;
 }
@@ -288,7 +292,7 @@ export class MediaLinks {
 
   #adopt(id: string, call: MediaConnection, outgoing: boolean): void {
     const pc = peerConnectionOf(call);
-    const link: Link = { call, stream: null, outgoing, cancelDisconnected: () => undefined, cleanup: () => undefined };
+    const link: Link = { call, stream: null, outgoing, everConnected: false, cancelDisconnected: () => undefined, cleanup: () => undefined };
     this.#links.set(id, link);
     const current = (): boolean => this.#links.get(id) === link;
     const onStream = (stream: MediaStream): void => {
@@ -311,11 +315,13 @@ export class MediaLinks {
       const state = pc.connectionState;
       this.#host.log.debug('media connection', state, id);
       if (state === 'connected') {
+        link.everConnected = true;
         link.cancelDisconnected();
         this.applySendLimits();
         this.#host.changed(id);
       } else if (state === 'failed' || state === 'closed') {
         this.#host.log.debug('media connection failed', id);
+        if (state === 'failed' && !link.everConnected) this.#host.unreachable(id);
         this.#broken(id, link);
       } else if (state === 'disconnected') {
         link.cancelDisconnected();
@@ -335,6 +341,9 @@ export class MediaLinks {
     const cancelConnectTimeout = this.#scheduler.after(this.#timings.connectTimeoutMs, () => {
       if (current() && pc?.connectionState !== 'connected') {
         this.#host.log.debug('media connection never connected', id);
+        if (pc && (pc.iceConnectionState === 'checking' || pc.iceConnectionState === 'failed' || pc.iceConnectionState === 'new')) {
+          this.#host.unreachable(id);
+        }
         this.#broken(id, link);
       }
     });

@@ -25,6 +25,8 @@ import type { ParsedServer } from './server-url.js';
 
 export interface SignallingHost {
   readonly log: Logger;
+  /** The session's live camera RTCPeerConnections, which new relay credentials reach (a screen share gets them at its next call). */
+  peerConnections(): RTCPeerConnection[];
   /** Whether the session is in the room (only then is a lost socket worth reconnecting). */
   inRoom(): boolean;
   /** Whether the session is re-establishing its connection. */
@@ -281,14 +283,12 @@ export class SignallingChannel {
     if (peer) {
       // PeerJS builds each RTCPeerConnection from this object.
       Object.assign(peer.options.config as RTCConfiguration, config);
-      for (const connections of Object.values(peer.connections as Record<string, { peerConnection?: RTCPeerConnection | null }[]>)) {
-        for (const connection of connections) {
-          try {
-            connection.peerConnection?.setConfiguration(config);
-          } catch {
-            // A closed connection, or a browser refusing a change: the next call uses the new servers.
-          }
-        }
+    }
+    for (const pc of this.#host.peerConnections()) {
+      try {
+        pc.setConfiguration(config);
+      } catch {
+        // A closed connection, or a browser refusing a change: the next call uses the new servers.
       }
     }
     this.#cancelRelayRefresh();

@@ -361,7 +361,7 @@ export class LiveSessionElement extends LitElement {
       if (this.session?.phase !== 'joined') this.notices = withNotice(this.notices, { kind: 'error', text: this.#strings.linkExpired });
       return;
     }
-    if (detail.code === 'media') this.notices = withNotice(this.notices, { kind: 'media', text: detail.message });
+    if (detail.code === 'media' || detail.code === 'network-blocked') this.notices = withNotice(this.notices, { kind: 'media', text: detail.message });
     else if (this.session?.phase !== 'joined') this.notices = withNotice(this.notices, { kind: 'error', text: detail.message });
     else this.#announcer.announce(detail.message);
   }
