@@ -246,10 +246,12 @@ addEventListener('message', (event) => {
       const idToken = await signIdToken(launch, query['nonce'] ?? '');
       response.type('html').send(`<!doctype html><html><body>
 <form id="f" method="post" action="${toolUrl}lti/launch">
-<input type="hidden" name="id_token" value="${idToken}">
-<input type="hidden" name="state" value="${query['state'] ?? ''}">
+<input type="hidden" name="id_token" value="${escape(idToken)}">
+<input type="hidden" name="state" value="${escape(query['state'] ?? '')}">
 </form><script>document.getElementById('f').submit();</script></body></html>`);
-    })();
+    })().catch((error: unknown) => {
+      response.status(500).send(`the test platform failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
   });
 
   app.post('/deep-link-return', express.urlencoded({ extended: false }), (request, response) => {

@@ -98,7 +98,8 @@ function binding(raw: string | undefined): 'bound' | 'tagged' | undefined {
 /** Attendance is on with a file or a webhook; the option checks the rest. */
 function attendance(file: string | undefined, webhookUrl: string | undefined, webhookSecret: string | undefined): AttendanceOptions | undefined {
   const given = (value: string | undefined): value is string => value !== undefined && value !== '';
-  if (!given(file) && !given(webhookUrl) && !given(webhookSecret)) return undefined;
+  // A webhook secret alone (e.g. set in the environment for later) turns nothing on.
+  if (!given(file) && !given(webhookUrl)) return undefined;
   return {
     ...(given(file) ? { file: resolve(file) } : {}),
     ...(given(webhookUrl) ? { webhookUrl } : {}),

@@ -178,7 +178,8 @@ export class RoomActions {
       this.gate.penalise(session);
       return;
     }
-    for (const old of replaced) this.removeMember(old, 'replaced');
+    // The room is occupied again at once: no room end for the moment it was empty.
+    for (const old of replaced) this.removeMember(old, 'replaced', { rejoining: true });
 
     const room = this.registry.getOrCreate(identity.room);
     const info: ParticipantInfo = {
@@ -270,7 +271,7 @@ export class RoomActions {
   }
 
   /** Takes a member out of its room and tells everyone who needs to know. */
-  removeMember(member: Member<SocketSession>, reason: LeaveReason): void {
+  removeMember(member: Member<SocketSession>, reason: LeaveReason, how: { rejoining?: boolean } = {}): void {
     const room = member.room;
     const { removed, handQueueChanged } = room.remove(member);
     if (!removed) return;
@@ -309,7 +310,7 @@ export class RoomActions {
     });
     const at = Date.now();
     this.membership.left({ room: room.name, peerId: member.info.id, userId: member.info.userId, role: member.info.role, reason, at });
-    if (room.size === 0) this.membership.ended({ room: room.name, at });
+    if (room.size === 0 && how.rejoining !== true) this.membership.ended({ room: room.name, at });
   }
 
   /** The relay part of an LS-JOINED: TURN credentials for this member, when a TURN relay is configured. */

@@ -259,13 +259,14 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   private emitSafely(
     ...call: ['join', MemberJoinEvent] | ['leave', MemberLeaveEvent] | ['room-end', RoomEndEvent]
   ): void {
-    const name = call[0];
-    try {
-      if (call[0] === 'join') this.emit('join', call[1]);
-      else if (call[0] === 'leave') this.emit('leave', call[1]);
-      else this.emit('room-end', call[1]);
-    } catch (error) {
-      this.log('error', 'listener-error', { event: name, message: error instanceof Error ? error.message : String(error) });
+    const [name, event] = call;
+    // Each listener on its own: one that throws does not keep the others from hearing.
+    for (const listener of this.listeners(name) as ((event: unknown) => void)[]) {
+      try {
+        listener.call(this, event);
+      } catch (error) {
+        this.log('error', 'listener-error', { on: name, message: error instanceof Error ? error.message : String(error) });
+      }
     }
   }
 

@@ -68,6 +68,12 @@ export async function startRoomServer(options: StartRoomServerOptions = {}): Pro
   if (lti && (roomOptions.secret === undefined || roomOptions.secret === '')) {
     throw new TypeError('lti needs a secret: launches mint join tokens');
   }
+  const ltiTokenLifetime = lti?.joinTokenLifetime ?? 14_400;
+  if (lti && ltiTokenLifetime > (roomOptions.maxTokenLifetime ?? 86_400)) {
+    throw new RangeError(
+      `lti.joinTokenLifetime (${String(ltiTokenLifetime)} s) is longer than maxTokenLifetime (${String(roomOptions.maxTokenLifetime)} s): every launch's token would be refused`,
+    );
+  }
   // The tool's own pages open the websocket from its public origin.
   if (lti && roomOptions.allowedOrigins) {
     const origin = new URL(lti.publicUrl).origin;

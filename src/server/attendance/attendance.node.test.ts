@@ -178,6 +178,7 @@ void describe('attendance on a room server', () => {
     assert.ok(tinaLeave);
     assert.equal(request.headers['x-live-session-signature'], signatureOf(request), 'signature checks out');
     assert.deepEqual(JSON.parse(request.body), {
+      delivery: request.headers['x-live-session-delivery'],
       room,
       startedAt: iso(tinaJoin.at),
       endedAt: iso(tinaLeave.at),

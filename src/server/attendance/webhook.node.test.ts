@@ -44,7 +44,8 @@ void describe('attendance webhook sender', () => {
       assert.equal(request.method, 'POST');
       assert.equal(request.url, '/hooks/attendance');
       assert.equal(request.headers['content-type'], 'application/json');
-      assert.deepEqual(JSON.parse(request.body), { room: 'r1', participants: [] });
+      const delivered = JSON.parse(request.body) as { delivery: string };
+      assert.deepEqual(delivered, { delivery: request.headers['x-live-session-delivery'], room: 'r1', participants: [] }, 'the delivery id is in the signed body too');
       const timestamp = Number(request.headers['x-live-session-timestamp']);
       assert.ok(Math.abs(timestamp - Date.now() / 1000) < 60, 'the timestamp is now, in seconds');
       assert.equal(request.headers['x-live-session-signature'], expectedSignature(request));

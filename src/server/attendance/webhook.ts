@@ -8,7 +8,9 @@
  * `X-Live-Session-Timestamp` header), a dot, and the body's exact bytes. The
  * signature header is `X-Live-Session-Signature: sha256=<hex>`. Every attempt
  * of one delivery carries the same `X-Live-Session-Delivery` id and body, and
- * a fresh timestamp and signature.
+ * a fresh timestamp and signature. The delivery id is also the body's
+ * `delivery` field, which the signature covers: dedupe on that one (the header
+ * alone could be changed by whoever replays a captured request).
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ServerLog } from '../socket-gate.js';
@@ -40,7 +42,7 @@ export interface SignedWebhook {
 /**
  * For receivers: whether a webhook's signature is right and its timestamp no
  * further than `toleranceSeconds` (default 300) from `now` (ms). Compares in
- * constant time. Keep the delivery ids you have seen to drop repeats.
+ * constant time. Keep the body's `delivery` ids you have seen to drop repeats.
  */
 export function verifyWebhookSignature(
   secret: string,
@@ -83,8 +85,9 @@ export class WebhookSender {
   }
 
   /** Sends `payload` as JSON in the background; `fields` go into the log lines about it. */
-  send(payload: unknown, fields: Record<string, unknown>): void {
-    const delivery = this.#deliver(JSON.stringify(payload), fields).catch((error: unknown) => {
+  send(payload: object, fields: Record<string, unknown>): void {
+    const id = randomUUID();
+    const delivery = this.#deliver(JSON.stringify({ delivery: id, ...payload }), id, fields).catch((error: unknown) => {
       this.#log('error', 'attendance-webhook-failed', { ...fields, message: failureMessage(error, this.#timings.timeoutMs), givenUp: true });
     });
     this.#pending.add(delivery);
@@ -101,8 +104,7 @@ export class WebhookSender {
     while (this.#pending.size > 0) await Promise.all([...this.#pending]);
   }
 
-  async #deliver(body: string, fields: Record<string, unknown>): Promise<void> {
-    const delivery = randomUUID();
+  async #deliver(body: string, delivery: string, fields: Record<string, unknown>): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.#attempt(body, delivery);
       if (outcome.ok) {

@@ -54,15 +54,20 @@ export class GradePassback {
       }),
     });
     if (!response.ok) {
-      if (response.status === 401) this.#tokens.delete(request.platform.tokenUrl ?? '');
+      if (response.status === 401 || response.status === 403) this.#tokens.delete(this.#cacheKey(request.platform));
       throw new Error(`the platform refused the score: HTTP ${String(response.status)} ${(await response.text()).slice(0, 200)}`);
     }
+  }
+
+  /** One token per registration: hosted LMSs share one token URL between many client ids. */
+  #cacheKey(platform: LtiPlatform): string {
+    return `${platform.tokenUrl ?? ''}\n${platform.clientId}`;
   }
 
   async #accessToken(platform: LtiPlatform): Promise<string> {
     const tokenUrl = platform.tokenUrl;
     if (tokenUrl === undefined) throw new Error(`no tokenUrl is registered for ${platform.issuer}`);
-    const cached = this.#tokens.get(tokenUrl);
+    const cached = this.#tokens.get(this.#cacheKey(platform));
     if (cached && cached.until > Date.now()) return cached.token;
     const assertion = await new SignJWT({})
       .setProtectedHeader({ alg: TOOL_KEY_ALGORITHM, kid: this.#key.kid, typ: 'JWT' })
@@ -91,7 +96,7 @@ export class GradePassback {
     const body = (await response.json()) as { access_token?: unknown; expires_in?: unknown };
     if (typeof body.access_token !== 'string' || body.access_token === '') throw new Error('the token answer has no access_token');
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 300;
-    this.#tokens.set(tokenUrl, { token: body.access_token, until: Date.now() + Math.max(0, lifetime - 30) * 1000 });
+    this.#tokens.set(this.#cacheKey(platform), { token: body.access_token, until: Date.now() + Math.max(0, lifetime - 30) * 1000 });
     return body.access_token;
   }
 }

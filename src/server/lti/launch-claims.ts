@@ -70,7 +70,8 @@ export function roomFor(issuer: string, deploymentId: string, contextId: string,
  * readable in attendance; an id that does not fit the user id rules is hashed.
  */
 export function userIdFor(issuer: string, sub: string): string {
-  const tag = digest(issuer).slice(0, 6);
+  // Hex: a tag never starts with a sign a spreadsheet reads as a formula.
+  const tag = createHash('sha256').update(issuer).digest('hex').slice(0, 6);
   const candidate = `${tag}:${sub}`;
   return LIMITS.userIdPattern.test(candidate) ? candidate : `${tag}:${digest(issuer, sub).slice(0, 32)}`;
 }

@@ -27,12 +27,13 @@ import { GradePassback } from './grade-passback.js';
 import { CLAIMS, readLaunch, type LaunchRefusal, type LtiLaunch } from './launch-claims.js';
 import { resolveLtiOptions, type LtiOptions, type LtiPlatform, type ResolvedLtiOptions } from './lti-config.js';
 import { SESSION_SCRIPT, sendAutoPost, sendDeepLinkForm, sendErrorPage, sendSessionShell, sendStorageStep } from './pages.js';
+import { LoginStates } from './login-state.js';
 import { SeenSet, SingleUseStore } from './single-use.js';
 import { TOOL_KEY_ALGORITHM, loadToolKey, type ToolKey } from './tool-key.js';
 
 /** How long a login's state, and a deep-linking form, stay usable. */
 export const LTI_STATE_TTL_MS = 10 * 60_000;
-/** Most logins under way at once; more are refused with 503 until some expire. */
+/** Most verified launches waiting for a storage check or a deep-linking title; more get 503 until some expire. */
 const MAX_PENDING = 10_000;
 /** Signature algorithms accepted from platforms. */
 const PLATFORM_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384'];
@@ -62,13 +63,6 @@ export interface LtiTool {
   close(): void;
 }
 
-interface PendingLogin {
-  platform: LtiPlatform;
-  nonce: string;
-  /** `lti_storage_target` of the login, when the platform offers postMessage storage. */
-  storageTarget?: string;
-}
-
 /** A verified launch waiting for the browser to show, from the platform's storage, that it started the login. */
 interface StorageCheck {
   launch: LtiLaunch;
@@ -84,10 +78,6 @@ function defaultBundleFile(): string {
     fileURLToPath(new URL(relative, import.meta.url)),
   );
   return candidates.find((file) => existsSync(file)) ?? (candidates[0] as string);
-}
-
-function cookieName(state: string): string {
-  return `ls_lti_${state}`;
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {
@@ -144,7 +134,7 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
     if (!parts.quiet) logSink(logEntry(level, event, fields));
   };
 
-  const logins = new SingleUseStore<PendingLogin>(LTI_STATE_TTL_MS, MAX_PENDING);
+  const loginStates = new LoginStates(secret);
   const deepLinks = new SingleUseStore<LtiLaunch>(LTI_STATE_TTL_MS, MAX_PENDING);
   const storageChecks = new SingleUseStore<StorageCheck>(2 * 60_000, MAX_PENDING);
   const nonces = new SeenSet(MAX_PENDING * 2);
@@ -226,17 +216,18 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
       refuse(response, 400, { code: 'deployment', message: `Unknown deployment ${JSON.stringify(deployment)}: ask the operator to register it.` });
       return;
     }
-    const state = randomBytes(24).toString('base64url');
     const nonce = randomBytes(24).toString('base64url');
     const storageTarget = param(request, 'lti_storage_target');
     if (storageTarget !== undefined && !/^[\w.-]{1,64}$/.test(storageTarget)) {
       refuse(response, 400, { code: 'login', message: 'The login names a storage frame this tool cannot use.' });
       return;
     }
-    if (!logins.put(state, { platform, nonce, ...(storageTarget === undefined ? {} : { storageTarget }) })) {
-      response.status(503).set('Retry-After', '60').type('text/plain').send('Too many launches under way; try again in a minute.');
-      return;
-    }
+    const state = loginStates.seal({
+      platform: options.platforms.indexOf(platform),
+      nonce,
+      expiresAt: Date.now() + LTI_STATE_TTL_MS,
+      ...(storageTarget === undefined ? {} : { storageTarget }),
+    });
     const redirect = new URL(platform.authLoginUrl);
     const query: Record<string, string> = {
       scope: 'openid',
@@ -252,10 +243,10 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
     const messageHint = param(request, 'lti_message_hint');
     if (messageHint !== undefined) query['lti_message_hint'] = messageHint;
     for (const [name, value] of Object.entries(query)) redirect.searchParams.set(name, value);
-    const attributes = secure ? 'SameSite=None; Secure' : 'SameSite=Lax';
+    const attributes = secure ? 'SameSite=None; Secure; Partitioned' : 'SameSite=Lax';
     response
       .set('Cache-Control', 'no-store')
-      .append('Set-Cookie', `${cookieName(state)}=1; Path=${cookiePath}; Max-Age=${String(LTI_STATE_TTL_MS / 1000)}; HttpOnly; ${attributes}`);
+      .append('Set-Cookie', `${loginStates.cookieName(state)}=1; Path=${cookiePath}; Max-Age=${String(LTI_STATE_TTL_MS / 1000)}; HttpOnly; ${attributes}`);
     if (storageTarget === undefined) {
       response.redirect(302, redirect.toString());
       return;
@@ -291,13 +282,18 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
         refuse(response, 400, { code: 'launch', message: 'The launch lacks its id_token or state.' });
         return;
       }
-      const pending = logins.take(state);
-      if (!pending) {
-        refuse(response, 401, { code: 'state', message: 'This launch was already used or has expired.' });
+      const opened = loginStates.open(state);
+      const platformOfState = typeof opened === 'object' ? options.platforms[opened.platform] : undefined;
+      if (typeof opened !== 'object' || !platformOfState) {
+        refuse(response, 401, {
+          code: 'state',
+          message: opened === 'expired' ? 'This launch has expired; open the activity again.' : 'This launch was not started by this tool.',
+        });
         return;
       }
-      response.append('Set-Cookie', `${cookieName(state)}=; Path=${cookiePath}; Max-Age=0; HttpOnly; ${secure ? 'SameSite=None; Secure' : 'SameSite=Lax'}`);
-      const hasCookie = readCookie(request.headers.cookie, cookieName(state)) === '1';
+      const pending = { ...opened, platform: platformOfState };
+      response.append('Set-Cookie', `${loginStates.cookieName(state)}=; Path=${cookiePath}; Max-Age=0; HttpOnly; ${secure ? 'SameSite=None; Secure; Partitioned' : 'SameSite=Lax'}`);
+      const hasCookie = readCookie(request.headers.cookie, loginStates.cookieName(state)) === '1';
       if (!hasCookie && pending.storageTarget === undefined) {
         refuse(response, 401, {
           code: 'cookie',
@@ -415,14 +411,15 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
   router.post(`${base}lti/deep-link`, form, (request, response) => {
     void (async () => {
       const ticket = param(request, 'ticket');
+      const title = (param(request, 'title') ?? '').replace(/\s+/g, ' ').trim().slice(0, 200);
+      if (ticket !== undefined && title === '') {
+        // Asked again, with the ticket still unused.
+        sendDeepLinkForm(response, `${publicUrl}lti/deep-link`, ticket, 'Live session');
+        return;
+      }
       const launch = ticket === undefined ? undefined : deepLinks.take(ticket);
       if (!launch?.deepLinking) {
         refuse(response, 401, { code: 'state', message: 'This form was already sent or has expired; add the session again from your course.' });
-        return;
-      }
-      const title = (param(request, 'title') ?? '').replace(/\s+/g, ' ').trim().slice(0, 200);
-      if (title === '') {
-        sendDeepLinkForm(response, `${publicUrl}lti/deep-link`, ticket ?? '', 'Live session');
         return;
       }
       const { platform, deepLinking } = launch;
@@ -467,6 +464,16 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
       return;
     }
     response.set('Cache-Control', 'no-cache').type('text/javascript').sendFile(bundleFile);
+  });
+
+  // A form the body parser cannot read (charset, too many fields): a plain refusal, no stack trace.
+  router.use((error: unknown, _request: express.Request, response: express.Response, next: express.NextFunction) => {
+    if (response.headersSent) {
+      next(error);
+      return;
+    }
+    const status = typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 400;
+    refuse(response, status >= 400 && status < 500 ? status : 400, { code: 'request', message: 'The LMS sent a request this tool cannot read.' });
   });
 
   return {

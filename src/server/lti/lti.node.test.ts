@@ -198,8 +198,8 @@ describe('LTI 1.3 tool', () => {
       assert.equal(first.status, 303);
       const again = await postLaunch(tool, { id_token: first.idToken, state: first.step.state }, first.step.cookie);
       assert.equal(again.status, 401);
-      assert.equal(errorCodeOf(again.html), 'state');
-      assert.match(again.html, /already used or has expired/);
+      assert.equal(errorCodeOf(again.html), 'nonce');
+      assert.match(again.html, /already used/);
       const fresh = await startLogin(platform, { user: learner });
       const replay = await postLaunch(tool, { id_token: first.idToken, state: fresh.state }, fresh.cookie);
       assert.equal(replay.status, 401);
@@ -236,6 +236,50 @@ describe('LTI 1.3 tool', () => {
       const result = await postLaunch(tool, { id_token: forged, state: step.state }, step.cookie);
       assert.equal(result.status, 401);
       assert.equal(errorCodeOf(result.html), 'signature');
+    });
+
+    test('a state the tool did not sign, or altered, is refused', async () => {
+      const step = await startLogin(platform, { user: learner });
+      const idToken = await platform.signIdToken({ user: learner }, step.nonce);
+      const [body, mac] = step.state.split('.');
+      const fields = JSON.parse(Buffer.from(body ?? '', 'base64url').toString()) as unknown[];
+      fields[2] = Date.now() + 86_400_000;
+      const altered = `${Buffer.from(JSON.stringify(fields)).toString('base64url')}.${mac ?? ''}`;
+      for (const state of [altered, 'made-up', `${body ?? ''}.`]) {
+        const result = await postLaunch(tool, { id_token: idToken, state }, step.cookie);
+        assert.equal(result.status, 401);
+        assert.equal(errorCodeOf(result.html), 'state');
+        assert.match(result.html, /not started by this tool/);
+      }
+    });
+
+    test('login requests keep no state on the server: a flood of them does not stop a real launch', async () => {
+      const query = new URLSearchParams({ iss: platform.issuer, login_hint: 'flood', target_link_uri: `${tool}lti/launch` }).toString();
+      for (let i = 0; i < 12_000; i += 500) {
+        const answers = await Promise.all(Array.from({ length: 500 }, () => fetch(`${tool}lti/login?${query}`, { redirect: 'manual' })));
+        assert.ok(answers.every((answer) => answer.status === 302));
+      }
+      const real = await launchOverHttp(tool, platform, { user: { sub: 'u-after-flood', name: 'Flo', roles: [ROLES.learner] } });
+      joinTokenOf(real);
+    });
+
+    test('a form the tool cannot read gets a plain refusal page, no stack trace', async () => {
+      const odd = await fetch(`${tool}lti/launch`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=koi9' },
+        body: 'id_token=x&state=y',
+      });
+      const html = await odd.text();
+      assert.equal(odd.status, 415);
+      assert.equal(errorCodeOf(html), 'request');
+      assert.doesNotMatch(html, /node_modules|at \w+ \(/);
+      const many = await fetch(`${tool}lti/launch`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: Array.from({ length: 80 }, (_, i) => `f${String(i)}=1`).join('&'),
+      });
+      assert.equal(many.status, 413);
+      assert.equal(errorCodeOf(await many.text()), 'request');
     });
 
     test('a nonce other than the one the login issued is refused', async () => {
@@ -348,6 +392,13 @@ describe('LTI 1.3 tool', () => {
       assert.equal(request.status, 200, request.html);
       const ticket = /name="ticket" value="([^"]+)"/.exec(request.html)?.[1] ?? '';
       assert.ok(ticket);
+      // A blank title asks again, and the form still works below.
+      const blank = await fetch(`${tool}lti/deep-link`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ticket, title: '   ' }).toString(),
+      });
+      assert.match(await blank.text(), new RegExp(`name="ticket" value="${ticket}"`));
       const chosen = await fetch(`${tool}lti/deep-link`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -459,6 +510,20 @@ describe('LTI mapping and configuration', () => {
     assert.throws(() => resolveLtiOptions({ publicUrl: 'https://tool.example/', platforms: [{ ...platform, deploymentIds: [] }] }), /deploymentIds/);
     assert.throws(() => resolveLtiOptions({ publicUrl: 'https://tool.example/', platforms: [platform, platform] }), /registered twice/);
     assert.equal(resolveLtiOptions({ publicUrl: 'https://tool.example/rtc', platforms: [platform] }).publicUrl, 'https://tool.example/rtc/');
+  });
+
+  test('a server whose LTI join tokens would outlive maxTokenLifetime does not start', async () => {
+    await assert.rejects(
+      startTestServer({
+        secret: SECRET,
+        maxTokenLifetime: 3600,
+        lti: {
+          publicUrl: 'http://127.0.0.1:1/',
+          platforms: [{ issuer: 'https://lms.example', clientId: 'c', deploymentIds: ['1'], jwksUrl: 'https://lms.example/j', authLoginUrl: 'https://lms.example/a' }],
+        },
+      }),
+      /every launch's token would be refused/,
+    );
   });
 
   test('a server with LTI but no secret does not start', async () => {
