@@ -77,6 +77,8 @@ export class MediaLinks {
   readonly #waiting = new Map<string, { call: MediaConnection; cancel: Cancel }>();
   /** When a call from each member was last answered (scheduler clock). */
   readonly #answeredAt = new Map<string, number>();
+  /** Per member: media connections in a row that failed without ever connecting (the network may block calls). */
+  readonly #fruitless = new Map<string, number>();
   /** The camera's part of the video budget: all of it, less while we share a screen. */
   #cameraShare = 1;
 
@@ -182,6 +184,7 @@ export class MediaLinks {
       slot.clear();
     }
     this.#answeredAt.clear();
+    this.#fruitless.clear();
     this.#scheduler.cancelAll();
   }
 
@@ -316,6 +319,7 @@ export class MediaLinks {
       this.#host.log.debug('media connection', state, id);
       if (state === 'connected') {
         link.everConnected = true;
+        this.#fruitless.delete(id);
         link.cancelDisconnected();
         this.applySendLimits();
         this.#host.changed(id);
@@ -386,10 +390,15 @@ export class MediaLinks {
       recallMs: this.#timings.recallDelayMs,
       waitMs: this.#timings.mediaRecoveryDelayMs,
     });
+    // Links that never connect, again and again, are retried less and less often
+    // (up to 8 s more): a network that blocks calls does not open in half a second.
+    const fruitless = link.everConnected ? 0 : (this.#fruitless.get(id) ?? 0) + 1;
+    if (fruitless > 0) this.#fruitless.set(id, fruitless);
+    const backoffMs = fruitless >= 2 ? Math.min(8000, 500 * 2 ** (fruitless - 2)) : 0;
     // The re-caller waits a moment so the far side notices too; the other side
     // calls anyway after a while, in case its end still looked healthy to the far side.
     this.#host.log.debug(plan.role === 'recaller' ? 're-establishing media' : 'waiting for the re-call', id);
-    this.#scheduler.after(plan.delayMs, () => {
+    this.#scheduler.after(plan.delayMs + backoffMs, () => {
       const current = this.#host.member(id);
       if (current && !this.#links.has(id) && this.#host.joined()) this.connectTo(current);
     });

@@ -15,7 +15,7 @@ describe('a network that blocks calls', function () {
   useClassroom([], (r) => (room = r));
 
   it('relay only without a relay: no media, and a network-blocked error naming the ports, once', async () => {
-    const fast = { iceTransportPolicy: 'relay' as const, connectTimeoutMs: 2000 };
+    const fast = { iceTransportPolicy: 'relay' as const, connectTimeoutMs: 2000, recallDelayMs: 100, mediaRecoveryDelayMs: 500 };
     const tutor = await room.join('Tess', 'tutor', fast);
     const errors: SessionErrorDetail[] = [];
     tutor.addEventListener('error', (e) => errors.push(e.detail));
