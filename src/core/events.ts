@@ -61,7 +61,7 @@ export type SessionErrorCode =
   | 'attendance-unavailable'
   /**
    * A media connection never got through: the network blocks peer-to-peer calls
-   * (and no TURN relay got through either). Told once until a connection succeeds.
+   * (and no TURN relay got through either). Told once per participant, until a connection with them succeeds.
    */
   | 'network-blocked';
 

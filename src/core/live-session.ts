@@ -63,8 +63,8 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   readonly #admission: Admission;
   readonly #screen: ScreenShare;
   readonly #speaking: SpeakingDetector;
-  /** Whether the user was told that the network blocks calls (again only after a connection succeeds). */
-  #networkBlockedTold = false;
+  /** Members whose media never got through and the user was told so (again only after their link connects). */
+  readonly #networkBlockedTold = new Set<string>();
   readonly #membership: Membership;
 
   constructor(options: LiveSessionOptions) {
@@ -124,12 +124,12 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
           else this.#speaking.unwatch(id);
         },
         changed: (id) => {
-          if (this.#links.isConnected(id)) this.#networkBlockedTold = false;
+          if (this.#links.isConnected(id)) this.#networkBlockedTold.delete(id);
           this.#room.updateRemote(id);
         },
         unreachable: (id) => {
-          if (this.#networkBlockedTold) return;
-          this.#networkBlockedTold = true;
+          if (this.#networkBlockedTold.has(id)) return;
+          this.#networkBlockedTold.add(id);
           const name = this.#room.state.members.get(id)?.name ?? 'another participant';
           const relayOnly = options.iceTransportPolicy === 'relay';
           this.emit('error', {

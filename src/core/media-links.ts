@@ -391,10 +391,11 @@ export class MediaLinks {
       waitMs: this.#timings.mediaRecoveryDelayMs,
     });
     // Links that never connect, again and again, are retried less and less often
-    // (up to 8 s more): a network that blocks calls does not open in half a second.
+    // (from the third in a row, up to 8 s more): a network that blocks calls does
+    // not open in half a second. The first retries keep their pace.
     const fruitless = link.everConnected ? 0 : (this.#fruitless.get(id) ?? 0) + 1;
     if (fruitless > 0) this.#fruitless.set(id, fruitless);
-    const backoffMs = fruitless >= 2 ? Math.min(8000, 500 * 2 ** (fruitless - 2)) : 0;
+    const backoffMs = fruitless >= 3 ? Math.min(8000, 1000 * 2 ** (fruitless - 3)) : 0;
     // The re-caller waits a moment so the far side notices too; the other side
     // calls anyway after a while, in case its end still looked healthy to the far side.
     this.#host.log.debug(plan.role === 'recaller' ? 're-establishing media' : 'waiting for the re-call', id);
