@@ -5,26 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRoomServer } from '../src/server/index.js';
+import { freePort } from '../test/free-port.js';
 import { startTestPlatform } from '../test/lti-platform.js';
-
-function freePort(wanted: number): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => {
-      // Taken: any free port.
-      if (wanted !== 0) resolve(freePort(0));
-    });
-    probe.listen(wanted, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : wanted;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const platform = await startTestPlatform();
 const port = await freePort(Number(process.env['PORT'] ?? 8090));

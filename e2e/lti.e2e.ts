@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { verifyWebhookSignature } from '../src/server/index.js';
+import { freePort } from '../test/free-port.js';
 import { ROLES, startTestPlatform, type TestPlatform } from '../test/lti-platform.js';
 import { ChromiumDriver, startCliServer, waitFor, type CliServer, type Participant } from './harness.js';
 
@@ -45,18 +45,6 @@ async function startWebhookReceiver(): Promise<{ url: string; deliveries: Delive
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   return { url: `http://127.0.0.1:${String(typeof address === 'object' && address ? address.port : 0)}/hook`, deliveries, server };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 void describe('end to end, LTI 1.3 launch from an LMS', { timeout: 600_000 }, () => {

@@ -24,19 +24,10 @@ interface RelayView {
 /** Each RTCPeerConnection of the page's session: selected pair types and configured TURN usernames. */
 function relayView(participant: Participant): Promise<RelayView> {
   return participant.page.evaluate(async () => {
-    const element = document.querySelector('live-session') as unknown as { session: Record<symbol, () => { peerConnections: RTCPeerConnection[] }> };
-    const session = element.session;
-    let proto: object | null = Object.getPrototypeOf(session) as object | null;
-    let internals: { peerConnections: RTCPeerConnection[] } | undefined;
-    while (proto && !internals) {
-      for (const symbol of Object.getOwnPropertySymbols(proto)) {
-        if (symbol.description === 'live-session.diagnostics') internals = session[symbol]?.call(session);
-      }
-      proto = Object.getPrototypeOf(proto) as object | null;
-    }
+    const element = document.querySelector('live-session') as unknown as { session: { peerConnections: RTCPeerConnection[] } };
     const pairs: string[] = [];
     const usernames: string[] = [];
-    for (const pc of internals?.peerConnections ?? []) {
+    for (const pc of element.session.peerConnections) {
       for (const server of pc.getConfiguration().iceServers ?? []) if (server.username) usernames.push(server.username);
       const stats = await pc.getStats();
       const byId = new Map<string, Record<string, unknown>>();

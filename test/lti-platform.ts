@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { escapeHtml } from '../src/server/lti/pages.js';
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
 export const ROLES = {
@@ -153,9 +154,8 @@ export async function startTestPlatform(): Promise<TestPlatform> {
 
   // A course page, for trying the tool by hand: who launches, as what, which activity.
   const activities: { id: string; title: string }[] = [{ id: 'link-1', title: 'Weekly live session' }];
-  const escape = (value: string): string => value.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
   app.get('/', (_request, response) => {
-    const options = activities.map((a) => `<option value="${escape(a.id)}">${escape(a.title)}</option>`).join('');
+    const options = activities.map((a) => `<option value="${escapeHtml(a.id)}">${escapeHtml(a.title)}</option>`).join('');
     response.type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test LMS: Algebra I</title>
 <style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}label{display:block;margin-top:.75rem}</style></head>
 <body><h1>Algebra I <small>(test LMS)</small></h1>
@@ -246,8 +246,8 @@ addEventListener('message', (event) => {
       const idToken = await signIdToken(launch, query['nonce'] ?? '');
       response.type('html').send(`<!doctype html><html><body>
 <form id="f" method="post" action="${toolUrl}lti/launch">
-<input type="hidden" name="id_token" value="${escape(idToken)}">
-<input type="hidden" name="state" value="${escape(query['state'] ?? '')}">
+<input type="hidden" name="id_token" value="${escapeHtml(idToken)}">
+<input type="hidden" name="state" value="${escapeHtml(query['state'] ?? '')}">
 </form><script>document.getElementById('f').submit();</script></body></html>`);
     })().catch((error: unknown) => {
       response.status(500).send(`the test platform failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -264,7 +264,7 @@ addEventListener('message', (event) => {
         const first = Array.isArray(items) ? (items[0] as { title?: unknown } | undefined) : undefined;
         const title = typeof first?.title === 'string' ? first.title : 'Live session';
         activities.push({ id: `link-${String(activities.length + 1)}`, title });
-        response.type('html').send(`<!doctype html><p id="added">The activity "${escape(title)}" was added. <a href="/">Back to the course</a></p>`);
+        response.type('html').send(`<!doctype html><p id="added">The activity "${escapeHtml(title)}" was added. <a href="/">Back to the course</a></p>`);
       } catch (error) {
         rejectedDeepLinks.push(error instanceof Error ? error.message : String(error));
         response.status(400).send('bad deep linking response');
