@@ -4,7 +4,7 @@
  * plain page. Each step is proven by frames and by `participants`.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { signJoinToken } from '../src/server/index.js';
 import {
   ChromiumDriver,
@@ -34,6 +34,11 @@ void describe('end to end, Chromium', { timeout: 900_000 }, () => {
     await Promise.all(open.map((p) => p.close()));
     await chromium.close();
     await server.stop();
+  });
+  // A scenario that fails midway leaves its pages open: close them before the
+  // next one, which would otherwise run beside them on an overloaded machine.
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((p) => p.close()));
   });
 
   const join = async (room: string, name: string, role: 'tutor' | 'student', extra: { topology?: 'mesh' | 'star'; userId?: string } = {}) => {
