@@ -59,7 +59,9 @@ const EMBED_PAGE = `<!doctype html>
   }
   element.setAttribute('autojoin', '');
   if (params.get('debug')) element.setAttribute('debug', '');
-  element.video = { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } };
+  const [width, height, fps] = (params.get('video') || '320x240x15').split('x').map(Number);
+  element.video = { width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: fps } };
+  if (params.get('audio') === 'off') element.audio = false;
   if (params.get('media') === 'none') {
     element.video = false;
     element.audio = false;
@@ -366,6 +368,14 @@ export interface EmbedOptions {
   topology?: 'mesh' | 'star';
   /** Join with neither camera nor microphone (watch only). */
   watchOnly?: boolean;
+  /** The camera's size and rate, "WxHxFPS" (default 320x240x15): smaller for many pages in one browser. */
+  video?: string;
+  /**
+   * false: join without a microphone (the camera still on). Audio is what costs
+   * most when many pages share one browser on a small machine: every page
+   * encodes it once per link and plays every other page's.
+   */
+  microphone?: boolean;
   /** `relay`: media only through the TURN relay. */
   iceTransportPolicy?: 'all' | 'relay';
 }
@@ -390,6 +400,8 @@ export function embedUrl(server: CliServer, options: EmbedOptions): string {
   if (options.userId) params.set('user-id', options.userId);
   if (options.topology) params.set('topology', options.topology);
   if (options.watchOnly) params.set('media', 'none');
+  if (options.video) params.set('video', options.video);
+  if (options.microphone === false) params.set('audio', 'off');
   if (options.iceTransportPolicy) params.set('ice-transport-policy', options.iceTransportPolicy);
   // LS_E2E_TRACE=1: every page logs its session's debug lines, printed with the page's name and a timestamp.
   if (TRACE) params.set('debug', '1');

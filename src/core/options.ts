@@ -88,7 +88,8 @@ export interface LiveSessionOptions {
    * Silence from the server after which the signalling socket counts as dead
    * and a reconnect starts, without waiting for the browser to notice (which
    * can take minutes when the network silently drops packets). Only against a
-   * server that answers LS-PING. Default 3500 ms.
+   * server that answers LS-PING. Default 3500 ms; a floor, the timeout grows
+   * with slow round trips (up to four times this).
    */
   livenessTimeoutMs?: number;
   /** Failed reconnect attempts after which a fresh peer id takes over. Default 6. */

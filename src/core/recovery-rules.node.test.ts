@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ParticipantInfo } from '../protocol/index.js';
-import { incomingCallAction, partitionVanished, recallPlan, reconnectDelay, resolveGlare } from './recovery-rules.js';
+import { LivenessEstimator, incomingCallAction, partitionVanished, recallPlan, reconnectDelay, resolveGlare, stalledFor } from './recovery-rules.js';
 
 describe('reconnectDelay', () => {
   const bounds = { minDelayMs: 500, maxDelayMs: 8000 };
@@ -96,4 +96,50 @@ describe('recallPlan', () => {
     assert.deepEqual(recallPlan('ls-a', 'ls-b', timings), { role: 'recaller', delayMs: 500 });
     assert.deepEqual(recallPlan('ls-b', 'ls-a', timings), { role: 'waiter', delayMs: 4000 });
   });
+});
+
+describe('LivenessEstimator', () => {
+  it('starts at the floor and stays there for quick answers', () => {
+    const liveness = new LivenessEstimator({ floorMs: 3500, maxMs: 15_000 });
+    assert.equal(liveness.timeoutMs, 3500);
+    for (let i = 0; i < 20; i++) liveness.observe(5);
+    assert.equal(liveness.timeoutMs, 3500);
+  });
+  it('grows with slow, jittery answers (a loaded machine) and is capped', () => {
+    const liveness = new LivenessEstimator({ floorMs: 3500, maxMs: 15_000 });
+    for (const ms of [900, 2500, 1200, 3000, 800, 2800]) liveness.observe(ms);
+    assert.ok(liveness.timeoutMs > 3500, `${liveness.timeoutMs}`);
+    for (let i = 0; i < 30; i++) liveness.observe(i % 2 === 0 ? 100 : 40_000);
+    assert.equal(liveness.timeoutMs, 15_000);
+  });
+  it('comes back down to the floor when answers are quick again', () => {
+    const liveness = new LivenessEstimator({ floorMs: 3500, maxMs: 15_000 });
+    for (const ms of [3000, 4000, 2000, 5000]) liveness.observe(ms);
+    const loaded = liveness.timeoutMs;
+    for (let i = 0; i < 60; i++) liveness.observe(10);
+    assert.ok(loaded > 3500);
+    assert.equal(liveness.timeoutMs, 3500);
+  });
+  it('ignores impossible samples', () => {
+    const liveness = new LivenessEstimator({ floorMs: 3500, maxMs: 15_000 });
+    liveness.observe(-1);
+    liveness.observe(Number.NaN);
+    liveness.observe(Number.POSITIVE_INFINITY);
+    assert.equal(liveness.timeoutMs, 3500);
+  });
+});
+
+describe('stalledFor', () => {
+  const table: [previous: number, now: number, interval: number, stalled: number][] = [
+    [0, 1000, 1000, 0],
+    [0, 1200, 1000, 0],
+    [0, 1300, 1000, 300],
+    [0, 6000, 1000, 5000],
+    [0, 900, 1000, 0],
+  ];
+  for (const [previous, now, interval, stalled] of table) {
+    it(`checks ${now - previous} ms apart, meant ${interval} → ${stalled} ms stalled`, () => {
+      assert.equal(stalledFor(previous, now, interval), stalled);
+    });
+  }
 });

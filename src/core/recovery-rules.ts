@@ -77,3 +77,55 @@ export function recallPlan(myId: string, remoteId: string, timings: { recallMs: 
     ? { role: 'recaller', delayMs: timings.recallMs }
     : { role: 'waiter', delayMs: timings.waitMs };
 }
+
+/**
+ * How long an LS-PING may go unanswered before the signalling socket counts as
+ * dead. A fixed few seconds suits an idle machine, but a page (or server) that
+ * is starved of CPU answers late without being gone, and a false verdict
+ * costs a whole re-join: every other member sees this one leave and their
+ * calls are placed again, which starves the machine further. So the timeout
+ * follows the round trips actually seen, like TCP's retransmission timer
+ * (RFC 6298): smoothed round trip plus four times its variation, never below
+ * the configured floor and never above `maxMs`. Time the page itself lost
+ * (its timer ran late: the main thread was blocked or the tab throttled) does
+ * not count as the server's silence.
+ */
+export class LivenessEstimator {
+  readonly #floorMs: number;
+  readonly #maxMs: number;
+  #smoothed: number | null = null;
+  #variation = 0;
+
+  constructor(bounds: { floorMs: number; maxMs: number }) {
+    this.#floorMs = bounds.floorMs;
+    this.#maxMs = Math.max(bounds.floorMs, bounds.maxMs);
+  }
+
+  /** A ping answered after `ms`. */
+  observe(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) return;
+    if (this.#smoothed === null) {
+      this.#smoothed = ms;
+      this.#variation = ms / 2;
+      return;
+    }
+    this.#variation = 0.75 * this.#variation + 0.25 * Math.abs(this.#smoothed - ms);
+    this.#smoothed = 0.875 * this.#smoothed + 0.125 * ms;
+  }
+
+  /** The current verdict timeout, ms. */
+  get timeoutMs(): number {
+    if (this.#smoothed === null) return this.#floorMs;
+    return Math.min(this.#maxMs, Math.max(this.#floorMs, this.#smoothed + 4 * this.#variation));
+  }
+}
+
+/**
+ * A periodic check ran at `now`; the one before ran at `previous`, and they
+ * are meant to be `intervalMs` apart. The time beyond that (less a small
+ * allowance for ordinary timer slack) is time the page itself was stalled.
+ */
+export function stalledFor(previous: number, now: number, intervalMs: number): number {
+  const late = now - previous - intervalMs;
+  return late > intervalMs / 4 ? late : 0;
+}

@@ -19,7 +19,7 @@ import { randomId } from './identity.js';
 import type { Logger } from './logger.js';
 import type { Timings } from './options.js';
 import { guardPeer, socketIsOpen, whenSocketOpens } from './peer-guards.js';
-import { reconnectDelay } from './recovery-rules.js';
+import { LivenessEstimator, reconnectDelay, stalledFor } from './recovery-rules.js';
 import type { Cancel, Scheduler } from './scheduler.js';
 import type { ParsedServer } from './server-url.js';
 
@@ -80,6 +80,9 @@ export class SignallingChannel {
   #pongSeen = false;
   /** When the oldest unanswered LS-PING left (scheduler clock), or null. */
   #pingSentAt: number | null = null;
+  /** When the last liveness check ran (scheduler clock), to tell the page's own stalls from the server's silence. */
+  #lastCheckAt: number | null = null;
+  readonly #liveness: LivenessEstimator;
   #stopLiveness: Cancel = () => undefined;
   #joinWaiter: { resolve: () => void; reject: (error: Error) => void; stopTimeout: () => void } | null = null;
   readonly #transportPolicy: RTCIceTransportPolicy;
@@ -101,6 +104,7 @@ export class SignallingChannel {
     this.#timings = timings;
     this.#scheduler = scheduler;
     this.#host = host;
+    this.#liveness = new LivenessEstimator({ floorMs: timings.livenessTimeoutMs, maxMs: timings.livenessTimeoutMs * 4 });
   }
 
   get peer(): Peer | null {
@@ -190,6 +194,7 @@ export class SignallingChannel {
     this.#currentAttempt = null;
     this.#unreachable = false;
     this.#pingSentAt = null;
+    this.#lastCheckAt = null;
     this.#stopLiveness();
     this.#stopLiveness = this.#scheduler.every(this.#timings.livenessIntervalMs, () => this.#checkLiveness());
     this.#joinWaiter?.resolve();
@@ -202,16 +207,21 @@ export class SignallingChannel {
    * whose timers ran late never mistakes its own sleep for a dead server.
    */
   #checkLiveness(): void {
+    const now = this.#scheduler.now();
+    const stalled = this.#lastCheckAt === null ? 0 : stalledFor(this.#lastCheckAt, now, this.#timings.livenessIntervalMs);
+    this.#lastCheckAt = now;
     const peer = this.#peer;
     if (!peer || peer.disconnected || !this.#host.inRoom() || this.#host.reconnecting()) return;
-    const now = this.#scheduler.now();
     if (this.#pingSentAt === null) {
       this.#pingSentAt = now;
       this.send({ type: 'LS-PING' });
       return;
     }
-    if (this.#pongSeen && now - this.#pingSentAt >= this.#timings.livenessTimeoutMs) {
-      this.#host.log.debug('the server went silent; reconnecting', { silentMs: Math.round(now - this.#pingSentAt) });
+    // The page's own stall is not the server's silence (the answer may be queued behind it).
+    this.#pingSentAt += stalled;
+    const timeoutMs = this.#liveness.timeoutMs;
+    if (this.#pongSeen && now - this.#pingSentAt >= timeoutMs) {
+      this.#host.log.debug('the server went silent; reconnecting', { silentMs: Math.round(now - this.#pingSentAt), timeoutMs: Math.round(timeoutMs) });
       this.#pingSentAt = null;
       this.#unreachable = true;
       peer.disconnect(); // 'disconnected' schedules the reconnect.
@@ -324,10 +334,12 @@ export class SignallingChannel {
     guardPeer(peer, this.#host.log);
     peer.socket.on('message', (message: unknown) => {
       if (this.#peer !== peer) return;
-      // Any message is a sign of life.
+      // Any message is a sign of life; a pong also measures the round trip.
+      const pingSentAt = this.#pingSentAt;
       this.#pingSentAt = null;
       if (isRecord(message) && message['type'] === 'LS-PONG') {
         this.#pongSeen = true;
+        if (pingSentAt !== null) this.#liveness.observe(this.#scheduler.now() - pingSentAt);
         return;
       }
       if (!isServerMessage(message)) return;
