@@ -146,6 +146,16 @@ export class FaultNamespace {
     this.applyRules(`accept`, `numgen random mod 100 < ${Math.round(percent)} drop`);
   }
 
+  /**
+   * Drops the UDP packets of one local port, both ways, and nothing else: one
+   * media path dies while signalling (TCP) and every other port keep working,
+   * as when a NAT forgets a mapping.
+   */
+  dropUdpPort(port: number): void {
+    const rule = `udp sport ${port} drop; udp dport ${port} drop`;
+    this.applyRules('accept', rule);
+  }
+
   /** Lets everything through again. */
   restore(): void {
     succeeds('ip', ['netns', 'exec', this.name, 'nft', 'delete', 'table', 'inet', 'fault']);

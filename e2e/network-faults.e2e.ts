@@ -45,6 +45,55 @@ void describe('end to end, real network faults', { timeout: 900_000, skip: unava
     await Promise.all([tutor.close(), student.close()]);
   });
 
+  void test('a student\'s media path dies while signalling lives (its UDP port dropped): ICE restart brings the call back on the same connection', { timeout: 240_000 }, async () => {
+    const { tutor, student } = await lab.pair('student');
+    try {
+      const port = await student.page.evaluate(async () => {
+        const element = document.querySelector('live-session') as unknown as { session: { peerConnections: RTCPeerConnection[] } };
+        const [pc] = element.session.peerConnections;
+        if (!pc) throw new Error('no connection');
+        (window as unknown as { lsFirstPc: RTCPeerConnection }).lsFirstPc = pc;
+        let localPort = 0;
+        const stats = await pc.getStats();
+        const byId = new Map<string, Record<string, unknown>>();
+        stats.forEach((report: Record<string, unknown>) => byId.set(report['id'] as string, report));
+        for (const report of byId.values()) {
+          if (report['type'] === 'candidate-pair' && report['nominated'] === true && report['state'] === 'succeeded') {
+            localPort = Number(byId.get(report['localCandidateId'] as string)?.['port'] ?? 0);
+          }
+        }
+        return localPort;
+      }, undefined);
+      assert.ok(port > 0, 'the media path has a local UDP port');
+      lab.ns.dropUdpPort(port);
+      // Video moves again both ways (ICE restart, or at worst a new call) ...
+      await Promise.all([student.expectSees('Tutor'), tutor.expectSees('Student')]);
+      // ... over the same RTCPeerConnection, on a new local port: the restart did it.
+      const after = await student.page.evaluate(async (blocked) => {
+        const element = document.querySelector('live-session') as unknown as { session: { peerConnections: RTCPeerConnection[] } };
+        const [pc] = element.session.peerConnections;
+        const stats = pc ? await pc.getStats() : new Map();
+        const ports: number[] = [];
+        const byId = new Map<string, Record<string, unknown>>();
+        stats.forEach((report: Record<string, unknown>) => byId.set(report['id'] as string, report));
+        for (const report of byId.values()) {
+          if (report['type'] === 'candidate-pair' && report['nominated'] === true && report['state'] === 'succeeded') {
+            ports.push(Number(byId.get(report['localCandidateId'] as string)?.['port'] ?? 0));
+          }
+        }
+        return { same: pc === (window as unknown as { lsFirstPc?: RTCPeerConnection }).lsFirstPc, count: element.session.peerConnections.length, ports, blocked };
+      }, port);
+      assert.equal(after.same, true, 'the same RTCPeerConnection carries the call');
+      assert.equal(after.count, 1);
+      assert.ok(after.ports.length > 0 && !after.ports.includes(port), `a new local port is in use (${after.ports.join(',')} vs blocked ${port})`);
+      const left = (await tutor.state()).events.filter((e) => e.type === 'ls-participant-left');
+      assert.deepEqual(left, [], 'nobody left: signalling never broke');
+    } finally {
+      lab.ns.restore();
+      await Promise.all([tutor.close(), student.close()]);
+    }
+  });
+
   void test('8 % random packet loss on a student\'s network: the call holds, video keeps moving', { timeout: 240_000 }, async () => {
     const { tutor, student } = await lab.pair('student');
     lab.ns.loss(8);

@@ -2,7 +2,8 @@
 # Makes sure the system programs the tests drive are installed, from Debian's
 # packages: Chromium and Firefox ESR (browser and end-to-end tests), iproute2
 # and nftables (real network faults in the end-to-end suite), Xvfb (a headed
-# Firefox sharing its screen in the end-to-end suite). Nothing here
+# Firefox sharing its screen in the end-to-end suite), coturn (the TURN relay)
+# and webkit2gtk-driver (WebKit's MiniBrowser, a browser without WebRTC). Nothing here
 # downloads a browser build of its own. Browser paths can be overridden with
 # CHROMIUM_BIN and FIREFOX_BIN.
 set -euo pipefail
@@ -18,6 +19,7 @@ declare -A wanted=(
   [nftables]="nft"
   [xvfb]="Xvfb"
   [coturn]="turnserver"
+  [webkit2gtk-driver]="WebKitWebDriver"
 )
 
 has_program() {

@@ -14,6 +14,8 @@ export interface SessionInternals {
   peerConnections: RTCPeerConnection[];
   peer: Peer | null;
   pendingTimers: number;
+  /** ICE restarts this side sent over the media connections held now. */
+  iceRestarts: number;
 }
 
 export interface SessionDiagnostics extends SessionInternals {

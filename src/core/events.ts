@@ -63,7 +63,11 @@ export type SessionErrorCode =
    * A media connection never got through: the network blocks peer-to-peer calls
    * (and no TURN relay got through either). Told once per participant, until a connection with them succeeds.
    */
-  | 'network-blocked';
+  | 'network-blocked'
+  /** `join()`: this browser has no WebRTC (`RTCPeerConnection`), or it is turned off. Nothing is sent to the server. */
+  | 'webrtc-unsupported'
+  /** `join()`: no WebRTC on a page served over plain HTTP; HTTPS is the likely cure. Nothing is sent to the server. */
+  | 'insecure-context';
 
 /**
  * Why `join()` rejected: an `Error` with a stable `code` to switch on (the
@@ -85,6 +89,10 @@ export interface SessionErrorDetail {
   media?: MediaFailure;
   /** The request type the server refused, when it says. */
   request?: string;
+  /** `network-blocked`: whom the media could not reach. */
+  participant?: { id: string; name: string };
+  /** `network-blocked`: the session allows only relayed media (`iceTransportPolicy: 'relay'`). */
+  relayOnly?: boolean;
 }
 
 export interface LeftDetail {

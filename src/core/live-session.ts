@@ -15,6 +15,7 @@ import { fetchAttendance, saveFile, type AttendanceFile } from './attendance.js'
 import { ScreenShare, type ScreenShareOptions } from './screen-share.js';
 import { Chat } from './chat.js';
 import { DIAGNOSTICS, type SessionInternals } from './diagnostics.js';
+import { browserSupport, callProblem, describeCallProblem, type CallProblem } from './support.js';
 import { SessionError, type ChatEntry, type ConnectionState, type LiveSessionEventMap, type Participant, type SessionPhase } from './events.js';
 import { defaultStorage, tabUserId } from './identity.js';
 import { LocalMedia } from './local-media.js';
@@ -134,6 +135,8 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
           const relayOnly = options.iceTransportPolicy === 'relay';
           this.emit('error', {
             code: 'network-blocked',
+            participant: { id, name },
+            relayOnly,
             message: relayOnly
               ? `Video could not reach ${name} through the relay. Ask your administrator to open the TURN server's ports (3478 UDP and TCP, 5349 TCP) on this network.`
               : `Video could not reach ${name}: your network seems to block video calls. Ask your administrator to allow WebRTC traffic (UDP), or to set up a TURN relay for this service.`,
@@ -343,7 +346,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   }
 
   [DIAGNOSTICS](): SessionInternals {
-    return { peerConnections: this.#links.peerConnections, peer: this.#signalling.peer, pendingTimers: this.#scheduler.size };
+    return { peerConnections: this.#links.peerConnections, peer: this.#signalling.peer, pendingTimers: this.#scheduler.size, iceRestarts: this.#links.iceRestarts };
   }
 
   // ------------------------------------------------------------------ join / leave
@@ -354,7 +357,23 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
    * problems do not reject (they arrive as `error` events with code `media`).
    */
   join(): Promise<void> {
+    const problem = this.callProblem;
+    if (problem && !this.#membership.destroyed) {
+      // Nothing is tried: without WebRTC the server would count a member nobody can see.
+      const message = describeCallProblem(problem);
+      this.emit('error', { code: problem, message });
+      return Promise.reject(new SessionError(problem, message));
+    }
     return this.#membership.join();
+  }
+
+  /**
+   * Why this browser cannot make calls (`webrtc-unsupported`, or
+   * `insecure-context` on a plain-HTTP page), or null when it can. `join()`
+   * then rejects with that code; the preview may still work.
+   */
+  get callProblem(): CallProblem | null {
+    return callProblem(browserSupport());
   }
 
   /** Leaves the room, stops local media and closes every connection. */

@@ -9,10 +9,12 @@ import type { MediaConnection, Peer } from 'peerjs';
 import type { ParticipantInfo } from '../protocol/index.js';
 import type { Logger } from './logger.js';
 import type { Timings } from './options.js';
+import { IceRestart } from './ice-restart.js';
 import { incomingCallAction, recallPlan, resolveGlare } from './recovery-rules.js';
 import type { LinkView } from './roster.js';
 import type { Cancel, Scheduler } from './scheduler.js';
 import { videoSendLimits } from './send-limits.js';
+import { recallerOf } from './topology.js';
 
 export interface MediaLinksHost {
   readonly log: Logger;
@@ -44,6 +46,8 @@ interface Link {
   /** Whether it ever reached `connected`. */
   everConnected: boolean;
   cancelDisconnected: Cancel;
+  /** ICE restarts on this connection (null without an RTCPeerConnection). */
+  iceRestart: IceRestart | null;
   cleanup: () => void;
 }
 
@@ -295,7 +299,20 @@ export class MediaLinks {
 
   #adopt(id: string, call: MediaConnection, outgoing: boolean): void {
     const pc = peerConnectionOf(call);
-    const link: Link = { call, stream: null, outgoing, everConnected: false, cancelDisconnected: () => undefined, cleanup: () => undefined };
+    const iceRestart = pc
+      ? new IceRestart(pc, {
+          remoteId: id,
+          connectionId: call.connectionId,
+          log: this.#host.log,
+          send: (frame) => {
+            const peer = this.#host.peer();
+            if (!peer || peer.disconnected || peer.destroyed) return false;
+            peer.socket.send(frame);
+            return true;
+          },
+        })
+      : null;
+    const link: Link = { call, stream: null, outgoing, everConnected: false, cancelDisconnected: () => undefined, iceRestart, cleanup: () => undefined };
     this.#links.set(id, link);
     const current = (): boolean => this.#links.get(id) === link;
     const onStream = (stream: MediaStream): void => {
@@ -329,12 +346,20 @@ export class MediaLinks {
         this.#broken(id, link);
       } else if (state === 'disconnected') {
         link.cancelDisconnected();
-        link.cancelDisconnected = this.#scheduler.after(this.#timings.mediaRecoveryDelayMs, () => {
+        // First an ICE restart on this connection (from one side, until it is
+        // back or the fallback comes); then, if it is still down, a new call.
+        const cancelRestarts = this.#restartWhileDown(id, link, pc);
+        const cancelFallback = this.#scheduler.after(this.#timings.mediaRecoveryDelayMs, () => {
+          cancelRestarts();
           if (current() && pc.connectionState !== 'connected') {
             this.#host.log.debug('media connection lost', id);
             this.#broken(id, link);
           }
         });
+        link.cancelDisconnected = () => {
+          cancelRestarts();
+          cancelFallback();
+        };
         this.#host.changed(id);
       }
     };
@@ -366,6 +391,7 @@ export class MediaLinks {
       pc?.removeEventListener('connectionstatechange', onState);
       pc?.removeEventListener('signalingstatechange', onSignalling);
       link.cancelDisconnected();
+      link.iceRestart?.dispose();
       cancelConnectTimeout();
     };
     this.applySendLimits();
@@ -377,6 +403,37 @@ export class MediaLinks {
     link.cleanup();
     this.#links.delete(id);
     link.call.close();
+  }
+
+  /**
+   * While the link to `id` is down, its restarting side (the lower peer id)
+   * restarts ICE every `iceRestartDelayMs`: the first try may find signalling
+   * still down, and a restart whose candidates were lost needs another.
+   */
+  #restartWhileDown(id: string, link: Link, pc: RTCPeerConnection): Cancel {
+    if (!link.iceRestart || recallerOf(this.#host.myId(), id) !== this.#host.myId()) return () => undefined;
+    return this.#scheduler.every(this.#timings.iceRestartDelayMs, () => {
+      if (this.#links.get(id) !== link || pc.connectionState === 'connected') return;
+      void link.iceRestart?.restart();
+    });
+  }
+
+  /**
+   * The network changed (a new address, Wi-Fi to mobile): the paths the
+   * connections use may be gone though none has noticed yet. Each link this
+   * side restarts gets an ICE restart now.
+   */
+  restartIce(): void {
+    for (const [id, link] of this.#links) {
+      if (recallerOf(this.#host.myId(), id) === this.#host.myId()) void link.iceRestart?.restart();
+    }
+  }
+
+  /** ICE restarts this side sent, over the links held now. */
+  get iceRestarts(): number {
+    let count = 0;
+    for (const link of this.#links.values()) count += link.iceRestart?.restarts ?? 0;
+    return count;
   }
 
   /** A media connection died: re-establish it if the peer is still in the room. */

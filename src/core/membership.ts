@@ -150,7 +150,11 @@ export class Membership {
           this.#host.log.debug('pagehide: leaving', { persisted });
           this.leave();
         },
-        onOnline: () => signalling.reconnectNow(),
+        onOnline: () => {
+          signalling.reconnectNow();
+          // The paths the media connections used may be gone with the old network.
+          this.#host.links.restartIce();
+        },
         onOffline: () => this.#host.log.debug('browser offline'),
         onDeviceChange: () => {
           // A device unplugged ends its track (see local-media.ts); one plugged in

@@ -1,7 +1,8 @@
 /**
  * When media cannot get through (here: relay-only with no TURN relay on the
  * server, so no candidate at all), each side is told once that the network
- * blocks calls, with what to ask the administrator, and the element shows it.
+ * blocks calls, with what to ask the administrator, and whom (the element
+ * says it in the page's strings).
  */
 import { expect } from '@esm-bundle/chai';
 import { useClassroom } from '../../test/browser/element-fixtures.js';
@@ -24,6 +25,9 @@ describe('a network that blocks calls', function () {
     const told = errors.filter((e) => e.code === 'network-blocked');
     expect(told[0]?.message).to.contain('Sam');
     expect(told[0]?.message).to.contain('3478');
+    // Whom, and in which mode, so the element can say it in the page's language.
+    expect(told[0]?.participant).to.deep.equal({ id: sam.peerId, name: 'Sam' });
+    expect(told[0]?.relayOnly).to.equal(true);
     // Re-calls keep failing; the message is not repeated.
     await new Promise((resolve) => setTimeout(resolve, 5000));
     expect(errors.filter((e) => e.code === 'network-blocked')).to.have.length(1);

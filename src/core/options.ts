@@ -46,13 +46,19 @@ export interface LiveSessionOptions {
   /** How long a new media connection may take to connect before it is placed again. Default 15000 ms. */
   connectTimeoutMs?: number;
   /**
-   * How long an ICE `disconnected` may last before the connection is
-   * re-established; also how long the higher peer id waits for the re-call
+   * How long an ICE `disconnected` may last (ICE restarts included) before the
+   * connection is replaced by a new call; also how long the higher peer id waits for the re-call
    * before calling itself. Default 4000 ms.
    */
   mediaRecoveryDelayMs?: number;
   /** The lower peer id's pause before it re-places a dropped media connection. Default 500 ms. */
   recallDelayMs?: number;
+  /**
+   * While a media connection is `disconnected`, how often its restarting side
+   * (the lower peer id) restarts ICE on it, before `mediaRecoveryDelayMs`
+   * replaces it with a new call. Default 1000 ms.
+   */
+  iceRestartDelayMs?: number;
   /** How long a call from a peer not yet in the roster is held before it is refused. Default 5000 ms. */
   heldCallMs?: number;
   /**
@@ -121,6 +127,7 @@ export interface Timings {
   connectTimeoutMs: number;
   mediaRecoveryDelayMs: number;
   recallDelayMs: number;
+  iceRestartDelayMs: number;
   heldCallMs: number;
   answerIntervalMs: number;
   reconnectMinDelayMs: number;
@@ -142,6 +149,7 @@ export const DEFAULT_TIMINGS: Readonly<Timings> = Object.freeze({
   connectTimeoutMs: 15_000,
   mediaRecoveryDelayMs: 4000,
   recallDelayMs: 500,
+  iceRestartDelayMs: 1000,
   heldCallMs: 5000,
   answerIntervalMs: 1000,
   reconnectMinDelayMs: 500,

@@ -10,6 +10,7 @@ export const liveSessionStyles = css`
     overflow: hidden;
   }
   [part='prejoin'],
+  [part='unsupported'],
   [part='ended'] {
     display: grid;
     justify-items: center;
@@ -19,8 +20,18 @@ export const liveSessionStyles = css`
     min-height: 420px;
     text-align: center;
   }
-  [part='prejoin'] self-preview {
+  [part='prejoin'] self-preview,
+  [part='unsupported'] self-preview {
     --self-preview-width: min(360px, 80vw);
+  }
+  [part='unsupported-heading'] {
+    margin: 0;
+    font-size: 1.25em;
+  }
+  [part='unsupported-reason'],
+  [part='preview-only'] {
+    max-width: 36em;
+    margin: 0;
   }
   [part='name-field'] {
     display: grid;

@@ -4,6 +4,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { LiveSession } from '../../core/live-session.js';
+import { browserSupport, type CallProblem } from '../../core/support.js';
 import type { LeaveReason } from '../../protocol/index.js';
 import { icons } from '../shared/icons.js';
 import type { LiveSessionStrings } from '../shared/strings.js';
@@ -68,6 +69,25 @@ export function prejoinView(
       : nothing}
     <slot name="prejoin"></slot>
     <button part="join-button" class="primary" ?disabled=${joining} @click=${input.onJoin}>${joining ? s.joining : s.join}</button>
+  </section>`;
+}
+
+/**
+ * In place of the room when this browser cannot make calls: what is wrong and
+ * what to do, with the camera preview and device pickers when the devices
+ * work (a check before switching browsers), and no Join button.
+ */
+export function unsupportedView(input: ViewInput & { problem: CallProblem }): TemplateResult {
+  const { session, s, strings } = input;
+  const mediaWorks = browserSupport().media;
+  return html`<section part="unsupported" aria-labelledby="unsupported-heading" data-problem=${input.problem}>
+    <h2 id="unsupported-heading" part="unsupported-heading">${s.callsUnsupported}</h2>
+    <p part="unsupported-reason" role="alert">${input.problem === 'insecure-context' ? s.insecureContext : s.webrtcUnsupported}</p>
+    ${mediaWorks && session.phase !== 'left'
+      ? html`<self-preview exportparts=${PREVIEW_PARTS} .strings=${strings}></self-preview>
+          <device-settings part="devices" exportparts=${DEVICE_PARTS} .strings=${strings}></device-settings>
+          <p part="preview-only">${s.previewOnly}</p>`
+      : nothing}
   </section>`;
 }
 

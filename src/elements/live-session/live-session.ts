@@ -15,8 +15,8 @@ import { buttonStyles, themeStyles } from '../shared/base.styles.js';
 import type { ElementErrorDetail, TokenProvider } from '../shared/events.js';
 import { mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
 import { liveSessionStyles } from './live-session.styles.js';
-import { withNotice, type Notice } from './notices.js';
-import { endedView, prejoinView, roomView } from './live-session.templates.js';
+import { networkBlockedText, withNotice, type Notice } from './notices.js';
+import { endedView, prejoinView, roomView, unsupportedView } from './live-session.templates.js';
 import { toParticipantSummary, type ParticipantSummary } from './participant-summary.js';
 import { NextValue, requestToken } from './token-request.js';
 import { rememberedDevices } from '../device-settings/device-settings.js';
@@ -69,6 +69,10 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @slot ended - Extra content in the final state after leaving.
  *
  * @csspart prejoin - The pre-join step.
+ * @csspart unsupported - In place of the room when this browser cannot make calls (no WebRTC, or a plain-HTTP page); `data-problem` says which.
+ * @csspart unsupported-heading - Its heading.
+ * @csspart unsupported-reason - What is wrong and what to do.
+ * @csspart preview-only - Below the preview there: it is only a check.
  * @csspart name-field - The name label and input in the pre-join step.
  * @csspart join-button - The Join button.
  * @csspart notice - A message about the camera or microphone, or a refused join.
@@ -301,7 +305,8 @@ export class LiveSessionElement extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.autojoin) void this.join().catch(() => undefined);
-    else void this.session?.startPreview();
+    // Where no call can start, the preview still checks the devices.
+    if (!this.autojoin || this.session?.callProblem) void this.session?.startPreview();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -361,7 +366,9 @@ export class LiveSessionElement extends LitElement {
       if (this.session?.phase !== 'joined') this.notices = withNotice(this.notices, { kind: 'error', text: this.#strings.linkExpired });
       return;
     }
-    if (detail.code === 'media' || detail.code === 'network-blocked') this.notices = withNotice(this.notices, { kind: 'media', text: detail.message });
+    if (detail.code === 'network-blocked') this.notices = withNotice(this.notices, { kind: 'media', text: networkBlockedText(detail, this.#strings) });
+    else if (detail.code === 'media') this.notices = withNotice(this.notices, { kind: 'media', text: detail.message });
+    else if (detail.code === 'webrtc-unsupported' || detail.code === 'insecure-context') return; // the whole view says it
     else if (this.session?.phase !== 'joined') this.notices = withNotice(this.notices, { kind: 'error', text: detail.message });
     else this.#announcer.announce(detail.message);
   }
@@ -511,6 +518,8 @@ export class LiveSessionElement extends LitElement {
     const live = this.#announcer.render();
     if (!session) return live;
     const input = { session, s: this.#strings, strings: this.strings, notices: this.notices };
+    const problem = session.callProblem;
+    if (problem && session.phase !== 'joined') return html`${unsupportedView({ ...input, problem })}${live}`;
     switch (session.phase) {
       case 'idle':
       case 'joining':

@@ -19,3 +19,13 @@ export interface Notice {
 export function withNotice(notices: readonly Notice[], notice: Notice): Notice[] {
   return notices.some((n) => n.kind === notice.kind && n.text === notice.text) ? [...notices] : [...notices, notice];
 }
+
+/** What a network-blocked error says, in the page's strings when it names whom. */
+export function networkBlockedText(
+  detail: { message: string; participant?: { name: string }; relayOnly?: boolean },
+  s: { networkBlocked: (name: string) => string; networkBlockedRelay: (name: string) => string },
+): string {
+  const name = detail.participant?.name;
+  if (!name) return detail.message;
+  return detail.relayOnly ? s.networkBlockedRelay(name) : s.networkBlocked(name);
+}

@@ -118,6 +118,18 @@ export interface LiveSessionStrings {
   reactionNames: Readonly<Record<Reaction, string>>;
   /** Shown on a tile or in the list: "Sam: I'm confused". */
   reactionOf: (name: string, reaction: string) => string;
+  /** In place of the room when this browser cannot make calls: the heading. */
+  callsUnsupported: string;
+  /** Why: the browser has no WebRTC (or it is turned off). */
+  webrtcUnsupported: string;
+  /** Why: the page is served over plain HTTP. */
+  insecureContext: string;
+  /** Below the explanation when the camera works: the preview is only a check. */
+  previewOnly: string;
+  /** A media connection never got through: the network seems to block calls. */
+  networkBlocked: (name: string) => string;
+  /** The same in relay-only mode: the TURN relay could not be reached. */
+  networkBlockedRelay: (name: string) => string;
 }
 
 export const defaultStrings: LiveSessionStrings = {
@@ -221,6 +233,15 @@ export const defaultStrings: LiveSessionStrings = {
   attendanceFailed: (reason) => `Attendance not downloaded: ${reason}`,
   reactionNames: { 'thumbs-up': 'Thumbs up', clap: 'Clap', confused: "I'm confused", slower: 'Slower, please' },
   reactionOf: (name, reaction) => `${name}: ${reaction}`,
+  callsUnsupported: 'Video calls cannot start in this browser',
+  webrtcUnsupported:
+    'This browser has no WebRTC, the technology video calls use, or it is turned off. Open this page in a current Chrome, Edge, Firefox or Safari; on a managed device, ask your administrator to allow WebRTC.',
+  insecureContext: 'This page is not served over HTTPS, so the browser does not allow video calls here. Open it through an https:// address, or ask the site to enable HTTPS.',
+  previewOnly: 'Your camera and microphone work here: this preview is only a check; nobody sees it.',
+  networkBlocked: (name) =>
+    `Video could not reach ${name}: your network seems to block video calls. Ask your administrator to allow WebRTC traffic (UDP), or to set up a TURN relay for this service.`,
+  networkBlockedRelay: (name) =>
+    `Video could not reach ${name} through the relay. Ask your administrator to open the TURN server's ports (3478 UDP and TCP, 5349 TCP) on this network.`,
 };
 
 /** The symbol of each reaction (decorative: the name is what assistive technology reads). */
