@@ -53,4 +53,36 @@ describe('ICE restart', function () {
     await room.expectSees(tutor, sam, 'after the restart, Tess sees Sam');
     await room.expectSees(sam, tutor, 'after the restart, Sam sees Tess');
   });
+
+  it('a "restart" that would change the media (one more section) is rolled back, not answered; the call goes on', async () => {
+    const tutor = await room.join('Tess', 'tutor');
+    const sam = await room.join('Sam', 'student');
+    await room.expectSees(tutor, sam);
+    const [tutorPc] = peerConnectionsOf(tutor);
+    const samPeer = diagnose(sam).peer;
+    if (!tutorPc || !samPeer || !tutor.peerId) throw new Error('no connection');
+    const before = ufrag(tutorPc.localDescription);
+    // Sam's connection id for the call with Tess, as PeerJS keeps it.
+    const calls = (samPeer as unknown as { connections: Record<string, { connectionId: string }[]> }).connections[tutor.peerId] ?? [];
+    const connectionId = calls.at(-1)?.connectionId;
+    if (!connectionId) throw new Error('no call id');
+    // A restart offer from Sam's own connection (so the browser accepts it),
+    // with a third media section: a transceiver added only for this offer.
+    const [samPc] = peerConnectionsOf(sam);
+    if (!samPc) throw new Error('no connection');
+    const sections = (samPc.localDescription?.sdp.match(/^m=/gm) ?? []).length;
+    const transceivers = tutorPc.getTransceivers().length;
+    samPc.addTransceiver('video', { direction: 'recvonly' });
+    const offer = await samPc.createOffer({ iceRestart: true });
+    expect(offer.sdp?.match(/^m=/gm)).to.have.length(sections + 1);
+    const states: RTCSignalingState[] = [];
+    tutorPc.addEventListener('signalingstatechange', () => states.push(tutorPc.signalingState));
+    samPeer.socket.send({ type: 'ANSWER', payload: { sdp: { type: 'offer', sdp: offer.sdp }, type: 'media', connectionId, iceRestart: true }, dst: tutor.peerId });
+    await waitFor(() => states.includes('have-remote-offer') && tutorPc.signalingState === 'stable', 'the crafted offer reached Tess and was rolled back');
+    expect(ufrag(tutorPc.localDescription)).to.equal(before, 'nothing was answered');
+    expect(tutorPc.getTransceivers()).to.have.length(transceivers);
+    expect(peerConnectionsOf(tutor)).to.deep.equal([tutorPc]);
+    await room.expectSees(tutor, sam, 'Tess still sees Sam');
+    await room.expectSees(sam, tutor, 'Sam still sees Tess');
+  });
 });

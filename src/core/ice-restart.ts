@@ -36,12 +36,22 @@ export interface IceRestartPeer {
   readonly log: Logger;
 }
 
+/** Restart offers answered per connection and minute, at most (the restarting side sends one a second while down). */
+const MAX_ANSWERS_PER_MINUTE = 20;
+
+/** Media sections of a description (m= lines). */
+function sectionCount(description: RTCSessionDescription | null): number {
+  return (description?.sdp.match(/^m=/gm) ?? []).length;
+}
+
 export class IceRestart {
   readonly #pc: RTCPeerConnection;
   readonly #peer: IceRestartPeer;
   /** The first offer/answer exchange (PeerJS's own) is over: later remote offers are restarts. */
   #settled = false;
   #restarts = 0;
+  /** When this side answered restarts (ms), within the last minute. */
+  #answeredAt: number[] = [];
   #disposed = false;
   readonly #onSignalling = (): void => this.#signallingChanged();
 
@@ -115,6 +125,17 @@ export class IceRestart {
   async #answer(): Promise<void> {
     const pc = this.#pc;
     try {
+      // A restart changes ICE only. An offer that changes the media (more or
+      // fewer sections), or one of too many in a row, is not answered: the far
+      // side gets nothing new from this page by it.
+      const now = Date.now();
+      this.#answeredAt = this.#answeredAt.filter((at) => now - at < 60_000);
+      if (sectionCount(pc.remoteDescription) !== sectionCount(pc.currentLocalDescription) || this.#answeredAt.length >= MAX_ANSWERS_PER_MINUTE) {
+        this.#peer.log.warn('ignored a renegotiation that is not a plain ICE restart', this.#peer.remoteId);
+        await pc.setRemoteDescription({ type: 'rollback' });
+        return;
+      }
+      this.#answeredAt.push(now);
       this.#sendCandidates();
       const answer = await pc.createAnswer();
       if (!this.#awaitingAnswer()) return;

@@ -82,6 +82,27 @@ describe('<live-session> joining', function () {
     });
   });
 
+  describe('camera problems', () => {
+    it("a missing camera is told in the page's strings, with what to do", async () => {
+      const element = await mount({ 'user-role': 'student', name: 'Sam', 'user-id': uniqueId('u') });
+      element.strings = {
+        mediaProblem: (device, problem) => `Problème (${device}, ${problem}) : branchez-en une.`,
+      };
+      element.video = { deviceId: { exact: 'no-such-camera' } };
+      await waitFor(
+        () => shadow(element).querySelector('[part="prejoin"] [part="notice"]')?.textContent.includes('Problème (camera, missing) : branchez-en une.'),
+        'the notice in the replaced strings',
+      );
+      // The default strings say it in English, with the fix.
+      element.strings = {};
+      element.video = { deviceId: { exact: 'another-missing-camera' } };
+      await waitFor(
+        () => shadow(element).querySelector('[part="prejoin"] [part="notice"]')?.textContent.includes('No camera was found. Connect one, then turn it on again.'),
+        'the default notice',
+      );
+    });
+  });
+
   // ---------------------------------------------------------------- fresh tokens
 
   describe('ls-token-expiring', () => {

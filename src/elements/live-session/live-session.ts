@@ -367,7 +367,10 @@ export class LiveSessionElement extends LitElement {
       return;
     }
     if (detail.code === 'network-blocked') this.notices = withNotice(this.notices, { kind: 'media', text: networkBlockedText(detail, this.#strings) });
-    else if (detail.code === 'media') this.notices = withNotice(this.notices, { kind: 'media', text: detail.message });
+    else if (detail.code === 'media') {
+      const text = detail.media ? this.#strings.mediaProblem(detail.media.kind, detail.media.problem) : detail.message;
+      this.notices = withNotice(this.notices, { kind: 'media', text });
+    }
     else if (detail.code === 'webrtc-unsupported' || detail.code === 'insecure-context') return; // the whole view says it
     else if (this.session?.phase !== 'joined') this.notices = withNotice(this.notices, { kind: 'error', text: detail.message });
     else this.#announcer.announce(detail.message);

@@ -4,6 +4,7 @@
  * element used on its own. Functions receive the variable parts.
  */
 import type { Reaction } from '../../protocol/index.js';
+import { describeMediaFailure, type MediaKind, type MediaProblem } from '../../core/media.js';
 
 export interface LiveSessionStrings {
   join: string;
@@ -126,6 +127,12 @@ export interface LiveSessionStrings {
   insecureContext: string;
   /** Below the explanation when the camera works: the preview is only a check. */
   previewOnly: string;
+  /**
+   * Why the camera or microphone could not be used, and how to fix it:
+   * `problem` is `denied`, `missing`, `busy`, `unsupported` (no getUserMedia:
+   * plain HTTP or an old browser) or `failed`.
+   */
+  mediaProblem: (device: MediaKind, problem: MediaProblem) => string;
   /** A media connection never got through: the network seems to block calls. */
   networkBlocked: (name: string) => string;
   /** The same in relay-only mode: the TURN relay could not be reached. */
@@ -238,6 +245,7 @@ export const defaultStrings: LiveSessionStrings = {
     'This browser has no WebRTC, the technology video calls use, or it is turned off. Open this page in a current Chrome, Edge, Firefox or Safari; on a managed device, ask your administrator to allow WebRTC.',
   insecureContext: 'This page is not served over HTTPS, so the browser does not allow video calls here. Open it through an https:// address, or ask the site to enable HTTPS.',
   previewOnly: 'Your camera and microphone work here: this preview is only a check; nobody sees it.',
+  mediaProblem: describeMediaFailure,
   networkBlocked: (name) =>
     `Video could not reach ${name}: your network seems to block video calls. Ask your administrator to allow WebRTC traffic (UDP), or to set up a TURN relay for this service.`,
   networkBlockedRelay: (name) =>
