@@ -27,3 +27,14 @@ export async function attachStream(element: HTMLMediaElement, participant: Pick<
     return !element.paused;
   }
 }
+
+/**
+ * Plays `element` on the speaker `deviceId` (null: the system's default), where
+ * the browser can choose one (`setSinkId`); a speaker that is gone or refused
+ * leaves the element where it plays. Only touches the element when it changes.
+ */
+export function applyAudioOutput(element: HTMLMediaElement, deviceId: string | null): void {
+  const media = element as HTMLMediaElement & { sinkId?: string; setSinkId?: (id: string) => Promise<void> };
+  if (typeof media.setSinkId !== 'function' || media.sinkId === (deviceId ?? '')) return;
+  media.setSinkId(deviceId ?? '').catch(() => undefined);
+}

@@ -4,7 +4,7 @@
 export { LiveSession, DEFAULT_TIMINGS, tabUserId, type LiveSessionOptions } from './live-session.js';
 export type { Timings } from './options.js';
 export { SessionError } from './events.js';
-export { attachStream } from './attach-stream.js';
+export { applyAudioOutput, attachStream } from './attach-stream.js';
 export { browserSupport, callProblem, type BrowserSupport, type CallProblem } from './support.js';
 export { chatSegments, type ChatSegment } from './chat.js';
 export { REACTIONS, type AdmissionInfo, type ChatParty, type FloorInfo, type Reaction, type ScreenInfo, type WaitingInfo } from '../protocol/index.js';

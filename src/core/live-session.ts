@@ -66,6 +66,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   readonly #speaking: SpeakingDetector;
   /** Members whose media never got through and the user was told so (again only after their link connects). */
   readonly #networkBlockedTold = new Set<string>();
+  #audioOutput: string | null;
   readonly #membership: Membership;
 
   constructor(options: LiveSessionOptions) {
@@ -75,6 +76,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
     this.log = createLogger(options.debug ?? false);
     this.timings = Object.freeze(resolveTimings(options));
     this.#name = options.name ?? '';
+    this.#audioOutput = options.devices?.speaker ?? null;
     this.#userId = options.userId ?? tabUserId(options.storage === undefined ? defaultStorage() : options.storage);
     const log = this.log;
     const scheduler = (this.#scheduler = new Scheduler(options.timers));
@@ -431,6 +433,27 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   }
 
   /**
+   * The speaker (an `audiooutput` device id from `listDevices()`) others are
+   * heard on, or null for the system's default. The elements apply it to every
+   * participant's video; a custom UI passes it to `attachStream()`.
+   */
+  get audioOutput(): string | null {
+    return this.#audioOutput;
+  }
+
+  /** Whether this browser can play on a chosen speaker (`HTMLMediaElement.setSinkId`). */
+  get canChooseAudioOutput(): boolean {
+    return typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+  }
+
+  /** Plays others on this speaker (null: the system's default). Ignored where the browser cannot choose. */
+  setAudioOutput(deviceId: string | null): void {
+    if (!this.canChooseAudioOutput || deviceId === this.#audioOutput) return;
+    this.#audioOutput = deviceId || null;
+    this.dispatchEvent(new CustomEvent('change', { detail: null }));
+  }
+
+  /**
    * The local microphone's level now, 0–1 (RMS; speech is around 0.02–0.3), for
    * a level meter. 0 while the microphone is off or its level cannot be read
    * (an `AudioContext` the browser keeps suspended until a user gesture).
@@ -440,7 +463,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
     return this.#speaking.level(LOCAL_LEVEL) ?? 0;
   }
 
-  /** Cameras and microphones the browser reports (labels need a granted permission). */
+  /** Cameras, microphones and speakers the browser reports (labels need a granted permission). */
   listDevices(): Promise<MediaDeviceInfo[]> {
     return this.#media.listDevices();
   }

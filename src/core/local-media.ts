@@ -149,11 +149,11 @@ export class LocalMedia {
     return this.#outgoing;
   }
 
-  /** Cameras and microphones the browser reports (labels need a granted permission). */
+  /** Cameras, microphones and speakers the browser reports (labels need a granted permission). */
   async listDevices(): Promise<MediaDeviceInfo[]> {
     const devices = navigator.mediaDevices as MediaDevices | undefined;
     if (!devices) return [];
-    return (await devices.enumerateDevices()).filter((d) => d.kind === 'videoinput' || d.kind === 'audioinput');
+    return devices.enumerateDevices();
   }
 
   /** Stops both devices; a later `start()` acquires them again. */

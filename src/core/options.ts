@@ -30,8 +30,12 @@ export interface LiveSessionOptions {
   video?: MediaTrackConstraints | false;
   /** Microphone constraints, or false to join without microphone. Default: echo cancellation, noise suppression, AGC. */
   audio?: MediaTrackConstraints | false;
-  /** Preferred camera and microphone (`deviceId`s from `listDevices()`), tried first; another is used when one is gone. */
-  devices?: { camera?: string; microphone?: string };
+  /**
+   * Preferred camera and microphone (`deviceId`s from `listDevices()`), tried
+   * first; another is used when one is gone. `speaker`: the audio output others
+   * are heard on (where the browser can choose one, see `canChooseAudioOutput`).
+   */
+  devices?: { camera?: string; microphone?: string; speaker?: string };
   /** ICE servers; when absent, asked of the server (`GET <server>/ice`). */
   iceServers?: RTCIceServer[];
   /**

@@ -22,6 +22,12 @@ export const deviceSettingsStyles = css`
     outline: 2px solid var(--_focus-ring);
     outline-offset: 2px;
   }
+  [part='speaker'] {
+    display: grid;
+    grid-template-columns: 1fr auto;
+    align-items: end;
+    gap: 8px;
+  }
   [part='mic-level'] {
     display: block;
     width: 100%;

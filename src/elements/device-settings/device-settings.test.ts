@@ -7,10 +7,14 @@ import { peerConnectionsOf } from '../../core/diagnostics.js';
 import type { LiveSession } from '../../core/live-session.js';
 import './define.js';
 import '../live-session/define.js';
+import '../participant-tile/define.js';
 import { rememberedDevices, type DeviceSettings } from './device-settings.js';
 
 /** Chromium's fake devices include several microphones; Firefox's one of each. */
 const microphones = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audioinput').length;
+
+/** Chromium's fake devices include speakers; Firefox lists none until a page asks (selectAudioOutput). */
+const speakers = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audiooutput' && d.deviceId !== '').length;
 
 const mount = (session: LiveSession): Promise<DeviceSettings> => mountElement('device-settings', { session });
 
@@ -73,6 +77,44 @@ describe('<device-settings>', function () {
     expect(next.currentDevice('microphone')).to.equal(other.value, 'the next session starts with it');
   });
 
+  it(
+    speakers > 1
+      ? "choosing a speaker plays the others' tiles and the test chime on it, and is remembered"
+      : 'without a speaker listed there is no speaker picker',
+    async () => {
+      const tess = await room.join('Tess', 'tutor');
+      const sam = await room.join('Sam', 'student');
+      await waitFor(() => tess.participants.find((p) => p.id === sam.peerId)?.stream, 'Sam reaches Tess');
+      const settings = await mount(tess);
+      await waitFor(() => select(settings, 'microphone'), 'the pickers');
+      const picker = settings.shadowRoot?.querySelector<HTMLSelectElement>('[part~="speaker-select"]') ?? null;
+      if (speakers <= 1) {
+        expect(picker).to.equal(null);
+        return;
+      }
+      if (!picker) throw new Error('no speaker picker');
+      expect(picker.closest('label')?.textContent).to.contain('Speaker');
+      const samTile = await mountElement('participant-tile', { session: tess, participant: tess.participants.find((p) => p.id === sam.peerId) });
+      const video = await waitFor(() => samTile.shadowRoot?.querySelector('video'), "Sam's tile video");
+      const other = [...picker.options].find((o) => o.value !== 'default');
+      if (!other) throw new Error('no other speaker');
+      picker.value = other.value;
+      picker.dispatchEvent(new Event('change'));
+      expect(tess.audioOutput).to.equal(other.value);
+      await waitFor(() => (video as HTMLVideoElement & { sinkId: string }).sinkId === other.value, "Sam's tile plays on the chosen speaker");
+      expect(rememberedDevices().speaker).to.equal(other.value);
+      // The test chime plays on it too.
+      const test = deepButtonNamed(settings.shadowRoot as ShadowRoot, 'Play a test sound');
+      if (!test) throw new Error('no test button');
+      test.click();
+      const audio = settings.shadowRoot?.querySelector<HTMLAudioElement & { sinkId: string }>('[part="test-sound"]');
+      await waitFor(() => audio && audio.sinkId === other.value && audio.currentTime > 0.1, 'the chime plays on the chosen speaker');
+      await expectAccessible(settings);
+      // A new session starts with the remembered speaker.
+      expect(room.create('Tess', 'tutor', { devices: rememberedDevices() }).audioOutput).to.equal(other.value);
+    },
+  );
+
   it('a remembered device that is gone falls back to another instead of failing', async () => {
     const session = room.create('Sam', 'student', { devices: { camera: 'unplugged-camera', microphone: 'unplugged-mic' } });
     await session.startPreview();
@@ -81,8 +123,10 @@ describe('<device-settings>', function () {
   });
 
   it('remembered devices ignore what is not theirs in storage', () => {
-    localStorage.setItem('live-session.devices', '{"camera": 42, "microphone": "m"}');
+    localStorage.setItem('live-session.devices', '{"camera": 42, "microphone": "m", "speaker": {"x": 1}}');
     expect(rememberedDevices()).to.deep.equal({ microphone: 'm' });
+    localStorage.setItem('live-session.devices', '{"speaker": "s"}');
+    expect(rememberedDevices()).to.deep.equal({ speaker: 's' });
     localStorage.setItem('live-session.devices', 'not json');
     expect(rememberedDevices()).to.deep.equal({});
   });

@@ -1,9 +1,10 @@
 import { html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import { webStorage } from '../../core/identity.js';
+import { applyAudioOutput } from '../../core/attach-stream.js';
 import type { LiveSession } from '../../core/live-session.js';
 import type { MediaKind } from '../../core/media.js';
-import { themeStyles } from '../shared/base.styles.js';
+import { buttonStyles, themeStyles } from '../shared/base.styles.js';
 import { SessionElement } from '../shared/session-element.js';
 import { deviceSettingsStyles } from './device-settings.styles.js';
 
@@ -13,7 +14,11 @@ const STORAGE_KEY = 'live-session.devices';
 export interface RememberedDevices {
   camera?: string;
   microphone?: string;
+  speaker?: string;
 }
+
+/** What a picker chooses: a camera, a microphone, or the speaker others are heard on. */
+type DeviceChoice = MediaKind | 'speaker';
 
 /** Absent outside secure contexts, though typed as always there. */
 function mediaDevices(): MediaDevices | undefined {
@@ -25,22 +30,57 @@ export function rememberedDevices(storage: Storage | null = webStorage('localSto
   try {
     const value: unknown = JSON.parse(storage?.getItem(STORAGE_KEY) ?? '{}');
     if (typeof value !== 'object' || value === null) return {};
-    const { camera, microphone } = value as Record<string, unknown>;
+    const { camera, microphone, speaker } = value as Record<string, unknown>;
     return {
       ...(typeof camera === 'string' && camera.length <= 256 ? { camera } : {}),
       ...(typeof microphone === 'string' && microphone.length <= 256 ? { microphone } : {}),
+      ...(typeof speaker === 'string' && speaker.length <= 256 ? { speaker } : {}),
     };
   } catch {
     return {};
   }
 }
 
-function remember(kind: MediaKind, deviceId: string, storage: Storage | null = webStorage('localStorage')): void {
+function remember(kind: DeviceChoice, deviceId: string, storage: Storage | null = webStorage('localStorage')): void {
   try {
     storage?.setItem(STORAGE_KEY, JSON.stringify({ ...rememberedDevices(storage), [kind]: deviceId }));
   } catch {
     // Storage full or blocked: the choice holds for this page only.
   }
+}
+
+let testTone: string | undefined;
+
+/** A short, soft two-note chime as a WAV file (generated once): the speaker test. */
+function testToneUrl(): string {
+  if (testTone) return testTone;
+  const rate = 16_000;
+  const samples = Math.round(rate * 0.8);
+  const buffer = new ArrayBuffer(44 + samples * 2);
+  const view = new DataView(buffer);
+  const text = (offset: number, value: string): void => {
+    for (let i = 0; i < value.length; i++) view.setUint8(offset + i, value.charCodeAt(i));
+  };
+  text(0, 'RIFF');
+  view.setUint32(4, 36 + samples * 2, true);
+  text(8, 'WAVEfmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true); // PCM
+  view.setUint16(22, 1, true); // mono
+  view.setUint32(24, rate, true);
+  view.setUint32(28, rate * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  text(36, 'data');
+  view.setUint32(40, samples * 2, true);
+  for (let i = 0; i < samples; i++) {
+    const t = i / rate;
+    const frequency = t < 0.4 ? 660 : 880;
+    const envelope = Math.min(1, (t % 0.4) * 50) * Math.max(0, 1 - (t % 0.4) / 0.4);
+    view.setInt16(44 + i * 2, Math.round(Math.sin(2 * Math.PI * frequency * t) * envelope * 0.3 * 32767), true);
+  }
+  testTone = URL.createObjectURL(new Blob([buffer], { type: 'audio/wav' }));
+  return testTone;
 }
 
 /** The meter's scale: speech (an RMS of about 0.02–0.3) fills most of it. */
@@ -50,7 +90,8 @@ function meterValue(level: number): number {
 
 /**
  * @customElement device-settings
- * @summary Camera and microphone pickers with a live microphone level meter:
+ * @summary Camera and microphone pickers with a live microphone level meter,
+ * and a speaker picker with a test sound where the browser can choose one:
  * the pre-join device check of `<live-session>`, usable on its own.
  *
  * A choice switches the device at once (in a call, on every connection,
@@ -63,9 +104,12 @@ function meterValue(level: number): number {
  * @csspart field - The label and picker of each device.
  * @csspart select - Each picker (also `camera-select`, `microphone-select`).
  * @csspart mic-level - The microphone level meter (a `meter`).
+ * @csspart speaker - The speaker picker and its test button (only where the browser can choose a speaker and lists some).
+ * @csspart test-speaker - The button that plays a test chime on the chosen speaker.
+ * @csspart test-sound - The (hidden) audio element of the test chime.
  */
 export class DeviceSettings extends SessionElement {
-  static override styles = [themeStyles, deviceSettingsStyles];
+  static override styles = [themeStyles, buttonStyles, deviceSettingsStyles];
 
   @state()
   private devices: readonly MediaDeviceInfo[] = [];
@@ -115,6 +159,42 @@ export class DeviceSettings extends SessionElement {
     if (listing === this.#listing) this.devices = devices;
   }
 
+  #chooseSpeaker(session: LiveSession, deviceId: string): void {
+    remember('speaker', deviceId);
+    session.setAudioOutput(deviceId);
+    this.requestUpdate();
+  }
+
+  /** Plays the test chime on the chosen speaker. */
+  async #testSpeaker(session: LiveSession): Promise<void> {
+    const audio = this.renderRoot.querySelector<HTMLAudioElement>('[part="test-sound"]');
+    if (!audio) return;
+    audio.src = testToneUrl();
+    applyAudioOutput(audio, session.audioOutput);
+    audio.currentTime = 0;
+    await audio.play().catch(() => undefined);
+  }
+
+  #speakerPicker(session: LiveSession) {
+    const s = this.text;
+    const list = this.devices.filter((d) => d.kind === 'audiooutput' && d.deviceId !== '');
+    // Hidden where the browser cannot choose, or lists no speaker (Firefox lists them only after asking).
+    if (!session.canChooseAudioOutput || list.length === 0) return nothing;
+    const current = session.audioOutput ?? 'default';
+    return html`<div part="speaker">
+      <label part="field">
+        <span>${s.speakerDevice}</span>
+        <select part="select speaker-select" @change=${(e: Event) => this.#chooseSpeaker(session, (e.target as HTMLSelectElement).value)}>
+          ${list.map(
+            (d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || `${s.speakerDevice} ${String(i + 1)}`}</option>`,
+          )}
+        </select>
+      </label>
+      <button part="test-speaker" type="button" @click=${() => void this.#testSpeaker(session)}>${s.testSpeaker}</button>
+      <audio part="test-sound" hidden></audio>
+    </div>`;
+  }
+
   async #choose(session: LiveSession, kind: MediaKind, deviceId: string): Promise<void> {
     // The user's choice is kept even if the device fails now: a device that is gone later falls back by itself.
     remember(kind, deviceId);
@@ -146,6 +226,7 @@ export class DeviceSettings extends SessionElement {
     if (!session) return nothing;
     const s = this.text;
     return html`${this.#picker(session, 'camera')}${this.#picker(session, 'microphone')}
-      <meter part="mic-level" min="0" max="1" low="0.25" high="0.9" optimum="0.6" .value=${this.level} aria-label=${s.microphoneLevel}></meter>`;
+      <meter part="mic-level" min="0" max="1" low="0.25" high="0.9" optimum="0.6" .value=${this.level} aria-label=${s.microphoneLevel}></meter>
+      ${this.#speakerPicker(session)}`;
   }
 }

@@ -1,5 +1,6 @@
 import { html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
+import { applyAudioOutput } from '../../core/attach-stream.js';
 import type { Participant } from '../../core/events.js';
 import type { SpeakingChange } from '../../controllers/session-subscriber.js';
 import { buttonStyles, themeStyles, videoSurface } from '../shared/base.styles.js';
@@ -108,7 +109,10 @@ export class ParticipantTile extends SessionElement {
   protected override updated(): void {
     this.#reflectState();
     const video = this.#video;
-    if (video) this.#start(video);
+    if (video) {
+      this.#start(video);
+      if (!this.local) applyAudioOutput(video, this.currentSession?.audioOutput ?? null);
+    }
   }
 
   /** The only writer of the state attributes. */

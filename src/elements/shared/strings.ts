@@ -96,6 +96,9 @@ export interface LiveSessionStrings {
   settings: string;
   microphoneDevice: string;
   microphoneLevel: string;
+  /** The speaker picker's label, and its test button. */
+  speakerDevice: string;
+  testSpeaker: string;
   shareScreen: string;
   stopSharing: string;
   studentsMayShare: string;
@@ -224,6 +227,8 @@ export const defaultStrings: LiveSessionStrings = {
   settings: 'Settings',
   microphoneDevice: 'Microphone',
   microphoneLevel: 'Microphone level',
+  speakerDevice: 'Speaker',
+  testSpeaker: 'Play a test sound',
   shareScreen: 'Share screen',
   stopSharing: 'Stop sharing',
   studentsMayShare: 'Students may share',
