@@ -9,12 +9,36 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { netnsUnavailableReason } from './netns.js';
 import { FaultLab, expectHealthyPair, outage } from './network-faults.js';
-import { delay } from './harness.js';
+import { delay, type Participant } from './harness.js';
 
 const unavailable = netnsUnavailableReason();
 if (unavailable && process.env.CI) {
   // CI runs as root on a machine where namespaces work: a skip there would hide a broken setup.
   throw new Error(`network fault scenarios cannot run in CI: ${unavailable}`);
+}
+
+/**
+ * The local UDP ports of the selected candidate pairs of a page's media
+ * connection, how many connections it holds, and whether the first one is the
+ * connection remembered earlier (`remember`: remember this one now).
+ */
+function mediaPath(participant: Participant, remember: boolean): Promise<{ ports: number[]; same: boolean; count: number }> {
+  return participant.page.evaluate(async (keep) => {
+    const element = document.querySelector('live-session') as unknown as { session: { peerConnections: RTCPeerConnection[] } };
+    const store = window as unknown as { lsFirstPc?: RTCPeerConnection };
+    const [pc] = element.session.peerConnections;
+    if (!pc) throw new Error('no connection');
+    if (keep) store.lsFirstPc = pc;
+    const byId = new Map<string, Record<string, unknown>>();
+    (await pc.getStats()).forEach((report: Record<string, unknown>) => byId.set(report['id'] as string, report));
+    const ports: number[] = [];
+    for (const report of byId.values()) {
+      if (report['type'] === 'candidate-pair' && report['nominated'] === true && report['state'] === 'succeeded') {
+        ports.push(Number(byId.get(report['localCandidateId'] as string)?.['port'] ?? 0));
+      }
+    }
+    return { ports, same: pc === store.lsFirstPc, count: element.session.peerConnections.length };
+  }, remember);
 }
 
 void describe('end to end, real network faults', { timeout: 900_000, skip: unavailable ?? false }, () => {
@@ -48,41 +72,14 @@ void describe('end to end, real network faults', { timeout: 900_000, skip: unava
   void test('a student\'s media path dies while signalling lives (its UDP port dropped): ICE restart brings the call back on the same connection', { timeout: 240_000 }, async () => {
     const { tutor, student } = await lab.pair('student');
     try {
-      const port = await student.page.evaluate(async () => {
-        const element = document.querySelector('live-session') as unknown as { session: { peerConnections: RTCPeerConnection[] } };
-        const [pc] = element.session.peerConnections;
-        if (!pc) throw new Error('no connection');
-        (window as unknown as { lsFirstPc: RTCPeerConnection }).lsFirstPc = pc;
-        let localPort = 0;
-        const stats = await pc.getStats();
-        const byId = new Map<string, Record<string, unknown>>();
-        stats.forEach((report: Record<string, unknown>) => byId.set(report['id'] as string, report));
-        for (const report of byId.values()) {
-          if (report['type'] === 'candidate-pair' && report['nominated'] === true && report['state'] === 'succeeded') {
-            localPort = Number(byId.get(report['localCandidateId'] as string)?.['port'] ?? 0);
-          }
-        }
-        return localPort;
-      }, undefined);
+      const first = await mediaPath(student, true);
+      const port = first.ports[0] ?? 0;
       assert.ok(port > 0, 'the media path has a local UDP port');
       lab.ns.dropUdpPort(port);
       // Video moves again both ways (ICE restart, or at worst a new call) ...
       await Promise.all([student.expectSees('Tutor'), tutor.expectSees('Student')]);
       // ... over the same RTCPeerConnection, on a new local port: the restart did it.
-      const after = await student.page.evaluate(async (blocked) => {
-        const element = document.querySelector('live-session') as unknown as { session: { peerConnections: RTCPeerConnection[] } };
-        const [pc] = element.session.peerConnections;
-        const stats = pc ? await pc.getStats() : new Map();
-        const ports: number[] = [];
-        const byId = new Map<string, Record<string, unknown>>();
-        stats.forEach((report: Record<string, unknown>) => byId.set(report['id'] as string, report));
-        for (const report of byId.values()) {
-          if (report['type'] === 'candidate-pair' && report['nominated'] === true && report['state'] === 'succeeded') {
-            ports.push(Number(byId.get(report['localCandidateId'] as string)?.['port'] ?? 0));
-          }
-        }
-        return { same: pc === (window as unknown as { lsFirstPc?: RTCPeerConnection }).lsFirstPc, count: element.session.peerConnections.length, ports, blocked };
-      }, port);
+      const after = await mediaPath(student, false);
       assert.equal(after.same, true, 'the same RTCPeerConnection carries the call');
       assert.equal(after.count, 1);
       assert.ok(after.ports.length > 0 && !after.ports.includes(port), `a new local port is in use (${after.ports.join(',')} vs blocked ${port})`);
