@@ -2,7 +2,7 @@
 // server URL parsing, display-name cleaning, media error classification.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseGridLayout } from './grid-layout.js';
+import { chooseGridLayout, pageGrid } from './grid-layout.js';
 import { videoSendLimits, DEFAULT_VIDEO_BUDGET_BPS } from './send-limits.js';
 import { recallerOf, shouldConnect } from './topology.js';
 import { classifyMediaError } from './media.js';
@@ -35,6 +35,33 @@ describe('chooseGridLayout', () => {
       }
     });
   }
+});
+
+describe('pageGrid', () => {
+  const table: [count: number, width: number, height: number, perPage: number, pages: number][] = [
+    [4, 800, 450, 4, 1],
+    [12, 1600, 700, 12, 1],
+    [30, 1280, 720, 30, 1],
+    [3, 300, 150, 1, 3],
+    [30, 360, 400, 8, 4],
+    [200, 1280, 720, 49, 5],
+    [1, 100, 60, 1, 1],
+    [0, 800, 450, 0, 0],
+  ];
+  for (const [count, width, height, perPage, pages] of table) {
+    it(`${count} tiles in ${width}×${height} → ${perPage} a page, ${pages} page(s)`, () => {
+      const paged = pageGrid(count, width, height);
+      assert.equal(paged.perPage, perPage);
+      assert.equal(paged.pages, pages);
+      if (perPage > 1) assert.ok(paged.layout.tileWidth >= 160, 'no tile below the readable width');
+      // One more tile a page would be below it.
+      if (pages > 1 && perPage > 0) assert.ok(chooseGridLayout(perPage + 1, width, height).tileWidth < 160, 'as many a page as fit');
+    });
+  }
+  it('takes another minimum width', () => {
+    const paged = pageGrid(30, 1280, 720, { minTileWidth: 300 });
+    assert.deepEqual([paged.perPage, paged.pages], [16, 2]);
+  });
 });
 
 describe('videoSendLimits', () => {

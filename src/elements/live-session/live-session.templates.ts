@@ -12,7 +12,7 @@ import type { Notice } from './notices.js';
 
 /** The parts of the inner elements that `<live-session>` forwards (`exportparts`). */
 const GRID_PARTS =
-  'grid, tile, video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge, screen, screen-video, screen-caption, screen-placeholder, screen-fullscreen, pip, screen-preview';
+  'grid, pager, page-previous, page-next, page-status, tile, video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge, screen, screen-video, screen-caption, screen-placeholder, screen-fullscreen, pip, screen-preview';
 const CONTROLS_PARTS = 'control, request, reactions, reaction';
 const LIST_PARTS =
   'heading, list, participant, role, hand-queue, reaction: list-reaction, reaction-tally, floor: list-floor, admission, waiting-list, admit, deny, admit-all';

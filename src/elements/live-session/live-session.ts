@@ -120,6 +120,10 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart chat-send - The chat's Send button.
  * @csspart chat-policy - The tutor's switch for students' messages to everyone.
  * @csspart grid - The tutor view's grid of tiles.
+ * @csspart pager - Below the tutor's grid when its tiles do not all fit at a readable size: Previous, the page, Next.
+ * @csspart page-previous - The Previous page button.
+ * @csspart page-next - The Next page button.
+ * @csspart page-status - "Page 1 of 3".
  * @csspart tile - One `<participant-tile>` in the video grid (also `tile main` for the tutor in student view).
  * @csspart video - The video in a tile.
  * @csspart placeholder - Shown in a tile while that camera is off.

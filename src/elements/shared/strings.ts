@@ -96,6 +96,11 @@ export interface LiveSessionStrings {
   settings: string;
   microphoneDevice: string;
   microphoneLevel: string;
+  /** The tutor's grid, a page at a time when the tiles do not fit: the bar's name, its buttons, and where you are. */
+  pages: string;
+  previousPage: string;
+  nextPage: string;
+  pageOf: (page: number, pages: number) => string;
   /** The speaker picker's label, and its test button. */
   speakerDevice: string;
   testSpeaker: string;
@@ -227,6 +232,10 @@ export const defaultStrings: LiveSessionStrings = {
   settings: 'Settings',
   microphoneDevice: 'Microphone',
   microphoneLevel: 'Microphone level',
+  pages: 'Pages',
+  previousPage: 'Previous page',
+  nextPage: 'Next page',
+  pageOf: (page, pages) => `Page ${String(page)} of ${String(pages)}`,
   speakerDevice: 'Speaker',
   testSpeaker: 'Play a test sound',
   shareScreen: 'Share screen',

@@ -16,6 +16,18 @@ export const videoGridStyles = css`
     justify-content: center;
     height: 100%;
   }
+  .paged {
+    display: grid;
+    grid-template-rows: minmax(0, 1fr) auto;
+    height: 100%;
+    gap: var(--_gap);
+  }
+  [part='pager'] {
+    display: flex;
+    align-items: center;
+    justify-content: center;
+    gap: 12px;
+  }
   .stage {
     display: grid;
     grid-template-rows: minmax(0, 1fr) auto;

@@ -57,6 +57,34 @@ describe('<video-grid>', function () {
   });
 
   describe('tutor view', () => {
+    it('pages the grid when the tiles would be too small to read, with Previous and Next; one page again when there is room', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const students = [await room.join('Ann', 'student', { video: false, audio: false }), await room.join('Ben', 'student', { video: false, audio: false }), await room.join('Cid', 'student', { video: false, audio: false })];
+      const grid = await mountElement('video-grid', { session: tutor }, { width: '300px', height: '150px', 'min-height': '0' });
+      const status = (): string => grid.shadowRoot?.querySelector('[part="page-status"]')?.textContent.trim() ?? '';
+      const shown = (): string[] => tiles(grid).map((t) => t.getAttribute('data-participant') ?? '');
+      await waitFor(() => status() === 'Page 1 of 3', 'three pages of one tile');
+      expect(shown()).to.have.length(1);
+      const previous = grid.shadowRoot?.querySelector<HTMLButtonElement>('[part="page-previous"]');
+      const next = grid.shadowRoot?.querySelector<HTMLButtonElement>('[part="page-next"]');
+      expect(previous?.disabled).to.equal(true);
+      expect(grid.shadowRoot?.querySelector('[part="pager"]')?.getAttribute('aria-label')).to.equal('Pages');
+      const seen = new Set(shown());
+      next?.click();
+      await waitFor(() => status() === 'Page 2 of 3', 'page 2');
+      shown().forEach((id) => seen.add(id));
+      next?.click();
+      await waitFor(() => status() === 'Page 3 of 3', 'page 3');
+      shown().forEach((id) => seen.add(id));
+      expect(next?.disabled).to.equal(true);
+      expect([...seen].sort()).to.deep.equal(students.map((p) => p.peerId ?? '').sort(), 'every student on some page');
+      await expectAccessible(grid);
+      // Room enough: one page, no page bar.
+      grid.style.width = '900px';
+      grid.style.height = '600px';
+      await waitFor(() => tiles(grid).length === 3 && !grid.shadowRoot?.querySelector('[part="pager"]'), 'all three on one page');
+    });
+
     it('shows every student in a grid with names, indicators and a camera-off placeholder', async () => {
       const tutor = await room.join('Tess', 'tutor');
       const grid = await mount(tutor);

@@ -3,7 +3,7 @@ import { state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { Participant } from '../../core/events.js';
-import { chooseGridLayout } from '../../core/grid-layout.js';
+import { pageGrid } from '../../core/grid-layout.js';
 import { buttonStyles, themeStyles } from '../shared/base.styles.js';
 import { startAudible } from '../shared/autoplay.js';
 import { icons } from '../shared/icons.js';
@@ -18,8 +18,10 @@ const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, r
 
 /**
  * @customElement video-grid
- * @summary The remote participants. Tutor view: every student in a grid.
- * Student view: the tutor large, classmates in a strip, and "Waiting for the
+ * @summary The remote participants. Tutor view: every student in a grid
+ * that fills the area at any aspect ratio; when the tiles would be narrower
+ * than a readable 160 px (a large class, a phone), a page at a time with
+ * Previous and Next ("Page 1 of 3"). Student view: the tutor large, classmates in a strip, and "Waiting for the
  * tutor" while none is there. Presentation: while someone else shares a
  * screen, the share fills the stage (fitted, never cropped, captioned with the
  * sharer's name, with a Full screen button) and every camera goes to the strip,
@@ -32,6 +34,10 @@ const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, r
  * `view` attribute (`tutor` or `student`) is set by the grid, for styling.
  *
  * @csspart grid - The tutor view's grid of tiles.
+ * @csspart pager - Below the grid when its tiles do not all fit at a readable size: Previous, the page, Next.
+ * @csspart page-previous - The Previous page button.
+ * @csspart page-next - The Next page button.
+ * @csspart page-status - "Page 1 of 3".
  * @csspart tile - One `<participant-tile>` (also `tile main` for the tutor in student view), with its state attributes `speaking`, `muted`, `camera-off`, `hand-raised`.
  * @csspart video - The video in a tile.
  * @csspart placeholder - Shown in a tile while that camera is off.
@@ -62,6 +68,9 @@ const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, r
  * @cssprop --live-session-speaking - Outline of a tile whose participant speaks.
  * @cssprop --video-grid-strip-tile-width - Width of a classmate tile in the strip.
  */
+/** The page bar's height below a paged grid, px. */
+const PAGER_HEIGHT = 48;
+
 export class VideoGrid extends SessionElement {
   static override styles = [themeStyles, buttonStyles, videoGridStyles];
 
@@ -71,6 +80,14 @@ export class VideoGrid extends SessionElement {
 
   @state()
   private columns = 1;
+
+  /** Tutor view: tiles a page holds (all of them while they fit at a readable size). */
+  @state()
+  private perPage = Number.POSITIVE_INFINITY;
+
+  /** Tutor view: the page shown (0-based). */
+  @state()
+  private page = 0;
 
   #resizeObserver: ResizeObserver | null = null;
   #size = { width: 0, height: 0 };
@@ -117,8 +134,36 @@ export class VideoGrid extends SessionElement {
 
   #relayout(): void {
     const students = this.remoteParticipants.filter((p) => p.role !== 'tutor' || this.view === 'tutor');
-    const { columns } = chooseGridLayout(Math.max(1, students.length), this.#size.width, this.#size.height || this.#size.width * 0.5625);
+    const width = this.#size.width;
+    const height = this.#size.height || width * 0.5625;
+    let paged = pageGrid(Math.max(1, students.length), width, height);
+    // A page bar takes its row below the grid.
+    if (paged.pages > 1) paged = pageGrid(students.length, width, Math.max(1, height - PAGER_HEIGHT));
+    const { columns } = paged.layout;
     if (columns > 0 && columns !== this.columns) this.columns = columns;
+    const perPage = paged.pages > 1 ? paged.perPage : Number.POSITIVE_INFINITY;
+    if (perPage !== this.perPage) this.perPage = perPage;
+    const last = Math.max(0, Math.ceil(students.length / Math.min(perPage, Math.max(1, students.length))) - 1);
+    if (this.page > last) this.page = last;
+  }
+
+  #renderGrid(session: LiveSession | undefined, students: readonly Participant[]): TemplateResult {
+    const s = this.text;
+    const pages = Number.isFinite(this.perPage) ? Math.ceil(students.length / this.perPage) : 1;
+    const page = Math.min(this.page, pages - 1);
+    const shown = pages > 1 ? students.slice(page * this.perPage, (page + 1) * this.perPage) : students;
+    const grid = html`<div part="grid" role="list" aria-label=${s.participants} style=${styleMap({ '--_columns': String(this.columns) })}>
+      ${repeat(shown, (p) => p.id, (p) => this.#tile(p, session, false))}
+    </div>`;
+    if (pages <= 1) return grid;
+    return html`<div class="paged">
+      ${grid}
+      <nav part="pager" aria-label=${s.pages}>
+        <button part="page-previous" ?disabled=${page === 0} @click=${() => (this.page = page - 1)}>${s.previousPage}</button>
+        <span part="page-status" aria-live="polite">${s.pageOf(page + 1, pages)}</span>
+        <button part="page-next" ?disabled=${page >= pages - 1} @click=${() => (this.page = page + 1)}>${s.nextPage}</button>
+      </nav>
+    </div>`;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -164,9 +209,7 @@ export class VideoGrid extends SessionElement {
       return html`${enableAudio}${ownShare}
         ${students.length === 0
           ? html`<div part="empty">${s.noStudentsYet}</div>`
-          : html`<div part="grid" role="list" aria-label=${s.participants} style=${styleMap({ '--_columns': String(this.columns) })}>
-              ${repeat(students, (p) => p.id, (p) => this.#tile(p, session, false))}
-            </div>`}`;
+          : this.#renderGrid(session, students)}`;
     }
 
     const tutor = remote.find((p) => p.role === 'tutor');
