@@ -16,6 +16,9 @@ import { videoGridStyles } from './video-grid.styles.js';
 /** The parts of each `<participant-tile>` that `<video-grid>` forwards, under the same names. */
 const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, connection-badge';
 
+/** The page bar's height below a paged grid, px. */
+const PAGER_HEIGHT = 48;
+
 /**
  * @customElement video-grid
  * @summary The remote participants. Tutor view: every student in a grid
@@ -68,9 +71,6 @@ const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, r
  * @cssprop --live-session-speaking - Outline of a tile whose participant speaks.
  * @cssprop --video-grid-strip-tile-width - Width of a classmate tile in the strip.
  */
-/** The page bar's height below a paged grid, px. */
-const PAGER_HEIGHT = 48;
-
 export class VideoGrid extends SessionElement {
   static override styles = [themeStyles, buttonStyles, videoGridStyles];
 
