@@ -9,6 +9,8 @@ import { useClassroom } from '../../test/browser/element-fixtures.js';
 import { waitFor } from '../../test/browser/helpers.js';
 import type { Classroom } from '../../test/browser/session-helpers.js';
 import { diagnose, peerConnectionsOf } from './diagnostics.js';
+import { IceRestart, UNANSWERED_MS, type RelayedFrame } from './ice-restart.js';
+import { createLogger } from './logger.js';
 
 /** The ICE username fragment of a description (the same in every media section after a restart). */
 function ufrag(description: RTCSessionDescription | null): string | undefined {
@@ -52,6 +54,40 @@ describe('ICE restart', function () {
     expect(peerConnectionsOf(sam)).to.deep.equal([samPc]);
     await room.expectSees(tutor, sam, 'after the restart, Tess sees Sam');
     await room.expectSees(sam, tutor, 'after the restart, Sam sees Tess');
+  });
+
+  it('a restart offer that is never answered is taken back at the next restart, which sends a fresh one; the connection stays up', async () => {
+    // Two connections in this page, connected directly (no server): what the
+    // restart sends goes nowhere, as when the far side is gone.
+    const a = new RTCPeerConnection();
+    const b = new RTCPeerConnection();
+    try {
+      a.onicecandidate = (e) => void (e.candidate && b.addIceCandidate(e.candidate));
+      b.onicecandidate = (e) => void (e.candidate && a.addIceCandidate(e.candidate));
+      a.createDataChannel('x');
+      await a.setLocalDescription(await a.createOffer());
+      await b.setRemoteDescription(a.localDescription as RTCSessionDescription);
+      await b.setLocalDescription(await b.createAnswer());
+      await a.setRemoteDescription(b.localDescription as RTCSessionDescription);
+      await waitFor(() => a.connectionState === 'connected', 'connected');
+      const sent: RelayedFrame[] = [];
+      const restart = new IceRestart(a, { remoteId: 'b', connectionId: 'mc_test', log: createLogger(false), send: (frame) => (sent.push(frame), true) });
+      expect(await restart.restart()).to.equal(true);
+      expect(a.signalingState).to.equal('have-local-offer');
+      // A second restart while the first waits for its answer starts nothing.
+      expect(await restart.restart()).to.equal(false);
+      await new Promise((resolve) => setTimeout(resolve, UNANSWERED_MS + 100));
+      expect(await restart.restart()).to.equal(true, 'taken back and sent again');
+      const offers = sent.filter((f) => f.type === 'ANSWER').map((f) => ufrag((f.payload['sdp'] as RTCSessionDescription | undefined) ?? null));
+      expect(offers).to.have.length(2);
+      expect(offers[0]).to.not.equal(offers[1], 'a fresh offer');
+      expect(restart.restarts).to.equal(2);
+      expect(a.connectionState).to.equal('connected');
+      restart.dispose();
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 
   it('a "restart" that would change the media (one more section) is rolled back, not answered; the call goes on', async () => {

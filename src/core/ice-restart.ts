@@ -39,6 +39,9 @@ export interface IceRestartPeer {
 /** Restart offers answered per connection and minute, at most (the restarting side sends one a second while down). */
 const MAX_ANSWERS_PER_MINUTE = 20;
 
+/** A restart offer unanswered this long (ms) is taken back before the next restart. */
+export const UNANSWERED_MS = 3000;
+
 /** Media sections of a description (m= lines). */
 function sectionCount(description: RTCSessionDescription | null): number {
   return (description?.sdp.match(/^m=/gm) ?? []).length;
@@ -49,6 +52,8 @@ export class IceRestart {
   readonly #peer: IceRestartPeer;
   /** The first offer/answer exchange (PeerJS's own) is over: later remote offers are restarts. */
   #settled = false;
+  /** When our restart offer that is still unanswered left (ms), or null. */
+  #offeredAt: number | null = null;
   #restarts = 0;
   /** When this side answered restarts (ms), within the last minute. */
   #answeredAt: number[] = [];
@@ -76,6 +81,11 @@ export class IceRestart {
     const pc = this.#pc;
     // Read again after each await: the connection may have moved on meanwhile.
     const ready = (): boolean => !this.#disposed && pc.signalingState === 'stable';
+    if (this.#unanswered()) {
+      // Our last restart was never answered (lost, or the far side is gone): take it back and try anew.
+      this.#offeredAt = null;
+      await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
+    }
     if (!ready() || !this.#settled || pc.connectionState === 'closed') return false;
     try {
       this.#sendCandidates();
@@ -95,12 +105,18 @@ export class IceRestart {
         return false;
       }
       this.#restarts++;
+      this.#offeredAt = Date.now();
       this.#peer.log.debug('ICE restart sent', this.#peer.remoteId);
       return true;
     } catch (error) {
       this.#peer.log.debug('ICE restart failed to start', error);
       return false;
     }
+  }
+
+  /** Our restart offer has waited for its answer for `UNANSWERED_MS` or longer. */
+  #unanswered(): boolean {
+    return this.#offeredAt !== null && this.#pc.signalingState === 'have-local-offer' && Date.now() - this.#offeredAt >= UNANSWERED_MS;
   }
 
   dispose(): void {
@@ -112,6 +128,7 @@ export class IceRestart {
     const pc = this.#pc;
     if (pc.signalingState === 'stable' && pc.remoteDescription !== null) {
       this.#settled = true;
+      this.#offeredAt = null;
       return;
     }
     // A remote offer on a connection that had settled: the far side restarts ICE.
