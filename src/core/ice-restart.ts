@@ -92,14 +92,7 @@ export class IceRestart {
       const offer = await pc.createOffer({ iceRestart: true });
       if (!ready()) return false;
       await pc.setLocalDescription(offer);
-      const description = pc.localDescription;
-      if (!description) return false;
-      const sent = this.#peer.send({
-        type: 'ANSWER',
-        payload: { sdp: { type: description.type, sdp: description.sdp }, type: 'media', connectionId: this.#peer.connectionId, iceRestart: true },
-        dst: this.#peer.remoteId,
-      });
-      if (!sent) {
+      if (!this.#sendLocalDescription()) {
         // Nobody will answer: back to the settled state, so a later restart can start.
         await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
         return false;
@@ -157,17 +150,21 @@ export class IceRestart {
       const answer = await pc.createAnswer();
       if (!this.#awaitingAnswer()) return;
       await pc.setLocalDescription(answer);
-      const description = pc.localDescription;
-      if (!description) return;
-      this.#peer.send({
-        type: 'ANSWER',
-        payload: { sdp: { type: description.type, sdp: description.sdp }, type: 'media', connectionId: this.#peer.connectionId, iceRestart: true },
-        dst: this.#peer.remoteId,
-      });
-      this.#peer.log.debug('ICE restart answered', this.#peer.remoteId);
+      if (this.#sendLocalDescription()) this.#peer.log.debug('ICE restart answered', this.#peer.remoteId);
     } catch (error) {
       this.#peer.log.debug('ICE restart could not be answered', error);
     }
+  }
+
+  /** Sends our local description (the restart offer, or our answer) in an ANSWER frame; false when it could not go. */
+  #sendLocalDescription(): boolean {
+    const description = this.#pc.localDescription;
+    if (!description) return false;
+    return this.#peer.send({
+      type: 'ANSWER',
+      payload: { sdp: { type: description.type, sdp: description.sdp }, type: 'media', connectionId: this.#peer.connectionId, iceRestart: true },
+      dst: this.#peer.remoteId,
+    });
   }
 
   /**

@@ -15,7 +15,7 @@ import { fetchAttendance, saveFile, type AttendanceFile } from './attendance.js'
 import { ScreenShare, type ScreenShareOptions } from './screen-share.js';
 import { Chat } from './chat.js';
 import { DIAGNOSTICS, type SessionInternals } from './diagnostics.js';
-import { browserSupport, callProblem, describeCallProblem, type CallProblem } from './support.js';
+import { browserSupport, callProblem, describeCallProblem, describeNetworkBlocked, type CallProblem } from './support.js';
 import { SessionError, type ChatEntry, type ConnectionState, type LiveSessionEventMap, type Participant, type SessionPhase } from './events.js';
 import { defaultStorage, tabUserId } from './identity.js';
 import { LocalMedia } from './local-media.js';
@@ -139,9 +139,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
             code: 'network-blocked',
             participant: { id, name },
             relayOnly,
-            message: relayOnly
-              ? `Video could not reach ${name} through the relay. Ask your administrator to open the TURN server's ports (3478 UDP and TCP, 5349 TCP) on this network.`
-              : `Video could not reach ${name}: your network seems to block video calls. Ask your administrator to allow WebRTC traffic (UDP), or to set up a TURN relay for this service.`,
+            message: describeNetworkBlocked(name, relayOnly),
           });
         },
       },

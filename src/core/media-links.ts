@@ -411,7 +411,7 @@ export class MediaLinks {
    * still down, and a restart whose candidates were lost needs another.
    */
   #restartWhileDown(id: string, link: Link, pc: RTCPeerConnection): Cancel {
-    if (!link.iceRestart || recallerOf(this.#host.myId(), id) !== this.#host.myId()) return () => undefined;
+    if (!link.iceRestart || !this.#restartsIce(id)) return () => undefined;
     return this.#scheduler.every(this.#timings.iceRestartDelayMs, () => {
       if (this.#links.get(id) !== link || pc.connectionState === 'connected') return;
       void link.iceRestart?.restart();
@@ -425,8 +425,13 @@ export class MediaLinks {
    */
   restartIce(): void {
     for (const [id, link] of this.#links) {
-      if (recallerOf(this.#host.myId(), id) === this.#host.myId()) void link.iceRestart?.restart();
+      if (this.#restartsIce(id)) void link.iceRestart?.restart();
     }
+  }
+
+  /** Whether this side restarts ICE on the link to `id` (the lower peer id, as for re-calls). */
+  #restartsIce(id: string): boolean {
+    return recallerOf(this.#host.myId(), id) === this.#host.myId();
   }
 
   /** ICE restarts this side sent, over the links held now. */

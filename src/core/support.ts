@@ -53,3 +53,14 @@ export function describeCallProblem(problem: CallProblem): string {
     ? 'This page is not served over HTTPS, so the browser does not allow video calls here. Open it through an https:// address.'
     : 'This browser cannot make video calls: it has no WebRTC, or it is turned off. Open this page in a current Chrome, Edge, Firefox or Safari.';
 }
+
+/**
+ * The English explanation of media that never reached `name`: what to ask the
+ * network's administrator (the TURN ports in relay-only mode). The elements
+ * use their localisable strings, whose defaults are these.
+ */
+export function describeNetworkBlocked(name: string, relayOnly: boolean): string {
+  return relayOnly
+    ? `Video could not reach ${name} through the relay. Ask your administrator to open the TURN server's ports (3478 UDP and TCP, 5349 TCP) on this network.`
+    : `Video could not reach ${name}: your network seems to block video calls. Ask your administrator to allow WebRTC traffic (UDP), or to set up a TURN relay for this service.`;
+}

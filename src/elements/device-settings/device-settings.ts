@@ -180,16 +180,8 @@ export class DeviceSettings extends SessionElement {
     const list = this.devices.filter((d) => d.kind === 'audiooutput' && d.deviceId !== '');
     // Hidden where the browser cannot choose, or lists no speaker (Firefox lists them only after asking).
     if (!session.canChooseAudioOutput || list.length === 0) return nothing;
-    const current = session.audioOutput ?? 'default';
     return html`<div part="speaker">
-      <label part="field">
-        <span>${s.speakerDevice}</span>
-        <select part="select speaker-select" @change=${(e: Event) => this.#chooseSpeaker(session, (e.target as HTMLSelectElement).value)}>
-          ${list.map(
-            (d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || `${s.speakerDevice} ${String(i + 1)}`}</option>`,
-          )}
-        </select>
-      </label>
+      ${this.#select('speaker', s.speakerDevice, list, session.audioOutput ?? 'default', (deviceId) => this.#chooseSpeaker(session, deviceId))}
       <button part="test-speaker" type="button" @click=${() => void this.#testSpeaker(session)}>${s.testSpeaker}</button>
       <audio part="test-sound" hidden></audio>
     </div>`;
@@ -206,20 +198,22 @@ export class DeviceSettings extends SessionElement {
     const s = this.text;
     const list = this.devices.filter((d) => d.kind === (kind === 'camera' ? 'videoinput' : 'audioinput') && d.deviceId !== '');
     if (list.length === 0) return nothing;
-    const current = session.currentDevice(kind);
     const label = kind === 'camera' ? s.cameraDevice : s.microphoneDevice;
+    return this.#select(kind, label, list, session.currentDevice(kind), (deviceId) => void this.#choose(session, kind, deviceId));
+  }
+
+  /** A labelled picker over `list` with `current` selected; `kind` names its part (`camera-select`, ...). */
+  #select(kind: DeviceChoice, label: string, list: readonly MediaDeviceInfo[], current: string | null, onChoose: (deviceId: string) => void) {
     return html`<label part="field">
       <span>${label}</span>
-      <select
-        part=${`select ${kind}-select`}
-        @change=${(e: Event) => void this.#choose(session, kind, (e.target as HTMLSelectElement).value)}
-      >
+      <select part=${`select ${kind}-select`} @change=${(e: Event) => onChoose((e.target as HTMLSelectElement).value)}>
         ${list.map(
           (d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || `${label} ${String(i + 1)}`}</option>`,
         )}
       </select>
     </label>`;
   }
+
 
   protected override render() {
     const session = this.currentSession;

@@ -5,6 +5,7 @@
  */
 import type { Reaction } from '../../protocol/index.js';
 import { describeMediaFailure, type MediaKind, type MediaProblem } from '../../core/media.js';
+import { describeNetworkBlocked } from '../../core/support.js';
 
 export interface LiveSessionStrings {
   join: string;
@@ -260,10 +261,8 @@ export const defaultStrings: LiveSessionStrings = {
   insecureContext: 'This page is not served over HTTPS, so the browser does not allow video calls here. Open it through an https:// address, or ask the site to enable HTTPS.',
   previewOnly: 'Your camera and microphone work here: this preview is only a check; nobody sees it.',
   mediaProblem: describeMediaFailure,
-  networkBlocked: (name) =>
-    `Video could not reach ${name}: your network seems to block video calls. Ask your administrator to allow WebRTC traffic (UDP), or to set up a TURN relay for this service.`,
-  networkBlockedRelay: (name) =>
-    `Video could not reach ${name} through the relay. Ask your administrator to open the TURN server's ports (3478 UDP and TCP, 5349 TCP) on this network.`,
+  networkBlocked: (name) => describeNetworkBlocked(name, false),
+  networkBlockedRelay: (name) => describeNetworkBlocked(name, true),
 };
 
 /** The symbol of each reaction (decorative: the name is what assistive technology reads). */

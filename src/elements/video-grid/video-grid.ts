@@ -85,7 +85,7 @@ export class VideoGrid extends SessionElement {
   @state()
   private perPage = Number.POSITIVE_INFINITY;
 
-  /** Tutor view: the page shown (0-based). */
+  /** Tutor view: the page asked for (0-based); the grid shows the last one when there are fewer now. */
   @state()
   private page = 0;
 
@@ -143,8 +143,6 @@ export class VideoGrid extends SessionElement {
     if (columns > 0 && columns !== this.columns) this.columns = columns;
     const perPage = paged.pages > 1 ? paged.perPage : Number.POSITIVE_INFINITY;
     if (perPage !== this.perPage) this.perPage = perPage;
-    const last = Math.max(0, Math.ceil(students.length / Math.min(perPage, Math.max(1, students.length))) - 1);
-    if (this.page > last) this.page = last;
   }
 
   #renderGrid(session: LiveSession | undefined, students: readonly Participant[]): TemplateResult {
