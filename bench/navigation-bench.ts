@@ -10,7 +10,7 @@
  * presented frame of the remote video).
  */
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import express from 'express';
 import { ExpressPeerServer } from 'peer';
@@ -50,6 +50,13 @@ const TRACE_SCRIPT = `<script>
     const original = console[level].bind(console);
     console[level] = (...args) => original(performance.now().toFixed(0), ...args);
   }
+  // Main-thread tasks over 50 ms, and when each resource arrived.
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) console.log('long task', e.startTime.toFixed(0), '+' + e.duration.toFixed(0));
+  }).observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) console.log('resource', e.name, e.startTime.toFixed(0), '→', e.responseEnd.toFixed(0));
+  }).observe({ type: 'resource', buffered: true });
 </script>`;
 
 /** The course page: the script-tag bundle and one element, as an LMS page would have them. */
@@ -126,9 +133,24 @@ async function measure(browser: Browser, url: string): Promise<number> {
   const context = await browser.newContext();
   const page: Page = await context.newPage();
   if (TRACE) page.on('console', (message) => { console.log(`  [page] ${String(Date.now() % 100_000)} ${message.text()}`); });
+  const profileDir = process.env.LS_NAV_PROFILE;
+  const cdp = profileDir ? await context.newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
+  const traceDir = process.env.LS_NAV_CHROME_TRACE;
+  if (traceDir) await browser.startTracing(page, { path: resolve(traceDir, `${new URL(url).pathname.slice(1)}-${String(Date.now())}.json`), categories: ['devtools.timeline', 'v8.execute', 'disabled-by-default-devtools.timeline', 'toplevel', 'blink.user_timing'] });
   try {
     await page.goto(url);
-    return await page.evaluate(() => (window as unknown as { firstFrameAt: Promise<number> }).firstFrameAt);
+    const at = await page.evaluate(() => (window as unknown as { firstFrameAt: Promise<number> }).firstFrameAt);
+    if (cdp && profileDir) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(resolve(profileDir, `${new URL(url).pathname.slice(1)}-${String(Date.now())}.cpuprofile`), JSON.stringify(profile));
+    }
+    if (traceDir) await browser.stopTracing();
+    return at;
   } finally {
     await context.close();
   }
