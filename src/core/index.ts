@@ -24,7 +24,8 @@ export type {
 } from './events.js';
 export type { MediaFailure, MediaKind, MediaProblem } from './media.js';
 export { observe, select, type Observable, type ObserveOptions } from './observe.js';
-export { chooseGridLayout, type GridLayout } from './grid-layout.js';
+export { chooseGridLayout, pageGrid, type GridLayout, type PagedGrid } from './grid-layout.js';
+export { featuredParticipant, nextActiveSpeaker, ACTIVE_SPEAKER_HOLD_MS, type ActiveSpeaker, type GridLayoutMode } from './stage.js';
 export { isTopology, type Topology } from './topology.js';
 export type { Logger } from './logger.js';
 export { EXPIRED_LINK_MESSAGE } from './token-refresh.js';

@@ -9,10 +9,11 @@ import type { LeaveReason } from '../../protocol/index.js';
 import { icons } from '../shared/icons.js';
 import type { LiveSessionStrings } from '../shared/strings.js';
 import type { Notice } from './notices.js';
+import type { GridLayoutMode } from '../../core/stage.js';
 
 /** The parts of the inner elements that `<live-session>` forwards (`exportparts`). */
 const GRID_PARTS =
-  'grid, pager, page-previous, page-next, page-status, tile, video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge, screen, screen-video, screen-caption, screen-placeholder, screen-fullscreen, pip, screen-preview';
+  'grid, pager, pin-button, page-previous, page-next, page-status, tile, video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge, screen, screen-video, screen-caption, screen-placeholder, screen-fullscreen, pip, screen-preview';
 const CONTROLS_PARTS = 'control, request, reactions, reaction';
 const LIST_PARTS =
   'heading, list, participant, role, hand-queue, reaction: list-reaction, reaction-tally, floor: list-floor, admission, waiting-list, admit, deny, admit-all';
@@ -101,7 +102,9 @@ export interface ChatPanelInput {
   onToggleSettings: () => void;
 }
 
-export function roomView(input: ViewInput & ChatPanelInput & { onDismiss: () => void; attendance: boolean }): TemplateResult {
+export function roomView(
+  input: ViewInput & ChatPanelInput & { onDismiss: () => void; attendance: boolean; layout: GridLayoutMode; onToggleLayout: () => void },
+): TemplateResult {
   const { session, s, strings } = input;
   return html`<section part="room" aria-label=${session.room ?? ''} ?data-chat-open=${input.chatOpen || input.settingsOpen}>
     ${session.connectionState === 'reconnecting' ? html`<p part="banner" role="status">${s.reconnecting}</p>` : nothing}
@@ -112,7 +115,7 @@ export function roomView(input: ViewInput & ChatPanelInput & { onDismiss: () => 
         </div>`
       : nothing}
     <div class="stage">
-      <video-grid exportparts=${GRID_PARTS} .strings=${strings}></video-grid>
+      <video-grid exportparts=${GRID_PARTS} .strings=${strings} .layout=${input.layout}></video-grid>
       <self-preview exportparts=${PREVIEW_PARTS} .strings=${strings}></self-preview>
     </div>
     <div class="side">
@@ -142,6 +145,14 @@ export function roomView(input: ViewInput & ChatPanelInput & { onDismiss: () => 
         ${icons.chat}${s.chat}${input.unread > 0
           ? html`<span part="unread-badge" aria-hidden="true">${input.unread}</span><span class="visually-hidden">, ${s.unreadMessages(input.unread)}</span>`
           : nothing}
+      </button>
+      <button
+        part="control layout-toggle"
+        data-control="layout"
+        aria-pressed=${input.layout === 'speaker' ? 'true' : 'false'}
+        @click=${input.onToggleLayout}
+      >
+        ${input.layout === 'speaker' ? icons.speakerView : icons.gridView}${s.speakerView}
       </button>
       <button
         part="control settings-toggle"

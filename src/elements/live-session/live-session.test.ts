@@ -138,6 +138,26 @@ describe('<live-session>', function () {
       expect(queue.textContent).to.contain('1. Sam');
     });
 
+    it('Speaker view: the button switches the layout (attribute reflected, pressed state) and the grid follows; a pin bubbles out as ls-pinned-changed', async () => {
+      const { tutor } = await classroom();
+      const grid = await waitFor(() => shadow(tutor).querySelector('video-grid'), 'the grid');
+      const toggle = await waitFor(() => deepButtonNamed(shadow(tutor), 'Speaker view'), 'Speaker view button');
+      expect(toggle.getAttribute('aria-pressed')).to.equal('false');
+      expect(grid.layout).to.equal('grid');
+      toggle.focus();
+      await sendKeys({ press: 'Enter' });
+      await waitFor(() => tutor.getAttribute('layout') === 'speaker' && grid.layout === 'speaker', 'speaker layout');
+      expect(toggle.getAttribute('aria-pressed')).to.equal('true');
+      // Sam is the only student: shown large.
+      await waitFor(() => grid.shadowRoot?.querySelector('participant-tile[data-main]'), "Sam's tile large");
+      const pinned = new Promise<string | null>((resolve) => tutor.addEventListener('ls-pinned-changed', (e) => resolve(e.detail.participantId), { once: true }));
+      deepButtonNamed(shadow(tutor), 'Pin Sam')?.click();
+      expect(await pinned).to.equal(tutor.session?.participants.find((p) => p.name === 'Sam')?.id);
+      await expectAccessible(tutor);
+      tutor.setAttribute('layout', 'grid');
+      await waitFor(() => grid.layout === 'grid' && toggle.getAttribute('aria-pressed') === 'false', 'back to the grid from the attribute');
+    });
+
     it('re-dispatches speaking as ls-speaking, with the session detail', async () => {
       const tutor = await mount({ 'user-role': 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true });
       await joined(tutor);

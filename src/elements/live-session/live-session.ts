@@ -2,6 +2,7 @@ import { LitElement, html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
 import { LiveSession, type LiveSessionOptions } from '../../core/live-session.js';
+import { parseLayoutMode, type GridLayoutMode } from '../../core/stage.js';
 import type { ChatEntry, SessionErrorDetail, SessionPhase } from '../../core/events.js';
 import { isTopology, type Topology } from '../../core/topology.js';
 import { isRole, type LeaveReason, type Reaction, type Role } from '../../protocol/index.js';
@@ -44,6 +45,7 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @fires {CustomEvent<{ room: string; self: Participant; participants: readonly Participant[] }>} ls-joined - The room was joined. Detail: `{ room, self, participants }`.
  * @fires {CustomEvent<LeftDetail>} ls-left - The local participant left or was removed. Detail: `{ reason }`.
  * @fires {CustomEvent<{ participant: Participant }>} ls-participant-joined - Someone joined. Detail: `{ participant }`.
+ * @fires {CustomEvent<{ participantId: string | null }>} ls-pinned-changed - Someone was pinned large from a tile's Pin button, or unpinned (from the button, or because they left); comes from the inner `<video-grid>`. Detail: `{ participantId }`.
  * @fires {CustomEvent<{ participant: Participant; reason: LeaveReason }>} ls-participant-left - Someone left. Detail: `{ participant, reason }`.
  * @fires {CustomEvent<{ participant: Participant }>} ls-participant-updated - Someone's camera, mic, hand, stream or connection changed. Detail: `{ participant }`.
  * @fires {CustomEvent<{ state: ConnectionState }>} ls-connection-state - Connection to the server changed. Detail: `{ state }` (`connecting`, `connected`, `reconnecting`, `disconnected`).
@@ -104,6 +106,7 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart list-reaction - A participant's reaction in the participant list.
  * @csspart reaction-tally - The tutor's count of current reactions in the participant list.
  * @csspart chat-toggle - The Chat button of the control bar (also a `control`).
+ * @csspart layout-toggle - The Speaker view button of the control bar (also a `control`; `aria-pressed` in the speaker layout).
  * @csspart unread-badge - The number of unread messages on the Chat button.
  * @csspart chat - The chat panel (`<session-chat>`), open from the Chat button.
  * @csspart chat-heading - The chat's heading.
@@ -120,6 +123,7 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart chat-send - The chat's Send button.
  * @csspart chat-policy - The tutor's switch for students' messages to everyone.
  * @csspart grid - The tutor view's grid of tiles.
+ * @csspart pin-button - A tile's Pin button (`aria-pressed` while that participant is pinned large).
  * @csspart pager - Below the tutor's grid when its tiles do not all fit at a readable size: Previous, the page, Next.
  * @csspart page-previous - The Previous page button.
  * @csspart page-next - The Next page button.
@@ -221,6 +225,14 @@ export class LiveSessionElement extends LitElement {
   /** Skips the pre-join step and joins as soon as the element is connected. */
   @property({ type: Boolean })
   autojoin = false;
+
+  /**
+   * `grid` (default: the tutor sees every student, a student sees the tutor
+   * large) or `speaker` (whoever speaks large above a strip). The room's
+   * Speaker view / Grid view button switches it (and reflects it here).
+   */
+  @property({ reflect: true, converter: { fromAttribute: (value) => parseLayoutMode(value) } })
+  layout: GridLayoutMode = 'grid';
 
   /** Logs to the console with a `[live-session]` prefix. */
   @property({ type: Boolean })
@@ -557,6 +569,8 @@ export class LiveSessionElement extends LitElement {
           onToggleSettings: () => (this.settingsOpen = !this.settingsOpen),
           onDismiss: () => (this.notices = []),
           attendance: this.attendance,
+          layout: parseLayoutMode(this.layout),
+          onToggleLayout: () => (this.layout = parseLayoutMode(this.layout) === 'speaker' ? 'grid' : 'speaker'),
         })}${live}`;
     }
   }

@@ -108,4 +108,25 @@ export const participantTileStyles = css`
     color: #fde68a;
     font-size: 0.75rem;
   }
+  [part='pin-button'] {
+    position: absolute;
+    right: 6px;
+    bottom: 6px;
+    min-height: 32px;
+    min-width: 32px;
+    padding: 0 6px;
+    background: rgb(0 0 0 / 55%);
+    color: #fff;
+    border-color: transparent;
+  }
+  [part='pin-button']:hover,
+  [part='pin-button'][aria-pressed='true'] {
+    background: rgb(0 0 0 / 80%);
+  }
+  [part='pin-button'][aria-pressed='true'] {
+    outline: 2px solid var(--_accent, #2563eb);
+  }
+  :host([pinnable]) [part='connection-badge'] {
+    right: 46px;
+  }
 `;

@@ -24,6 +24,7 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * `speaking`, `muted`, `camera-off`, `hand-raised` and `local`, e.g.
  * `participant-tile[hand-raised] { outline: 2px solid gold }`.
  *
+ * @fires {CustomEvent<{ participantId: string }>} ls-pin-toggle - The tile's Pin button was pressed (bubbles, not composed); `<video-grid>` pins or unpins the participant. Detail: `{ participantId }`.
  * @fires {CustomEvent<{ participantId: string }>} ls-autoplay-blocked - The browser refused to start this tile's sound without a user gesture (bubbles, not composed). Call `play()` from a click. Detail: `{ participantId }`.
  *
  * @csspart video - The participant's `<video>` (muted and mirrored for the local participant).
@@ -36,6 +37,7 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @csspart reaction-badge - The participant's reaction of the last 15 s (thumbs up, clap, confused, slower).
  * @csspart tile-actions - The tutor's buttons on the tile.
  * @csspart connection-badge - Shown while the media connection to this participant recovers.
+ * @csspart pin-button - Pin or unpin the participant (with `pinnable`); `aria-pressed` while pinned.
  *
  * @cssprop --live-session-radius - Corner radius.
  * @cssprop --live-session-tile-background - Background behind the video or placeholder.
@@ -52,6 +54,14 @@ export class ParticipantTile extends SessionElement {
   /** The participant to show (an entry of the session's `participants`). */
   @property({ attribute: false })
   participant: Participant | undefined;
+
+  /** Whether the tile offers a Pin button (set by `<video-grid>`). */
+  @property({ type: Boolean, reflect: true })
+  pinnable = false;
+
+  /** Whether the participant is pinned (the Pin button shows pressed; set by `<video-grid>`). */
+  @property({ type: Boolean })
+  pinned = false;
 
   /** The participant as the session knows them now (the `participant` set, when the session has no newer state). */
   get #current(): Participant | undefined {
@@ -137,6 +147,11 @@ export class ParticipantTile extends SessionElement {
   }
 
 
+  readonly #togglePin = (): void => {
+    const participantId = this.participant?.id;
+    if (participantId) this.dispatchEvent(new CustomEvent('ls-pin-toggle', { detail: { participantId }, bubbles: true }));
+  };
+
   readonly #onVideoPaused = (event: Event): void => {
     this.#start(event.target as HTMLVideoElement);
   };
@@ -191,6 +206,15 @@ export class ParticipantTile extends SessionElement {
           >${p.isVideoOn ? icons.camera : icons.cameraOff}</span
         >
       </span>
+      ${this.pinnable
+        ? html`<button
+            part="pin-button"
+            aria-pressed=${this.pinned ? 'true' : 'false'}
+            aria-label=${this.pinned ? s.unpin(p.name) : s.pin(p.name)}
+            title=${this.pinned ? s.unpin(p.name) : s.pin(p.name)}
+            @click=${this.#togglePin}
+          >${icons.pin}</button>`
+        : nothing}
       ${canModerate ? this.#renderActions(session, p, s) : nothing}
     `;
   }

@@ -79,6 +79,8 @@ export interface LiveSessionElementEventMap extends Omit<ForwardedEventMap, 'ls-
    * set the `token` attribute.
    */
   'ls-token-expiring': CustomEvent<TokenExpiringDetail>;
+  /** Someone was pinned large from a tile's Pin button, or unpinned (null); from the inner `<video-grid>` (bubbles, composed). */
+  'ls-pinned-changed': CustomEvent<{ participantId: string | null }>;
 }
 
 /** The `detail` type of an element event. */
@@ -102,6 +104,8 @@ export interface ParticipantTileEventMap {
    * (bubbles; not composed). Call `play()` on the tile from a click.
    */
   'ls-autoplay-blocked': CustomEvent<{ participantId: string }>;
+  /** The tile's Pin button was pressed (bubbles; not composed); `<video-grid>` pins or unpins. */
+  'ls-pin-toggle': CustomEvent<{ participantId: string }>;
 }
 
 declare global {

@@ -102,6 +102,12 @@ export interface LiveSessionStrings {
   previousPage: string;
   nextPage: string;
   pageOf: (page: number, pages: number) => string;
+  /** A tile's Pin button (shows that participant large), pressed and not. */
+  pin: (name: string) => string;
+  unpin: (name: string) => string;
+  /** The layout switch: the active speaker large above a strip, or everyone in a grid. */
+  speakerView: string;
+  gridView: string;
   /** The speaker picker's label, and its test button. */
   speakerDevice: string;
   testSpeaker: string;
@@ -237,6 +243,10 @@ export const defaultStrings: LiveSessionStrings = {
   previousPage: 'Previous page',
   nextPage: 'Next page',
   pageOf: (page, pages) => `Page ${String(page)} of ${String(pages)}`,
+  pin: (name) => `Pin ${name}`,
+  unpin: (name) => `Unpin ${name}`,
+  speakerView: 'Speaker view',
+  gridView: 'Grid view',
   speakerDevice: 'Speaker',
   testSpeaker: 'Play a test sound',
   shareScreen: 'Share screen',

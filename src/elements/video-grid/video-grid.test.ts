@@ -140,6 +140,50 @@ describe('<video-grid>', function () {
     });
   });
 
+  describe('speaker layout and pins', () => {
+    it('shows whoever speaks large, a pinned participant instead while pinned, and unpins someone who leaves', async () => {
+      const tutor = await room.join('Tess', 'tutor', { audio: false });
+      const ann = await room.join('Ann', 'student', { video: false, audio: false });
+      // Ben's fake microphone plays a tone: he is the one speaking.
+      const ben = await room.join('Ben', 'student', { video: false });
+      const grid = await mountElement('video-grid', { session: tutor, layout: 'speaker' }, { width: '640px', height: '400px' });
+      const main = (): string | null => grid.shadowRoot?.querySelector('participant-tile[data-main]')?.getAttribute('data-participant') ?? null;
+      const tileOf = (id: string | null): HTMLElement | null | undefined => grid.shadowRoot?.querySelector<HTMLElement>(`participant-tile[data-participant="${id ?? ''}"]`);
+      const pinButton = (id: string | null): HTMLButtonElement | null | undefined => tileOf(id)?.shadowRoot?.querySelector<HTMLButtonElement>('[part="pin-button"]');
+      const pins: (string | null)[] = [];
+      grid.addEventListener('ls-pinned-changed', (event) => pins.push((event as CustomEvent<{ participantId: string | null }>).detail.participantId));
+      expect(grid.getAttribute('layout')).to.equal('speaker');
+
+      await waitFor(() => main() === ben.peerId, 'Ben, who speaks, shown large');
+      expect(grid.shadowRoot?.querySelector('[part="strip"] [data-participant]')?.getAttribute('data-participant')).to.equal(ann.peerId);
+      await expectAccessible(grid);
+
+      // Pin Ann from her strip tile: she takes the stage although Ben speaks.
+      const annPin = await waitFor(() => pinButton(ann.peerId), "Ann's pin button");
+      expect(annPin.getAttribute('aria-label')).to.equal('Pin Ann');
+      expect(annPin.getAttribute('aria-pressed')).to.equal('false');
+      annPin.click();
+      await waitFor(() => main() === ann.peerId, 'Ann pinned large');
+      expect(grid.pinned).to.equal(ann.peerId);
+      const pressed = await waitFor(() => (pinButton(ann.peerId)?.getAttribute('aria-pressed') === 'true' ? pinButton(ann.peerId) : null), 'pin shown pressed');
+      expect(pressed.getAttribute('aria-label')).to.equal('Unpin Ann');
+      await expectAccessible(grid);
+      pressed.click();
+      await waitFor(() => main() === ben.peerId, 'unpinned: the speaker again');
+      expect(grid.pinned).to.equal(null);
+
+      // The grid layout: no stage until someone is pinned; a pinned participant who leaves is unpinned.
+      grid.layout = 'grid';
+      await waitFor(() => main() === null && grid.shadowRoot?.querySelector('[part="grid"]'), 'the plain grid');
+      (await waitFor(() => pinButton(ben.peerId), "Ben's pin button in the grid")).click();
+      await waitFor(() => main() === ben.peerId, 'Ben pinned large in the grid layout');
+      const benId = ben.peerId;
+      void ben.leave();
+      await waitFor(() => grid.pinned === null && main() === null && tiles(grid).length === 1, 'Ben gone, unpinned, the grid again');
+      expect(pins).to.deep.equal([ann.peerId, null, benId, null]);
+    });
+  });
+
   describe('styling and strings', () => {
     it('applies the gap custom property and replaced strings', async () => {
       const tutor = await room.join('Tess', 'tutor');

@@ -1,9 +1,11 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { Participant } from '../../core/events.js';
 import { pageGrid } from '../../core/grid-layout.js';
+import { featuredParticipant, nextActiveSpeaker, parseLayoutMode, stripOrder, type ActiveSpeaker, type GridLayoutMode } from '../../core/stage.js';
+import type { SpeakingChange } from '../../controllers/session-subscriber.js';
 import { buttonStyles, themeStyles } from '../shared/base.styles.js';
 import { startAudible } from '../shared/autoplay.js';
 import { icons } from '../shared/icons.js';
@@ -14,7 +16,7 @@ import '../participant-tile/define.js';
 import { videoGridStyles } from './video-grid.styles.js';
 
 /** The parts of each `<participant-tile>` that `<video-grid>` forwards, under the same names. */
-const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, connection-badge';
+const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, connection-badge, pin-button';
 
 /** The page bar's height below a paged grid, px. */
 const PAGER_HEIGHT = 48;
@@ -56,6 +58,7 @@ const PAGER_HEIGHT = 48;
  * @csspart empty - The tutor's panel while no student is there.
  * @csspart enable-audio - The button shown when the browser blocked autoplaying audio.
  * @csspart connection-badge - Shown on a tile while its media connection recovers.
+ * @csspart pin-button - A tile's Pin button (`aria-pressed` while pinned).
  * @csspart screen - The shared screen in the presentation layout (a `figure`).
  * @csspart screen-video - The shared screen's video (fitted inside, never cropped).
  * @csspart screen-caption - "Tess's screen" under the share.
@@ -63,6 +66,8 @@ const PAGER_HEIGHT = 48;
  * @csspart screen-fullscreen - The Full screen button of the share.
  * @csspart pip - The Picture-in-picture button for the tutor's camera (where supported).
  * @csspart screen-preview - The sharer's own small "You are sharing your screen" preview.
+ *
+ * @fires {CustomEvent<{ participantId: string | null }>} ls-pinned-changed - Someone was pinned or unpinned from a tile's button, or the pinned participant left (bubbles, composed). Detail: `{ participantId }`, null when nobody is pinned.
  *
  * @cssprop --live-session-gap - Space between tiles.
  * @cssprop --live-session-radius - Tile corner radius.
@@ -73,6 +78,21 @@ const PAGER_HEIGHT = 48;
  */
 export class VideoGrid extends SessionElement {
   static override styles = [themeStyles, buttonStyles, videoGridStyles];
+  protected static override followsSpeaking = true;
+
+  /** `grid` (everyone; the tutor large in the student view) or `speaker` (the active speaker large above a strip). Anything else is `grid`. */
+  @property({ reflect: true, converter: { fromAttribute: (value) => parseLayoutMode(value) } })
+  layout: GridLayoutMode = 'grid';
+
+  /** The id of the participant pinned large, or null. Set by the tiles' Pin buttons; may be set by the page. */
+  @property({ attribute: false })
+  pinned: string | null = null;
+
+  /** Who spoke last and since when (the speaker layout's stage); followed in either layout, rendered only in `speaker`. */
+  #activeSpeaker: ActiveSpeaker | null = null;
+
+  /** Who speaks now, the most recent to start first. */
+  #speakingNow: string[] = [];
 
   /** True while the browser blocks autoplaying audio; a button offers to start it. */
   @state()
@@ -107,6 +127,8 @@ export class VideoGrid extends SessionElement {
     super.disconnectedCallback();
     this.#resizeObserver?.disconnect();
     this.#resizeObserver = null;
+    clearTimeout(this.#recheck);
+    this.#recheck = undefined;
   }
 
   /** Which view is shown: `tutor` or `student` (reflected as `view`, for styling). */
@@ -130,6 +152,52 @@ export class VideoGrid extends SessionElement {
   /** The remote participants shown (local excluded). */
   get remoteParticipants(): readonly Participant[] {
     return this.currentSession?.participants.filter((p) => !p.isLocal) ?? [];
+  }
+
+  /** The participant shown large now (pinned, or the speaker layout's choice), or null. */
+  get featured(): string | null {
+    return this.#featured(this.remoteParticipants);
+  }
+
+  #featured(remote: readonly Participant[]): string | null {
+    return featuredParticipant({ layout: parseLayoutMode(this.layout), pinned: this.pinned, activeSpeaker: this.#activeSpeaker?.id ?? null, participants: remote });
+  }
+
+  // Speaking changes often: a new render only when the stage changes hands.
+  protected override speakingChanged({ id, speaking }: SpeakingChange): void {
+    this.#speakingNow = this.#speakingNow.filter((other) => other !== id);
+    if (speaking) this.#speakingNow.unshift(id);
+    this.#updateActiveSpeaker();
+  }
+
+  #updateActiveSpeaker(): void {
+    const present = new Set(this.remoteParticipants.map((p) => p.id));
+    const next = nextActiveSpeaker(this.#activeSpeaker, this.#speakingNow, present, performance.now());
+    // A silent challenger may take over once the hold ends: look again then.
+    if (next && this.#speakingNow.some((id) => id !== next.id && present.has(id)) && !this.#speakingNow.includes(next.id)) this.#recheckLater();
+    if (next?.id === this.#activeSpeaker?.id) return;
+    this.#activeSpeaker = next;
+    if (parseLayoutMode(this.layout) === 'speaker' && this.pinned === null) this.requestUpdate();
+  }
+
+  #recheck: ReturnType<typeof setTimeout> | undefined;
+  #recheckLater(): void {
+    if (this.#recheck !== undefined) return;
+    this.#recheck = setTimeout(() => {
+      this.#recheck = undefined;
+      if (this.isConnected) this.#updateActiveSpeaker();
+    }, 500);
+  }
+
+  readonly #onPinToggle = (event: CustomEvent<{ participantId: string }>): void => {
+    const id = event.detail.participantId;
+    this.#setPinned(this.pinned === id ? null : id);
+  };
+
+  #setPinned(id: string | null): void {
+    if (id === this.pinned) return;
+    this.pinned = id;
+    this.dispatchEvent(new CustomEvent('ls-pinned-changed', { detail: { participantId: id }, bubbles: true, composed: true }));
   }
 
   #relayout(): void {
@@ -166,6 +234,9 @@ export class VideoGrid extends SessionElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
+    // A pinned participant who left is unpinned.
+    const pinned = this.pinned;
+    if (pinned !== null && this.currentSession && !this.remoteParticipants.some((p) => p.id === pinned)) this.#setPinned(null);
     this.#relayout();
   }
 
@@ -201,6 +272,21 @@ export class VideoGrid extends SessionElement {
     const presenter = this.#presenter;
     if (session && presenter) return html`${enableAudio}${this.#renderPresentation(session, presenter, remote)}`;
     const ownShare = session?.isSharingScreen ? this.#renderOwnShare(session) : nothing;
+
+    const featured = this.#featured(remote);
+    const star = featured === null ? undefined : remote.find((p) => p.id === featured);
+    if (star) {
+      const others = stripOrder(remote, star.id);
+      return html`${enableAudio}${ownShare}
+        <div class="stage">
+          ${this.#tile(star, session, true)}
+          ${others.length > 0
+            ? html`<div part="strip" role="list" aria-label=${s.participants}>
+                ${repeat(others, (p) => p.id, (p) => this.#tile(p, session, false))}
+              </div>`
+            : nothing}
+        </div>`;
+    }
 
     if (this.view === 'tutor') {
       const students = remote;
@@ -293,7 +379,10 @@ export class VideoGrid extends SessionElement {
       .session=${session}
       .participant=${p}
       .strings=${this.strings}
+      pinnable
+      ?pinned=${this.pinned === p.id}
       @ls-autoplay-blocked=${this.#onAutoplayBlocked}
+      @ls-pin-toggle=${this.#onPinToggle}
     ></participant-tile>`;
   }
 }
