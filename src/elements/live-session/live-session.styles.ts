@@ -4,6 +4,7 @@ export const liveSessionStyles = css`
   :host {
     display: block;
     position: relative;
+    container: live-session / inline-size;
     min-height: 420px;
     background: var(--_background);
     border-radius: var(--_radius);
@@ -143,6 +144,10 @@ export const liveSessionStyles = css`
     align-items: center;
     gap: var(--_gap);
   }
+  .controls-row session-controls {
+    flex: 1 1 100%;
+    min-width: 0;
+  }
   [part~='chat-toggle'] {
     position: relative;
   }
@@ -156,14 +161,34 @@ export const liveSessionStyles = css`
     line-height: 1.4em;
     text-align: center;
   }
-  @media (max-width: 640px) {
+  [part~='participants-toggle'],
+  [part~='sheet-close'] {
+    display: none;
+  }
+  /* Narrow (a phone, a narrow LMS column): one column, nothing covers a tile,
+     icon controls within a thumb's reach, the participant list as a sheet. */
+  @container live-session (max-width: 640px) {
     [part='room'] {
+      position: relative;
       grid-template-columns: minmax(0, 1fr);
       grid-template-areas: 'banner' 'notices' 'stage' 'controls';
     }
     [part='room'][data-chat-open] {
       grid-template-rows: auto auto minmax(0, 1fr) minmax(0, 1fr) auto;
       grid-template-areas: 'banner' 'notices' 'stage' 'side' 'controls';
+    }
+    /* The self-preview takes its own row below the tiles instead of floating over them. */
+    .stage {
+      display: grid;
+      grid-template-rows: minmax(0, 1fr) auto;
+      gap: var(--_gap);
+    }
+    .stage self-preview {
+      position: relative;
+      right: auto;
+      bottom: auto;
+      justify-self: end;
+      --self-preview-width: 112px;
     }
     .side {
       display: none;
@@ -174,6 +199,50 @@ export const liveSessionStyles = css`
     }
     [data-chat-open] [part='participants'] {
       display: none;
+    }
+    [part~='participants-toggle'] {
+      display: inline-flex;
+    }
+    /* The participant sheet: over the lower room, above the controls. */
+    [data-participants-open] .side {
+      display: flex;
+      position: absolute;
+      inset: auto 0 0 0;
+      z-index: 3;
+      width: auto;
+      max-height: 75%;
+      padding: var(--_gap);
+      border-radius: var(--_radius) var(--_radius) 0 0;
+      background: var(--_background);
+      box-shadow: 0 -6px 24px rgb(0 0 0 / 25%);
+    }
+    [data-participants-open] [part='participants'] {
+      display: block;
+      max-height: none;
+    }
+    [data-participants-open] [part~='sheet-close'] {
+      display: inline-flex;
+      float: inline-end;
+    }
+    .controls-row {
+      justify-content: center;
+      gap: 6px;
+    }
+    .controls-row [part~='control']:has(> .label),
+    [part~='sheet-close'] {
+      min-width: 44px;
+      min-height: 44px;
+      padding: 0 10px;
+      justify-content: center;
+    }
+    .controls-row .label,
+    [part~='sheet-close'] .label {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
     }
   }
 `;

@@ -100,13 +100,21 @@ export interface ChatPanelInput {
   /** The device settings panel (cameras and microphones, in the call). */
   settingsOpen: boolean;
   onToggleSettings: () => void;
+  /** Narrow layouts: the participant list as a sheet over the room. */
+  participantsOpen: boolean;
+  onToggleParticipants: (open?: boolean) => void;
 }
 
 export function roomView(
   input: ViewInput & ChatPanelInput & { onDismiss: () => void; attendance: boolean; layout: GridLayoutMode; onToggleLayout: () => void },
 ): TemplateResult {
   const { session, s, strings } = input;
-  return html`<section part="room" aria-label=${session.room ?? ''} ?data-chat-open=${input.chatOpen || input.settingsOpen}>
+  return html`<section
+    part="room"
+    aria-label=${session.room ?? ''}
+    ?data-chat-open=${input.chatOpen || input.settingsOpen}
+    ?data-participants-open=${input.participantsOpen}
+  >
     ${session.connectionState === 'reconnecting' ? html`<p part="banner" role="status">${s.reconnecting}</p>` : nothing}
     ${input.notices.length > 0
       ? html`<div part="notices">
@@ -119,7 +127,20 @@ export function roomView(
       <self-preview exportparts=${PREVIEW_PARTS} .strings=${strings}></self-preview>
     </div>
     <div class="side">
-      <aside part="participants" aria-label=${s.participants} tabindex="0">
+      <aside
+        part="participants"
+        id="participants-panel"
+        aria-label=${s.participants}
+        tabindex="0"
+        @keydown=${(e: KeyboardEvent) => {
+          if (e.key === 'Escape' && input.participantsOpen) input.onToggleParticipants(false);
+        }}
+      >
+        ${input.participantsOpen
+          ? html`<button part="control sheet-close" data-control="close-participants" @click=${() => input.onToggleParticipants(false)}>
+              ${icons.remove}<span class="label">${s.close}</span>
+            </button>`
+          : nothing}
         <participant-list exportparts=${LIST_PARTS} .strings=${strings}></participant-list>
       </aside>
       ${input.settingsOpen
@@ -136,13 +157,22 @@ export function roomView(
     <div class="controls-row">
       <session-controls part="controls" exportparts=${CONTROLS_PARTS} .strings=${strings} ?attendance=${input.attendance}></session-controls>
       <button
+        part="control participants-toggle"
+        data-control="participants"
+        aria-expanded=${input.participantsOpen ? 'true' : 'false'}
+        aria-controls="participants-panel"
+        @click=${() => input.onToggleParticipants()}
+      >
+        ${icons.people}<span class="label">${s.participants}</span>
+      </button>
+      <button
         part="control chat-toggle"
         data-control="chat"
         aria-expanded=${input.chatOpen ? 'true' : 'false'}
         aria-controls="chat-panel"
         @click=${input.onToggleChat}
       >
-        ${icons.chat}${s.chat}${input.unread > 0
+        ${icons.chat}<span class="label">${s.chat}</span>${input.unread > 0
           ? html`<span part="unread-badge" aria-hidden="true">${input.unread}</span><span class="visually-hidden">, ${s.unreadMessages(input.unread)}</span>`
           : nothing}
       </button>
@@ -152,7 +182,7 @@ export function roomView(
         aria-pressed=${input.layout === 'speaker' ? 'true' : 'false'}
         @click=${input.onToggleLayout}
       >
-        ${input.layout === 'speaker' ? icons.speakerView : icons.gridView}${s.speakerView}
+        ${input.layout === 'speaker' ? icons.speakerView : icons.gridView}<span class="label">${s.speakerView}</span>
       </button>
       <button
         part="control settings-toggle"
@@ -161,7 +191,7 @@ export function roomView(
         aria-controls="settings-panel"
         @click=${input.onToggleSettings}
       >
-        ${icons.settings}${s.settings}
+        ${icons.settings}<span class="label">${s.settings}</span>
       </button>
     </div>
   </section>`;

@@ -106,6 +106,8 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart list-reaction - A participant's reaction in the participant list.
  * @csspart reaction-tally - The tutor's count of current reactions in the participant list.
  * @csspart chat-toggle - The Chat button of the control bar (also a `control`).
+ * @csspart participants-toggle - The Participants button of the control bar, in a narrow room only (also a `control`); opens the list as a sheet.
+ * @csspart sheet-close - The Close button of the participant sheet (also a `control`).
  * @csspart layout-toggle - The Speaker view button of the control bar (also a `control`; `aria-pressed` in the speaker layout).
  * @csspart unread-badge - The number of unread messages on the Chat button.
  * @csspart chat - The chat panel (`<session-chat>`), open from the Chat button.
@@ -275,6 +277,8 @@ export class LiveSessionElement extends LitElement {
   @state() private linkExpired = false;
   @state() private chatOpen = false;
   @state() private settingsOpen = false;
+  /** Narrow layouts: the participant list shown as a sheet over the room. */
+  @state() private participantsOpen = false;
   /** Messages from others since the chat was last open. */
   @state() private unread = 0;
 
@@ -399,6 +403,14 @@ export class LiveSessionElement extends LitElement {
     const s = this.#strings;
     const text = message.text.length > 140 ? `${message.text.slice(0, 140)}…` : message.text;
     this.#announcer.announce(s.chatAnnouncement(message.from.name, text));
+  }
+
+  #toggleParticipants(open = !this.participantsOpen): void {
+    this.participantsOpen = open;
+    void this.updateComplete.then(() => {
+      const target = open ? this.renderRoot.querySelector<HTMLElement>('[part~="sheet-close"]') : this.renderRoot.querySelector<HTMLElement>('[data-control="participants"]');
+      target?.focus();
+    });
   }
 
   #toggleChat(): void {
@@ -567,6 +579,8 @@ export class LiveSessionElement extends LitElement {
           onToggleChat: () => this.#toggleChat(),
           settingsOpen: this.settingsOpen,
           onToggleSettings: () => (this.settingsOpen = !this.settingsOpen),
+          participantsOpen: this.participantsOpen,
+          onToggleParticipants: (open?: boolean) => this.#toggleParticipants(open),
           onDismiss: () => (this.notices = []),
           attendance: this.attendance,
           layout: parseLayoutMode(this.layout),

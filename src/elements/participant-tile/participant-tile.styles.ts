@@ -126,6 +126,9 @@ export const participantTileStyles = css`
   [part='pin-button'][aria-pressed='true'] {
     outline: 2px solid var(--_accent, #2563eb);
   }
+  :host([pinnable]) [part='name'] {
+    max-width: calc(100% - 58px);
+  }
   :host([pinnable]) [part='connection-badge'] {
     right: 46px;
   }

@@ -3,6 +3,7 @@ import { css } from 'lit';
 export const sessionControlsStyles = css`
   :host {
     display: block;
+    container-type: inline-size;
   }
   [part='bar'] {
     display: flex;
@@ -24,5 +25,25 @@ export const sessionControlsStyles = css`
     display: flex;
     align-items: center;
     gap: 8px;
+  }
+  /* Narrow (a phone, a narrow column): icon buttons a thumb can hit, names kept for assistive technology. */
+  @container (max-width: 520px) {
+    [part='bar'] {
+      gap: 6px;
+    }
+    [part~='control']:has(> .label) {
+      min-width: 44px;
+      min-height: 44px;
+      padding: 0 10px;
+      justify-content: center;
+    }
+    .label {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
   }
 `;

@@ -131,7 +131,7 @@ export class SessionControls extends SessionElement {
         data-control="mic"
         @click=${() => this.#toggleMic(session)}
       >
-        ${session.isAudioOn ? icons.mic : icons.micOff}${session.isAudioOn ? s.muteMicrophone : s.unmuteMicrophone}
+        ${session.isAudioOn ? icons.mic : icons.micOff}<span class="label">${session.isAudioOn ? s.muteMicrophone : s.unmuteMicrophone}</span>
       </button>
       <button
         part="control"
@@ -139,7 +139,7 @@ export class SessionControls extends SessionElement {
         data-control="camera"
         @click=${() => void session.toggleCamera()}
       >
-        ${session.isVideoOn ? icons.camera : icons.cameraOff}${session.isVideoOn ? s.turnCameraOff : s.turnCameraOn}
+        ${session.isVideoOn ? icons.camera : icons.cameraOff}<span class="label">${session.isVideoOn ? s.turnCameraOff : s.turnCameraOn}</span>
       </button>
       ${inRoom ? this.#renderRoomControls(session, s) : nothing}
     </div>`;
@@ -152,7 +152,7 @@ export class SessionControls extends SessionElement {
         aria-pressed=${session.isHandRaised ? 'true' : 'false'}
         @click=${() => (session.isHandRaised ? session.lowerHand() : session.raiseHand())}
       >
-        ${icons.hand}${session.isHandRaised ? s.lowerHand : s.raiseHand}
+        ${icons.hand}<span class="label">${session.isHandRaised ? s.lowerHand : s.raiseHand}</span>
       </button>
       <button
         part="control"
@@ -160,7 +160,7 @@ export class SessionControls extends SessionElement {
         aria-expanded=${this.reactionsOpen ? 'true' : 'false'}
         @click=${() => (this.reactionsOpen = !this.reactionsOpen)}
       >
-        <span aria-hidden="true">${REACTION_SYMBOLS['thumbs-up']}</span>${s.react}
+        <span aria-hidden="true">${REACTION_SYMBOLS['thumbs-up']}</span><span class="label">${s.react}</span>
       </button>
       ${this.reactionsOpen
         ? html`<span part="reactions" role="group" aria-label=${s.reactions}>
@@ -187,7 +187,7 @@ export class SessionControls extends SessionElement {
             aria-pressed=${session.isSharingScreen ? 'true' : 'false'}
             @click=${() => this.#toggleShare(session)}
           >
-            ${icons.screen}${session.isSharingScreen ? s.stopSharing : s.shareScreen}
+            ${icons.screen}<span class="label">${session.isSharingScreen ? s.stopSharing : s.shareScreen}</span>
           </button>`
         : nothing}
       ${this.shareError ? html`<span part="request share-error" role="alert">${this.shareError}</span>` : nothing}
@@ -198,7 +198,7 @@ export class SessionControls extends SessionElement {
             aria-pressed=${session.screenShare.studentsMayShare ? 'true' : 'false'}
             @click=${() => session.setStudentsMayShare(!session.screenShare.studentsMayShare)}
           >
-            ${icons.screen}${s.studentsMayShare}
+            ${icons.screen}<span class="label">${s.studentsMayShare}</span>
           </button>`
         : nothing}
       ${session.role === 'tutor'
@@ -209,11 +209,11 @@ export class SessionControls extends SessionElement {
             title=${s.talkingStick}
             @click=${() => session.setTalkingStick(!session.floor.talkingStick)}
           >
-            ${icons.mic}${s.talkingStick}
+            ${icons.mic}<span class="label">${s.talkingStick}</span>
           </button>`
         : nothing}
       ${session.role === 'tutor'
-        ? html`<button part="control" data-control="mute-all" @click=${() => session.muteAll()}>${icons.micOff}${s.muteAll}</button>`
+        ? html`<button part="control" data-control="mute-all" @click=${() => session.muteAll()}>${icons.micOff}<span class="label">${s.muteAll}</span></button>`
         : nothing}
       ${session.role === 'tutor' && this.attendance
         ? html`<button
@@ -224,12 +224,12 @@ export class SessionControls extends SessionElement {
               if (!this.attendancePending) this.#downloadAttendance(session);
             }}
           >
-            ${icons.download}${s.downloadAttendance}
+            ${icons.download}<span class="label">${s.downloadAttendance}</span>
           </button>`
         : nothing}
       ${this.attendanceError ? html`<span part="request attendance-error" role="alert">${this.attendanceError}</span>` : nothing}
       <button part="control leave" data-control="leave" class="danger" @click=${() => void session.leave()}>
-        ${icons.leave}${s.leave}
+        ${icons.leave}<span class="label">${s.leave}</span>
       </button>`;
   }
 }

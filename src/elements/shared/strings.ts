@@ -105,9 +105,10 @@ export interface LiveSessionStrings {
   /** A tile's Pin button (shows that participant large), pressed and not. */
   pin: (name: string) => string;
   unpin: (name: string) => string;
-  /** The layout switch: the active speaker large above a strip, or everyone in a grid. */
+  /** The layout switch (pressed: the active speaker large above a strip; not: everyone in a grid). */
   speakerView: string;
-  gridView: string;
+  /** Closes the participant sheet (narrow layouts). */
+  close: string;
   /** The speaker picker's label, and its test button. */
   speakerDevice: string;
   testSpeaker: string;
@@ -246,7 +247,7 @@ export const defaultStrings: LiveSessionStrings = {
   pin: (name) => `Pin ${name}`,
   unpin: (name) => `Unpin ${name}`,
   speakerView: 'Speaker view',
-  gridView: 'Grid view',
+  close: 'Close',
   speakerDevice: 'Speaker',
   testSpeaker: 'Play a test sound',
   shareScreen: 'Share screen',

@@ -11,7 +11,8 @@ export const videoGridStyles = css`
   [part='grid'] {
     display: grid;
     gap: var(--_gap);
-    grid-template-columns: repeat(var(--_columns, 1), minmax(0, 1fr));
+    /* Columns as wide as the layout's tile, so the rows fit the height too. */
+    grid-template-columns: repeat(var(--_columns, 1), minmax(0, var(--_tile-width, 1fr)));
     align-content: center;
     justify-content: center;
     height: 100%;
@@ -133,5 +134,14 @@ export const videoGridStyles = css`
     align-items: center;
     gap: 4px;
     padding: 4px 6px;
+  }
+  /* A phone: a smaller stage minimum and strip tiles, so the strip stays below the stage. */
+  @container (max-width: 480px) {
+    participant-tile[data-main] {
+      min-height: 120px;
+    }
+    [part='strip'] participant-tile {
+      flex-basis: var(--video-grid-strip-tile-width, 120px);
+    }
   }
 `;

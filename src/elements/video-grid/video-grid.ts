@@ -101,6 +101,10 @@ export class VideoGrid extends SessionElement {
   @state()
   private columns = 1;
 
+  /** The tutor view's tile width (px) that fits the area, 0 until measured. */
+  @state()
+  private tileWidth = 0;
+
   /** Tutor view: tiles a page holds (all of them while they fit at a readable size). */
   @state()
   private perPage = Number.POSITIVE_INFINITY;
@@ -207,8 +211,9 @@ export class VideoGrid extends SessionElement {
     let paged = pageGrid(Math.max(1, students.length), width, height);
     // A page bar takes its row below the grid.
     if (paged.pages > 1) paged = pageGrid(students.length, width, Math.max(1, height - PAGER_HEIGHT));
-    const { columns } = paged.layout;
+    const { columns, tileWidth } = paged.layout;
     if (columns > 0 && columns !== this.columns) this.columns = columns;
+    if (tileWidth !== this.tileWidth) this.tileWidth = tileWidth;
     const perPage = paged.pages > 1 ? paged.perPage : Number.POSITIVE_INFINITY;
     if (perPage !== this.perPage) this.perPage = perPage;
   }
@@ -218,7 +223,7 @@ export class VideoGrid extends SessionElement {
     const pages = Number.isFinite(this.perPage) ? Math.ceil(students.length / this.perPage) : 1;
     const page = Math.min(this.page, pages - 1);
     const shown = pages > 1 ? students.slice(page * this.perPage, (page + 1) * this.perPage) : students;
-    const grid = html`<div part="grid" role="list" aria-label=${s.participants} style=${styleMap({ '--_columns': String(this.columns) })}>
+    const grid = html`<div part="grid" role="list" aria-label=${s.participants} style=${styleMap({ '--_columns': String(this.columns), '--_tile-width': this.tileWidth > 0 ? `${String(this.tileWidth)}px` : null })}>
       ${repeat(shown, (p) => p.id, (p) => this.#tile(p, session, false))}
     </div>`;
     if (pages <= 1) return grid;
