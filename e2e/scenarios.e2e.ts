@@ -315,7 +315,8 @@ void describe('end to end, failures', { timeout: 900_000 }, () => {
         const shown = await student.notices();
         return shown.length > 0 ? shown : null;
       }, 'a notice is shown');
-      assert.match(notices.join(' '), /Camera access was denied/);
+      // What happened, and how to fix it in this browser (Chromium: the site icon left of the address bar).
+      assert.match(notices.join(' '), /Camera access was denied\. Click the site icon at the left of the address bar, set Camera to Allow/);
       await waitFor(async () => {
         const sam = (await tutor.state()).participants.find((p) => p.name === 'Sam');
         return sam?.isAudioOn === true && !sam.isVideoOn;

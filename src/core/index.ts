@@ -22,7 +22,8 @@ export type {
   SessionErrorDetail,
   SessionPhase,
 } from './events.js';
-export type { MediaFailure, MediaKind, MediaProblem } from './media.js';
+export type { MediaFailure, MediaKind, MediaProblem, BrowserFamily } from './media.js';
+export { describeMediaFailure, browserFamily } from './media.js';
 export { observe, select, type Observable, type ObserveOptions } from './observe.js';
 export { chooseGridLayout, pageGrid, type GridLayout, type PagedGrid } from './grid-layout.js';
 export { featuredParticipant, nextActiveSpeaker, ACTIVE_SPEAKER_HOLD_MS, type ActiveSpeaker, type GridLayoutMode } from './stage.js';

@@ -52,15 +52,44 @@ export function classifyMediaError(error: unknown): { problem: MediaProblem; err
 
 const DEVICE_WORD: Record<MediaKind, string> = { camera: 'Camera', microphone: 'Microphone' };
 
-export function describeMediaFailure(kind: MediaKind, problem: MediaProblem): string {
+/** The browser families whose settings differ where a user fixes a blocked device. */
+export type BrowserFamily = 'chromium' | 'firefox' | 'safari' | 'other';
+
+/** The browser family from a user-agent string (Edge, Opera, Brave and the like are Chromium). */
+export function browserFamily(userAgent: string = typeof navigator === 'undefined' ? '' : navigator.userAgent): BrowserFamily {
+  if (/Firefox\/|FxiOS\//.test(userAgent)) return 'firefox';
+  if (/Chrome\/|Chromium\/|CriOS\/|Edg\//.test(userAgent)) return 'chromium';
+  if (/Safari\//.test(userAgent) && /Version\//.test(userAgent)) return 'safari';
+  return 'other';
+}
+
+/** Where, in each browser, a user allows a device this site was refused. */
+function allowIn(browser: BrowserFamily, kind: MediaKind): string {
+  switch (browser) {
+    case 'chromium':
+      return `Click the site icon at the left of the address bar, set ${DEVICE_WORD[kind]} to Allow, then turn it on again.`;
+    case 'firefox':
+      return `Click the crossed-out ${kind} icon in the address bar, remove the block (the ✕ next to it), then turn it on again.`;
+    case 'safari':
+      return `In the Safari menu choose Settings for This Website…, set ${DEVICE_WORD[kind]} to Allow, then reload the page.`;
+    default:
+      return `Allow it in the browser's site settings, then turn it on again.`;
+  }
+}
+
+/**
+ * A sentence for people: what went wrong with the device and how to fix it in
+ * their browser (the default `mediaProblem` string of the elements).
+ */
+export function describeMediaFailure(kind: MediaKind, problem: MediaProblem, browser: BrowserFamily = browserFamily()): string {
   const device = DEVICE_WORD[kind];
   switch (problem) {
     case 'denied':
-      return `${device} access was denied. Allow it in the browser's site settings, then turn it on again.`;
+      return `${device} access was denied. ${allowIn(browser, kind)}`;
     case 'missing':
       return `No ${kind} was found. Connect one, then turn it on again.`;
     case 'busy':
-      return `The ${kind} is in use by another application or could not start.`;
+      return `The ${kind} is in use by another application or could not start. Close other apps or tabs that may use it (a video call, the ${kind} app), then turn it on again.`;
     case 'unsupported':
       return `This page cannot use the ${kind}: it needs HTTPS (or localhost) and a browser with WebRTC.`;
     default:

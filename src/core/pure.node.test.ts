@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chooseGridLayout, pageGrid } from './grid-layout.js';
 import { videoSendLimits, DEFAULT_VIDEO_BUDGET_BPS } from './send-limits.js';
 import { recallerOf, shouldConnect } from './topology.js';
-import { classifyMediaError } from './media.js';
+import { browserFamily, classifyMediaError, describeMediaFailure, type BrowserFamily } from './media.js';
 import { parseServerUrl } from './server-url.js';
 import { cleanName } from '../protocol/index.js';
 import { detectBrowser } from '../script-tag/browser-details.js';
@@ -151,6 +151,34 @@ describe('classifyMediaError', () => {
       error.name = name;
       assert.equal(classifyMediaError(error).problem, problem);
     });
+  }
+});
+
+describe('browserFamily', () => {
+  const table: [string, BrowserFamily][] = [
+    ['Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0', 'firefox'],
+    ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36', 'chromium'],
+    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36 Edg/156.0.0.0', 'chromium'],
+    ['Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15', 'safari'],
+    ['Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/156.0 Mobile/15E148 Safari/604.1', 'chromium'],
+    ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Epiphany/46.0', 'other'],
+  ];
+  for (const [ua, family] of table) it(`${ua.slice(0, 60)}… → ${family}`, () => assert.equal(browserFamily(ua), family));
+});
+
+describe('describeMediaFailure: what went wrong, and how to fix it in this browser', () => {
+  const table: [kind: 'camera' | 'microphone', problem: 'denied' | 'missing' | 'busy' | 'unsupported' | 'failed', browser: BrowserFamily, expected: RegExp][] = [
+    ['camera', 'denied', 'chromium', /^Camera access was denied\. Click the site icon at the left of the address bar, set Camera to Allow, then turn it on again\.$/],
+    ['microphone', 'denied', 'firefox', /^Microphone access was denied\. Click the crossed-out microphone icon in the address bar, remove the block/],
+    ['camera', 'denied', 'safari', /Settings for This Website…, set Camera to Allow, then reload the page\.$/],
+    ['camera', 'denied', 'other', /Allow it in the browser's site settings/],
+    ['microphone', 'missing', 'chromium', /^No microphone was found\. Connect one, then turn it on again\.$/],
+    ['camera', 'busy', 'firefox', /in use by another application.*Close other apps or tabs that may use it/],
+    ['camera', 'unsupported', 'chromium', /needs HTTPS/],
+    ['microphone', 'failed', 'safari', /^Microphone could not be started\.$/],
+  ];
+  for (const [kind, problem, browser, expected] of table) {
+    it(`${kind} ${problem} in ${browser}`, () => assert.match(describeMediaFailure(kind, problem, browser), expected));
   }
 });
 

@@ -271,7 +271,7 @@ export const defaultStrings: LiveSessionStrings = {
     'This browser has no WebRTC, the technology video calls use, or it is turned off. Open this page in a current Chrome, Edge, Firefox or Safari; on a managed device, ask your administrator to allow WebRTC.',
   insecureContext: 'This page is not served over HTTPS, so the browser does not allow video calls here. Open it through an https:// address, or ask the site to enable HTTPS.',
   previewOnly: 'Your camera and microphone work here: this preview is only a check; nobody sees it.',
-  mediaProblem: describeMediaFailure,
+  mediaProblem: (device, problem) => describeMediaFailure(device, problem),
   networkBlocked: (name) => describeNetworkBlocked(name, false),
   networkBlockedRelay: (name) => describeNetworkBlocked(name, true),
 };
