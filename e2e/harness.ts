@@ -242,6 +242,41 @@ export class Participant {
     }, subject);
   }
 
+  /** The connection indicator on `subject`'s tile ('good', 'fair', 'poor'), or null when it shows none. */
+  qualityOf(subject: string): Promise<string | null> {
+    return this.page.evaluate((name) => {
+      const grid = document.querySelector('live-session')?.shadowRoot?.querySelector('video-grid');
+      for (const tile of grid?.shadowRoot?.querySelectorAll('[data-participant]') ?? []) {
+        if (!tile.shadowRoot?.querySelector('[part="name"]')?.textContent.includes(name)) continue;
+        return tile.shadowRoot.querySelector('[part="quality"]')?.getAttribute('data-quality') ?? null;
+      }
+      return null;
+    }, subject);
+  }
+
+  /** The room's banner (reconnecting, or an unstable connection), or null. */
+  banner(): Promise<{ text: string; parts: string } | null> {
+    return this.page.evaluate(() => {
+      const banner = document.querySelector('live-session')?.shadowRoot?.querySelector('[part~="banner"]');
+      return banner ? { text: banner.textContent.trim(), parts: banner.getAttribute('part') ?? '' } : null;
+    }, undefined);
+  }
+
+  /** The largest resolution scale-down set on this page's camera senders (1 when none). */
+  videoScaleDown(): Promise<number> {
+    return this.page.evaluate(() => {
+      const session = (document.querySelector('live-session') as unknown as { session?: { peerConnections: RTCPeerConnection[] } }).session;
+      let scale = 1;
+      for (const pc of session?.peerConnections ?? []) {
+        for (const sender of pc.getSenders()) {
+          if (sender.track?.kind !== 'video') continue;
+          for (const encoding of sender.getParameters().encodings) scale = Math.max(scale, encoding.scaleResolutionDownBy ?? 1);
+        }
+      }
+      return scale;
+    }, undefined);
+  }
+
   /** Opens the chat panel with a real click on the Chat button (if closed). */
   async openChat(): Promise<void> {
     const open = await this.page.evaluate(

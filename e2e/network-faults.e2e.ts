@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { netnsUnavailableReason } from './netns.js';
 import { FaultLab, expectHealthyPair, outage } from './network-faults.js';
-import { delay, type Participant } from './harness.js';
+import { delay, waitFor, type Participant } from './harness.js';
 
 const unavailable = netnsUnavailableReason();
 if (unavailable && process.env.CI) {
@@ -89,6 +89,28 @@ void describe('end to end, real network faults', { timeout: 900_000, skip: unava
       lab.ns.restore();
       await Promise.all([tutor.close(), student.close()]);
     }
+  });
+
+  void test('connection quality: with 30 % of a student\'s packets lost, the tutor\'s tile for them shows poor and the tutor sends them less, the student is told the connection is unstable; good again once the loss stops', { timeout: 240_000 }, async () => {
+    const { tutor, student } = await lab.pair('student');
+    await waitFor(async () => (await tutor.qualityOf('Student')) === 'good' && (await student.qualityOf('Tutor')) === 'good', 'both tiles show a good connection', 30_000);
+    assert.equal(await student.banner(), null);
+    assert.equal(await tutor.videoScaleDown(), 1);
+    lab.ns.loss(30);
+    try {
+      await waitFor(async () => (await tutor.qualityOf('Student')) === 'poor', 'the tutor sees the connection to the student as poor', 30_000);
+      await waitFor(async () => (await tutor.videoScaleDown()) >= 2, 'the tutor sends the student a smaller picture', 15_000);
+      // One other person: either side may be the cause, so the wording is shared.
+      const banner = await waitFor(async () => ((await student.banner())?.parts.includes('quality-banner') ? student.banner() : null), 'the student is told the connection is unstable', 30_000);
+      assert.match(banner.text, /connection is unstable/);
+    } finally {
+      lab.ns.restore();
+    }
+    await expectHealthyPair(tutor, student);
+    await waitFor(async () => (await tutor.qualityOf('Student')) === 'good' && (await student.qualityOf('Tutor')) === 'good', 'good again on both sides', 40_000);
+    await waitFor(async () => (await student.banner()) === null, 'the student\'s banner is gone', 15_000);
+    await waitFor(async () => (await tutor.videoScaleDown()) === 1, 'the tutor sends the full picture again', 15_000);
+    await Promise.all([tutor.close(), student.close()]);
   });
 
   void test('8 % random packet loss on a student\'s network: the call holds, video keeps moving', { timeout: 240_000 }, async () => {

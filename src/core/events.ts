@@ -1,5 +1,6 @@
 import type { AdmissionInfo, ChatParty, ErrorCode, FloorInfo, LeaveReason, ParticipantInfo, Reaction, ScreenInfo, WaitingInfo } from '../protocol/index.js';
 import type { MediaFailure } from './media.js';
+import type { ConnectionQuality, LinkFigures } from './link-quality.js';
 
 /** A participant as the UI renders it: the server's view plus local media. */
 export interface Participant extends ParticipantInfo {
@@ -8,6 +9,14 @@ export interface Participant extends ParticipantInfo {
   stream: MediaStream | null;
   /** Remote only: the state of the media connection to them. */
   media: 'none' | 'connecting' | 'connected' | 'reconnecting';
+  /**
+   * How well media flows, measured every 2 s: remote, the connection to them;
+   * local, your own connection (the level at least half of your connections
+   * reach). Null until measured, and without connections.
+   */
+  connectionQuality: ConnectionQuality | null;
+  /** Remote only: the figures behind `connectionQuality` when it last changed (`LiveSession.connectionFigures(id)` has the latest); null until measured. */
+  connectionFigures: LinkFigures | null;
   /** 1-based position in the hand queue, or 0 when the hand is down. */
   handPosition: number;
 }

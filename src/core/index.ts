@@ -28,6 +28,7 @@ export { observe, select, type Observable, type ObserveOptions } from './observe
 export { chooseGridLayout, pageGrid, type GridLayout, type PagedGrid } from './grid-layout.js';
 export { featuredParticipant, nextActiveSpeaker, ACTIVE_SPEAKER_HOLD_MS, type ActiveSpeaker, type GridLayoutMode } from './stage.js';
 export { isTopology, type Topology } from './topology.js';
+export { QUALITY_LIMITS, type ConnectionQuality, type LinkFigures } from './link-quality.js';
 export type { Logger } from './logger.js';
 export { EXPIRED_LINK_MESSAGE } from './token-refresh.js';
 export { diagnose, peerConnectionsOf, type SessionDiagnostics } from './diagnostics.js';

@@ -31,6 +31,8 @@ import { DEFAULT_VIDEO_BUDGET_BPS } from './send-limits.js';
 import { parseServerUrl } from './server-url.js';
 import { SignallingChannel } from './signalling.js';
 import { SpeakingDetector, receiverLevel } from './speaking.js';
+import { QualityMonitor } from './quality-monitor.js';
+import type { LinkFigures } from './link-quality.js';
 import { shouldConnect, type Topology } from './topology.js';
 import { TypedEventTarget } from './typed-events.js';
 
@@ -68,6 +70,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   readonly #networkBlockedTold = new Set<string>();
   #audioOutput: string | null;
   readonly #membership: Membership;
+  readonly #quality: QualityMonitor;
 
   constructor(options: LiveSessionOptions) {
     super();
@@ -128,8 +131,10 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         },
         changed: (id) => {
           if (this.#links.isConnected(id)) this.#networkBlockedTold.delete(id);
+          this.#quality.start();
           this.#room.updateRemote(id);
         },
+        quality: (id) => this.#quality.view(id),
         unreachable: (id) => {
           if (this.#networkBlockedTold.has(id)) return;
           this.#networkBlockedTold.add(id);
@@ -144,6 +149,16 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         },
       },
       { ...this.timings, videoBudgetBps: options.videoBudgetBps ?? DEFAULT_VIDEO_BUDGET_BPS },
+      scheduler.group(),
+    );
+    this.#quality = new QualityMonitor(
+      {
+        connections: () => this.#links.connections,
+        expectsVideo: (id) => this.#room.state.members.get(id)?.isVideoOn ?? false,
+        changed: (id) => this.#room.updateRemote(id),
+        ownChanged: () => this.#room.ownQualityChanged(),
+        reduce: (id, reduced) => this.#links.setReduced(id, reduced),
+      },
       scheduler.group(),
     );
     this.#media = new LocalMedia(options, {
@@ -169,7 +184,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         emit,
         changed,
         send: (message) => this.#signalling.send(message),
-        local: () => ({ isVideoOn: this.isVideoOn, isAudioOn: this.isAudioOn, stream: this.#media.stream }),
+        local: () => ({ isVideoOn: this.isVideoOn, isAudioOn: this.isAudioOn, stream: this.#media.stream, quality: this.#quality.own }),
         joined,
         entered: () => this.#membership.entered(),
         silenceMicrophone: () => this.#media.silence('microphone'),
@@ -376,14 +391,25 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
     return callProblem(browserSupport());
   }
 
+  /**
+   * The latest figures of the media connection to `id` (round trip, loss both
+   * ways, sending estimate, frame rate, freezes), measured every 2 s; null
+   * until measured. `Participant.connectionQuality` has the verdict.
+   */
+  connectionFigures(id: string): LinkFigures | null {
+    return this.#quality.view(id)?.figures ?? null;
+  }
+
   /** Leaves the room, stops local media and closes every connection. */
   leave(): Promise<void> {
+    this.#quality.stop();
     this.#membership.leave();
     return Promise.resolve();
   }
 
   /** Leaves (if needed) and releases everything; the session cannot be used again. */
   destroy(): void {
+    this.#quality.stop();
     this.#membership.destroy();
   }
 

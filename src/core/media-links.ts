@@ -13,7 +13,8 @@ import { IceRestart } from './ice-restart.js';
 import { incomingCallAction, recallPlan, resolveGlare } from './recovery-rules.js';
 import type { LinkView } from './roster.js';
 import type { Cancel, Scheduler } from './scheduler.js';
-import { videoSendLimits } from './send-limits.js';
+import { reducedSendLimits, videoSendLimits } from './send-limits.js';
+import type { QualityView } from './quality-monitor.js';
 import { recallerOf } from './topology.js';
 
 export interface MediaLinksHost {
@@ -36,6 +37,8 @@ export interface MediaLinksHost {
   changed(id: string): void;
   /** A media connection to `id` failed without ever connecting: the network may block calls. */
   unreachable(id: string): void;
+  /** The measured quality of the connection to `id`, null until measured. */
+  quality(id: string): QualityView | null;
 }
 
 interface Link {
@@ -85,6 +88,8 @@ export class MediaLinks {
   readonly #fruitless = new Map<string, number>();
   /** The camera's part of the video budget: all of it, less while we share a screen. */
   #cameraShare = 1;
+  /** Members whose connection sends less (its sending was judged poor). */
+  readonly #reduced = new Set<string>();
 
   constructor(host: MediaLinksHost, timings: Timings & { videoBudgetBps: number }, scheduler: Scheduler) {
     this.#host = host;
@@ -98,9 +103,29 @@ export class MediaLinks {
     for (const [id, link] of this.#links) {
       const state = peerConnectionOf(link.call)?.connectionState;
       const media = state === 'connected' ? 'connected' : state === 'disconnected' ? 'reconnecting' : 'connecting';
-      views.set(id, { stream: link.stream, media });
+      const quality = this.#host.quality(id);
+      views.set(id, { stream: link.stream, media, quality: quality?.quality ?? null, figures: quality?.figures ?? null });
     }
     return views;
+  }
+
+  /** Each member's RTCPeerConnection, for measuring. */
+  get connections(): ReadonlyMap<string, RTCPeerConnection> {
+    const connections = new Map<string, RTCPeerConnection>();
+    for (const [id, link] of this.#links) {
+      const pc = peerConnectionOf(link.call);
+      if (pc) connections.set(id, pc);
+    }
+    return connections;
+  }
+
+  /** Whether the connection to `id` sends less (lower resolution, 10 fps, half the bitrate) until it recovers. */
+  setReduced(id: string, reduced: boolean): void {
+    if (reduced === this.#reduced.has(id)) return;
+    if (reduced) this.#reduced.add(id);
+    else this.#reduced.delete(id);
+    this.#host.log.debug(reduced ? 'sending less to' : 'sending as usual to', id);
+    this.applySendLimits();
   }
 
   /** The RTCPeerConnections held open. */
@@ -169,6 +194,7 @@ export class MediaLinks {
 
   close(id: string): void {
     this.#dropWaiting(id);
+    this.#reduced.delete(id);
     this.#answeredAt.delete(id);
     const link = this.#links.get(id);
     if (!link) return;
@@ -207,25 +233,28 @@ export class MediaLinks {
     this.applySendLimits();
   }
 
-  /** Spreads the video budget over every video sender. */
+  /** Spreads the video budget over every video sender; a connection judged poor gets the reduced limits. */
   applySendLimits(): void {
-    const senders = this.#senders('video');
-    const limits = videoSendLimits(senders.length, this.#timings.videoBudgetBps * this.#cameraShare);
-    for (const sender of senders) {
-      const parameters = sender.getParameters();
-      if (parameters.encodings.length === 0) continue; // Not negotiated yet; retried when it is.
-      const same = parameters.encodings.every(
-        (e) => e.maxBitrate === limits.maxBitrate && (e.scaleResolutionDownBy ?? 1) === limits.scaleResolutionDownBy && e.maxFramerate === limits.maxFramerate,
-      );
-      if (same) continue; // Setting them again may still reconfigure the encoder.
-      for (const encoding of parameters.encodings) {
-        encoding.maxBitrate = limits.maxBitrate;
-        encoding.scaleResolutionDownBy = limits.scaleResolutionDownBy;
-        encoding.maxFramerate = limits.maxFramerate;
+    const all = this.#senders('video');
+    const limits = videoSendLimits(all.length, this.#timings.videoBudgetBps * this.#cameraShare);
+    for (const [id, link] of this.#links) {
+      const target = this.#reduced.has(id) ? reducedSendLimits(limits) : limits;
+      for (const sender of sendersOf(link, 'video')) {
+        const parameters = sender.getParameters();
+        if (parameters.encodings.length === 0) continue; // Not negotiated yet; retried when it is.
+        const same = parameters.encodings.every(
+          (e) => e.maxBitrate === target.maxBitrate && (e.scaleResolutionDownBy ?? 1) === target.scaleResolutionDownBy && e.maxFramerate === target.maxFramerate,
+        );
+        if (same) continue; // Setting them again may still reconfigure the encoder.
+        for (const encoding of parameters.encodings) {
+          encoding.maxBitrate = target.maxBitrate;
+          encoding.scaleResolutionDownBy = target.scaleResolutionDownBy;
+          encoding.maxFramerate = target.maxFramerate;
+        }
+        sender.setParameters(parameters).catch((error: unknown) => {
+          this.#host.log.debug('setParameters failed', error);
+        });
       }
-      sender.setParameters(parameters).catch((error: unknown) => {
-        this.#host.log.debug('setParameters failed', error);
-      });
     }
   }
 
@@ -468,14 +497,16 @@ export class MediaLinks {
   }
 
   #senders(kind: 'audio' | 'video'): RTCRtpSender[] {
-    const senders: RTCRtpSender[] = [];
-    for (const link of this.#links.values()) {
-      const pc = peerConnectionOf(link.call);
-      if (!pc || pc.signalingState === 'closed') continue;
-      for (const transceiver of pc.getTransceivers()) {
-        if (transceiver.receiver.track.kind === kind && transceiver.currentDirection !== 'stopped') senders.push(transceiver.sender);
-      }
-    }
-    return senders;
+    return [...this.#links.values()].flatMap((link) => sendersOf(link, kind));
   }
+}
+
+/** The live senders of `kind` on one link's connection. */
+function sendersOf(link: Link, kind: 'audio' | 'video'): RTCRtpSender[] {
+  const pc = peerConnectionOf(link.call);
+  if (!pc || pc.signalingState === 'closed') return [];
+  return pc
+    .getTransceivers()
+    .filter((transceiver) => transceiver.receiver.track.kind === kind && transceiver.currentDirection !== 'stopped')
+    .map((transceiver) => transceiver.sender);
 }

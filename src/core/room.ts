@@ -134,6 +134,11 @@ export class Room {
     this.#host.changed();
   }
 
+  /** The local participant's own connection quality changed. */
+  ownQualityChanged(): void {
+    this.#localChanged();
+  }
+
   #localChanged(): void {
     this.rebuild();
     this.#emitLocalUpdated();

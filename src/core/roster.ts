@@ -7,6 +7,7 @@
  */
 import type { LeaveReason, ParticipantInfo, ServerMessage } from '../protocol/index.js';
 import type { Participant } from './events.js';
+import type { ConnectionQuality, LinkFigures } from './link-quality.js';
 
 export interface RosterState {
   /** The joined room, from the server. */
@@ -131,6 +132,8 @@ export function applyServerMessage(state: RosterState, message: ServerMessage): 
 export interface LinkView {
   stream: MediaStream | null;
   media: Participant['media'];
+  quality?: ConnectionQuality | null;
+  figures?: LinkFigures | null;
 }
 
 /** The local participant's own media, which wins over what the server last heard. */
@@ -138,6 +141,8 @@ export interface LocalView {
   isVideoOn: boolean;
   isAudioOn: boolean;
   stream: MediaStream | null;
+  /** The local participant's own connection, judged from all its connections. */
+  quality?: ConnectionQuality | null;
   /** Local changes the server has not confirmed yet (see docs/architecture.md, "One update model"). */
   pending?: Partial<Pick<ParticipantInfo, 'isHandRaised'>>;
 }
@@ -162,6 +167,8 @@ export function toParticipants(
       isLocal: true,
       stream: local.stream,
       media: 'none',
+      connectionQuality: local.quality ?? null,
+      connectionFigures: null,
       handPosition: isHandRaised ? handPosition : 0,
     });
   }
@@ -174,6 +181,8 @@ export function toParticipants(
       isLocal: false,
       stream: link?.stream ?? null,
       media: link?.media ?? 'none',
+      connectionQuality: link?.quality ?? null,
+      connectionFigures: link?.figures ?? null,
       handPosition,
     });
   }

@@ -29,3 +29,16 @@ export function videoSendLimits(peerCount: number, budgetBps = DEFAULT_VIDEO_BUD
   const maxFramerate = peers > 6 ? 15 : peers > 3 ? 24 : 30;
   return { maxBitrate, scaleResolutionDownBy, maxFramerate };
 }
+
+/**
+ * The limits for a connection whose sending is judged poor: half the bitrate
+ * (never below half the floor), half the resolution and at most 10 frames a
+ * second, so the picture gives way before the audio does.
+ */
+export function reducedSendLimits(limits: VideoSendLimits): VideoSendLimits {
+  return {
+    maxBitrate: Math.max(MIN_VIDEO_BITRATE_BPS / 2, Math.round(limits.maxBitrate / 2)),
+    scaleResolutionDownBy: limits.scaleResolutionDownBy * 2,
+    maxFramerate: Math.min(10, limits.maxFramerate),
+  };
+}

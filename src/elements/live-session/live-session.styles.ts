@@ -76,7 +76,7 @@ export const liveSessionStyles = css`
     align-items: center;
     gap: var(--_gap);
   }
-  [part='banner'] {
+  [part~='banner'] {
     grid-area: banner;
     margin: 0;
     padding: 6px 12px;

@@ -13,7 +13,7 @@ import type { GridLayoutMode } from '../../core/stage.js';
 
 /** The parts of the inner elements that `<live-session>` forwards (`exportparts`). */
 const GRID_PARTS =
-  'grid, pager, pin-button, page-previous, page-next, page-status, tile, video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge, screen, screen-video, screen-caption, screen-placeholder, screen-fullscreen, pip, screen-preview';
+  'grid, pager, pin-button, quality, page-previous, page-next, page-status, tile, video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, strip, waiting, empty, enable-audio, connection-badge, screen, screen-video, screen-caption, screen-placeholder, screen-fullscreen, pip, screen-preview';
 const CONTROLS_PARTS = 'control, request, reactions, reaction';
 const LIST_PARTS =
   'heading, list, participant, role, hand-queue, reaction: list-reaction, reaction-tally, floor: list-floor, admission, waiting-list, admit, deny, admit-all';
@@ -105,6 +105,14 @@ export interface ChatPanelInput {
   onToggleParticipants: (open?: boolean) => void;
 }
 
+/** Whether to say that our own connection is poor: 'own', or 'shared' when only one other connection was measured (either side may be the cause). */
+function unstable(session: LiveSession): 'own' | 'shared' | null {
+  const self = session.participants.find((p) => p.isLocal);
+  if (self?.connectionQuality !== 'poor') return null;
+  const measured = session.participants.filter((p) => !p.isLocal && p.connectionQuality !== null).length;
+  return measured <= 1 ? 'shared' : 'own';
+}
+
 export function roomView(
   input: ViewInput & ChatPanelInput & { onDismiss: () => void; attendance: boolean; layout: GridLayoutMode; onToggleLayout: () => void },
 ): TemplateResult {
@@ -115,7 +123,11 @@ export function roomView(
     ?data-chat-open=${input.chatOpen || input.settingsOpen}
     ?data-participants-open=${input.participantsOpen}
   >
-    ${session.connectionState === 'reconnecting' ? html`<p part="banner" role="status">${s.reconnecting}</p>` : nothing}
+    ${session.connectionState === 'reconnecting'
+      ? html`<p part="banner" role="status">${s.reconnecting}</p>`
+      : unstable(session)
+        ? html`<p part="banner quality-banner" role="status">${s.connectionUnstable(unstable(session) === 'shared')}</p>`
+        : nothing}
     ${input.notices.length > 0
       ? html`<div part="notices">
           ${notices(input)}

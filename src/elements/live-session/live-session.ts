@@ -81,7 +81,7 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart notices - In the room: the messages about the camera or microphone, with a Dismiss button.
  * @csspart dismiss - The Dismiss button of the notices (also a `control`).
  * @csspart room - The in-room layout.
- * @csspart banner - The connection banner shown while reconnecting.
+ * @csspart banner - The connection banner: while reconnecting, or while your own connection is poor (then also `quality-banner`).
  * @csspart controls - The control bar (`<session-controls>`).
  * @csspart control - Each button of the control bar.
  * @csspart request - The tutor's request to unmute, or invitation to speak (also `request invitation`), or why the attendance was not downloaded (`request attendance-error`).
@@ -125,6 +125,8 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart chat-send - The chat's Send button.
  * @csspart chat-policy - The tutor's switch for students' messages to everyone.
  * @csspart grid - The tutor view's grid of tiles.
+ * @csspart quality - A tile's connection indicator (three bars, `data-quality` `good`, `fair` or `poor`, the figures as its tooltip).
+ * @csspart quality-banner - "Your connection is unstable", while your own connection is poor (also a `banner`).
  * @csspart pin-button - A tile's Pin button (`aria-pressed` while that participant is pinned large).
  * @csspart pager - Below the tutor's grid when its tiles do not all fit at a readable size: Previous, the page, Next.
  * @csspart page-previous - The Previous page button.

@@ -132,4 +132,27 @@ export const participantTileStyles = css`
   :host([pinnable]) [part='connection-badge'] {
     right: 46px;
   }
+  [part='quality'] {
+    display: inline-flex;
+    align-items: flex-end;
+    gap: 1px;
+    height: 12px;
+  }
+  [part='quality'] i {
+    width: 3px;
+    border-radius: 1px;
+    background: rgb(255 255 255 / 35%);
+  }
+  [part='quality'] i:nth-child(1) { height: 5px; }
+  [part='quality'] i:nth-child(2) { height: 8px; }
+  [part='quality'] i:nth-child(3) { height: 12px; }
+  [part='quality'][data-quality='good'] i {
+    background: var(--live-session-quality-good, #4ade80);
+  }
+  [part='quality'][data-quality='fair'] i:nth-child(-n + 2) {
+    background: var(--live-session-quality-fair, #facc15);
+  }
+  [part='quality'][data-quality='poor'] i:nth-child(1) {
+    background: var(--live-session-quality-poor, #f87171);
+  }
 `;

@@ -37,6 +37,7 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @csspart reaction-badge - The participant's reaction of the last 15 s (thumbs up, clap, confused, slower).
  * @csspart tile-actions - The tutor's buttons on the tile.
  * @csspart connection-badge - Shown while the media connection to this participant recovers.
+ * @csspart quality - The connection indicator in the name badge (three bars; `data-quality` is `good`, `fair` or `poor`; the figures as its tooltip). Remote participants only, once measured.
  * @csspart pin-button - Pin or unpin the participant (with `pinnable`); `aria-pressed` while pinned.
  *
  * @cssprop --live-session-radius - Corner radius.
@@ -45,6 +46,9 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @cssprop --live-session-speaking - Outline while the participant speaks.
  * @cssprop --live-session-accent - Background of the initials.
  * @cssprop --live-session-warning - Background of the hand badge.
+ * @cssprop --live-session-quality-good - Bars of a good connection.
+ * @cssprop --live-session-quality-fair - Bars of a fair connection.
+ * @cssprop --live-session-quality-poor - Bars of a poor connection.
  * @cssprop --live-session-transition - Transition of the speaking outline.
  */
 export class ParticipantTile extends SessionElement {
@@ -147,6 +151,13 @@ export class ParticipantTile extends SessionElement {
   }
 
 
+  /** The indicator's tooltip: the latest figures, read when pointed at (they change every 2 s; the tile does not re-render for them). */
+  readonly #showFigures = (event: Event): void => {
+    const id = this.participant?.id;
+    const figures = id === undefined ? null : (this.currentSession?.connectionFigures(id) ?? null);
+    (event.currentTarget as HTMLElement).title = figures ? this.text.connectionFigures(figures) : '';
+  };
+
   readonly #togglePin = (): void => {
     const participantId = this.participant?.id;
     if (participantId) this.dispatchEvent(new CustomEvent('ls-pin-toggle', { detail: { participantId }, bubbles: true }));
@@ -205,6 +216,16 @@ export class ParticipantTile extends SessionElement {
         <span part="indicator" role="img" aria-label=${p.isVideoOn ? s.cameraOn : s.cameraOff} ?data-off=${!p.isVideoOn}
           >${p.isVideoOn ? icons.camera : icons.cameraOff}</span
         >
+        ${!p.isLocal && p.connectionQuality !== null
+          ? html`<span
+              part="quality"
+              role="img"
+              data-quality=${p.connectionQuality}
+              aria-label=${s.connectionQuality(p.connectionQuality)}
+              @pointerenter=${this.#showFigures}
+              ><i></i><i></i><i></i
+            ></span>`
+          : nothing}
       </span>
       ${this.pinnable
         ? html`<button

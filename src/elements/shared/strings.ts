@@ -6,6 +6,7 @@
 import type { Reaction } from '../../protocol/index.js';
 import { describeMediaFailure, type MediaKind, type MediaProblem } from '../../core/media.js';
 import { describeNetworkBlocked } from '../../core/support.js';
+import type { ConnectionQuality, LinkFigures } from '../../core/link-quality.js';
 
 export interface LiveSessionStrings {
   join: string;
@@ -33,6 +34,11 @@ export interface LiveSessionStrings {
   waitingForTutor: string;
   noStudentsYet: string;
   reconnecting: string;
+  /** A tile's connection indicator (three bars): its name, and its tooltip of the figures. */
+  connectionQuality: (quality: ConnectionQuality) => string;
+  connectionFigures: (figures: LinkFigures) => string;
+  /** The banner while your own connection is poor; `shared` in a room with one other person, where either side may be the cause. */
+  connectionUnstable: (shared: boolean) => string;
   connecting: string;
   enableAudio: string;
   dismiss: string;
@@ -181,6 +187,21 @@ export const defaultStrings: LiveSessionStrings = {
   waitingForTutor: 'Waiting for the tutor…',
   noStudentsYet: 'No students yet',
   reconnecting: 'Connection lost. Reconnecting…',
+  connectionQuality: (quality) => `Connection: ${quality}`,
+  connectionFigures: (f) =>
+    [
+      f.rttMs === null ? null : `round trip ${String(Math.round(f.rttMs))} ms`,
+      f.lossPercent === null ? null : `loss ${f.lossPercent.toFixed(1)} % in`,
+      f.outgoingLossPercent === null ? null : `${f.outgoingLossPercent.toFixed(1)} % out`,
+      f.framesPerSecond === null ? null : `${f.framesPerSecond.toFixed(0)} fps`,
+      f.freezes > 0 ? `${String(f.freezes)} freeze${f.freezes > 1 ? 's' : ''}` : null,
+      f.outgoingKbps === null ? null : `${String(Math.round(f.outgoingKbps))} kbit/s to send`,
+      f.silent ? 'nothing received' : null,
+    ]
+      .filter((part) => part !== null)
+      .join(', '),
+  connectionUnstable: (shared) =>
+    shared ? 'The connection is unstable: video may freeze or drop. Sound comes first.' : 'Your connection is unstable: video may freeze or drop. Sound comes first.',
   connecting: 'Connecting…',
   enableAudio: 'Click to enable audio',
   dismiss: 'Dismiss',

@@ -140,6 +140,28 @@ describe('<video-grid>', function () {
     });
   });
 
+  describe('connection quality', () => {
+    it('each tile shows its connection as three labelled bars, the latest figures as a tooltip; your own quality is measured too', async () => {
+      const tutor = await room.join('Tess', 'tutor', { audio: false });
+      const sam = await room.join('Sam', 'student', { audio: false });
+      const grid = await mount(tutor);
+      const tile = await waitFor(() => grid.shadowRoot?.querySelector<HTMLElement>(`participant-tile[data-participant="${sam.peerId ?? ''}"]`), "Sam's tile");
+      // Two readings 2 s apart after the connection is up: a verdict.
+      const bars = await waitFor(() => tile.shadowRoot?.querySelector<HTMLElement>('[part="quality"]'), 'the connection indicator', 20_000);
+      expect(bars.getAttribute('data-quality')).to.equal('good');
+      expect(bars.getAttribute('role')).to.equal('img');
+      expect(bars.getAttribute('aria-label')).to.equal('Connection: good');
+      bars.dispatchEvent(new PointerEvent('pointerenter'));
+      expect(bars.title).to.match(/round trip \d+ ms/);
+      expect(tutor.connectionFigures(sam.peerId ?? '')?.rttMs).to.be.a('number');
+      expect(tutor.participants.find((p) => p.isLocal)?.connectionQuality).to.equal('good');
+      await expectAccessible(grid);
+      // Gone with the connection: nothing left measured.
+      await sam.leave();
+      await waitFor(() => tutor.participants.find((p) => p.isLocal)?.connectionQuality === null, 'own quality cleared with the last connection', 10_000);
+    });
+  });
+
   describe('speaker layout and pins', () => {
     it('shows whoever speaks large, a pinned participant instead while pinned, and unpins someone who leaves', async () => {
       const tutor = await room.join('Tess', 'tutor', { audio: false });

@@ -16,7 +16,7 @@ import '../participant-tile/define.js';
 import { videoGridStyles } from './video-grid.styles.js';
 
 /** The parts of each `<participant-tile>` that `<video-grid>` forwards, under the same names. */
-const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, connection-badge, pin-button';
+const TILE_PARTS = 'video, placeholder, initials, name, indicator, hand-badge, reaction-badge, floor-badge, tile-actions, connection-badge, pin-button, quality';
 
 /** The page bar's height below a paged grid, px. */
 const PAGER_HEIGHT = 48;
@@ -59,6 +59,7 @@ const PAGER_HEIGHT = 48;
  * @csspart enable-audio - The button shown when the browser blocked autoplaying audio.
  * @csspart connection-badge - Shown on a tile while its media connection recovers.
  * @csspart pin-button - A tile's Pin button (`aria-pressed` while pinned).
+ * @csspart quality - A tile's connection indicator (`data-quality`: `good`, `fair`, `poor`).
  * @csspart screen - The shared screen in the presentation layout (a `figure`).
  * @csspart screen-video - The shared screen's video (fitted inside, never cropped).
  * @csspart screen-caption - "Tess's screen" under the share.
