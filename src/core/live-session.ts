@@ -69,6 +69,8 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   /** Members whose media never got through and the user was told so (again only after their link connects). */
   readonly #networkBlockedTold = new Set<string>();
   #audioOutput: string | null;
+  /** The user turned off incoming video (a weak downlink): the others stop sending us their cameras. */
+  #incomingVideoOff = false;
   readonly #membership: Membership;
   readonly #quality: QualityMonitor;
 
@@ -101,6 +103,9 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         this.#reactions.apply(message);
         this.#admission.apply(message);
         this.#screen.apply(message);
+        if (message.type === 'LS-JOINED' && this.#incomingVideoOff) this.#signalling.send({ type: 'LS-STATE', payload: { incomingVideoOff: true } });
+        // A member turned incoming video off or on: our camera to them follows.
+        if (message.type === 'LS-PARTICIPANT-UPDATED' || message.type === 'LS-PARTICIPANT-JOINED' || message.type === 'LS-JOINED') this.#links.applySendLimits();
         if (message.type === 'LS-WAITING') this.#membership.onWaiting(message.payload.room, message.payload.message);
         else if (message.type === 'LS-DENIED') this.#membership.onDenied(message.payload.message);
         if (message.type === 'LS-ERROR') this.#membership.onServerError(message.payload);
@@ -154,7 +159,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
     this.#quality = new QualityMonitor(
       {
         connections: () => this.#links.connections,
-        expectsVideo: (id) => this.#room.state.members.get(id)?.isVideoOn ?? false,
+        expectsVideo: (id) => !this.#incomingVideoOff && (this.#room.state.members.get(id)?.isVideoOn ?? false),
         changed: (id) => this.#room.updateRemote(id),
         ownChanged: () => this.#room.ownQualityChanged(),
         reduce: (id, reduced) => this.#links.setReduced(id, reduced),
@@ -321,6 +326,23 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   }
   get isVideoOn(): boolean {
     return this.#media.isOn('camera');
+  }
+  /** Whether others' cameras come in (true unless turned off with `setIncomingVideo(false)`). */
+  get incomingVideo(): boolean {
+    return !this.#incomingVideoOff;
+  }
+  /**
+   * Turns incoming video off or on, for a weak downlink: while off, everyone
+   * stops sending you their camera (their encoders pause for you only; no
+   * renegotiation), you still hear them and see shared screens, and tiles show
+   * initials. Kept across re-joins of this session.
+   */
+  setIncomingVideo(on: boolean): void {
+    if (on === !this.#incomingVideoOff) return;
+    this.#incomingVideoOff = !on;
+    if (this.#membership.inRoom) this.#signalling.send({ type: 'LS-STATE', payload: { incomingVideoOff: !on } });
+    this.log.debug(on ? 'incoming video on' : 'incoming video off');
+    this.dispatchEvent(new CustomEvent('change', { detail: null }));
   }
   get isAudioOn(): boolean {
     return this.#media.isOn('microphone');

@@ -239,17 +239,24 @@ export class MediaLinks {
     const limits = videoSendLimits(all.length, this.#timings.videoBudgetBps * this.#cameraShare);
     for (const [id, link] of this.#links) {
       const target = this.#reduced.has(id) ? reducedSendLimits(limits) : limits;
+      // A member who turned incoming video off gets none of our camera.
+      const active = this.#host.member(id)?.incomingVideoOff !== true;
       for (const sender of sendersOf(link, 'video')) {
         const parameters = sender.getParameters();
         if (parameters.encodings.length === 0) continue; // Not negotiated yet; retried when it is.
         const same = parameters.encodings.every(
-          (e) => e.maxBitrate === target.maxBitrate && (e.scaleResolutionDownBy ?? 1) === target.scaleResolutionDownBy && e.maxFramerate === target.maxFramerate,
+          (e) =>
+            e.maxBitrate === target.maxBitrate &&
+            (e.scaleResolutionDownBy ?? 1) === target.scaleResolutionDownBy &&
+            e.maxFramerate === target.maxFramerate &&
+            (e.active ?? true) === active,
         );
         if (same) continue; // Setting them again may still reconfigure the encoder.
         for (const encoding of parameters.encodings) {
           encoding.maxBitrate = target.maxBitrate;
           encoding.scaleResolutionDownBy = target.scaleResolutionDownBy;
           encoding.maxFramerate = target.maxFramerate;
+          encoding.active = active;
         }
         sender.setParameters(parameters).catch((error: unknown) => {
           this.#host.log.debug('setParameters failed', error);

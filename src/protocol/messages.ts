@@ -21,6 +21,8 @@ export interface ParticipantInfo {
   isHandRaised: boolean;
   /** Milliseconds since the epoch, server clock. */
   joinedAt: number;
+  /** Present (true) while this member turned off incoming video: the others stop sending it their camera. */
+  incomingVideoOff?: true;
 }
 
 /** Why a participant left the room. */
@@ -62,7 +64,8 @@ export interface PingRequest {
 }
 export interface StateRequest {
   type: 'LS-STATE';
-  payload: { isVideoOn?: boolean; isAudioOn?: boolean };
+  /** `incomingVideoOff`: the sender asks the others to stop (true) or resume (false) sending it their camera. */
+  payload: { isVideoOn?: boolean; isAudioOn?: boolean; incomingVideoOff?: boolean };
 }
 export interface HandRequest {
   type: 'LS-HAND';

@@ -44,6 +44,7 @@ const cases: BadInputCase[] = [
   { label: 'peer id with markup', peerId: '<b>x</b>', send: join({}), code: 'bad-payload' },
   { label: 'overlong peer id', peerId: 'p'.repeat(300), send: join({}), code: 'bad-payload' },
   { label: 'LS-STATE isAudioOn a number', joined: true, send: (c) => c.send({ type: 'LS-STATE', payload: { isAudioOn: 1 } }), code: 'bad-payload' },
+  { label: 'LS-STATE incomingVideoOff a string', joined: true, send: (c) => c.send({ type: 'LS-STATE', payload: { incomingVideoOff: 'yes' } }), code: 'bad-payload' },
   { label: 'LS-STATE empty', joined: true, send: (c) => c.send({ type: 'LS-STATE', payload: {} }), code: 'bad-payload' },
   { label: 'LS-HAND raised a string', joined: true, send: (c) => c.send({ type: 'LS-HAND', payload: { raised: 'true' } }), code: 'bad-payload' },
   { label: 'LS-MUTE target a number', joined: true, send: (c) => c.send({ type: 'LS-MUTE', payload: { target: 42 } }), code: 'bad-payload' },

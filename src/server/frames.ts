@@ -278,15 +278,17 @@ export function checkJoinPayload(frame: Record<string, unknown>): Checked<JoinFi
 
 export function checkStatePayload(
   frame: Record<string, unknown>,
-): Checked<{ isVideoOn: boolean | undefined; isAudioOn: boolean | undefined }> {
+): Checked<{ isVideoOn: boolean | undefined; isAudioOn: boolean | undefined; incomingVideoOff: boolean | undefined }> {
   const payload = payloadOf(frame);
   if (!payload) return refuse('payload must be an object');
   const media = mediaFlags(payload);
   if (!media.ok) return media;
-  if (media.value.isVideoOn === undefined && media.value.isAudioOn === undefined) {
-    return refuse('payload needs isVideoOn and/or isAudioOn (booleans)');
+  const incoming = optionalBoolean(payload, 'incomingVideoOff');
+  if (!incoming.ok) return incoming;
+  if (media.value.isVideoOn === undefined && media.value.isAudioOn === undefined && incoming.value === undefined) {
+    return refuse('payload needs isVideoOn, isAudioOn and/or incomingVideoOff (booleans)');
   }
-  return media;
+  return { ok: true, value: { ...media.value, incomingVideoOff: incoming.value } };
 }
 
 export function checkHandPayload(frame: Record<string, unknown>): Checked<boolean> {

@@ -348,7 +348,7 @@ export class RoomActions {
     );
   }
 
-  /** LS-STATE: the sender's own camera/microphone flags. */
+  /** LS-STATE: the sender's own camera/microphone flags, and whether it takes incoming video. */
   setState(session: SocketSession, membership: JoinedMembership, frame: Record<string, unknown>): void {
     const state = checkStatePayload(frame);
     if (!state.ok) {
@@ -368,6 +368,13 @@ export class RoomActions {
     }
     if (state.value.isAudioOn !== undefined && state.value.isAudioOn !== info.isAudioOn) {
       info.isAudioOn = state.value.isAudioOn;
+      changed = true;
+    }
+    const incomingVideoOff = state.value.incomingVideoOff;
+    if (incomingVideoOff !== undefined && incomingVideoOff !== (info.incomingVideoOff === true)) {
+      // Present only while true, so members who never use it look as before on the wire.
+      if (incomingVideoOff) info.incomingVideoOff = true;
+      else delete info.incomingVideoOff;
       changed = true;
     }
     if (changed) this.broadcastUpdate(membership.room, membership.member);

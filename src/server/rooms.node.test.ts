@@ -86,6 +86,30 @@ void describe('room membership', () => {
     await bystanders.close();
   });
 
+  void test('incoming video off: the flag rides on the member (present only while on) and is broadcast; a late joiner sees it', async () => {
+    const a = await connect();
+    const b = await connect();
+    await a.join(identity('Ann', 'tutor', 'incoming'));
+    const joined = await b.join(identity('Ben', 'student', 'incoming'));
+    await a.next('LS-PARTICIPANT-JOINED');
+    assert.equal('incomingVideoOff' in joined.self, false, 'absent unless on');
+
+    b.send({ type: 'LS-STATE', payload: { incomingVideoOff: true } });
+    const off = await a.next('LS-PARTICIPANT-UPDATED', (m) => m.payload.participant.id === b.id);
+    assert.equal(off.payload.participant.incomingVideoOff, true);
+    const late = await connect();
+    const snapshot = await late.join(identity('Cid', 'student', 'incoming'));
+    assert.equal(snapshot.participants.find((p) => p.id === b.id)?.incomingVideoOff, true);
+
+    b.send({ type: 'LS-STATE', payload: { incomingVideoOff: false } });
+    const on = await a.next('LS-PARTICIPANT-UPDATED', (m) => m.payload.participant.id === b.id && !('incomingVideoOff' in m.payload.participant));
+    assert.equal(on.payload.participant.isVideoOn, false, 'the other flags untouched');
+    // The same value again changes nothing: no broadcast (the next update a sees is the hand).
+    b.send({ type: 'LS-STATE', payload: { incomingVideoOff: false } });
+    b.send({ type: 'LS-HAND', payload: { raised: true } });
+    assert.equal((await a.next('LS-PARTICIPANT-UPDATED', (m) => m.payload.participant.id === b.id)).payload.participant.isHandRaised, true);
+  });
+
   void test('the hand queue keeps the order hands went up; lowering removes one', async () => {
     const tutor = await connect();
     const s1 = await connect();

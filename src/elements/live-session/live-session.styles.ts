@@ -76,6 +76,13 @@ export const liveSessionStyles = css`
     align-items: center;
     gap: var(--_gap);
   }
+  div[part~='banner'] {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    justify-content: space-between;
+    gap: 8px;
+  }
   [part~='banner'] {
     grid-area: banner;
     margin: 0;

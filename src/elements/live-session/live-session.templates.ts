@@ -125,9 +125,17 @@ export function roomView(
   >
     ${session.connectionState === 'reconnecting'
       ? html`<p part="banner" role="status">${s.reconnecting}</p>`
-      : unstable(session)
-        ? html`<p part="banner quality-banner" role="status">${s.connectionUnstable(unstable(session) === 'shared')}</p>`
-        : nothing}
+      : !session.incomingVideo
+        ? html`<div part="banner incoming-video-banner">
+            <span role="status">${s.incomingVideoIsOff}</span>
+            <button part="control incoming-video" data-control="incoming-video" @click=${() => session.setIncomingVideo(true)}>${s.turnOnIncomingVideo}</button>
+          </div>`
+        : unstable(session)
+          ? html`<div part="banner quality-banner">
+              <span role="status">${s.connectionUnstable(unstable(session) === 'shared')}</span>
+              <button part="control incoming-video" data-control="incoming-video" @click=${() => session.setIncomingVideo(false)}>${s.turnOffIncomingVideo}</button>
+            </div>`
+          : nothing}
     ${input.notices.length > 0
       ? html`<div part="notices">
           ${notices(input)}

@@ -158,6 +158,20 @@ describe('<live-session>', function () {
       await waitFor(() => grid.layout === 'grid' && toggle.getAttribute('aria-pressed') === 'false', 'back to the grid from the attribute');
     });
 
+    it('incoming video off: a banner says so with a button that turns it back on (axe-clean)', async () => {
+      const { student } = await classroom();
+      const session = student.session;
+      if (!session) throw new Error('no session');
+      session.setIncomingVideo(false);
+      const banner = await waitFor(() => shadow(student).querySelector('[part~="incoming-video-banner"]'), 'the banner');
+      expect(banner.textContent).to.contain('Incoming video is off');
+      await expectAccessible(student);
+      const on = deepButtonNamed(shadow(student), 'Turn incoming video on');
+      on?.focus();
+      await sendKeys({ press: 'Enter' });
+      await waitFor(() => session.incomingVideo && !shadow(student).querySelector('[part~="incoming-video-banner"]'), 'on again, banner gone');
+    });
+
     it('re-dispatches speaking as ls-speaking, with the session detail', async () => {
       const tutor = await mount({ 'user-role': 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true });
       await joined(tutor);

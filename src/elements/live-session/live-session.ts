@@ -126,7 +126,9 @@ export type { ParticipantSummary } from './participant-summary.js';
  * @csspart chat-policy - The tutor's switch for students' messages to everyone.
  * @csspart grid - The tutor view's grid of tiles.
  * @csspart quality - A tile's connection indicator (three bars, `data-quality` `good`, `fair` or `poor`, the figures as its tooltip).
- * @csspart quality-banner - "Your connection is unstable", while your own connection is poor (also a `banner`).
+ * @csspart quality-banner - "Your connection is unstable", while your own connection is poor (also a `banner`), with a Turn off incoming video button.
+ * @csspart incoming-video-banner - "Incoming video is off…" while it is (also a `banner`), with a button to turn it on.
+ * @csspart incoming-video - The Turn off / Turn on incoming video button of those banners (also a `control`).
  * @csspart pin-button - A tile's Pin button (`aria-pressed` while that participant is pinned large).
  * @csspart pager - Below the tutor's grid when its tiles do not all fit at a readable size: Previous, the page, Next.
  * @csspart page-previous - The Previous page button.

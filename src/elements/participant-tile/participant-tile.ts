@@ -179,7 +179,9 @@ export class ParticipantTile extends SessionElement {
     if (!p) return nothing;
     const s = this.text;
     const session = this.currentSession;
-    const showVideo = p.isVideoOn && p.stream !== null && p.stream.getVideoTracks().length > 0;
+    // Incoming video turned off: remote cameras are not sent to us; initials stand in.
+    const paused = !p.isLocal && session?.incomingVideo === false;
+    const showVideo = !paused && p.isVideoOn && p.stream !== null && p.stream.getVideoTracks().length > 0;
     const canModerate = session?.role === 'tutor' && p.role !== 'tutor' && !p.isLocal;
     return html`
       ${p.stream
@@ -197,7 +199,7 @@ export class ParticipantTile extends SessionElement {
         : nothing}
       ${showVideo
         ? nothing
-        : html`<div part="placeholder" role="img" aria-label=${`${p.name}: ${s.cameraOff}`}>
+        : html`<div part="placeholder" role="img" aria-label=${`${p.name}: ${paused && p.isVideoOn ? s.videoPaused : s.cameraOff}`}>
             <span part="initials" aria-hidden="true">${initials(p.name)}</span>
           </div>`}
       ${p.isHandRaised

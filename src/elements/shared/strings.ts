@@ -39,6 +39,11 @@ export interface LiveSessionStrings {
   connectionFigures: (figures: LinkFigures) => string;
   /** The banner while your own connection is poor; `shared` in a room with one other person, where either side may be the cause. */
   connectionUnstable: (shared: boolean) => string;
+  /** Incoming video: the offer in the unstable-connection banner, the banner while it is off, its button, and a tile's placeholder then. */
+  turnOffIncomingVideo: string;
+  incomingVideoIsOff: string;
+  turnOnIncomingVideo: string;
+  videoPaused: string;
   connecting: string;
   enableAudio: string;
   dismiss: string;
@@ -200,6 +205,10 @@ export const defaultStrings: LiveSessionStrings = {
     ]
       .filter((part) => part !== null)
       .join(', '),
+  turnOffIncomingVideo: 'Turn off incoming video',
+  incomingVideoIsOff: 'Incoming video is off to spare your connection: you hear everyone and see shared screens.',
+  turnOnIncomingVideo: 'Turn incoming video on',
+  videoPaused: 'video paused to spare your connection',
   connectionUnstable: (shared) =>
     shared ? 'The connection is unstable: video may freeze or drop. Sound comes first.' : 'Your connection is unstable: video may freeze or drop. Sound comes first.',
   connecting: 'Connecting…',

@@ -162,6 +162,46 @@ describe('<video-grid>', function () {
     });
   });
 
+  describe('incoming video off', () => {
+    it('the others stop sending their camera to that student only (encoder paused, no frames arrive), tiles show initials, and it comes back when turned on', async () => {
+      const tutor = await room.join('Tess', 'tutor', { audio: false });
+      const sam = await room.join('Sam', 'student', { audio: false });
+      const ann = await room.join('Ann', 'student', { audio: false });
+      const grid = await mount(sam);
+      const tutorTile = await waitFor(() => grid.shadowRoot?.querySelector<HTMLElement>(`participant-tile[data-participant="${tutor.peerId ?? ''}"]`), "the tutor's tile");
+      await expectLiveVideo(await waitFor(() => tutorTile.shadowRoot?.querySelector('video'), 'tutor video'), 'tutor video before');
+      /** Video frames Sam has decoded from everyone, and whether the tutor's camera encoder for Sam (and for Ann) is active. */
+      const framesAtSam = async (): Promise<number> => {
+        let frames = 0;
+        for (const pc of sam.peerConnections) (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => (frames += r.type === 'inbound-rtp' && r.kind === 'video' ? (r.framesDecoded ?? 0) : 0));
+        return frames;
+      };
+      const tutorSendsTo = (peer: LiveSession): boolean => {
+        // The tutor's connection to `peer`: the one whose receivers carry that peer's stream.
+        const tracks = new Set(tutor.participants.find((p) => p.id === peer.peerId)?.stream?.getTracks().map((t) => t.id));
+        const pc = tutor.peerConnections.find((c) => c.getReceivers().some((r) => tracks.has(r.track.id)));
+        return pc?.getSenders().find((sender) => sender.track?.kind === 'video')?.getParameters().encodings.every((e) => e.active !== false) ?? false;
+      };
+      expect(sam.incomingVideo).to.equal(true);
+      sam.setIncomingVideo(false);
+      await waitFor(() => tutor.participants.find((p) => p.id === sam.peerId)?.incomingVideoOff === true, 'the tutor hears of it');
+      await waitFor(() => !tutorSendsTo(sam), "the tutor's encoder for Sam paused");
+      expect(tutorSendsTo(ann), 'Ann still gets the tutor').to.equal(true);
+      const placeholder = await waitFor(() => tutorTile.shadowRoot?.querySelector('[part="placeholder"]'), 'initials on the tutor tile');
+      expect(placeholder.getAttribute('aria-label')).to.contain('video paused');
+      await new Promise((r) => setTimeout(r, 1000)); // Frames in flight land.
+      const before = await framesAtSam();
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await framesAtSam(), 'no video frames reach Sam').to.equal(before);
+      await expectAccessible(grid);
+
+      sam.setIncomingVideo(true);
+      await waitFor(() => tutorSendsTo(sam), "the tutor's encoder for Sam active again");
+      await expectLiveVideo(await waitFor(() => tutorTile.shadowRoot?.querySelector<HTMLVideoElement>('video:not([hidden])'), 'tutor video back'), 'tutor video after');
+      expect(await framesAtSam()).to.be.greaterThan(before);
+    });
+  });
+
   describe('speaker layout and pins', () => {
     it('shows whoever speaks large, a pinned participant instead while pinned, and unpins someone who leaves', async () => {
       const tutor = await room.join('Tess', 'tutor', { audio: false });
