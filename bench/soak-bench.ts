@@ -32,8 +32,8 @@ export interface SoakBenchResult {
   student: { before: PageCounters; middle: PageCounters; after: PageCounters; createdPeerConnections: number };
   /** Baseline: a bare page calling getUserMedia and stopping the tracks as often. */
   rawMedia: { before: PageCounters; middle: PageCounters; after: PageCounters };
-  /** The tutor page's heap outside compiled code (heap snapshot), before and after. */
-  tutorOutsideCode: { before: number; after: number };
+  /** The tutor page's heap outside compiled code (heap snapshot), before, half-way and after, with the part in the browser's performance-timeline buffers. */
+  tutorOutsideCode: { before: HeapSplit; middle: HeapSplit; after: HeapSplit };
   /** Heap growth per cycle, in bytes. */
   tutorBytesPerCycle: number;
   studentBytesPerCycle: number;
@@ -141,21 +141,48 @@ interface HeapSnapshot {
 }
 
 /**
+ * Entries of the browser's own performance timeline (layout shifts, long
+ * animation frames and their scripts). The browser keeps a bounded buffer of
+ * each (150 layout shifts, for one), so they stop growing by themselves; a
+ * page cannot clear them.
+ */
+const TIMELINE_ENTRIES = new Set([
+  'LayoutShift',
+  'LayoutShiftAttribution',
+  'PerformanceLongAnimationFrameTiming',
+  'PerformanceScriptTiming',
+  'blink::ScriptTimingInfo',
+  'PerformanceEventTiming',
+]);
+
+/** What a heap snapshot holds outside the engine's compiled code, and of that, in the browser's performance-timeline buffers. */
+export interface HeapSplit {
+  outsideCode: number;
+  timeline: number;
+}
+
+/**
  * The heap outside compiled code, from a heap snapshot: what the page's objects
  * hold, without the machine code the engine adds while it optimises hot
- * functions (which grows early in a run and then levels off).
+ * functions (which grows early in a run and then levels off); and how much of
+ * it is the browser's bounded performance-timeline buffers.
  */
-async function heapOutsideCode(cdp: CDPSession): Promise<number> {
-  const parsed = JSON.parse(await takeSnapshot(cdp)) as HeapSnapshot;
+async function heapOutsideCode(cdp: CDPSession): Promise<HeapSplit> {
+  const parsed = JSON.parse(await takeSnapshot(cdp)) as HeapSnapshot & { strings: string[] };
   const fields = parsed.snapshot.meta.node_fields;
   const typeAt = fields.indexOf('type');
+  const nameAt = fields.indexOf('name');
   const sizeAt = fields.indexOf('self_size');
   const code = parsed.snapshot.meta.node_types[0].indexOf('code');
-  let total = 0;
+  let outsideCode = 0;
+  let timeline = 0;
   for (let i = 0; i < parsed.nodes.length; i += fields.length) {
-    if (parsed.nodes[i + typeAt] !== code) total += parsed.nodes[i + sizeAt] ?? 0;
+    if (parsed.nodes[i + typeAt] === code) continue;
+    const size = parsed.nodes[i + sizeAt] ?? 0;
+    outsideCode += size;
+    if (TIMELINE_ENTRIES.has(parsed.strings[parsed.nodes[i + nameAt] ?? 0] ?? '')) timeline += size;
   }
-  return total;
+  return { outsideCode, timeline };
 }
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
@@ -213,6 +240,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
     let tutorMiddle = tutorBefore;
     let studentMiddle = studentBefore;
     let rawMiddle = rawBefore;
+    let outsideMiddle = outsideBefore;
     for (let i = 0; i < cycles; i++) {
       await cycle();
       await rawCycle();
@@ -222,6 +250,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
         tutorMiddle = await counters(tutor, tutorCdp);
         studentMiddle = await counters(student, studentCdp);
         rawMiddle = await counters(raw, rawCdp);
+        outsideMiddle = await heapOutsideCode(tutorCdp);
       }
     }
     await settled();
@@ -240,12 +269,13 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
       student: { before: studentBefore, middle: studentMiddle, after: studentAfter, createdPeerConnections: await created(student) },
       tutorBytesPerCycle: Math.round((tutorAfter.heapBytes - tutorBefore.heapBytes) / cycles),
       studentBytesPerCycle: Math.round((studentAfter.heapBytes - studentBefore.heapBytes) / cycles),
-      tutorOutsideCode: { before: outsideBefore, after: outsideAfter },
+      tutorOutsideCode: { before: outsideBefore, middle: outsideMiddle, after: outsideAfter },
       rawMedia: { before: rawBefore, middle: rawMiddle, after: rawAfter },
       rawMediaBytesPerCycle: Math.round((rawAfter.heapBytes - rawBefore.heapBytes) / cycles),
     };
     log(`  tutor heap ${String(result.tutorBytesPerCycle)} B/cycle, nodes ${String(tutorBefore.nodes)} → ${String(tutorAfter.nodes)}, listeners ${String(tutorBefore.listeners)} → ${String(tutorAfter.listeners)}, open PCs ${String(tutorAfter.openPeerConnections)}`);
-    log(`  tutor heap outside compiled code ${String(Math.round((outsideAfter - outsideBefore) / cycles))} B/cycle`);
+    const perCycle = (from: HeapSplit, to: HeapSplit, n: number, less: boolean): number => Math.round((to.outsideCode - (less ? to.timeline : 0) - (from.outsideCode - (less ? from.timeline : 0))) / n);
+    log(`  tutor heap outside compiled code ${String(perCycle(outsideBefore, outsideAfter, cycles, false))} B/cycle; without the browser's timeline buffers ${String(perCycle(outsideBefore, outsideAfter, cycles, true))} B/cycle (second half ${String(perCycle(outsideMiddle, outsideAfter, cycles - half, true))})`);
     log(`  student heap ${String(result.studentBytesPerCycle)} B/cycle, nodes ${String(studentBefore.nodes)} → ${String(studentAfter.nodes)}, listeners ${String(studentBefore.listeners)} → ${String(studentAfter.listeners)}, open PCs ${String(studentAfter.openPeerConnections)}`);
     log(`  baseline, getUserMedia + stop: heap ${String(result.rawMediaBytesPerCycle)} B/cycle, listeners ${String(rawBefore.listeners)} → ${String(rawAfter.listeners)}`);
     return result;
