@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { hiddenLabel } from '../shared/base.styles.js';
 
 export const liveSessionStyles = css`
   :host {
@@ -244,12 +245,7 @@ export const liveSessionStyles = css`
     }
     .controls-row .label,
     [part~='sheet-close'] .label {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
+      ${hiddenLabel}
     }
   }
 `;

@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { hiddenLabel } from '../shared/base.styles.js';
 
 export const sessionControlsStyles = css`
   :host {
@@ -38,12 +39,7 @@ export const sessionControlsStyles = css`
       justify-content: center;
     }
     .label {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
+      ${hiddenLabel}
     }
   }
 `;

@@ -113,6 +113,16 @@ export const themeStyles = css`
 `;
 
 /** Buttons, for the elements that have some. */
+/** Hides a button's text label while keeping it its accessible name (compact icon buttons). */
+export const hiddenLabel = css`
+  position: absolute;
+  width: 1px;
+  height: 1px;
+  overflow: hidden;
+  clip-path: inset(50%);
+  white-space: nowrap;
+`;
+
 export const buttonStyles = css`
   button {
     font: inherit;

@@ -281,18 +281,7 @@ export class VideoGrid extends SessionElement {
 
     const featured = this.#featured(remote);
     const star = featured === null ? undefined : remote.find((p) => p.id === featured);
-    if (star) {
-      const others = stripOrder(remote, star.id);
-      return html`${enableAudio}${ownShare}
-        <div class="stage">
-          ${this.#tile(star, session, true)}
-          ${others.length > 0
-            ? html`<div part="strip" role="list" aria-label=${s.participants}>
-                ${repeat(others, (p) => p.id, (p) => this.#tile(p, session, false))}
-              </div>`
-            : nothing}
-        </div>`;
-    }
+    if (star) return html`${enableAudio}${ownShare}${this.#renderStage(session, star, stripOrder(remote, star.id))}`;
 
     if (this.view === 'tutor') {
       const students = remote;
@@ -303,16 +292,20 @@ export class VideoGrid extends SessionElement {
     }
 
     const tutor = remote.find((p) => p.role === 'tutor');
-    const classmates = remote.filter((p) => p !== tutor);
-    return html`${enableAudio}${ownShare}
-      <div class="stage">
-        ${tutor ? this.#tile(tutor, session, true) : html`<div part="waiting" role="status">${s.waitingForTutor}</div>`}
-        ${classmates.length > 0
-          ? html`<div part="strip" role="list" aria-label=${s.participants}>
-              ${repeat(classmates, (p) => p.id, (p) => this.#tile(p, session, false))}
-            </div>`
-          : nothing}
-      </div>`;
+    return html`${enableAudio}${ownShare}${this.#renderStage(session, tutor, remote.filter((p) => p !== tutor))}`;
+  }
+
+  /** One participant large (or "Waiting for the tutor" while there is none) above a strip of the others. */
+  #renderStage(session: LiveSession | undefined, main: Participant | undefined, others: readonly Participant[]): TemplateResult {
+    const s = this.text;
+    return html`<div class="stage">
+      ${main ? this.#tile(main, session, true) : html`<div part="waiting" role="status">${s.waitingForTutor}</div>`}
+      ${others.length > 0
+        ? html`<div part="strip" role="list" aria-label=${s.participants}>
+            ${repeat(others, (p) => p.id, (p) => this.#tile(p, session, false))}
+          </div>`
+        : nothing}
+    </div>`;
   }
 
   #renderPresentation(session: LiveSession, presenter: Participant, remote: readonly Participant[]): TemplateResult {
