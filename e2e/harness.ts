@@ -242,6 +242,30 @@ export class Participant {
     }, subject);
   }
 
+  /** The average colour [r, g, b] of the frame `subject`'s tile shows now, or null without a video. */
+  colourOf(subject: string): Promise<[number, number, number] | null> {
+    return this.page.evaluate((name) => {
+      const grid = document.querySelector('live-session')?.shadowRoot?.querySelector('video-grid');
+      for (const tile of grid?.shadowRoot?.querySelectorAll('[data-participant]') ?? []) {
+        if (!tile.shadowRoot?.querySelector('[part="name"]')?.textContent.includes(name)) continue;
+        const video = tile.shadowRoot.querySelector('video');
+        if (!video || video.videoWidth === 0) return null;
+        const canvas = document.createElement('canvas');
+        canvas.width = 64;
+        canvas.height = 48;
+        const context = canvas.getContext('2d');
+        if (!context) return null;
+        context.drawImage(video, 0, 0, 64, 48);
+        const data = context.getImageData(0, 0, 64, 48).data;
+        const sum = [0, 0, 0];
+        for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) sum[c] = (sum[c] ?? 0) + (data[i + c] ?? 0);
+        const n = data.length / 4;
+        return [Math.round((sum[0] ?? 0) / n), Math.round((sum[1] ?? 0) / n), Math.round((sum[2] ?? 0) / n)] as [number, number, number];
+      }
+      return null;
+    }, subject);
+  }
+
   /** The connection indicator on `subject`'s tile ('good', 'fair', 'poor'), or null when it shows none. */
   qualityOf(subject: string): Promise<string | null> {
     return this.page.evaluate((name) => {
@@ -463,10 +487,15 @@ export class ChromiumDriver {
       executablePath?: string;
       /** Plain-http origins other than loopback that must still count as secure (getUserMedia). */
       secureOrigins?: string[];
+      /** Fake cameras to offer (`device-count`; the second is a depth-format camera, the third another green picture). */
+      cameras?: number;
     } = {},
   ): Promise<ChromiumDriver> {
     const denyCamera = options.denyCamera ?? false;
-    const args = denyCamera ? chromiumArgs.filter((a) => a !== '--use-fake-ui-for-media-stream') : [...chromiumArgs];
+    let args = denyCamera ? chromiumArgs.filter((a) => a !== '--use-fake-ui-for-media-stream') : [...chromiumArgs];
+    if (options.cameras !== undefined) {
+      args = args.map((a) => (a === '--use-fake-device-for-media-stream' ? `--use-fake-device-for-media-stream=device-count=${String(options.cameras)}` : a));
+    }
     if (options.secureOrigins?.length) args.push(`--unsafely-treat-insecure-origin-as-secure=${options.secureOrigins.join(',')}`);
     const launchOptions = { executablePath: options.executablePath ?? chromiumPath, args, headless: true };
     if (options.ownProcess) {

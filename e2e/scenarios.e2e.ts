@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { signJoinToken } from '../src/server/index.js';
 import {
+  delay,
   ChromiumDriver,
   FirefoxDriver,
   processTree,
@@ -290,6 +291,68 @@ void describe('end to end, failures', { timeout: 900_000 }, () => {
       await waitFor(async () => (await late.state()).participants.length === 4, 'a newcomer sees all three');
       await late.expectSees('Tess');
       await Promise.all([...people, late].map((p) => p.close()));
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  });
+
+  void test('switching the camera mid-call from Settings: the tutor sees the other camera\'s picture, on the same connection', { timeout: TEST_TIMEOUT }, async () => {
+    const server = await startCliServer();
+    // Chromium's fake cameras: the first and the third paint green pictures of different shades
+    // (the second is a depth-format camera, which WebRTC does not encode).
+    const browser = await ChromiumDriver.launch({ cameras: 3 });
+    try {
+      const room = uniqueRoom('camswitch');
+      const tutor = await browser.open(server, { room, name: 'Tess', role: 'tutor', microphone: false });
+      await tutor.joined();
+      const student = await browser.open(server, { room, name: 'Sam', role: 'student', microphone: false });
+      await student.joined();
+      await tutor.expectSees('Sam');
+      /** The mean green of Sam's picture at the tutor over a few frames. */
+      const green = async (): Promise<number | null> => {
+        let sum = 0;
+        for (let i = 0; i < 4; i++) {
+          const colour = await tutor.colourOf('Sam');
+          if (!colour) return null;
+          sum += colour[1];
+          await delay(150);
+        }
+        return sum / 4;
+      };
+      const before = await waitFor(async () => { const g = await green(); return g !== null && g > 100 ? g : null; }, 'Sam\'s first camera at the tutor');
+      await tutor.page.evaluate(() => {
+        const session = (document.querySelector('live-session') as unknown as { session: { peerConnections: RTCPeerConnection[] } }).session;
+        (window as unknown as { firstConnections: RTCPeerConnection[] }).firstConnections = [...session.peerConnections];
+      }, undefined);
+      // Sam opens Settings with a real click and picks the third camera.
+      await student.page.click('live-session >>> [data-control="settings"]');
+      const chosen = await waitFor(() => student.page.evaluate(() => {
+        const settings = document.querySelector('live-session')?.shadowRoot?.querySelector('[part~="settings"] device-settings');
+        const select = settings?.shadowRoot?.querySelector<HTMLSelectElement>('[part~="camera-select"]');
+        const other = [...(select?.options ?? [])].find((o) => o.textContent.includes('fake_device_2'));
+        if (!select || !other) return null;
+        select.value = other.value;
+        select.dispatchEvent(new Event('change'));
+        return other.textContent;
+      }, undefined), 'a third camera in the picker');
+      assert.match(chosen, /fake_device_2/);
+      const sent = await waitFor(() => student.page.evaluate(() => {
+        const session = (document.querySelector('live-session') as unknown as { session: { peerConnections: RTCPeerConnection[] } }).session;
+        const label = session.peerConnections[0]?.getSenders().find((x) => x.track?.kind === 'video')?.track?.label ?? '';
+        return label.includes('fake_device_2') ? label : null;
+      }, undefined), 'Sam sends the new camera');
+      assert.match(sent, /fake_device_2/);
+      // The tutor's picture of Sam changes (another shade), and keeps moving.
+      await waitFor(async () => { const g = await green(); return g !== null && Math.abs(g - before) >= 6; }, `the tutor sees the other camera (green was ${before.toFixed(0)})`);
+      await tutor.expectSees('Sam');
+      const same = await tutor.page.evaluate(() => {
+        const session = (document.querySelector('live-session') as unknown as { session: { peerConnections: RTCPeerConnection[] } }).session;
+        const first = (window as unknown as { firstConnections: RTCPeerConnection[] }).firstConnections;
+        return session.peerConnections.length === first.length && session.peerConnections.every((pc, i) => pc === first[i]);
+      }, undefined);
+      assert.equal(same, true, 'the same connection: the track was replaced, nothing renegotiated');
+      await Promise.all([tutor.close(), student.close()]);
     } finally {
       await browser.close();
       await server.stop();
