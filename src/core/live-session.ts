@@ -96,6 +96,8 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       reconnecting: () => this.connectionState === 'reconnecting',
       sendJoin: () => void this.#membership.sendJoin(),
       onMessage: (message) => {
+        const incomingVideoOffBefore =
+          message.type === 'LS-PARTICIPANT-UPDATED' ? this.#room.state.members.get(message.payload.participant.id)?.incomingVideoOff : undefined;
         // The floor first: joining into talking-stick mode silences the microphone before the roster compares states.
         this.#floor.apply(message);
         this.#room.apply(message);
@@ -104,8 +106,11 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         this.#admission.apply(message);
         this.#screen.apply(message);
         if (message.type === 'LS-JOINED' && this.#incomingVideoOff) this.#signalling.send({ type: 'LS-STATE', payload: { incomingVideoOff: true } });
-        // A member turned incoming video off or on: our camera to them follows.
-        if (message.type === 'LS-PARTICIPANT-UPDATED' || message.type === 'LS-PARTICIPANT-JOINED' || message.type === 'LS-JOINED') this.#links.applySendLimits();
+        // A member turned incoming video off or on (or may have, while we were away): our camera to them follows.
+        // A newcomer's flag is read when its connection is negotiated.
+        if (message.type === 'LS-JOINED' || (message.type === 'LS-PARTICIPANT-UPDATED' && message.payload.participant.incomingVideoOff !== incomingVideoOffBefore)) {
+          this.#links.applySendLimits();
+        }
         if (message.type === 'LS-WAITING') this.#membership.onWaiting(message.payload.room, message.payload.message);
         else if (message.type === 'LS-DENIED') this.#membership.onDenied(message.payload.message);
         if (message.type === 'LS-ERROR') this.#membership.onServerError(message.payload);

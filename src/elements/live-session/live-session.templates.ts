@@ -117,6 +117,7 @@ export function roomView(
   input: ViewInput & ChatPanelInput & { onDismiss: () => void; attendance: boolean; layout: GridLayoutMode; onToggleLayout: () => void },
 ): TemplateResult {
   const { session, s, strings } = input;
+  const unstableAs = unstable(session);
   return html`<section
     part="room"
     aria-label=${session.room ?? ''}
@@ -130,9 +131,9 @@ export function roomView(
             <span role="status">${s.incomingVideoIsOff}</span>
             <button part="control incoming-video" data-control="incoming-video" @click=${() => session.setIncomingVideo(true)}>${s.turnOnIncomingVideo}</button>
           </div>`
-        : unstable(session)
+        : unstableAs
           ? html`<div part="banner quality-banner">
-              <span role="status">${s.connectionUnstable(unstable(session) === 'shared')}</span>
+              <span role="status">${s.connectionUnstable(unstableAs === 'shared')}</span>
               <button part="control incoming-video" data-control="incoming-video" @click=${() => session.setIncomingVideo(false)}>${s.turnOffIncomingVideo}</button>
             </div>`
           : nothing}

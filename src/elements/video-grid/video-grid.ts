@@ -300,11 +300,15 @@ export class VideoGrid extends SessionElement {
     const s = this.text;
     return html`<div class="stage">
       ${main ? this.#tile(main, session, true) : html`<div part="waiting" role="status">${s.waitingForTutor}</div>`}
-      ${others.length > 0
-        ? html`<div part="strip" role="list" aria-label=${s.participants}>
-            ${repeat(others, (p) => p.id, (p) => this.#tile(p, session, false))}
-          </div>`
-        : nothing}
+      ${this.#renderStrip(session, others)}
+    </div>`;
+  }
+
+  /** The strip of smaller tiles beside a stage or a shared screen (nothing when empty). */
+  #renderStrip(session: LiveSession | undefined, participants: readonly Participant[]): TemplateResult | typeof nothing {
+    if (participants.length === 0) return nothing;
+    return html`<div part="strip" role="list" aria-label=${this.text.participants}>
+      ${repeat(participants, (p) => p.id, (p) => this.#tile(p, session, false))}
     </div>`;
   }
 
@@ -334,11 +338,7 @@ export class VideoGrid extends SessionElement {
           ${pip ? html`<button part="pip" @click=${() => this.#pictureInPicture(tutor.id)}>${icons.pip}${s.pictureInPicture(tutor.name)}</button>` : nothing}
         </div>
       </figure>
-      ${cameras.length > 0
-        ? html`<div part="strip" role="list" aria-label=${s.participants}>
-            ${repeat(cameras, (p) => p.id, (p) => this.#tile(p, session, false))}
-          </div>`
-        : nothing}
+      ${this.#renderStrip(session, cameras)}
     </div>`;
   }
 
