@@ -12,7 +12,7 @@ const nodeAndBrowserGlobals = Object.fromEntries(
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'custom-elements.json', 'bench/out/**', 'docs/**', '.tmp/**'],
+    ignores: ['dist/**', 'node_modules/**', 'examples/**', 'custom-elements.json', 'bench/out/**', 'docs/**', '.tmp/**'],
   },
   js.configs.recommended,
   {

@@ -19,6 +19,7 @@ run('tsc → dist/', bin('typescript', 'bin/tsc'), ['-p', 'tsconfig.build.json']
 for (const bin of ['dist/server/bin.js', 'dist/server/cli.js']) if (existsSync(bin)) chmodSync(bin, 0o755);
 run('rollup → dist/live-session.bundle.js', bin('rollup', 'dist/bin/rollup'), ['-c', '--silent']);
 run('custom-elements.json', bin('@custom-elements-manifest/analyzer', 'cem.js'), ['analyze', '--quiet']);
+run('dist/types (JSX, React, Vue, Svelte)', 'scripts/framework-types.mjs', []);
 if (existsSync('scripts/api-docs.mjs')) run('docs/api.md', 'scripts/api-docs.mjs', []);
 
 function sizeLine(label, file) {

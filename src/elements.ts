@@ -23,3 +23,4 @@ export {
   type TokenExpiringDetail,
   type TokenProvider,
 } from './elements/shared/events.js';
+export type { SessionElement } from './elements/shared/session-element.js';

@@ -33,6 +33,7 @@ export {
   type Reaction,
   type FloorInfo,
   type AdmissionInfo,
+  type ScreenInfo,
   type WaitingInfo,
   type LiveSessionOptions,
   type Timings,
