@@ -27,3 +27,6 @@ room.addEventListener('ls-error', (event) => {
     alert.hidden = false;
   }
 });
+
+// Last, once the settings are in: join as soon as the camera is ready.
+room.autojoin = true;

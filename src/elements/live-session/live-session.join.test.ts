@@ -27,6 +27,39 @@ describe('<live-session> joining', function () {
   const fixture = useLiveSessionRoom();
   const mount = fixture.mount.bind(fixture);
 
+  // ---------------------------------------------------------------- settings set after connecting
+
+  describe('autojoin with properties set after the element is connected', () => {
+    it('joins with the properties set just after connecting (as @lit/react and Angular do), not the defaults', async () => {
+      const element = document.createElement('live-session');
+      element.setAttribute('autojoin', '');
+      document.body.append(element);
+      // Same task, after the connect: what a framework's bindings do.
+      element.server = fixture.server.url;
+      element.room = fixture.room;
+      element.name = 'Tess';
+      element.userRole = 'tutor';
+      element.video = { width: 320, height: 240, frameRate: 15 };
+      try {
+        await joined(element);
+        expect(element.session?.options.room).to.equal(fixture.room);
+        const self = element.participants.find((p) => p.isLocal);
+        expect([self?.name, self?.role]).to.deep.equal(['Tess', 'tutor']);
+      } finally {
+        element.remove();
+      }
+    });
+
+    it('joins when autojoin is turned on later, and not before', async () => {
+      const element = await mount({ 'user-role': 'student', name: 'Sam', 'user-id': uniqueId('s') });
+      await new Promise((done) => setTimeout(done, 300));
+      expect(element.phase).to.equal('idle');
+      element.autojoin = true;
+      await joined(element);
+      expect(element.participants.find((p) => p.isLocal)?.name).to.equal('Sam');
+    });
+  });
+
   // ---------------------------------------------------------------- the participant's role
 
   describe('user-role', () => {

@@ -328,6 +328,15 @@ export class LiveSessionElement extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Frameworks set properties just after connecting the element (React
+    // through @lit/react, Angular's bindings, a script after the tag): the
+    // join or the preview waits for the first update, when those are in.
+    void this.updateComplete.then(() => {
+      if (this.isConnected) this.#start();
+    });
+  }
+
+  #start(): void {
     if (this.autojoin) void this.join().catch(() => undefined);
     // Where no call can start, the preview still checks the devices.
     if (!this.autojoin || this.session?.callProblem) void this.session?.startPreview();
@@ -335,13 +344,24 @@ export class LiveSessionElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('token')) this.#nextToken.offer(this.token);
-    const identity = ['server', 'token', 'room', 'name', 'userRole', 'userId', 'topology', 'iceTransportPolicy', 'video', 'audio'] as const;
-    if (this.hasUpdated && this.session?.phase === 'idle' && identity.some((key) => changed.has(key))) {
-      // Still before the join: follow the new settings with a fresh session.
-      void this.#owner.replace().startPreview();
+    const settings = this.#identity();
+    if (this.session?.phase === 'idle' && settings.some((value, index) => value !== this.#sessionIdentity[index])) {
+      // Still before the join: follow the new settings with a fresh session
+      // (before the first update nothing has started yet, so nothing restarts).
+      const session = this.#owner.replace();
+      if (this.hasUpdated) void session.startPreview();
     }
+    // `autojoin` turned on after the first update: join now.
+    if (changed.has('autojoin') && this.hasUpdated && this.autojoin && this.session?.phase === 'idle') void this.join().catch(() => undefined);
     if (this.session) this.session.log.enabled = this.debug;
   }
+
+  /** The settings a session is made from, to tell whether the current one is out of date. */
+  #identity(): readonly unknown[] {
+    return [this.server, this.token, this.room, this.name, this.userRole, this.userId, this.topology, this.iceTransportPolicy, this.video, this.audio];
+  }
+
+  #sessionIdentity: readonly unknown[] = [];
 
   protected override updated(): void {
     // The only writer of the `phase` attribute.
@@ -349,6 +369,7 @@ export class LiveSessionElement extends LitElement {
   }
 
   #createSession(): LiveSession {
+    this.#sessionIdentity = this.#identity();
     // `tokenProvider` is the session's option for fresh tokens at each re-join.
     const options: LiveSessionOptions = {
       server: this.server || (typeof location === 'undefined' ? '/' : location.origin + '/'),
