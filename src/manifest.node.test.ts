@@ -5,7 +5,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { Ajv } from 'ajv';
 
 interface Described {
   name: string;
@@ -41,6 +43,14 @@ const elements = manifest.modules.flatMap((module) =>
 );
 
 void describe('custom-elements.json', () => {
+  void test('validates against the Custom Elements Manifest schema', () => {
+    const schema = createRequire(import.meta.url)('custom-elements-manifest/schema.json') as object;
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const valid = validate(manifest);
+    assert.ok(valid, JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+    assert.equal(manifest.schemaVersion, '1.0.0');
+  });
+
   void test('has every element, by tag name', () => {
     assert.deepEqual(elements.map((e) => e.declaration.tagName).sort(), TAGS);
   });

@@ -78,6 +78,31 @@ void describe('package entry points outside the browser', () => {
     }
   });
 
+  void test('live-session/react loads React and @lit/react (optional peers) beside the elements, and no server package', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+    };
+    const loaded = [...bareImportsOf('dist/react.js')];
+    assert.ok(loaded.includes('react') && loaded.includes('@lit/react'), loaded.join(', '));
+    assert.deepEqual(loaded.filter((name) => SERVER_PACKAGES.includes(name)), []);
+    for (const name of ['react', '@lit/react']) {
+      assert.equal(manifest.dependencies[name], undefined, `${name} is a dependency`);
+      assert.equal(manifest.peerDependenciesMeta[name]?.optional, true, `${name} is not an optional peer`);
+    }
+  });
+
+  void test('every types-only entry (live-session/types/*) and the adapter stand-in exist in the build', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string> | string> };
+    const entries = Object.entries(manifest.exports).filter(([name]) => name.startsWith('./types/') || name === './webrtc-adapter-lite');
+    assert.equal(entries.length, 5);
+    for (const [name, target] of entries) {
+      for (const file of Object.values(typeof target === 'string' ? { default: target } : target)) {
+        assert.ok(existsSync(join(ROOT, file)), `${name}: ${file} is missing`);
+      }
+    }
+  });
+
   void test('live-session-server without the server packages says what to install', () => {
     const app = mkdtempSync(join(tmpdir(), 'live-session-no-server-deps-'));
     try {

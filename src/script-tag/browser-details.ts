@@ -1,5 +1,7 @@
 /**
- * Stands in for `webrtc-adapter` in the script-tag bundle only. PeerJS reads
+ * Stands in for `webrtc-adapter` in the script-tag bundle, and in an app's
+ * own bundle through an alias (`live-session/webrtc-adapter-lite`, see
+ * docs/frameworks.md). PeerJS reads
  * nothing of it but `browserDetails` (name and version, for its support
  * report); the shims it also installs are for browsers older than any this
  * SDK supports (it needs Lit's baseline: evergreen Chromium, Firefox, Safari).
