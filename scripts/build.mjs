@@ -20,6 +20,7 @@ for (const bin of ['dist/server/bin.js', 'dist/server/cli.js']) if (existsSync(b
 run('rollup → dist/live-session.bundle.js', bin('rollup', 'dist/bin/rollup'), ['-c', '--silent']);
 run('custom-elements.json', bin('@custom-elements-manifest/analyzer', 'cem.js'), ['analyze', '--quiet']);
 run('dist/types (JSX, React, Vue, Svelte)', 'scripts/framework-types.mjs', []);
+run('docs/strings.md', 'scripts/strings-docs.mjs', []);
 if (existsSync('scripts/api-docs.mjs')) run('docs/api.md', 'scripts/api-docs.mjs', []);
 
 function sizeLine(label, file) {

@@ -3,7 +3,7 @@
 // custom-elements.json. `npm test` builds before the Node tests run.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -32,6 +32,13 @@ const apiDocsPath = '../scripts/api-docs.mjs';
 const { checkLinks, checkApiDocs, anchorsOf, slugify } = (await import(checkDocsPath)) as CheckDocs;
 const { renderApiDocs } = (await import(apiDocsPath)) as ApiDocs;
 
+interface StringsDocs {
+  renderStringsDocs: () => Promise<string>;
+  stringsDocsPath: string;
+}
+const stringsDocsModule = '../scripts/strings-docs.mjs';
+const builtStringsModule = '../dist/elements/shared/strings.js';
+
 function format(problems: LinkProblem[]): string {
   return problems.map((p) => `${p.file}:${p.line}: ${p.target} — ${p.problem}`).join('\n');
 }
@@ -53,6 +60,14 @@ void describe('documentation', () => {
   void test('docs/api.md is what the build generates from custom-elements.json', () => {
     const result = checkApiDocs();
     assert.ok(result.ok, result.problem);
+  });
+
+  void test('docs/strings.md lists every LiveSessionStrings key, as the build generates it', async () => {
+    const { renderStringsDocs, stringsDocsPath } = (await import(stringsDocsModule)) as StringsDocs;
+    const expected = await renderStringsDocs();
+    assert.equal(readFileSync(stringsDocsPath, 'utf8'), expected, 'docs/strings.md is stale: run the build and commit it');
+    const { defaultStrings } = (await import(builtStringsModule)) as { defaultStrings: Record<string, unknown> };
+    for (const key of Object.keys(defaultStrings)) assert.ok(expected.includes(`| \`${key}\` |`), `${key} is not listed`);
   });
 });
 
