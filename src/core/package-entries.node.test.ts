@@ -38,6 +38,7 @@ const built = existsSync(new URL('../../dist/core/index.js', import.meta.url));
 // type check runs before it, so the specifiers are held in variables it does not resolve.
 const CORE_ENTRY: string = 'live-session/core';
 const SERVER_ENTRY: string = 'live-session/server';
+const REACT_ENTRY: string = 'live-session/react';
 
 void describe('package entry points outside the browser', () => {
   void test('the build is there (run the build step first)', () => {
@@ -90,6 +91,15 @@ void describe('package entry points outside the browser', () => {
       assert.equal(manifest.dependencies[name], undefined, `${name} is a dependency`);
       assert.equal(manifest.peerDependenciesMeta[name]?.optional, true, `${name} is not an optional peer`);
     }
+  });
+
+  void test('live-session/react renders on a server (SSR) as the bare tag, for the browser to upgrade', async () => {
+    const wrappers = (await import(REACT_ENTRY)) as Record<string, unknown>;
+    const React = await import('react');
+    const { renderToString } = await import('react-dom/server');
+    const component = wrappers['LiveSession'] as React.FunctionComponent<{ room: string; autojoin: boolean }>;
+    const html = renderToString(React.createElement(component, { room: 'r1', autojoin: true }));
+    assert.match(html, /^<live-session[^>]*>\s*<\/live-session>$/);
   });
 
   void test('every types-only entry (live-session/types/*) and the adapter stand-in exist in the build', () => {
