@@ -23,13 +23,28 @@ const quiet = { hideLogs: true };
  * the schema says); the Vue and Svelte generators wrap the type they read in a
  * CustomEvent themselves, so they get the detail type alone.
  */
+/** `Detail` of exactly `CustomEvent<Detail>` (one event type, brackets balanced); null for anything else, e.g. a union. */
+function customEventDetail(text) {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('CustomEvent<')) return null;
+  let depth = 0;
+  for (let at = 'CustomEvent'.length; at < trimmed.length; at += 1) {
+    const char = trimmed[at];
+    if (char === '<') depth += 1;
+    else if (char === '>' && trimmed[at - 1] !== '=') {
+      depth -= 1;
+      if (depth === 0) return at === trimmed.length - 1 ? trimmed.slice('CustomEvent<'.length, at).trim() : null;
+    }
+  }
+  return null;
+}
+
 function detailTyped(data) {
   for (const module of data.modules ?? []) {
     for (const declaration of module.declarations ?? []) {
       for (const event of declaration.events ?? []) {
-        const text = event.type?.text;
-        const inner = typeof text === 'string' ? /^CustomEvent<([\s\S]*)>$/.exec(text.trim()) : null;
-        if (inner) event.type = { ...event.type, text: inner[1].trim() };
+        const inner = typeof event.type?.text === 'string' ? customEventDetail(event.type.text) : null;
+        if (inner !== null) event.type = { ...event.type, text: inner };
       }
     }
   }
@@ -77,7 +92,8 @@ const pascal = (name) => name.split('-').map((word) => word.charAt(0).toUpperCas
  */
 function camelCaseVueProps(file) {
   const text = readFileSync(file, 'utf8').replace(/^(\s*)"([a-z][a-z0-9]*(?:-[a-z0-9]+)+)"\?:/gm, (_, indent, key) => {
-    const camel = key.startsWith('on') ? `on${pascal(key.slice(2))}` : key.replace(/-([a-z0-9])/g, (_m, c) => c.toUpperCase());
+    // Event props are `onls-…` (every event of the package is named ls-*); an attribute such as `online-only` is not one.
+    const camel = key.startsWith('onls-') ? `on${pascal(key.slice(2))}` : key.replace(/-([a-z0-9])/g, (_m, c) => c.toUpperCase());
     return `${indent}${camel}?:`;
   });
   writeFileSync(file, text);
@@ -117,7 +133,7 @@ function svelteEventAttributes(file) {
 function svelteModuleAugmentation(file) {
   let text = readFileSync(file, 'utf8');
   const base = /type BaseProps = \{[\s\S]*?\n\};\n/;
-  const namespace = /declare namespace svelteHTML \{[\s\S]*?\n\}\n?$/;
+  const namespace = /declare namespace svelteHTML \{[\s\S]*?\n\}\n?/;
   if (!base.test(text) || !namespace.test(text)) throw new Error(`${file}: the Svelte generator's output changed shape`);
   text = text.replace(base, "type BaseProps = import('svelte/elements').HTMLAttributes<HTMLElement>;\n");
   text = text.replace(namespace, "declare module 'svelte/elements' {\n  interface SvelteHTMLElements extends CustomElements {}\n}\n");

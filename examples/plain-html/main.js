@@ -1,5 +1,7 @@
 // @ts-check
-// The room's settings come from the page's address: ?room=…&name=…&user-role=tutor|student&server=…
+// The room's settings come from the page's address: ?room=…&name=…&user-role=tutor|student.
+// Demo only: a real page takes them from a signed join token. The server is this page's own
+// origin (the default), never read from the address, where a crafted link could point it elsewhere.
 // Type-checked as JavaScript (jsconfig.json): the tag map and event map come with the package.
 /** @import { LiveSessionElement } from 'live-session' */
 
@@ -8,7 +10,6 @@ const params = new URLSearchParams(location.search);
 const room = document.querySelector('live-session');
 if (!room) throw new Error('<live-session> is missing');
 
-room.server = params.get('server') ?? location.origin;
 room.room = params.get('room') ?? 'demo-room';
 room.name = params.get('name') ?? 'Guest';
 room.userRole = params.get('user-role') === 'tutor' ? 'tutor' : 'student';

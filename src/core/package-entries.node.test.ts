@@ -99,7 +99,8 @@ void describe('package entry points outside the browser', () => {
     const { renderToString } = await import('react-dom/server');
     const component = wrappers['LiveSession'] as React.FunctionComponent<{ room: string; autojoin: boolean }>;
     const html = renderToString(React.createElement(component, { room: 'r1', autojoin: true }));
-    assert.match(html, /^<live-session[^>]*>\s*<\/live-session>$/);
+    // The properties are set in the browser, after hydration: the server writes the bare tag.
+    assert.equal(html, '<live-session></live-session>');
   });
 
   void test('every types-only entry (live-session/types/*) and the adapter stand-in exist in the build', () => {

@@ -50,6 +50,34 @@ describe('<live-session> joining', function () {
       }
     });
 
+    it('join() called right after setting properties, in the same task, joins with them', async () => {
+      const element = await mount({ 'user-role': 'student', name: 'Sam', 'user-id': uniqueId('s') });
+      const otherRoom = uniqueId('room');
+      element.room = otherRoom;
+      element.name = 'Samira';
+      await element.join();
+      expect(element.session?.options.room).to.equal(otherRoom);
+      expect(element.participants.find((p) => p.isLocal)?.name).to.equal('Samira');
+    });
+
+    it('moved in the page after leaving, it neither joins again nor turns the camera back on', async () => {
+      const element = await mount({ 'user-role': 'student', name: 'Sam', 'user-id': uniqueId('s'), autojoin: true });
+      await joined(element);
+      await element.leave();
+      expect(element.phase).to.equal('left');
+      const holder = document.createElement('div');
+      document.body.append(holder);
+      try {
+        holder.append(element);
+        await element.updateComplete;
+        await new Promise((done) => setTimeout(done, 500));
+        expect(element.phase).to.equal('left');
+        expect(element.session?.isVideoOn).to.equal(false);
+      } finally {
+        holder.remove();
+      }
+    });
+
     it('joins when autojoin is turned on later, and not before', async () => {
       const element = await mount({ 'user-role': 'student', name: 'Sam', 'user-id': uniqueId('s') });
       await new Promise((done) => setTimeout(done, 300));

@@ -30,6 +30,9 @@ import '../video-grid/define.js';
 
 export type { ParticipantSummary } from './participant-summary.js';
 
+/** Where `#identity()` keeps the token. */
+const IDENTITY_TOKEN = 1;
+
 /**
  * @customElement live-session
  * @summary The whole room: pre-join step, video grid, self preview, control
@@ -337,6 +340,8 @@ export class LiveSessionElement extends LitElement {
   }
 
   #start(): void {
+    // Moved in the page after the join or after leaving: nothing to start again.
+    if (this.session && this.session.phase !== 'idle') return;
     if (this.autojoin) void this.join().catch(() => undefined);
     // Where no call can start, the preview still checks the devices.
     if (!this.autojoin || this.session?.callProblem) void this.session?.startPreview();
@@ -344,8 +349,7 @@ export class LiveSessionElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('token')) this.#nextToken.offer(this.token);
-    const settings = this.#identity();
-    if (this.session?.phase === 'idle' && settings.some((value, index) => value !== this.#sessionIdentity[index])) {
+    if (this.#sessionIsStale()) {
       // Still before the join: follow the new settings with a fresh session
       // (before the first update nothing has started yet, so nothing restarts).
       const session = this.#owner.replace();
@@ -356,12 +360,18 @@ export class LiveSessionElement extends LitElement {
     if (this.session) this.session.log.enabled = this.debug;
   }
 
-  /** The settings a session is made from, to tell whether the current one is out of date. */
+  /** The settings a session is made from, to tell whether the current one is out of date (the token at IDENTITY_TOKEN). */
   #identity(): readonly unknown[] {
     return [this.server, this.token, this.room, this.name, this.userRole, this.userId, this.topology, this.iceTransportPolicy, this.video, this.audio];
   }
 
   #sessionIdentity: readonly unknown[] = [];
+
+  /** The session has not started anything and its settings are no longer the element's. */
+  #sessionIsStale(): boolean {
+    const settings = this.#identity();
+    return this.session?.phase === 'idle' && settings.some((value, index) => value !== this.#sessionIdentity[index]);
+  }
 
   protected override updated(): void {
     // The only writer of the `phase` attribute.
@@ -394,6 +404,8 @@ export class LiveSessionElement extends LitElement {
     try {
       const token = await (this.tokenProvider ?? (() => requestToken(this, this.token, (ms) => this.#nextToken.next(ms, 'token'))))();
       this.token = token;
+      // The session asked for this token itself: it is not a setting that makes the session stale.
+      this.#sessionIdentity = this.#sessionIdentity.map((value, index) => (index === IDENTITY_TOKEN ? token : value));
       return token;
     } catch (error) {
       this.linkExpired = true;
@@ -452,7 +464,8 @@ export class LiveSessionElement extends LitElement {
     this.notices = this.notices.filter((n) => n.kind !== 'join');
     this.#checkRole();
     const current = this.session;
-    const session = !current || current.phase === 'left' ? this.#owner.replace() : current;
+    // Settings written just before join(), in the same task, are not yet in the session: take them.
+    const session = !current || current.phase === 'left' || this.#sessionIsStale() ? this.#owner.replace() : current;
     this.endReason = null;
     this.linkExpired = false;
     try {
