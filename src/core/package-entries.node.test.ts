@@ -103,6 +103,21 @@ void describe('package entry points outside the browser', () => {
     assert.equal(html, '<live-session></live-session>');
   });
 
+  void test('typesVersions gives every typed subpath the same declarations, for TypeScript\'s older "node" resolution', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      exports: Record<string, Record<string, string> | string>;
+      typesVersions: Record<string, Record<string, string[]>>;
+    };
+    const map = manifest.typesVersions['*'] ?? {};
+    for (const [subpath, target] of Object.entries(manifest.exports)) {
+      if (subpath === '.' || typeof target === 'string' || target['types'] === undefined) continue;
+      const key = subpath.slice(2);
+      const wildcard = Object.keys(map).find((pattern) => pattern.endsWith('/*') && key.startsWith(pattern.slice(0, -1)));
+      const mapped = map[key]?.[0] ?? (wildcard ? map[wildcard]?.[0]?.replace('*', key.slice(wildcard.length - 1)) : undefined);
+      assert.equal(mapped && `./${mapped}`, target['types'], `${subpath}: typesVersions and exports disagree`);
+    }
+  });
+
   void test('every types-only entry (live-session/types/*) and the adapter stand-in exist in the build', () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string> | string> };
     const entries = Object.entries(manifest.exports).filter(([name]) => name.startsWith('./types/') || name === './webrtc-adapter-lite');
