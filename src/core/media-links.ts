@@ -233,14 +233,18 @@ export class MediaLinks {
     this.applySendLimits();
   }
 
-  /** Spreads the video budget over every video sender; a connection judged poor gets the reduced limits. */
+  /**
+   * Spreads the video budget over the video senders that send: a member who
+   * turned incoming video off gets none of our camera, and their share goes
+   * to the others. A connection judged poor gets the reduced limits.
+   */
   applySendLimits(): void {
-    const all = this.#senders('video');
-    const limits = videoSendLimits(all.length, this.#timings.videoBudgetBps * this.#cameraShare);
+    const receivesVideo = (id: string): boolean => this.#host.member(id)?.incomingVideoOff !== true;
+    const sending = [...this.#links].filter(([id]) => receivesVideo(id)).flatMap(([, link]) => sendersOf(link, 'video'));
+    const limits = videoSendLimits(sending.length, this.#timings.videoBudgetBps * this.#cameraShare);
     for (const [id, link] of this.#links) {
       const target = this.#reduced.has(id) ? reducedSendLimits(limits) : limits;
-      // A member who turned incoming video off gets none of our camera.
-      const active = this.#host.member(id)?.incomingVideoOff !== true;
+      const active = receivesVideo(id);
       for (const sender of sendersOf(link, 'video')) {
         const parameters = sender.getParameters();
         if (parameters.encodings.length === 0) continue; // Not negotiated yet; retried when it is.

@@ -164,7 +164,8 @@ describe('<video-grid>', function () {
 
   describe('incoming video off', () => {
     it('the others stop sending their camera to that student only (encoder paused, no frames arrive), tiles show initials, and it comes back when turned on', async () => {
-      const tutor = await room.join('Tess', 'tutor', { audio: false });
+      // A budget two students split (600 kbit/s each): with one paused, the other gets it whole.
+      const tutor = await room.join('Tess', 'tutor', { audio: false, videoBudgetBps: 1_200_000 });
       const sam = await room.join('Sam', 'student', { audio: false });
       const ann = await room.join('Ann', 'student', { audio: false });
       const grid = await mount(sam);
@@ -182,11 +183,18 @@ describe('<video-grid>', function () {
         const pc = tutor.peerConnections.find((c) => c.getReceivers().some((r) => tracks.has(r.track.id)));
         return pc?.getSenders().find((sender) => sender.track?.kind === 'video')?.getParameters().encodings.every((e) => e.active !== false) ?? false;
       };
+      const tutorBitrateTo = (peer: LiveSession): number | undefined => {
+        const tracks = new Set(tutor.participants.find((p) => p.id === peer.peerId)?.stream?.getTracks().map((t) => t.id));
+        const pc = tutor.peerConnections.find((c) => c.getReceivers().some((r) => tracks.has(r.track.id)));
+        return pc?.getSenders().find((sender) => sender.track?.kind === 'video')?.getParameters().encodings[0]?.maxBitrate;
+      };
+      await waitFor(() => tutorBitrateTo(ann) === 600_000, "Ann's share of the budget, split two ways");
       expect(sam.incomingVideo).to.equal(true);
       sam.setIncomingVideo(false);
       await waitFor(() => tutor.participants.find((p) => p.id === sam.peerId)?.incomingVideoOff === true, 'the tutor hears of it');
       await waitFor(() => !tutorSendsTo(sam), "the tutor's encoder for Sam paused");
       expect(tutorSendsTo(ann), 'Ann still gets the tutor').to.equal(true);
+      await waitFor(() => tutorBitrateTo(ann) === 1_200_000, "Sam's share goes to Ann");
       const placeholder = await waitFor(() => tutorTile.shadowRoot?.querySelector('[part="placeholder"]'), 'initials on the tutor tile');
       expect(placeholder.getAttribute('aria-label')).to.contain('video paused');
       await new Promise((r) => setTimeout(r, 1000)); // Frames in flight land.
@@ -197,6 +205,7 @@ describe('<video-grid>', function () {
 
       sam.setIncomingVideo(true);
       await waitFor(() => tutorSendsTo(sam), "the tutor's encoder for Sam active again");
+      await waitFor(() => tutorBitrateTo(ann) === 600_000, 'split two ways again');
       await expectLiveVideo(await waitFor(() => tutorTile.shadowRoot?.querySelector<HTMLVideoElement>('video:not([hidden])'), 'tutor video back'), 'tutor video after');
       expect(await framesAtSam()).to.be.greaterThan(before);
     });
