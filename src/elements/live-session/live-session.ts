@@ -30,8 +30,9 @@ import '../video-grid/define.js';
 
 export type { ParticipantSummary } from './participant-summary.js';
 
-/** Where `#identity()` keeps the token. */
-const IDENTITY_TOKEN = 1;
+/** The settings a session is made from: a change before the join calls for a fresh session. */
+const SESSION_SETTINGS = ['server', 'token', 'room', 'name', 'userRole', 'userId', 'topology', 'iceTransportPolicy', 'video', 'audio'] as const;
+type SessionSettings = { [K in (typeof SESSION_SETTINGS)[number]]?: unknown };
 
 /**
  * @customElement live-session
@@ -360,17 +361,12 @@ export class LiveSessionElement extends LitElement {
     if (this.session) this.session.log.enabled = this.debug;
   }
 
-  /** The settings a session is made from, to tell whether the current one is out of date (the token at IDENTITY_TOKEN). */
-  #identity(): readonly unknown[] {
-    return [this.server, this.token, this.room, this.name, this.userRole, this.userId, this.topology, this.iceTransportPolicy, this.video, this.audio];
-  }
-
-  #sessionIdentity: readonly unknown[] = [];
+  /** The settings the current session was made from. */
+  #sessionSettings: SessionSettings = {};
 
   /** The session has not started anything and its settings are no longer the element's. */
   #sessionIsStale(): boolean {
-    const settings = this.#identity();
-    return this.session?.phase === 'idle' && settings.some((value, index) => value !== this.#sessionIdentity[index]);
+    return this.session?.phase === 'idle' && SESSION_SETTINGS.some((key) => this[key] !== this.#sessionSettings[key]);
   }
 
   protected override updated(): void {
@@ -379,7 +375,7 @@ export class LiveSessionElement extends LitElement {
   }
 
   #createSession(): LiveSession {
-    this.#sessionIdentity = this.#identity();
+    this.#sessionSettings = Object.fromEntries(SESSION_SETTINGS.map((key) => [key, this[key]]));
     // `tokenProvider` is the session's option for fresh tokens at each re-join.
     const options: LiveSessionOptions = {
       server: this.server || (typeof location === 'undefined' ? '/' : location.origin + '/'),
@@ -405,7 +401,7 @@ export class LiveSessionElement extends LitElement {
       const token = await (this.tokenProvider ?? (() => requestToken(this, this.token, (ms) => this.#nextToken.next(ms, 'token'))))();
       this.token = token;
       // The session asked for this token itself: it is not a setting that makes the session stale.
-      this.#sessionIdentity = this.#sessionIdentity.map((value, index) => (index === IDENTITY_TOKEN ? token : value));
+      this.#sessionSettings = { ...this.#sessionSettings, token };
       return token;
     } catch (error) {
       this.linkExpired = true;
