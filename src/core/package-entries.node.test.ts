@@ -33,6 +33,15 @@ function bareImportsOf(entry: string): Set<string> {
   return bare;
 }
 
+/** The package's own package.json, the fields these tests read. */
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
+  exports: Record<string, Record<string, string> | string>;
+  typesVersions: Record<string, Record<string, string[]>>;
+};
+
 const built = existsSync(new URL('../../dist/core/index.js', import.meta.url));
 // The package's own entry points resolve to dist/, which exists only after the build step; the
 // type check runs before it, so the specifiers are held in variables it does not resolve.
@@ -60,15 +69,10 @@ void describe('package entry points outside the browser', () => {
   });
 
   void test('the browser entry points load no server package (they are optional peer dependencies)', () => {
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-      dependencies: Record<string, string>;
-      peerDependencies: Record<string, string>;
-      peerDependenciesMeta: Record<string, { optional?: boolean }>;
-    };
     for (const name of SERVER_PACKAGES) {
-      assert.equal(manifest.dependencies[name], undefined, `${name} is a dependency`);
-      assert.ok(manifest.peerDependencies[name], `${name} is not a peer dependency`);
-      assert.equal(manifest.peerDependenciesMeta[name]?.optional, true, `${name} is not optional`);
+      assert.equal(PACKAGE.dependencies[name], undefined, `${name} is a dependency`);
+      assert.ok(PACKAGE.peerDependencies[name], `${name} is not a peer dependency`);
+      assert.equal(PACKAGE.peerDependenciesMeta[name]?.optional, true, `${name} is not optional`);
     }
     for (const entry of ['dist/index.js', 'dist/elements.js', 'dist/core/index.js']) {
       const loaded = [...bareImportsOf(entry)];
@@ -80,16 +84,12 @@ void describe('package entry points outside the browser', () => {
   });
 
   void test('live-session/react loads React and @lit/react (optional peers) beside the elements, and no server package', () => {
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-      dependencies: Record<string, string>;
-      peerDependenciesMeta: Record<string, { optional?: boolean }>;
-    };
     const loaded = [...bareImportsOf('dist/react.js')];
     assert.ok(loaded.includes('react') && loaded.includes('@lit/react'), loaded.join(', '));
     assert.deepEqual(loaded.filter((name) => SERVER_PACKAGES.includes(name)), []);
     for (const name of ['react', '@lit/react']) {
-      assert.equal(manifest.dependencies[name], undefined, `${name} is a dependency`);
-      assert.equal(manifest.peerDependenciesMeta[name]?.optional, true, `${name} is not an optional peer`);
+      assert.equal(PACKAGE.dependencies[name], undefined, `${name} is a dependency`);
+      assert.equal(PACKAGE.peerDependenciesMeta[name]?.optional, true, `${name} is not an optional peer`);
     }
   });
 
@@ -104,12 +104,8 @@ void describe('package entry points outside the browser', () => {
   });
 
   void test('typesVersions gives every typed subpath the same declarations, for TypeScript\'s older "node" resolution', () => {
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-      exports: Record<string, Record<string, string> | string>;
-      typesVersions: Record<string, Record<string, string[]>>;
-    };
-    const map = manifest.typesVersions['*'] ?? {};
-    for (const [subpath, target] of Object.entries(manifest.exports)) {
+    const map = PACKAGE.typesVersions['*'] ?? {};
+    for (const [subpath, target] of Object.entries(PACKAGE.exports)) {
       if (subpath === '.' || typeof target === 'string' || target['types'] === undefined) continue;
       const key = subpath.slice(2);
       const wildcard = Object.keys(map).find((pattern) => pattern.endsWith('/*') && key.startsWith(pattern.slice(0, -1)));
@@ -119,8 +115,7 @@ void describe('package entry points outside the browser', () => {
   });
 
   void test('every types-only entry (live-session/types/*) and the adapter stand-in exist in the build', () => {
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string> | string> };
-    const entries = Object.entries(manifest.exports).filter(([name]) => name.startsWith('./types/') || name === './webrtc-adapter-lite');
+    const entries = Object.entries(PACKAGE.exports).filter(([name]) => name.startsWith('./types/') || name === './webrtc-adapter-lite');
     assert.equal(entries.length, 5);
     for (const [name, target] of entries) {
       for (const file of Object.values(typeof target === 'string' ? { default: target } : target)) {

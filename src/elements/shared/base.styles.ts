@@ -112,7 +112,6 @@ export const themeStyles = css`
   }
 `;
 
-/** Buttons, for the elements that have some. */
 /** Hides a button's text label while keeping it its accessible name (compact icon buttons). */
 export const hiddenLabel = css`
   position: absolute;
@@ -123,6 +122,7 @@ export const hiddenLabel = css`
   white-space: nowrap;
 `;
 
+/** Buttons, for the elements that have some. */
 export const buttonStyles = css`
   button {
     font: inherit;
