@@ -497,6 +497,10 @@ export class MediaLinks {
     // not open in half a second. The first retries keep their pace.
     const fruitless = link.everConnected ? 0 : (this.#fruitless.get(id) ?? 0) + 1;
     if (fruitless > 0) this.#fruitless.set(id, fruitless);
+    // Two calls in a row that never connected: the network may block calls. This
+    // also tells the side whose calls the other side's timeouts close first (the
+    // host says it once, until a link connects).
+    if (fruitless >= 2) this.#host.unreachable(id);
     const backoffMs = fruitless >= 3 ? Math.min(8000, 1000 * 2 ** (fruitless - 3)) : 0;
     // The re-caller waits a moment so the far side notices too; the other side
     // calls anyway after a while, in case its end still looked healthy to the far side.
