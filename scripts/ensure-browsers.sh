@@ -2,7 +2,8 @@
 # Makes sure the system programs the tests drive are installed, from Debian's
 # packages: Chromium and Firefox ESR (browser and end-to-end tests), iproute2
 # and nftables (real network faults in the end-to-end suite), Xvfb (a headed
-# Firefox sharing its screen in the end-to-end suite), coturn (the TURN relay)
+# Firefox sharing its screen in the end-to-end suite), coturn (the TURN relay),
+# redis-server (rooms shared between server processes)
 # and webkit2gtk-driver (WebKit's MiniBrowser, a browser without WebRTC). Nothing here
 # downloads a browser build of its own. Browser paths can be overridden with
 # CHROMIUM_BIN and FIREFOX_BIN.
@@ -19,6 +20,7 @@ declare -A wanted=(
   [nftables]="nft"
   [xvfb]="Xvfb"
   [coturn]="turnserver"
+  [redis-server]="redis-server"
   [webkit2gtk-driver]="WebKitWebDriver"
 )
 

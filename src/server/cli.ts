@@ -60,6 +60,9 @@ Usage: live-session-server [options]
   --turn-ttl <t>         credential lifetime: seconds, or 30m, 1h (default 1h)
   --lti <file>           LTI 1.3 tool configuration (JSON; env LIVE_SESSION_LTI);
                          needs --secret, see docs/lti.md
+  --redis <url>          share rooms with other processes through Redis
+                         (redis://host:6379; env LIVE_SESSION_REDIS); see
+                         docs/server.md, "Scaling out"
   --static <dir>         serve files from <dir> at / (repeatable;
                          <url-path>=<dir> serves at <url-path>)
   --quiet                no log output
@@ -184,6 +187,7 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
         'turn-secret': { type: 'string' },
         'turn-urls': { type: 'string' },
         'turn-ttl': { type: 'string' },
+        redis: { type: 'string' },
         static: { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -238,6 +242,7 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
     lti: ltiOptions(values.lti ?? env['LIVE_SESSION_LTI']),
     turn: turnOptions(values['turn-secret'] ?? env['LIVE_SESSION_TURN_SECRET'], values['turn-urls'] ?? env['LIVE_SESSION_TURN_URLS'], duration('--turn-ttl', values['turn-ttl'])),
     quiet: values.quiet ?? false,
+    ...redisOption(values.redis ?? env['LIVE_SESSION_REDIS']),
     http: {
       requestTimeout: integer('--request-timeout', values['request-timeout']),
       headersTimeout: integer('--headers-timeout', values['headers-timeout']),
@@ -246,6 +251,12 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
       maxHeaderBytes: integer('--max-header-size', values['max-header-size']),
     },
   };
+}
+
+function redisOption(url: string | undefined): { redis?: string } {
+  if (url === undefined || url === '') return {};
+  if (!/^rediss?:\/\/./.test(url)) fail('--redis must be a redis:// or rediss:// URL');
+  return { redis: url };
 }
 
 async function main(): Promise<void> {

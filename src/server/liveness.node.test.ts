@@ -12,7 +12,7 @@ void describe('ping payloads', () => {
   function sessionWithPings(): { session: SocketSession; sent: Buffer[] } {
     const sent: Buffer[] = [];
     const socket = { ping: (data: Buffer) => sent.push(Buffer.from(data)), readyState: 1 } as unknown as GatedWebSocket;
-    return { session: new SocketSession(socket, 'p', '127.0.0.1', new TokenBucket(1, 1), 1024, 0), sent };
+    return { session: new SocketSession(socket, 'p', 'token', '127.0.0.1', new TokenBucket(1, 1), 1024, 0), sent };
   }
 
   void test('only the echo of one of our last four pings is proof of life; a late answer counts, an answer never counts twice', () => {

@@ -152,6 +152,28 @@ export interface RoomServerOptions {
   logger?: RoomServerLogger;
   /** No log output at all (the `log` event still fires). Default false. */
   quiet?: boolean;
+  /**
+   * Share rooms with other room server processes through Redis: a URL
+   * (`redis://host:6379`) or the backend's options. Any process then serves
+   * any room, behind any load balancer. Default: off, this process alone. See
+   * docs/server.md, "Scaling out".
+   */
+  redis?: string | RedisOptions;
+}
+
+/** The Redis backend of a room server that shares rooms with other processes. */
+export interface RedisOptions {
+  /** `redis://[:password@]host:port[/db]`, or `rediss://` for TLS. */
+  url: string;
+  /** Prefix of every key and channel, to share one Redis between deployments. Default `ls:`. */
+  keyPrefix?: string;
+  /** How often a process tells the others it is alive, in ms. Default 1000. */
+  heartbeatMs?: number;
+  /**
+   * A process silent for this long (ms) is lost: its members leave their rooms
+   * (as a timeout) and the rooms it ran move to another process. Default 5000.
+   */
+  processTimeoutMs?: number;
 }
 
 export interface ResolvedRoomServerOptions {
@@ -184,6 +206,7 @@ export interface ResolvedRoomServerOptions {
   attendance: ResolvedAttendanceOptions | undefined;
   logger: RoomServerLogger | undefined;
   quiet: boolean;
+  redis: RedisOptions | undefined;
 }
 
 /** The defaults of {@link RoomServerOptions}. */
@@ -313,5 +336,20 @@ export function resolveOptions(options: RoomServerOptions = {}): ResolvedRoomSer
     attendance: resolveAttendanceOptions(options.attendance),
     logger: options.logger,
     quiet: options.quiet ?? false,
+    redis: resolveRedisOptions(options.redis),
   };
+}
+
+function resolveRedisOptions(redis: RoomServerOptions['redis']): RedisOptions | undefined {
+  if (redis === undefined) return undefined;
+  const options = typeof redis === 'string' ? { url: redis } : redis;
+  if (typeof options.url !== 'string' || !/^rediss?:\/\/./.test(options.url)) {
+    throw new TypeError('live-session server: redis must be a redis:// or rediss:// URL');
+  }
+  const heartbeatMs = positiveInteger('redis.heartbeatMs', options.heartbeatMs, 1000);
+  const processTimeoutMs = positiveInteger('redis.processTimeoutMs', options.processTimeoutMs, 5000);
+  if (processTimeoutMs < 2 * heartbeatMs) {
+    throw new RangeError(`live-session server: redis.processTimeoutMs (${processTimeoutMs}) must be at least twice redis.heartbeatMs (${heartbeatMs})`);
+  }
+  return { url: options.url, keyPrefix: options.keyPrefix ?? 'ls:', heartbeatMs, processTimeoutMs };
 }

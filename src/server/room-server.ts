@@ -40,6 +40,10 @@ import { shutDown } from './shutdown.js';
 import { SocketGate } from './socket-gate.js';
 import type { SocketSession } from './socket-session.js';
 import { UpdatePacer } from './update-pacer.js';
+import { MemoryBackend, type ClusterBackend } from './cluster/backend.js';
+import { RedisBackend } from './cluster/redis-backend.js';
+import { RemoteSocket } from './cluster/remote-socket.js';
+import { ClusterRouter } from './cluster/router.js';
 
 /** Read-only view of the rooms, for operations and tests. Every call returns copies. */
 export interface RoomsView {
@@ -84,6 +88,17 @@ export interface RoomServer extends EventEmitter<RoomServerEvents> {
   /** The attendance records, when the `attendance` option is on. */
   readonly attendance: AttendanceRecords | undefined;
   /**
+   * This process's id among the processes sharing rooms (`redis` option), or
+   * `local` for a server alone.
+   */
+  readonly processId: string;
+  /**
+   * Resolves once the server can take joins: at once for a server alone,
+   * once connected to Redis with the `redis` option (rejects if Redis does not
+   * answer in 5 s; the server keeps trying).
+   */
+  readonly ready: Promise<void>;
+  /**
    * Graceful stop: every client gets `LS-SHUTDOWN` and its socket is closed
    * with 1001; timers stop. Resolves when every socket is closed (stragglers
    * are terminated after a short grace period). Idempotent.
@@ -98,6 +113,8 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   readonly path: string;
   readonly webSocketPath: string;
   readonly attendance: AttendanceRecorder | undefined;
+  readonly processId: string;
+  readonly ready: Promise<void>;
 
   private readonly options: ResolvedRoomServerOptions;
   private readonly registry = new RoomRegistry<SocketSession>();
@@ -110,6 +127,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   private readonly chat: RoomChat;
   private readonly requests: MemberRequests;
   private readonly logThrottle: LogThrottle;
+  private readonly router: ClusterRouter;
   private closing: Promise<void> | undefined;
   /** Re-emits membership changes; a listener that throws is logged, never breaks the room. */
   private readonly membershipSink: MembershipSink = {
@@ -136,6 +154,10 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
     });
     const log = this.log.bind(this);
     const isClosing = (): boolean => this.closing !== undefined;
+    const redis = this.options.redis;
+    const backend: ClusterBackend = redis ? new RedisBackend({ ...redis, log }) : new MemoryBackend();
+    this.processId = backend.processId;
+    this.ready = backend instanceof RedisBackend ? backend.ready : Promise.resolve();
 
     this.gate = new SocketGate({
       options: this.options,
@@ -143,15 +165,33 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       isClosing,
       isOriginAllowed: (origin) => originAllowed(this.options.allowedOrigins, origin),
       onFrame: (session, data, isBinary) => {
-        this.handleFrame(session, data, isBinary);
+        if (!this.router.route(session, data, isBinary)) this.handleFrame(session, data, isBinary);
       },
+      claimPeerId: (session) => this.router.claimPeer(session),
       onClosed: (session) => {
+        this.router.closed(session);
         if (session.waitingIn !== undefined) this.actions.waitingRoom.leave(session);
         if (session.membership && !this.closing) {
           this.actions.removeMember(session.membership.member, session.closeReason ?? 'closed');
         }
       },
-      joinedCount: () => this.registry.memberCount,
+      joinedCount: () => this.registry.memberCount + this.router.attachedCount,
+    });
+    this.router = new ClusterRouter(backend, {
+      log,
+      handleLocally: (session, data, isBinary) => {
+        this.handleFrame(session, data, isBinary);
+      },
+      hold: (session, work) => {
+        this.gate.hold(session, work);
+      },
+      adopt: (socket, url, address) => {
+        if (this.closing) socket.close(1001, 'server shutting down');
+        else this.gate.adopt(socket, url, address);
+      },
+      holdsPeerId: (peerId, except) => this.gate.holdsPeerId(peerId, except),
+      localPeers: () => this.localPeers(),
+      occupied: (room) => this.registry.get(room) !== undefined || this.actions.waitingRoom.waitingList(room).length > 0,
     });
     const connections = new MediaConnectionTable(this.options.offersPerMinute);
     this.chat = new RoomChat({ perMinute: this.options.chatPerMinute, history: this.options.chatHistory });
@@ -235,11 +275,19 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
     this.logStart();
   }
 
+  /** Sockets on this process (not those of other processes attached here) that `peer` registered. */
+  private *localPeers(): Generator<[string, string]> {
+    for (const session of this.gate.sessions.values()) {
+      if (session.client !== undefined && !session.closed && !(session.socket instanceof RemoteSocket)) yield [session.peerId, session.peerToken];
+    }
+  }
+
   private logStart(): void {
     const shortSecret = this.options.secret !== undefined && Buffer.byteLength(this.options.secret) < 32;
     this.log(this.mode === 'open' || shortSecret ? 'warn' : 'info', 'start', {
       mode: this.mode,
       path: this.path,
+      ...(this.options.redis ? { processId: this.processId, shared: 'redis' } : {}),
       webSocketPath: this.webSocketPath,
       pingInterval: this.options.pingInterval,
       pongTimeout: this.options.pongTimeout,
@@ -453,7 +501,9 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
         this.pacer.clear();
         this.logThrottle.stop();
       },
-    }).then(() => this.attendance?.close());
+    })
+      .then(() => this.router.close())
+      .then(() => this.attendance?.close());
     return this.closing;
   }
 }

@@ -27,6 +27,12 @@ export interface SocketGateHooks {
   onClosed(session: SocketSession): void;
   /** Sockets in rooms right now, over all rooms. */
   joinedCount(): number;
+  /**
+   * Claims the socket's peer id over every process sharing rooms (undefined:
+   * nothing to ask). Taken: the socket is answered ID-TAKEN and closed, as
+   * `peer` does; no answer: closed with 1013, to try again.
+   */
+  claimPeerId?(session: SocketSession): Promise<'ok' | 'taken'> | undefined;
 }
 
 /** `::ffff:127.0.0.2` and `127.0.0.2` are one address. */
@@ -144,11 +150,12 @@ export class SocketGate {
     socket.frameGate = this.frameGate;
     const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
     const peerId = query.get('id') ?? '';
+    const peerToken = query.get('token') ?? '';
     const { options } = this.hooks;
     const { burst, perSecond } = options.rateLimit;
     const address = normalizeAddress(request.socket.remoteAddress);
     const bucket = new TokenBucket(burst, perSecond);
-    const session = new SocketSession(socket, peerId, address, bucket, options.maxBufferedBytes, Date.now());
+    const session = new SocketSession(socket, peerId, peerToken, address, bucket, options.maxBufferedBytes, Date.now());
     this.sessions.set(socket, session);
     // Counts and indexes kept as sockets come, join, leave and go: an upgrade
     // never walks every socket (thousands behind one school's address).
@@ -168,7 +175,42 @@ export class SocketGate {
       socket.close(CLOSE_CODES.goingAway, 'server shutting down');
       return;
     }
-    this.claimPeerId(session, proceed);
+    const shared = peerId === '' ? undefined : this.hooks.claimPeerId?.(session);
+    if (!shared) {
+      this.claimPeerId(session, proceed);
+      return;
+    }
+    shared.then(
+      (claim) => {
+        if (session.closed || !session.isOpen) return;
+        if (claim === 'ok') {
+          this.claimPeerId(session, proceed);
+          return;
+        }
+        this.hooks.log('info', 'peer-id-taken', { peerId, address });
+        // The answer `peer` gives for an id in use, so the PeerJS client reports "unavailable-id".
+        session.socket.send(JSON.stringify({ type: 'ID-TAKEN', payload: { msg: 'ID is taken' } }));
+        session.closed = true;
+        session.socket.close();
+      },
+      (error: unknown) => {
+        if (session.closed || !session.isOpen) return;
+        this.hooks.log('warn', 'peer-id-unchecked', { peerId, message: error instanceof Error ? error.message : String(error) });
+        session.closed = true;
+        session.socket.close(CLOSE_CODES.tryAgainLater, 'try again later');
+      },
+    );
+  }
+
+  /** Hands a socket that lives on another process to `peer`, as if it had just connected here. */
+  adopt(socket: GatedWebSocket, url: string, address: string): void {
+    const request = { url, headers: {}, socket: { remoteAddress: address } } as unknown as IncomingMessage;
+    this.server?.emit('connection', socket, request);
+  }
+
+  /** Whether an open socket other than `except` asks for `peerId`. */
+  holdsPeerId(peerId: string, except: SocketSession): boolean {
+    return this.holdersOf(peerId).some((other) => other !== except && !other.closed);
   }
 
   /**

@@ -82,12 +82,19 @@ export interface JoinedMembership {
   member: Member<SocketSession>;
 }
 
+/** Where an attached socket's room lives: the home process and the socket's id there. */
+export interface RemoteHome {
+  process: string;
+  sid: string;
+}
+
 /** Per-websocket state. Also the `MemberConnection` of its membership. */
 export class SocketSession {
   /** The PeerJS client, once `peer` registered this socket. */
   client: IClient | undefined;
   #membership: JoinedMembership | undefined;
   #waitingIn: string | undefined;
+  #home: RemoteHome | undefined;
   /** Told when the socket enters or leaves a room, and when it stalls; none once it is closed. */
   observer: SessionObserver | undefined;
   /** When this socket last answered one of our pings. */
@@ -121,6 +128,8 @@ export class SocketSession {
   constructor(
     readonly socket: GatedWebSocket,
     readonly peerId: string,
+    /** The PeerJS token the socket connected with (it re-attaches the same id). */
+    readonly peerToken: string,
     /** The remote address, for per-address limits. */
     readonly address: string,
     readonly bucket: TokenBucket,
@@ -141,7 +150,22 @@ export class SocketSession {
    * that keeps sending refused joins still meets the join deadline.
    */
   get inRoom(): boolean {
-    return this.#membership !== undefined || this.#waitingIn !== undefined;
+    return this.#membership !== undefined || this.#waitingIn !== undefined || this.#home !== undefined;
+  }
+
+  /**
+   * The process this socket is attached to, when its room's home is another
+   * process (several processes sharing rooms): its frames go there, and the
+   * home process keeps its membership. Counts as being in a room here.
+   */
+  get home(): RemoteHome | undefined {
+    return this.#home;
+  }
+
+  set home(value: RemoteHome | undefined) {
+    const was = this.inRoom;
+    this.#home = value;
+    if (was !== this.inRoom) this.observer?.roomChanged(this, this.inRoom);
   }
 
   /** The room and member this socket is, while in a room. */

@@ -101,6 +101,11 @@ export async function startRoomServer(options: StartRoomServerOptions = {}): Pro
     await roomServer.close();
     throw error;
   });
+  // A Redis that does not answer stops the start (the process would take joins it cannot route).
+  await roomServer.ready.catch(async (error: unknown) => {
+    await roomServer.close();
+    throw error;
+  });
   let ltiTool: LtiTool | undefined;
   if (lti) {
     try {

@@ -1,0 +1,211 @@
+/**
+ * Rooms shared by several room server processes through a real Redis
+ * (`redis-server` on a free loopback port): membership and signalling across
+ * processes, peer ids unique over all of them, a process killed with SIGKILL,
+ * and Redis restarted empty.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { startRedis, type TestRedis } from '../../test/redis.js';
+import { waitFor } from '../../test/wait-for.js';
+import { TestClient, identity, startTestServer, type TestServer } from './test-client.node.test.js';
+
+const cliPath = fileURLToPath(new URL('./cli.ts', import.meta.url));
+
+/** A room server in a process of its own (so it can be killed), sharing rooms through `redisUrl`. */
+interface ServerProcess {
+  child: ChildProcess;
+  webSocketUrl: string;
+  output: () => string;
+}
+
+async function startServerProcess(redisUrl: string): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', cliPath, '--port', '0', '--redis', redisUrl], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`server did not start: ${output}`));
+    }, 20_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const found = /listening at (http:\/\/\S+)/.exec(output);
+      if (found?.[1]) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${String(code)}: ${output}`));
+    });
+  });
+  return { child, webSocketUrl: `${url.replace(/^http/, 'ws')}peerjs`, output: () => output };
+}
+
+function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+void describe('rooms shared through Redis', () => {
+  let redis: TestRedis;
+  const opened: TestClient[] = [];
+  const servers: TestServer[] = [];
+  const processes: ServerProcess[] = [];
+
+  const connect = async (url: string, id?: string, peerToken?: string, waitForOpen = true): Promise<TestClient> => {
+    const client = await TestClient.connect(url, id, { waitForOpen, ...(peerToken === undefined ? {} : { peerToken }) });
+    opened.push(client);
+    return client;
+  };
+  const startServer = async (): Promise<TestServer> => {
+    const server = await startTestServer({ redis: { url: redis.url, heartbeatMs: 200, processTimeoutMs: 1000 } });
+    servers.push(server);
+    return server;
+  };
+
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    await Promise.all(opened.map((client) => client.close()));
+    await Promise.all(servers.map((server) => server.close()));
+    await Promise.all(processes.map((server) => stopProcess(server.child, 'SIGKILL')));
+    await redis.stop();
+  });
+
+  void test('members on two processes see each other, signal, chat and queue hands as in one room', async () => {
+    const [a, b] = [await startServer(), await startServer()];
+    assert.notEqual(a.roomServer.processId, b.roomServer.processId);
+    const tutor = await connect(a.webSocketUrl);
+    const student = await connect(b.webSocketUrl);
+    await tutor.join(identity('Tina', 'tutor', 'shared'));
+    const joined = await student.join(identity('Sam', 'student', 'shared'));
+    assert.deepEqual(joined.participants.map((p) => p.id), [tutor.id]);
+    const announced = await tutor.next('LS-PARTICIPANT-JOINED');
+    assert.equal(announced.payload.participant.id, student.id);
+
+    // PeerJS signalling from B to A and back, with the sender set by the server.
+    student.send({ type: 'OFFER', dst: tutor.id, payload: { type: 'media', connectionId: 'mc_1', sdp: { type: 'offer', sdp: 'v=0' } } });
+    const offer = await tutor.next('OFFER');
+    assert.equal(offer.src, student.id);
+    tutor.send({ type: 'ANSWER', dst: student.id, payload: { type: 'media', connectionId: 'mc_1', sdp: { type: 'answer', sdp: 'v=0' } } });
+    assert.equal((await student.next('ANSWER')).src, tutor.id);
+    // In order: candidates sent one after another arrive one after another.
+    for (let i = 0; i < 20; i++) {
+      student.send({ type: 'CANDIDATE', dst: tutor.id, payload: { type: 'media', connectionId: 'mc_1', candidate: { candidate: `c${String(i)}` } } });
+    }
+    for (let i = 0; i < 20; i++) {
+      const candidate = await tutor.next('CANDIDATE');
+      assert.deepEqual((candidate.payload as { candidate: { candidate: string } }).candidate.candidate, `c${String(i)}`);
+    }
+
+    student.send({ type: 'LS-HAND', payload: { raised: true } });
+    assert.deepEqual((await tutor.next('LS-HAND-QUEUE')).payload.handQueue, [student.id]);
+    tutor.send({ type: 'LS-CHAT', payload: { text: 'hello across processes' } });
+    assert.equal((await student.next('LS-CHAT')).payload.message.text, 'hello across processes');
+
+    // A tutor-only action from the other process reaches the student.
+    tutor.send({ type: 'LS-MUTE', payload: { target: student.id } });
+    await student.next('LS-MUTED');
+
+    // Leaving on B is seen on A.
+    student.send({ type: 'LS-LEAVE' });
+    const left = await tutor.next('LS-PARTICIPANT-LEFT');
+    assert.equal(left.payload.id, student.id);
+    // The room's home is the first joiner's process; the other shows no room of its own.
+    assert.equal(a.roomServer.rooms.get('shared')?.participants.length, 1);
+    assert.equal(b.roomServer.rooms.get('shared'), undefined);
+  });
+
+  void test('a peer id held on one process cannot be taken on another; its own token re-attaches it', async () => {
+    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const id = `peer-${randomUUID().slice(0, 8)}`;
+    const token = randomUUID();
+    const holder = await connect(a.webSocketUrl, id, token);
+    await holder.join(identity('Holder', 'student', 'ids'));
+    const thief = await connect(b.webSocketUrl, id, randomUUID(), false);
+    await thief.next('ID-TAKEN');
+    await thief.closed;
+    assert.ok(holder.isOpen);
+    // The same browser coming back (same PeerJS token) through the other process resumes its place.
+    const back = await connect(b.webSocketUrl, id, token);
+    const joined = await back.join(identity('Holder', 'student', 'ids'));
+    assert.deepEqual(joined.participants, []);
+    assert.equal(a.roomServer.rooms.get('ids')?.participants.length, 1);
+  });
+
+  void test('Redis restarting empty: rooms go on, claims are made again, joins work', async () => {
+    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const tutor = await connect(a.webSocketUrl);
+    const student = await connect(b.webSocketUrl);
+    await tutor.join(identity('Tara', 'tutor', 'restart'));
+    await student.join(identity('Stu', 'student', 'restart'));
+    await tutor.next('LS-PARTICIPANT-JOINED');
+
+    await redis.restart({ crash: true, downMs: 300 });
+    // Both processes are back and have said again what they hold.
+    await waitFor(() => a.logs.some((entry) => entry.event === 'redis-reclaimed') && b.logs.some((entry) => entry.event === 'redis-reclaimed'), 'both processes reclaimed');
+
+    student.send({ type: 'LS-CHAT', payload: { text: 'still here' } });
+    assert.equal((await tutor.next('LS-CHAT')).payload.message.text, 'still here');
+    // The room's home was claimed again: a new joiner on B lands in the same room.
+    const late = await connect(b.webSocketUrl);
+    const joined = await late.join(identity('Late', 'student', 'restart'));
+    assert.deepEqual(joined.participants.map((p) => p.id), [tutor.id, student.id]);
+    // And the tutor's peer id is still held.
+    const thief = await connect(b.webSocketUrl, tutor.id, randomUUID(), false);
+    await thief.next('ID-TAKEN');
+    for (const server of [a, b]) assert.equal(server.logs.filter((entry) => entry.level === 'error').length, 0);
+  });
+
+  void test('a process killed with SIGKILL: its members leave everywhere, come back through another process, once', async () => {
+    const [a, b, c] = [await startServerProcess(redis.url), await startServerProcess(redis.url), await startServerProcess(redis.url)];
+    processes.push(a, b, c);
+    const tutor = await connect(a.webSocketUrl);
+    const onB = await connect(b.webSocketUrl, undefined, 'token-b');
+    const onC = await connect(c.webSocketUrl);
+    await tutor.join(identity('Tutor', 'tutor', 'killed'));
+    await onB.join(identity('OnB', 'student', 'killed'));
+    await onC.join(identity('OnC', 'student', 'killed'));
+    await tutor.next('LS-PARTICIPANT-JOINED', (m) => m.payload.participant.id === onC.id);
+
+    await stopProcess(b.child, 'SIGKILL');
+    await onB.closed;
+    // Seen gone by the tutor on A and the student on C (default bound: 5 s without heartbeat, two checks).
+    const guard = { timeout: 15_000 };
+    const leftForTutor = await waitFor(() => tutor.drain('LS-PARTICIPANT-LEFT').find((m) => (m.payload as { id: string }).id === onB.id), 'tutor sees B leave', guard.timeout);
+    assert.equal((leftForTutor.payload as { reason: string }).reason, 'timeout');
+    await waitFor(() => onC.drain('LS-PARTICIPANT-LEFT').some((m) => (m.payload as { id: string }).id === onB.id), 'C sees B leave', guard.timeout);
+    assert.ok(tutor.isOpen && onC.isOpen);
+
+    // The browser on B reconnects (same id and token) through C and joins again: no duplicate.
+    const back = await connect(c.webSocketUrl, onB.id, 'token-b');
+    const joined = await back.join(identity('OnB', 'student', 'killed'));
+    assert.deepEqual(joined.participants.map((p) => p.id).sort(), [tutor.id, onC.id].sort());
+    const seen = await tutor.next('LS-PARTICIPANT-JOINED', (m) => m.payload.participant.id === onB.id);
+    assert.equal(seen.payload.participant.name, 'OnB');
+
+    // The room's home (A, the tutor's process) is killed: everyone is told to reconnect (1012) and finds a new home.
+    await stopProcess(a.child, 'SIGKILL');
+    const closes = await Promise.all([onC.closed, back.closed]);
+    for (const close of closes) assert.equal(close.code, 1012);
+    const againC = await connect(c.webSocketUrl, onC.id);
+    const againB = await connect(c.webSocketUrl, onB.id);
+    await againC.join(identity('OnC', 'student', 'killed'));
+    const rejoined = await againB.join(identity('OnB', 'student', 'killed'));
+    assert.deepEqual(rejoined.participants.map((p) => p.id), [onC.id]);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Where room servers meet: the backend that says which process is home to a
+ * room, which process holds a peer id, and carries messages between
+ * processes. Two implementations: {@link MemoryBackend} (one process, the
+ * default: every room is at home here) and the Redis backend
+ * (`redis-backend.ts`: any number of processes sharing one Redis).
+ */
+import type { LeaveReason } from '../../protocol/index.js';
+
+/** A message between two room server processes. */
+export type ClusterMessage =
+  /** Edge → home: a socket on the edge joins a room whose home is the receiver. */
+  | { op: 'attach'; from: string; sid: string; peerId: string; token: string; address: string }
+  /** Edge → home: a frame the socket sent, in order. */
+  | { op: 'frame'; from: string; sid: string; data: string; binary: boolean }
+  /** Home → edge: a frame for the socket. */
+  | { op: 'send'; from: string; sid: string; text: string }
+  /**
+   * Either way: the socket is closed (edge → home: with the reason its member
+   * leaves for; home → edge: with the close code and text to close it with).
+   */
+  | { op: 'close'; from: string; sid: string; reason?: LeaveReason; code?: number; text?: string; terminate?: boolean };
+
+/** Outcome of claiming a peer id for a new socket. */
+export type PeerClaim = 'ok' | 'taken';
+
+export interface ClusterBackend {
+  /** This process's id, unique among the processes sharing the backend. */
+  readonly processId: string;
+  /** Whether other processes share it (false: rooms are all at home here). */
+  readonly shared: boolean;
+  /**
+   * Claims a peer id for a socket that connects with PeerJS token `token`: taken
+   * when a live process holds it under another token.
+   */
+  claimPeer(peerId: string, token: string): Promise<PeerClaim>;
+  /** This process holds the peer id no more. */
+  releasePeer(peerId: string): void;
+  /** The process that is home to `room`, claiming it for this process when it has none. */
+  homeOf(room: string): Promise<string>;
+  /** This process is home to `room` no more. */
+  releaseHome(room: string): void;
+  /** Sends a message to another process (dropped when it is gone). */
+  send(processId: string, message: ClusterMessage): void;
+  /** Messages for this process, and processes found gone. */
+  listen(listener: ClusterListener): void;
+  /** Leaves the cluster: releases what this process holds, closes connections. */
+  close(): Promise<void>;
+}
+
+export interface ClusterListener {
+  message(message: ClusterMessage): void;
+  /** A process this one exchanges messages with stopped answering (crashed, or cut off). */
+  processLost(processId: string): void;
+  /** The shared state was lost and is back (e.g. Redis restarted): claim again what this process holds. */
+  reclaim(): { peers: Iterable<[peerId: string, token: string]>; rooms: Iterable<string> };
+  /** Processes whose loss matters to this one. */
+  watched(): Iterable<string>;
+}
+
+/** One process alone: every room is at home here; peer ids are unique through `peer` itself. */
+export class MemoryBackend implements ClusterBackend {
+  readonly processId = 'local';
+  readonly shared = false;
+
+  claimPeer(): Promise<PeerClaim> {
+    return Promise.resolve('ok');
+  }
+
+  releasePeer(): void {
+    // Nothing shared to release.
+  }
+
+  homeOf(): Promise<string> {
+    return Promise.resolve(this.processId);
+  }
+
+  releaseHome(): void {
+    // Nothing shared to release.
+  }
+
+  send(processId: string): void {
+    throw new Error(`No other process to send to (${processId}): the memory backend is one process.`);
+  }
+
+  listen(): void {
+    // No other process ever speaks.
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * The Redis backend: room server processes sharing one Redis.
+ *
+ * - Each process refreshes `<prefix>proc:<id>` (a key with a time to live)
+ *   every `heartbeatMs`; a process whose key is gone is lost, and so is
+ *   everything it held.
+ * - `<prefix>peer:<peer id>` = `<process>|<PeerJS token>`: which process holds
+ *   a peer id. A second socket with another token is refused on every process
+ *   while the holder lives.
+ * - `<prefix>home:<room>` = `<process>`: the one process that runs the room
+ *   (its members, hand queue, floor, chat, waiting room). Sockets on other
+ *   processes are attached to it.
+ * - `<prefix>to:<process>`: each process's pub/sub channel. One connection
+ *   publishes, so a sender's messages arrive in order, once.
+ *
+ * Claims read the holder's liveness in the same script, so a crashed
+ * process's peer ids and rooms are free again as soon as its key expires.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import type { ServerLog } from '../socket-gate.js';
+import type { ClusterBackend, ClusterListener, ClusterMessage, PeerClaim } from './backend.js';
+
+export interface RedisBackendOptions {
+  /** `redis://[:password@]host:port[/db]` (or `rediss://` for TLS). */
+  url: string;
+  /** Prefix of every key and channel. Default `ls:`. */
+  keyPrefix?: string;
+  /** How often this process says it is alive. Default 1000 ms. */
+  heartbeatMs?: number;
+  /** A process silent for this long is lost. Default 5000 ms. */
+  processTimeoutMs?: number;
+  /** A claim that Redis does not answer within this time fails. Default 5000 ms. */
+  commandTimeoutMs?: number;
+  log: ServerLog;
+}
+
+/** Claims a peer id: free, held by this process, held under the same token, or held by a lost process. */
+const CLAIM_PEER = `
+local held = redis.call('GET', KEYS[1])
+if held then
+  local bar = string.find(held, '|', 1, true)
+  local owner = string.sub(held, 1, bar - 1)
+  local token = string.sub(held, bar + 1)
+  if owner == ARGV[1] then return 1 end
+  if token ~= ARGV[2] and redis.call('EXISTS', ARGV[3] .. owner) == 1 then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2])
+return 1`;
+
+/** Deletes a peer id's claim when this process holds it. */
+const RELEASE_PEER = `
+local held = redis.call('GET', KEYS[1])
+if held and string.sub(held, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. '|' then redis.call('DEL', KEYS[1]) end
+return 1`;
+
+/** The room's home: its holder while that process lives, else this process. */
+const CLAIM_HOME = `
+local held = redis.call('GET', KEYS[1])
+if held and (held == ARGV[1] or redis.call('EXISTS', ARGV[2] .. held) == 1) then return held end
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]`;
+
+const RELEASE_HOME = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`Redis did not answer ${what} within ${String(ms)} ms`));
+    }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/** Only what a message needs to be routed; anything else is dropped. */
+function parseMessage(text: string): ClusterMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const { op, from, sid } = record;
+  if (typeof from !== 'string' || typeof sid !== 'string') return undefined;
+  if (op === 'attach') {
+    return typeof record['peerId'] === 'string' && typeof record['token'] === 'string' && typeof record['address'] === 'string'
+      ? (record as ClusterMessage)
+      : undefined;
+  }
+  if (op === 'frame') return typeof record['data'] === 'string' ? (record as ClusterMessage) : undefined;
+  if (op === 'send') return typeof record['text'] === 'string' ? (record as ClusterMessage) : undefined;
+  if (op === 'close') return record as ClusterMessage;
+  return undefined;
+}
+
+export class RedisBackend implements ClusterBackend {
+  readonly processId = `${hostname().replace(/[^A-Za-z0-9.-]/g, '').slice(0, 32)}-${String(process.pid)}-${randomBytes(3).toString('hex')}`;
+  readonly shared = true;
+  private readonly prefix: string;
+  private readonly heartbeatMs: number;
+  private readonly processTimeoutMs: number;
+  private readonly commandTimeoutMs: number;
+  private readonly log: ServerLog;
+  /** Commands and publishing (one connection: messages leave in order). */
+  private readonly command: Redis;
+  /** This process's channel. */
+  private readonly subscriber: Redis;
+  private listener: ClusterListener | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** Checks in a row that found a watched process's key missing. */
+  private readonly misses = new Map<string, number>();
+  /** When the command connection was last (re)connected: no loss is declared for a while after. */
+  private readyAt = 0;
+  private everReady = false;
+  private closed = false;
+  private lastErrorLogAt = 0;
+  /** Resolves once both connections are ready the first time. */
+  readonly ready: Promise<void>;
+
+  constructor(options: RedisBackendOptions) {
+    this.prefix = options.keyPrefix ?? 'ls:';
+    this.heartbeatMs = options.heartbeatMs ?? 1000;
+    this.processTimeoutMs = options.processTimeoutMs ?? 5000;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 5000;
+    this.log = options.log;
+    const connection = {
+      // Keep trying, a little slower each time, never more than 2 s apart.
+      retryStrategy: (attempt: number) => Math.min(100 * attempt, 2000),
+      maxRetriesPerRequest: null,
+      connectionName: `live-session ${this.processId}`,
+    };
+    this.command = new Redis(options.url, connection);
+    this.subscriber = new Redis(options.url, connection);
+    for (const client of [this.command, this.subscriber]) {
+      client.on('error', (error: Error) => {
+        this.logError(error);
+      });
+    }
+    this.command.on('ready', () => {
+      this.onReady();
+    });
+    this.command.on('end', () => undefined);
+    this.subscriber.on('message', (_channel: string, text: string) => {
+      const message = parseMessage(text);
+      if (!message) {
+        this.log('warn', 'cluster-bad-message', { length: text.length });
+        return;
+      }
+      this.listener?.message(message);
+    });
+    this.ready = Promise.all([
+      withTimeout(
+        new Promise<void>((resolve) => this.command.once('ready', () => {
+          resolve();
+        })),
+        this.commandTimeoutMs,
+        'the first connection',
+      ),
+      withTimeout(this.subscriber.subscribe(this.channelOf(this.processId)), this.commandTimeoutMs, 'SUBSCRIBE'),
+    ]).then(() => undefined);
+    // Never an unhandled rejection; the caller awaits `ready` when it wants to know.
+    this.ready.catch(() => undefined);
+    this.heartbeat = setInterval(() => {
+      this.beat();
+    }, this.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private key(kind: 'proc' | 'peer' | 'home', name: string): string {
+    return `${this.prefix}${kind}:${name}`;
+  }
+
+  private channelOf(processId: string): string {
+    return `${this.prefix}to:${processId}`;
+  }
+
+  private logError(error: Error): void {
+    if (this.closed) return;
+    const now = Date.now();
+    // A Redis that is down repeats its error every retry: one line every 5 s.
+    if (now - this.lastErrorLogAt < 5000) return;
+    this.lastErrorLogAt = now;
+    this.log('warn', 'redis-error', { message: error.message });
+  }
+
+  private onReady(): void {
+    const reconnected = this.everReady;
+    this.everReady = true;
+    this.readyAt = Date.now();
+    this.misses.clear();
+    void this.command.set(this.key('proc', this.processId), String(this.readyAt), 'PX', this.processTimeoutMs).catch(() => undefined);
+    if (!reconnected) return;
+    // Redis may have restarted empty: say again what this process holds.
+    const held = this.listener?.reclaim();
+    if (!held) return;
+    const pipeline = this.command.pipeline();
+    let peers = 0;
+    let rooms = 0;
+    for (const [peerId, token] of held.peers) {
+      pipeline.set(this.key('peer', peerId), `${this.processId}|${token}`, 'NX');
+      peers++;
+    }
+    for (const room of held.rooms) {
+      pipeline.set(this.key('home', room), this.processId, 'NX');
+      rooms++;
+    }
+    void pipeline.exec().then(
+      () => {
+        this.log('info', 'redis-reclaimed', { peers, rooms });
+      },
+      () => undefined,
+    );
+  }
+
+  /** Says this process is alive, and checks the processes it exchanges messages with. */
+  private beat(): void {
+    if (this.command.status !== 'ready') return;
+    void this.command.set(this.key('proc', this.processId), String(Date.now()), 'PX', this.processTimeoutMs).catch(() => undefined);
+    const watched = [...new Set(this.listener?.watched() ?? [])].filter((id) => id !== this.processId);
+    for (const id of this.misses.keys()) if (!watched.includes(id)) this.misses.delete(id);
+    if (watched.length === 0) return;
+    void this.command.mget(watched.map((id) => this.key('proc', id))).then(
+      (values) => {
+        // Right after a reconnect the others may not have said they live yet.
+        const settled = Date.now() - this.readyAt > this.processTimeoutMs;
+        watched.forEach((id, index) => {
+          if (values[index] !== null) {
+            this.misses.delete(id);
+            return;
+          }
+          const misses = (this.misses.get(id) ?? 0) + 1;
+          this.misses.set(id, misses);
+          if (misses >= 2 && settled) {
+            this.misses.delete(id);
+            this.log('warn', 'process-lost', { processId: id });
+            this.listener?.processLost(id);
+          }
+        });
+      },
+      () => undefined,
+    );
+  }
+
+  private run<T>(work: Promise<T>, what: string): Promise<T> {
+    return withTimeout(work, this.commandTimeoutMs, what);
+  }
+
+  async claimPeer(peerId: string, token: string): Promise<PeerClaim> {
+    const result = await this.run(
+      this.command.eval(CLAIM_PEER, 1, this.key('peer', peerId), this.processId, token, this.key('proc', '')),
+      'a peer id claim',
+    );
+    return result === 1 ? 'ok' : 'taken';
+  }
+
+  releasePeer(peerId: string): void {
+    void this.command.eval(RELEASE_PEER, 1, this.key('peer', peerId), this.processId).catch(() => undefined);
+  }
+
+  async homeOf(room: string): Promise<string> {
+    const home = await this.run(this.command.eval(CLAIM_HOME, 1, this.key('home', room), this.processId, this.key('proc', '')), 'a room home claim');
+    return String(home);
+  }
+
+  releaseHome(room: string): void {
+    void this.command.eval(RELEASE_HOME, 1, this.key('home', room), this.processId).catch(() => undefined);
+  }
+
+  send(processId: string, message: ClusterMessage): void {
+    void this.command.publish(this.channelOf(processId), JSON.stringify(message)).catch(() => undefined);
+  }
+
+  listen(listener: ClusterListener): void {
+    this.listener = listener;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    // Others see this process gone at once rather than after its key expires.
+    await withTimeout(this.command.del(this.key('proc', this.processId)), 1000, 'DEL').catch(() => undefined);
+    await Promise.all(
+      [this.command, this.subscriber].map((client) => withTimeout(client.quit(), 1000, 'QUIT').catch(() => client.disconnect())),
+    );
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * Routing between room server processes. Each room has one home process,
+ * which runs it exactly as a lone server would; a browser may reach any
+ * process (its edge). When a socket joins a room whose home is elsewhere, the
+ * edge attaches it there: the home sees a {@link RemoteSocket} and every
+ * frame either way crosses the cluster backend, in order.
+ *
+ * The edge keeps the real socket: its pings, its rate budget, its buffer. The
+ * home keeps everything about the room. A lost edge takes its sockets' members
+ * out of their rooms (as a timeout); a lost home closes its rooms' sockets on
+ * every edge with 1012, and the browsers reconnect and join again, at a new home.
+ */
+import { CLOSE_CODES, type LeaveReason } from '../../protocol/index.js';
+import type { ServerLog } from '../socket-gate.js';
+import type { SocketSession } from '../socket-session.js';
+import type { ClusterBackend, ClusterListener, ClusterMessage, PeerClaim } from './backend.js';
+import { RemoteSocket } from './remote-socket.js';
+
+/** What the router needs from the room server. */
+export interface RouterHost {
+  log: ServerLog;
+  /** Handles a frame here, as a lone server would. */
+  handleLocally(session: SocketSession, data: unknown, isBinary: boolean): void;
+  /** Runs `work` with the socket's later frames held back, in order. */
+  hold(session: SocketSession, work: Promise<void>): void;
+  /** Hands a socket of another process to the socket gate and `peer`. */
+  adopt(socket: RemoteSocket, url: string, address: string): void;
+  /** Whether another open socket here holds the peer id. */
+  holdsPeerId(peerId: string, except: SocketSession): boolean;
+  /** Open sockets here that are not remote: peer id and PeerJS token. */
+  localPeers(): Iterable<[peerId: string, token: string]>;
+  /** Rooms with members or waiting joiners here. */
+  occupied(room: string): boolean;
+}
+
+/** An empty room stays claimed this long, so a join on its way finds it at home. */
+const HOME_KEEP_MS = 5000;
+const JOIN_MARK = '"LS-JOIN"';
+
+/** The room a join names: its `room` field, else its token's `room` claim (read, not verified: the home verifies). */
+export function roomOfJoin(text: string): string | undefined {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof frame !== 'object' || frame === null) return undefined;
+  const record = frame as Record<string, unknown>;
+  if (record['type'] !== 'LS-JOIN') return undefined;
+  const payload = record['payload'];
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const { room, token } = payload as Record<string, unknown>;
+  if (typeof room === 'string' && room.length > 0 && room.length <= 64) return room;
+  if (typeof token !== 'string') return undefined;
+  const body = token.split('.')[1];
+  if (body === undefined || body.length > 8192) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    const claimed = typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>)['room'] : undefined;
+    return typeof claimed === 'string' && claimed.length > 0 && claimed.length <= 64 ? claimed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function textOf(data: unknown, binary: boolean): string {
+  const buffer = Buffer.isBuffer(data)
+    ? data
+    : Array.isArray(data)
+      ? Buffer.concat(data as Buffer[])
+      : data instanceof ArrayBuffer
+        ? Buffer.from(data)
+        : Buffer.from(String(data));
+  return buffer.toString(binary ? 'base64' : 'utf8');
+}
+
+export class ClusterRouter implements ClusterListener {
+  /** Edge: sockets here attached to another process, by their id. */
+  private readonly attached = new Map<string, SocketSession>();
+  /** Home: sockets of other processes, by `<edge>/<sid>`. */
+  private readonly remote = new Map<string, RemoteSocket>();
+  /** Home: rooms this process claimed, and since when each is empty. */
+  private readonly homes = new Map<string, number | undefined>();
+  private sequence = 0;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly backend: ClusterBackend,
+    private readonly host: RouterHost,
+  ) {
+    if (!backend.shared) return;
+    backend.listen(this);
+    this.sweeper = setInterval(() => {
+      this.sweepHomes();
+    }, 1000);
+    this.sweeper.unref();
+  }
+
+  get shared(): boolean {
+    return this.backend.shared;
+  }
+
+  /** Sockets here attached to another process (they count as joined). */
+  get attachedCount(): number {
+    return this.attached.size;
+  }
+
+  /** Rooms this process is home to, as claimed. */
+  homeRooms(): string[] {
+    return [...this.homes.keys()];
+  }
+
+  // ------------------------------------------------------------------ edge
+
+  /** A new socket here claims its peer id over every process; undefined when there is nothing to ask. */
+  claimPeer(session: SocketSession): Promise<PeerClaim> | undefined {
+    if (!this.backend.shared || session.socket instanceof RemoteSocket) return undefined;
+    return this.backend.claimPeer(session.peerId, session.peerToken);
+  }
+
+  /**
+   * Routes a frame that passed the gate: true when the router took it (sent to
+   * the home, or held while the room's home is looked up).
+   */
+  route(session: SocketSession, data: unknown, isBinary: boolean): boolean {
+    if (!this.backend.shared) return false;
+    const text = textOf(data, isBinary);
+    const joining = !isBinary && text.includes(JOIN_MARK) ? roomOfJoin(text) : undefined;
+    if (joining !== undefined && !session.membership && session.waitingIn === undefined) {
+      this.host.hold(session, this.routeJoin(session, joining, data, isBinary, text));
+      return true;
+    }
+    const home = session.home;
+    if (!home) return false;
+    this.backend.send(home.process, { op: 'frame', from: this.backend.processId, sid: home.sid, data: text, binary: isBinary });
+    // `peer` here also counts the socket's heartbeats, or it would drop the socket as silent.
+    return text.includes('"HEARTBEAT"') ? false : true;
+  }
+
+  private async routeJoin(session: SocketSession, room: string, data: unknown, isBinary: boolean, text: string): Promise<void> {
+    let home: string;
+    try {
+      home = await this.backend.homeOf(room);
+    } catch (error) {
+      this.host.log('warn', 'cluster-unavailable', { room, message: error instanceof Error ? error.message : String(error) });
+      session.sendError('unavailable', 'The server cannot reach its other processes right now; try again in a moment.', 'LS-JOIN');
+      return;
+    }
+    if (session.closed) return;
+    const me = this.backend.processId;
+    if (home === me) {
+      this.homes.set(room, undefined);
+      if (session.home) this.detach(session, 'left');
+      this.host.handleLocally(session, data, isBinary);
+      return;
+    }
+    if (session.socket instanceof RemoteSocket) {
+      // Another process became the room's home since the edge asked: the browser reconnects and lands there.
+      this.host.log('warn', 'home-moved', { room, home });
+      session.socket.close(CLOSE_CODES.serviceRestart, 'room moved');
+      return;
+    }
+    if (session.home?.process !== home) {
+      if (session.home) this.detach(session, 'left');
+      this.attach(session, home);
+    }
+    const current = session.home;
+    if (current) this.backend.send(current.process, { op: 'frame', from: me, sid: current.sid, data: text, binary: isBinary });
+  }
+
+  private attach(session: SocketSession, home: string): void {
+    const sid = (++this.sequence).toString(36);
+    session.home = { process: home, sid };
+    this.attached.set(sid, session);
+    this.backend.send(home, {
+      op: 'attach',
+      from: this.backend.processId,
+      sid,
+      peerId: session.peerId,
+      token: session.peerToken,
+      address: session.address,
+    });
+  }
+
+  private detach(session: SocketSession, reason: LeaveReason): void {
+    const home = session.home;
+    if (!home) return;
+    session.home = undefined;
+    this.attached.delete(home.sid);
+    this.backend.send(home.process, { op: 'close', from: this.backend.processId, sid: home.sid, reason });
+  }
+
+  /** A socket here closed: its home hears of it, and its peer id is free unless another socket here holds it. */
+  closed(session: SocketSession): void {
+    if (!this.backend.shared || session.socket instanceof RemoteSocket) return;
+    this.detach(session, session.closeReason ?? 'closed');
+    if (session.client !== undefined && !this.host.holdsPeerId(session.peerId, session)) this.backend.releasePeer(session.peerId);
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  message(message: ClusterMessage): void {
+    switch (message.op) {
+      case 'attach': {
+        const key = `${message.from}/${message.sid}`;
+        if (this.remote.has(key)) return;
+        const socket = new RemoteSocket(message.from, message.sid, this.backend, (gone) => {
+          this.remote.delete(`${gone.edge}/${gone.sid}`);
+        });
+        this.remote.set(key, socket);
+        const query = new URLSearchParams({ key: 'peerjs', id: message.peerId, token: message.token });
+        this.host.adopt(socket, `/peerjs?${query.toString()}`, message.address);
+        return;
+      }
+      case 'frame':
+        this.remote.get(`${message.from}/${message.sid}`)?.receive(message.data, message.binary);
+        return;
+      case 'close': {
+        const socket = this.remote.get(`${message.from}/${message.sid}`);
+        if (socket) {
+          socket.closedByEdge(message.reason);
+          return;
+        }
+        this.closeAttached(message.sid, message.code ?? 1000, message.text ?? '', message.terminate === true);
+        return;
+      }
+      case 'send': {
+        const session = this.attached.get(message.sid);
+        if (session?.home?.process === message.from) session.sendText(message.text);
+        return;
+      }
+    }
+  }
+
+  /** The home closed an attached socket: the real one closes the same way. */
+  private closeAttached(sid: string, code: number, text: string, terminate: boolean): void {
+    const session = this.attached.get(sid);
+    if (!session) return;
+    this.attached.delete(sid);
+    session.home = undefined;
+    if (terminate) {
+      session.socket.terminate();
+      return;
+    }
+    if (session.isOpen) session.socket.close(code, text);
+  }
+
+  processLost(processId: string): void {
+    let members = 0;
+    for (const socket of [...this.remote.values()]) {
+      if (socket.edge !== processId) continue;
+      socket.closedByEdge('timeout');
+      members++;
+    }
+    let sockets = 0;
+    for (const [sid, session] of [...this.attached]) {
+      if (session.home?.process !== processId) continue;
+      this.closeAttached(sid, CLOSE_CODES.serviceRestart, 'room moved', false);
+      sockets++;
+    }
+    this.host.log('warn', 'process-lost-handled', { processId, members, sockets });
+  }
+
+  watched(): Iterable<string> {
+    const processes = new Set<string>();
+    for (const socket of this.remote.values()) processes.add(socket.edge);
+    for (const session of this.attached.values()) if (session.home) processes.add(session.home.process);
+    return processes;
+  }
+
+  reclaim(): { peers: Iterable<[string, string]>; rooms: Iterable<string> } {
+    return { peers: this.host.localPeers(), rooms: this.homeRooms() };
+  }
+
+  private sweepHomes(): void {
+    const now = Date.now();
+    for (const [room, emptySince] of this.homes) {
+      if (this.host.occupied(room)) {
+        if (emptySince !== undefined) this.homes.set(room, undefined);
+        continue;
+      }
+      if (emptySince === undefined) {
+        this.homes.set(room, now);
+        continue;
+      }
+      if (now - emptySince < HOME_KEEP_MS) continue;
+      this.homes.delete(room);
+      this.backend.releaseHome(room);
+    }
+  }
+
+  /** Stops the sweeper and leaves the cluster (after the server closed its sockets). */
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    for (const room of this.homes.keys()) this.backend.releaseHome(room);
+    this.homes.clear();
+    await this.backend.close();
+  }
+}
