@@ -180,7 +180,8 @@ export class SocketGate {
       this.claimPeerId(session, proceed);
       return;
     }
-    shared.then(
+    // Frames sent meanwhile (a re-attaching PeerJS client gets no OPEN to wait for) wait in the backlog.
+    const claimed = shared.then(
       (claim) => {
         if (session.closed || !session.isOpen) return;
         if (claim === 'ok') {
@@ -200,6 +201,7 @@ export class SocketGate {
         session.socket.close(CLOSE_CODES.tryAgainLater, 'try again later');
       },
     );
+    this.hold(session, claimed);
   }
 
   /** Hands a socket that lives on another process to `peer`, as if it had just connected here. */
@@ -298,7 +300,8 @@ export class SocketGate {
   private onIncoming(socket: GatedWebSocket, data: unknown, isBinary: boolean): void {
     const session = this.sessions.get(socket);
     // Not registered by peer (refused id, bad key) or already closed: peer ignores it too.
-    if (!session?.client || session.closed || this.hooks.isClosing()) return;
+    // While its peer id is being claimed over every process, it is on hold.
+    if (!session || session.closed || this.hooks.isClosing() || (!session.client && !session.busy)) return;
 
     if (!session.bucket.take()) {
       session.overBudget += 1;
@@ -326,8 +329,13 @@ export class SocketGate {
    * backlog and are handled, in order, once it settles.
    */
   hold(session: SocketSession, work: Promise<void>): void {
+    // Holds nest (a join routed to its room's home, then its token checked there):
+    // the backlog waits for the last of them.
+    session.holds += 1;
     session.busy = true;
     void work.finally(() => {
+      session.holds -= 1;
+      if (session.holds > 0) return;
       session.busy = false;
       this.drainBacklog(session);
     });

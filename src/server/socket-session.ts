@@ -107,6 +107,8 @@ export class SocketSession {
   badFrames = 0;
   /** While a join is being verified, later frames wait here, in order. */
   busy = false;
+  /** Holds under way (they nest); `busy` while any is. */
+  holds = 0;
   readonly backlog: Array<() => void> = [];
   closed = false;
   /** Set when the server cuts the socket, so the leave is logged with this reason. */

@@ -4,10 +4,12 @@
  * that starts a quiet room server on a free loopback port.
  */
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'node:net';
+import type { EventEmitter } from 'node:events';
+import { createServer as createNetServer, connect as connectNet, type AddressInfo, type Socket } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
 import type { ServerMessage, ServerMessageType } from '../protocol/index.js';
 import type { LogEntry } from './logger.js';
+import type { RoomServer, RoomsView } from './room-server.js';
 import { startRoomServer, type RunningRoomServer, type StartRoomServerOptions } from './standalone.js';
 
 /** Anything the server sends: room messages and PeerJS messages (OPEN, OFFER, …). */
@@ -35,12 +37,92 @@ export interface TestServer extends RunningRoomServer {
   webSocketUrl: string;
 }
 
+/**
+ * With `LIVE_SESSION_TEST_REDIS` set (a Redis URL), every test server is two
+ * room server processes' worth of servers sharing rooms through that Redis,
+ * behind a TCP balancer that sends each connection to the next one in turn:
+ * the same suites then run against the Redis backend.
+ */
 export async function startTestServer(options: StartRoomServerOptions = {}): Promise<TestServer> {
+  const redisUrl = process.env['LIVE_SESSION_TEST_REDIS'];
+  if (redisUrl !== undefined && options.redis === undefined) return startClusterTestServer(options, redisUrl);
   const running = await startRoomServer({ port: 0, host: '127.0.0.1', quiet: true, ...options });
   const logs: LogEntry[] = [];
   running.roomServer.on('log', (entry) => logs.push(entry));
   const webSocketUrl = `ws://127.0.0.1:${running.port}${running.roomServer.webSocketPath}`;
   return Object.assign(running, { logs, webSocketUrl });
+}
+
+async function startClusterTestServer(options: StartRoomServerOptions, redisUrl: string): Promise<TestServer> {
+  // Each test server its own key space: nothing leaks between tests sharing the Redis.
+  const redis = { url: redisUrl, keyPrefix: `ls-${randomUUID().slice(0, 8)}:`, heartbeatMs: 200, processTimeoutMs: 1000 };
+  const servers = [
+    await startRoomServer({ port: 0, host: '127.0.0.1', quiet: true, ...options, redis }),
+    await startRoomServer({ port: 0, host: '127.0.0.1', quiet: true, ...options, redis }),
+  ];
+  let turn = 0;
+  const balancer = createNetServer((socket) => {
+    const target = servers[turn++ % servers.length] as RunningRoomServer;
+    const upstream = connectNet(target.port, '127.0.0.1');
+    socket.pipe(upstream).pipe(socket);
+    socket.on('error', () => upstream.destroy());
+    upstream.on('error', () => socket.destroy());
+    socket.on('close', () => upstream.destroy());
+    upstream.on('close', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => balancer.listen(0, '127.0.0.1', resolve));
+  const port = (balancer.address() as AddressInfo).port;
+  const [first] = servers as [RunningRoomServer, RunningRoomServer];
+  // A listener hears both servers, each calling it as it calls its own.
+  const events = {
+    on(name: string, listener: (event: unknown) => void) {
+      for (const { roomServer } of servers) (roomServer as unknown as EventEmitter).on(name, listener);
+      return events;
+    },
+    off(name: string, listener: (event: unknown) => void) {
+      for (const { roomServer } of servers) (roomServer as unknown as EventEmitter).off(name, listener);
+      return events;
+    },
+  };
+  // Each room lives on one of the servers: the view of all rooms is theirs together.
+  const rooms: RoomsView = {
+    list: () => servers.flatMap((server) => server.roomServer.rooms.list()),
+    get: (room) => servers.map((server) => server.roomServer.rooms.get(room)).find((snapshot) => snapshot !== undefined),
+    get size() {
+      return servers.reduce((sum, server) => sum + server.roomServer.rooms.size, 0);
+    },
+    get connections() {
+      return servers.reduce((sum, server) => sum + server.roomServer.rooms.connections, 0);
+    },
+  };
+  const roomServer = Object.assign(events, {
+    app: first.roomServer.app,
+    rooms,
+    mode: first.roomServer.mode,
+    path: first.roomServer.path,
+    webSocketPath: first.roomServer.webSocketPath,
+    attendance: first.roomServer.attendance,
+    processId: first.roomServer.processId,
+    ready: Promise.resolve(),
+    close: async () => {
+      await Promise.all(servers.map((server) => server.roomServer.close()));
+    },
+  }) as unknown as RoomServer;
+  const logs: LogEntry[] = [];
+  roomServer.on('log', (entry) => logs.push(entry));
+  return {
+    url: `http://127.0.0.1:${String(port)}${first.roomServer.path}`,
+    port,
+    host: '127.0.0.1',
+    httpServer: first.httpServer,
+    roomServer,
+    logs,
+    webSocketUrl: `ws://127.0.0.1:${String(port)}${first.roomServer.webSocketPath}`,
+    close: async () => {
+      await Promise.all(servers.map((server) => server.close()));
+      await new Promise<void>((resolve) => balancer.close(() => resolve()));
+    },
+  };
 }
 
 /** A join identity for `name` in `room`, with a user id unique to that room. */
