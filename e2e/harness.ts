@@ -85,6 +85,8 @@ export interface CliServer {
   stop(): Promise<void>;
   /** Stops it and starts it again on the same port. */
   restart(downMs?: number): Promise<void>;
+  /** Kills it with SIGKILL (a crash: nothing is told to anyone) and waits for the process to end. */
+  kill(): Promise<void>;
 }
 
 /** A directory with the plain embed page and a copy of the built bundle. */
@@ -122,7 +124,7 @@ function launchCli(args: string[]): Promise<{ child: ChildProcess; url: string }
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
     const force = setTimeout(() => child.kill('SIGKILL'), 5000);
     child.once('exit', () => {
@@ -156,6 +158,12 @@ export async function startCliServer(options: { secret?: string; extraArgs?: str
       await stopChild(child);
       if (downMs > 0) await delay(downMs);
       ({ child, url } = await launchCli(args(port)));
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }
