@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
 import { startRedis, type TestRedis } from '../../test/redis.js';
 import { waitFor } from '../../test/wait-for.js';
 import { TestClient, identity, startTestServer, type TestServer } from './test-client.node.test.js';
@@ -198,14 +199,36 @@ void describe('rooms shared through Redis', () => {
     const seen = await tutor.next('LS-PARTICIPANT-JOINED', (m) => m.payload.participant.id === onB.id);
     assert.equal(seen.payload.participant.name, 'OnB');
 
+    // What the room must keep if it moves: a chat line, a removed user, the lock.
+    const removed = await connect(c.webSocketUrl);
+    await removed.join(identity('Gone', 'student', 'killed'));
+    tutor.send({ type: 'LS-REMOVE', payload: { target: removed.id } });
+    await removed.next('LS-EVICTED');
+    tutor.send({ type: 'LS-CHAT', payload: { text: 'before the move' } });
+    await onC.next('LS-CHAT');
+    tutor.send({ type: 'LS-ADMISSION', payload: { locked: true } });
+    await onC.next('LS-ADMISSION');
+    // The home saves the room's state within a second of a change.
+    const peek = new Redis(redis.url);
+    await waitFor(async () => {
+      const saved = await peek.get('ls:state:killed');
+      return saved?.includes('gone-killed') && saved.includes('before the move') && saved.includes('"locked":true');
+    }, 'the room state saved in Redis');
+    peek.disconnect();
+
     // The room's home (A, the tutor's process) is killed: everyone is told to reconnect (1012) and finds a new home.
     await stopProcess(a.child, 'SIGKILL');
     const closes = await Promise.all([onC.closed, back.closed]);
     for (const close of closes) assert.equal(close.code, 1012);
     const againC = await connect(c.webSocketUrl, onC.id);
     const againB = await connect(c.webSocketUrl, onB.id);
-    await againC.join(identity('OnC', 'student', 'killed'));
+    const first = await againC.join(identity('OnC', 'student', 'killed'));
+    // The new home took up the room's state: the chat, the lock (members coming back still get in), the removal.
+    assert.deepEqual(first.chat?.messages.map((m) => m.text), ['before the move']);
+    assert.equal(first.admission?.locked, true);
     const rejoined = await againB.join(identity('OnB', 'student', 'killed'));
     assert.deepEqual(rejoined.participants.map((p) => p.id), [onC.id]);
+    const stillOut = await connect(c.webSocketUrl);
+    assert.equal((await stillOut.joinRefused(identity('Gone', 'student', 'killed'))).code, 'removed-from-room');
   });
 });

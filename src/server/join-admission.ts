@@ -73,6 +73,12 @@ export class JoinAdmission {
     return was;
   }
 
+  /** Users currently kept out of `room`, with until when (ms since the epoch). */
+  removedEntries(room: string): [userId: string, until: number][] {
+    const now = this.clock();
+    return [...(this.removed.get(room) ?? new Map<string, number>())].filter(([, until]) => until > now);
+  }
+
   /** Users currently kept out of `room`. */
   removedFrom(room: string): string[] {
     const now = this.clock();

@@ -25,6 +25,8 @@ export interface WaitingJoin {
 
 interface RoomAdmissionState extends AdmissionInfo {
   queue: WaitingJoin[];
+  /** Members of the room when it moved from another process: they come back as members do. */
+  returning?: Set<string>;
 }
 
 export interface AdmissionHost {
@@ -57,8 +59,8 @@ export class RoomAdmission {
 
   /** What happens to a join: straight in, into the waiting room, or refused. `rejoining`: the user is a member already (a refresh). */
   decide(identity: JoinIdentity, rejoining: boolean): AdmissionVerdict {
-    if (identity.role === 'tutor' || rejoining) return 'enter';
     const state = this.#rooms.get(identity.room);
+    if (identity.role === 'tutor' || rejoining || state?.returning?.has(identity.userId)) return 'enter';
     if (state?.locked) return { code: 'room-locked', message: 'The tutor has locked this room: no one else can join now.' };
     if (!state?.waiting && identity.waiting !== true) return 'enter';
     if ((state?.queue.length ?? 0) >= this.#host.maxWaiting) return { code: 'room-full', message: 'The waiting room is full.' };
@@ -144,6 +146,20 @@ export class RoomAdmission {
     this.#host.registry.get(room)?.broadcast({ type: 'LS-ADMISSION', payload: { admission: { waiting: state.waiting, locked: state.locked }, by } });
     if (before.waiting && !state.waiting && state.queue.length > 0) this.admit(room, { all: true });
     return { ok: true };
+  }
+
+  /** Settings saved by the process that ran the room before (no one is told: nobody is in the room yet). */
+  restore(room: string, settings: AdmissionInfo, members: string[]): void {
+    const state = this.#state(room);
+    state.waiting = settings.waiting;
+    state.locked = settings.locked;
+    state.returning = new Set(members);
+  }
+
+  /** Whether the room has settings other than the defaults. */
+  hasSettings(room: string): boolean {
+    const state = this.#rooms.get(room);
+    return state !== undefined && (state.waiting || state.locked);
   }
 
   /** A room lost its last member: its settings go unless someone still waits. */

@@ -50,8 +50,17 @@ function canRead(message: ChatMessageInfo, userId: string): boolean {
   return message.to === undefined || message.from.userId === userId || message.to.userId === userId;
 }
 
+/** What a room's chat carries over when the room moves to another process. */
+export interface SavedChat {
+  messages: ChatMessageInfo[];
+  studentsMayChat: boolean;
+  sequence: number;
+}
+
 export class RoomChat {
   readonly #rooms = new WeakMap<Room, RoomChatState>();
+  /** Saved chats by room name, taken up when the room next starts here. */
+  readonly #seeds = new Map<string, SavedChat>();
   readonly #options: RoomChatOptions;
   readonly #clock: () => number;
 
@@ -62,7 +71,7 @@ export class RoomChat {
 
   /** What a joiner (this user) may read of the room's chat. */
   snapshotFor(room: Room, userId: string): ChatSnapshot {
-    const state = this.#rooms.get(room);
+    const state = this.#existing(room);
     if (!state) return { messages: [], studentsMayChat: true };
     return { messages: state.messages.filter((m) => canRead(m, userId)), studentsMayChat: state.studentsMayChat };
   }
@@ -127,7 +136,7 @@ export class RoomChat {
       return { ok: false, code: 'bad-payload', message: 'payload.id must be the id of a chat message.', malformed: true };
     }
     const room = member.room;
-    const state = this.#rooms.get(room);
+    const state = this.#existing(room);
     const index = state?.messages.findIndex((m) => m.id === id) ?? -1;
     const found = index >= 0 ? state?.messages[index] : undefined;
     // A tutor may delete what the room saw, and private messages it is a party to.
@@ -163,10 +172,33 @@ export class RoomChat {
     return { ok: false, code: 'message-too-long', message: `A chat message has at most ${String(LIMITS.chatMaxLength)} characters.` };
   }
 
+  /** The room's chat to carry over (undefined when it has none). */
+  save(room: Room): SavedChat | undefined {
+    const state = this.#rooms.get(room);
+    if (!state || (state.messages.length === 0 && state.studentsMayChat)) return undefined;
+    return { messages: state.messages, studentsMayChat: state.studentsMayChat, sequence: state.sequence };
+  }
+
+  /** A chat saved by the process that ran the room before: the room starts from it. */
+  seed(roomName: string, saved: SavedChat): void {
+    this.#seeds.set(roomName, { ...saved, messages: saved.messages.slice(-this.#options.history) });
+  }
+
+  #existing(room: Room): RoomChatState | undefined {
+    return this.#rooms.get(room) ?? (this.#seeds.has(room.name) ? this.#state(room) : undefined);
+  }
+
   #state(room: Room): RoomChatState {
     let state = this.#rooms.get(room);
     if (!state) {
-      state = { messages: [], studentsMayChat: true, sequence: 0, budgets: new KeyedBuckets(CHAT_BURST, this.#options.perMinute / 60) };
+      const seed = this.#seeds.get(room.name);
+      this.#seeds.delete(room.name);
+      state = {
+        messages: seed?.messages ?? [],
+        studentsMayChat: seed?.studentsMayChat ?? true,
+        sequence: seed?.sequence ?? 0,
+        budgets: new KeyedBuckets(CHAT_BURST, this.#options.perMinute / 60),
+      };
       this.#rooms.set(room, state);
     }
     return state;

@@ -44,6 +44,7 @@ import { MemoryBackend, type ClusterBackend } from './cluster/backend.js';
 import { RedisBackend } from './cluster/redis-backend.js';
 import { RemoteSocket } from './cluster/remote-socket.js';
 import { ClusterRouter } from './cluster/router.js';
+import { restoreRoomState, roomStateVersion, saveRoomState, type RoomStateParts } from './cluster/room-state.js';
 
 /** Read-only view of the rooms, for operations and tests. Every call returns copies. */
 export interface RoomsView {
@@ -128,6 +129,8 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   private readonly requests: MemberRequests;
   private readonly logThrottle: LogThrottle;
   private readonly router: ClusterRouter;
+  /** Removed users and join budgets. */
+  private readonly admission: JoinAdmission;
   private closing: Promise<void> | undefined;
   /** Re-emits membership changes; a listener that throws is logged, never breaks the room. */
   private readonly membershipSink: MembershipSink = {
@@ -192,8 +195,14 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       holdsPeerId: (peerId, except) => this.gate.holdsPeerId(peerId, except),
       localPeers: () => this.localPeers(),
       occupied: (room) => this.registry.get(room) !== undefined || this.actions.waitingRoom.waitingList(room).length > 0,
+      roomState: {
+        save: (room) => saveRoomState(this.roomStateParts(), room),
+        version: (room) => roomStateVersion(this.roomStateParts(), room),
+        restore: (room, json) => restoreRoomState(this.roomStateParts(), room, json),
+      },
     });
     const connections = new MediaConnectionTable(this.options.offersPerMinute);
+    this.admission = new JoinAdmission(this.options.joinsPerMinute);
     this.chat = new RoomChat({ perMinute: this.options.chatPerMinute, history: this.options.chatHistory });
     this.pacer = new UpdatePacer<ParticipantInfo>(this.options.updatesPerSecond);
     this.actions = new RoomActions({
@@ -201,7 +210,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       gate: this.gate,
       options: this.options,
       log,
-      admission: new JoinAdmission(this.options.joinsPerMinute),
+      admission: this.admission,
       connections,
       pacer: this.pacer,
       chat: this.chat,
@@ -273,6 +282,10 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
     });
     this.liveness.start();
     this.logStart();
+  }
+
+  private roomStateParts(): RoomStateParts {
+    return { room: (name) => this.registry.get(name), admission: this.admission, waitingRoom: this.actions.waitingRoom, chat: this.chat };
   }
 
   /** Sockets on this process (not those of other processes attached here) that `peer` registered. */

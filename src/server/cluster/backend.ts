@@ -40,6 +40,10 @@ export interface ClusterBackend {
   homeOf(room: string): Promise<string>;
   /** This process is home to `room` no more. */
   releaseHome(room: string): void;
+  /** Saves a room's state for the next process to be its home (undefined: nothing to keep). */
+  saveRoomState(room: string, json: string | undefined, lifetimeMs: number): void;
+  /** The state the room's previous home saved, if any. */
+  loadRoomState(room: string): Promise<string | undefined>;
   /** Sends a message to another process (dropped when it is gone). */
   send(processId: string, message: ClusterMessage): void;
   /** Messages for this process, and processes found gone. */
@@ -77,6 +81,14 @@ export class MemoryBackend implements ClusterBackend {
 
   releaseHome(): void {
     // Nothing shared to release.
+  }
+
+  saveRoomState(): void {
+    // A room never moves: nothing to save.
+  }
+
+  loadRoomState(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
   }
 
   send(processId: string): void {

@@ -180,7 +180,7 @@ export class RedisBackend implements ClusterBackend {
     this.heartbeat.unref();
   }
 
-  private key(kind: 'proc' | 'peer' | 'home', name: string): string {
+  private key(kind: 'proc' | 'peer' | 'home' | 'state', name: string): string {
     return `${this.prefix}${kind}:${name}`;
   }
 
@@ -278,6 +278,17 @@ export class RedisBackend implements ClusterBackend {
 
   releaseHome(room: string): void {
     void this.command.eval(RELEASE_HOME, 1, this.key('home', room), this.processId).catch(() => undefined);
+  }
+
+  saveRoomState(room: string, json: string | undefined, lifetimeMs: number): void {
+    const key = this.key('state', room);
+    const done = json === undefined ? this.command.del(key) : this.command.set(key, json, 'PX', lifetimeMs);
+    void done.catch(() => undefined);
+  }
+
+  async loadRoomState(room: string): Promise<string | undefined> {
+    const json = await this.run(this.command.get(this.key('state', room)), 'a room state read');
+    return json ?? undefined;
   }
 
   send(processId: string, message: ClusterMessage): void {

@@ -15,6 +15,7 @@ import type { ServerLog } from '../socket-gate.js';
 import type { SocketSession } from '../socket-session.js';
 import type { ClusterBackend, ClusterListener, ClusterMessage, PeerClaim } from './backend.js';
 import { RemoteSocket } from './remote-socket.js';
+import { stateLifetime } from './room-state.js';
 
 /** What the router needs from the room server. */
 export interface RouterHost {
@@ -31,10 +32,18 @@ export interface RouterHost {
   localPeers(): Iterable<[peerId: string, token: string]>;
   /** Rooms with members or waiting joiners here. */
   occupied(room: string): boolean;
+  /** A room's state to carry over if it moves, its version, and taking up a moved room's state. */
+  roomState: {
+    save(room: string): string | undefined;
+    version(room: string): string;
+    restore(room: string, json: string): Record<string, unknown>;
+  };
 }
 
 /** An empty room stays claimed this long, so a join on its way finds it at home. */
 const HOME_KEEP_MS = 5000;
+/** Unchanged room state is saved again this often (it expires otherwise). */
+const STATE_REFRESH_MS = 10 * 60_000;
 const JOIN_MARK = '"LS-JOIN"';
 
 /** The room a join names: its `room` field, else its token's `room` claim (read, not verified: the home verifies). */
@@ -82,6 +91,8 @@ export class ClusterRouter implements ClusterListener {
   private readonly remote = new Map<string, RemoteSocket>();
   /** Home: rooms this process claimed, and since when each is empty. */
   private readonly homes = new Map<string, number | undefined>();
+  /** Home: the version of each room's state last saved, and when. */
+  private readonly savedStates = new Map<string, { version: string; at: number }>();
   private sequence = 0;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -147,8 +158,10 @@ export class ClusterRouter implements ClusterListener {
       session.sendError('unavailable', 'The server cannot reach its other processes right now; try again in a moment.', 'LS-JOIN');
       return;
     }
-    if (session.closed) return;
     const me = this.backend.processId;
+    // Newly home to the room: it may have run elsewhere before, and left its state.
+    if (home === me && !this.homes.has(room)) await this.restoreRoom(room);
+    if (session.closed) return;
     if (home === me) {
       this.homes.set(room, undefined);
       if (session.home) this.detach(session, 'left');
@@ -167,6 +180,27 @@ export class ClusterRouter implements ClusterListener {
     }
     const current = session.home;
     if (current) this.backend.send(current.process, { op: 'frame', from: me, sid: current.sid, data: text, binary: isBinary });
+  }
+
+  private async restoreRoom(room: string): Promise<void> {
+    try {
+      const json = await this.backend.loadRoomState(room);
+      if (json === undefined) return;
+      const restored = this.host.roomState.restore(room, json);
+      this.host.log('info', 'room-restored', { room, ...restored });
+    } catch (error) {
+      this.host.log('warn', 'room-restore-failed', { room, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /** Saves a room's state when it changed since the last save (or the last save is getting old). */
+  private saveRoom(room: string, now: number): void {
+    const version = this.host.roomState.version(room);
+    const last = this.savedStates.get(room);
+    if (last && last.version === version && now - last.at < STATE_REFRESH_MS) return;
+    this.savedStates.set(room, { version, at: now });
+    const json = this.host.roomState.save(room);
+    this.backend.saveRoomState(room, json, json === undefined ? 0 : stateLifetime(json, now));
   }
 
   private attach(session: SocketSession, home: string): void {
@@ -276,6 +310,7 @@ export class ClusterRouter implements ClusterListener {
   private sweepHomes(): void {
     const now = Date.now();
     for (const [room, emptySince] of this.homes) {
+      this.saveRoom(room, now);
       if (this.host.occupied(room)) {
         if (emptySince !== undefined) this.homes.set(room, undefined);
         continue;
@@ -286,6 +321,7 @@ export class ClusterRouter implements ClusterListener {
       }
       if (now - emptySince < HOME_KEEP_MS) continue;
       this.homes.delete(room);
+      this.savedStates.delete(room);
       this.backend.releaseHome(room);
     }
   }
