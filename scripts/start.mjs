@@ -1,7 +1,7 @@
 // npm start: builds the package, then runs one live-session server that also
 // serves the demo pages and the bundle, and prints the URL to open.
 // PORT and HOST choose where it listens (default 127.0.0.1:8080, or a free port
-// when 8080 is taken). LIVE_SESSION_SECRET turns on signed join tokens; the
+// when 8080 is taken). LIVE_SESSION_REDIS shares its rooms with other processes. LIVE_SESSION_SECRET turns on signed join tokens; the
 // demo's development token signer is off unless `npm start -- --dev-tokens`
 // (or LIVE_SESSION_DEV_TOKENS=1) asks for it, and never runs with
 // NODE_ENV=production. HTTP limits: --request-timeout, --headers-timeout,
@@ -100,8 +100,14 @@ async function start(port) {
   app.use(requestBodyLimit(httpLimits.maxBodyBytes));
   const httpServer = createServer(serverOptions, app);
   mountDemo(app, { root, secret, devTokens });
-  const roomServer = createRoomServer(httpServer, { ...(secret ? { secret } : {}) });
+  // LIVE_SESSION_REDIS: rooms shared with other processes (see `npm run demo:cluster`).
+  const redis = process.env.LIVE_SESSION_REDIS || undefined;
+  const roomServer = createRoomServer(httpServer, { ...(secret ? { secret } : {}), ...(redis ? { redis } : {}) });
   app.use(roomServer.app);
+  await roomServer.ready.catch(async (error) => {
+    await roomServer.close();
+    throw error;
+  });
   await new Promise((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(port, host, resolve);

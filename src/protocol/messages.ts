@@ -559,8 +559,6 @@ export type ErrorCode =
   | 'room-full'
   /** The server is shutting down and accepts no joins. */
   | 'shutting-down'
-  /** The server cannot reach the store its processes share (Redis) right now; try again in a moment. */
-  | 'unavailable'
   /** The server failed to handle a request; nothing was changed. */
   | 'internal-error';
 
@@ -592,7 +590,7 @@ export const CLOSE_CODES = {
   messageTooBig: 1009,
   /** The server process that ran your room stopped (several processes share rooms): reconnect and join again. */
   serviceRestart: 1012,
-  /** The server could not check the connection right now (its shared store is unreachable): reconnect shortly. */
+  /** The server cannot reach the store its processes share (Redis) right now: reconnect shortly. */
   tryAgainLater: 1013,
 } as const;
 

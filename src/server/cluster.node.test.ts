@@ -172,6 +172,19 @@ void describe('rooms shared through Redis', () => {
     for (const server of [a, b]) assert.equal(server.logs.filter((entry) => entry.level === 'error').length, 0);
   });
 
+  void test('Redis down for a moment: a socket connecting meanwhile waits for its peer id claim and gets in', async () => {
+    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const tutor = await connect(a.webSocketUrl);
+    await tutor.join(identity('Tom', 'tutor', 'outage'));
+    const restarted = redis.restart({ downMs: 1500 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const student = await connect(b.webSocketUrl);
+    await restarted;
+    const joined = await student.join(identity('Sue', 'student', 'outage'));
+    assert.deepEqual(joined.participants.map((p) => p.id), [tutor.id]);
+    for (const server of [a, b]) assert.equal(server.logs.filter((entry) => entry.level === 'error').length, 0);
+  });
+
   void test('a process killed with SIGKILL: its members leave everywhere, come back through another process, once', async () => {
     const [a, b, c] = [await startServerProcess(redis.url), await startServerProcess(redis.url), await startServerProcess(redis.url)];
     processes.push(a, b, c);

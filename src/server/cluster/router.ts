@@ -155,7 +155,9 @@ export class ClusterRouter implements ClusterListener {
       home = await this.backend.homeOf(room);
     } catch (error) {
       this.host.log('warn', 'cluster-unavailable', { room, message: error instanceof Error ? error.message : String(error) });
-      session.sendError('unavailable', 'The server cannot reach its other processes right now; try again in a moment.', 'LS-JOIN');
+      // Not a refusal the user should read: the client reconnects and joins again, as after any drop.
+      session.closed = true;
+      session.socket.close(CLOSE_CODES.tryAgainLater, 'try again later');
       return;
     }
     const me = this.backend.processId;
