@@ -126,4 +126,18 @@ void describe('live-session-server CLI', () => {
     const bad = runCli(['--no-such-flag']);
     assert.equal(await exited(bad), 2);
   });
+
+  void test('--redis (or LIVE_SESSION_REDIS) must be a redis URL; a Redis that does not answer stops the start', async () => {
+    const wrong = runCli(['--port', '0', '--redis', 'http://127.0.0.1:6379']);
+    let text = '';
+    wrong.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    assert.equal(await exited(wrong), 2);
+    assert.match(text, /--redis must be a redis:\/\/ or rediss:\/\/ URL/);
+    // Port 1 on loopback: nothing listens there.
+    const unreachable = runCli(['--port', '0', '--quiet'], { LIVE_SESSION_REDIS: 'redis://127.0.0.1:1' });
+    let said = '';
+    unreachable.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    assert.notEqual(await exited(unreachable), 0);
+    assert.match(said, /Redis did not answer/);
+  });
 });

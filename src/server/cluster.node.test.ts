@@ -12,6 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { startRedis, type TestRedis } from '../../test/redis.js';
 import { waitFor } from '../../test/wait-for.js';
+import { roomOfJoin } from './cluster/router.js';
+import { resolveOptions } from './options.js';
 import { TestClient, identity, startTestServer, type TestServer } from './test-client.node.test.js';
 
 const cliPath = fileURLToPath(new URL('./cli.ts', import.meta.url));
@@ -59,6 +61,24 @@ function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): P
     child.kill(signal);
   });
 }
+
+void describe('shared rooms: pure parts', () => {
+  void test('the room of a join: its room field, else its token\'s room claim (read unverified, only to route)', () => {
+    const claims = Buffer.from(JSON.stringify({ room: 'from-token', sub: 'u' })).toString('base64url');
+    assert.equal(roomOfJoin(JSON.stringify({ type: 'LS-JOIN', payload: { room: 'algebra' } })), 'algebra');
+    assert.equal(roomOfJoin(JSON.stringify({ type: 'LS-JOIN', payload: { token: `h.${claims}.s` } })), 'from-token');
+    for (const text of ['not json', '[]', JSON.stringify({ type: 'LS-STATE', payload: { room: 'x' } }), JSON.stringify({ type: 'LS-JOIN' }), JSON.stringify({ type: 'LS-JOIN', payload: { token: 'a.%%%.b' } }), JSON.stringify({ type: 'LS-JOIN', payload: { room: 'x'.repeat(65) } })]) {
+      assert.equal(roomOfJoin(text), undefined, text);
+    }
+  });
+
+  void test('the redis option is checked at start', () => {
+    assert.throws(() => resolveOptions({ redis: 'http://localhost' }), /redis:\/\/ or rediss:\/\//);
+    assert.throws(() => resolveOptions({ redis: { url: 'redis://h', heartbeatMs: 1000, processTimeoutMs: 1500 } }), /at least twice/);
+    assert.deepEqual(resolveOptions({ redis: 'redis://h:1' }).redis, { url: 'redis://h:1', keyPrefix: 'ls:', heartbeatMs: 1000, processTimeoutMs: 5000 });
+    assert.equal(resolveOptions({}).redis, undefined);
+  });
+});
 
 void describe('rooms shared through Redis', () => {
   let redis: TestRedis;
