@@ -184,6 +184,11 @@ export class RoomChat {
     this.#seeds.set(roomName, { ...saved, messages: saved.messages.slice(-this.#options.history) });
   }
 
+  /** Drops a seed the room did not take up (it started without it): a later session of the room must not inherit it. */
+  unseed(roomName: string): void {
+    this.#seeds.delete(roomName);
+  }
+
   #existing(room: Room): RoomChatState | undefined {
     return this.#rooms.get(room) ?? (this.#seeds.has(room.name) ? this.#state(room) : undefined);
   }

@@ -199,6 +199,9 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
         save: (room) => saveRoomState(this.roomStateParts(), room),
         version: (room) => roomStateVersion(this.roomStateParts(), room),
         restore: (room, json) => restoreRoomState(this.roomStateParts(), room, json),
+        forget: (room) => {
+          this.chat.unseed(room);
+        },
       },
     });
     const connections = new MediaConnectionTable(this.options.offersPerMinute);

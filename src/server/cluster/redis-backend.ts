@@ -66,6 +66,14 @@ const RELEASE_HOME = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`;
 
+/** The scripts above, defined on the command connection. */
+interface ClusterScripts {
+  lsClaimPeer(key: string, processId: string, token: string, processKeyPrefix: string): Promise<unknown>;
+  lsReleasePeer(key: string, processId: string): Promise<unknown>;
+  lsClaimHome(key: string, processId: string, processKeyPrefix: string): Promise<unknown>;
+  lsReleaseHome(key: string, processId: string): Promise<unknown>;
+}
+
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -119,6 +127,8 @@ export class RedisBackend implements ClusterBackend {
   private readonly command: Redis;
   /** This process's channel. */
   private readonly subscriber: Redis;
+  /** The Lua scripts, as commands of {@link command}. */
+  private readonly scripts: ClusterScripts;
   private listener: ClusterListener | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Checks in a row that found a watched process's key missing. */
@@ -144,6 +154,12 @@ export class RedisBackend implements ClusterBackend {
       connectionName: `live-session ${this.processId}`,
     };
     this.command = new Redis(options.url, connection);
+    // Sent once, then called by their SHA (EVALSHA, falling back to EVAL after a Redis restart).
+    this.command.defineCommand('lsClaimPeer', { numberOfKeys: 1, lua: CLAIM_PEER });
+    this.command.defineCommand('lsReleasePeer', { numberOfKeys: 1, lua: RELEASE_PEER });
+    this.command.defineCommand('lsClaimHome', { numberOfKeys: 1, lua: CLAIM_HOME });
+    this.command.defineCommand('lsReleaseHome', { numberOfKeys: 1, lua: RELEASE_HOME });
+    this.scripts = this.command as unknown as ClusterScripts;
     this.subscriber = new Redis(options.url, connection);
     for (const client of [this.command, this.subscriber]) {
       client.on('error', (error: Error) => {
@@ -261,23 +277,23 @@ export class RedisBackend implements ClusterBackend {
 
   async claimPeer(peerId: string, token: string): Promise<PeerClaim> {
     const result = await this.run(
-      this.command.eval(CLAIM_PEER, 1, this.key('peer', peerId), this.processId, token, this.key('proc', '')),
+      this.scripts.lsClaimPeer(this.key('peer', peerId), this.processId, token, this.key('proc', '')),
       'a peer id claim',
     );
     return result === 1 ? 'ok' : 'taken';
   }
 
   releasePeer(peerId: string): void {
-    void this.command.eval(RELEASE_PEER, 1, this.key('peer', peerId), this.processId).catch(() => undefined);
+    void this.scripts.lsReleasePeer(this.key('peer', peerId), this.processId).catch(() => undefined);
   }
 
   async homeOf(room: string): Promise<string> {
-    const home = await this.run(this.command.eval(CLAIM_HOME, 1, this.key('home', room), this.processId, this.key('proc', '')), 'a room home claim');
+    const home = await this.run(this.scripts.lsClaimHome(this.key('home', room), this.processId, this.key('proc', '')), 'a room home claim');
     return String(home);
   }
 
   releaseHome(room: string): void {
-    void this.command.eval(RELEASE_HOME, 1, this.key('home', room), this.processId).catch(() => undefined);
+    void this.scripts.lsReleaseHome(this.key('home', room), this.processId).catch(() => undefined);
   }
 
   saveRoomState(room: string, json: string | undefined, lifetimeMs: number): void {

@@ -37,6 +37,8 @@ export interface RouterHost {
     save(room: string): string | undefined;
     version(room: string): string;
     restore(room: string, json: string): Record<string, unknown>;
+    /** The room ended here: drop anything restored that it did not take up. */
+    forget(room: string): void;
   };
 }
 
@@ -93,6 +95,8 @@ export class ClusterRouter implements ClusterListener {
   private readonly homes = new Map<string, number | undefined>();
   /** Home: the version of each room's state last saved, and when. */
   private readonly savedStates = new Map<string, { version: string; at: number }>();
+  /** Home: rooms whose saved state is being taken up, and the promise every join waits for. */
+  private readonly restoring = new Map<string, Promise<void>>();
   private sequence = 0;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -139,6 +143,8 @@ export class ClusterRouter implements ClusterListener {
     const text = textOf(data, isBinary);
     const joining = !isBinary && text.includes(JOIN_MARK) ? roomOfJoin(text) : undefined;
     if (joining !== undefined && !session.membership && session.waitingIn === undefined) {
+      // Attached here by an edge for a room already at home here: nothing to look up.
+      if (session.socket instanceof RemoteSocket && this.homes.has(joining) && !this.restoring.has(joining)) return false;
       this.host.hold(session, this.routeJoin(session, joining, data, isBinary, text));
       return true;
     }
@@ -162,7 +168,7 @@ export class ClusterRouter implements ClusterListener {
     }
     const me = this.backend.processId;
     // Newly home to the room: it may have run elsewhere before, and left its state.
-    if (home === me && !this.homes.has(room)) await this.restoreRoom(room);
+    if (home === me) await this.restoreOnce(room);
     if (session.closed) return;
     if (home === me) {
       this.homes.set(room, undefined);
@@ -182,6 +188,19 @@ export class ClusterRouter implements ClusterListener {
     }
     const current = session.home;
     if (current) this.backend.send(current.process, { op: 'frame', from: me, sid: current.sid, data: text, binary: isBinary });
+  }
+
+  /**
+   * Takes up a room's saved state once, when this process becomes its home:
+   * joins arriving together (a whole class coming back after its home was
+   * lost) all wait for the same restore, and none restores it again.
+   */
+  private restoreOnce(room: string): Promise<void> {
+    if (this.homes.has(room)) return this.restoring.get(room) ?? Promise.resolve();
+    this.homes.set(room, undefined);
+    const restore = this.restoreRoom(room).finally(() => this.restoring.delete(room));
+    this.restoring.set(room, restore);
+    return restore;
   }
 
   private async restoreRoom(room: string): Promise<void> {
@@ -324,6 +343,7 @@ export class ClusterRouter implements ClusterListener {
       if (now - emptySince < HOME_KEEP_MS) continue;
       this.homes.delete(room);
       this.savedStates.delete(room);
+      this.host.roomState.forget(room);
       this.backend.releaseHome(room);
     }
   }
