@@ -3,12 +3,17 @@
  * same run. Writes bench/results.json and bench/results.md, and refreshes the
  * results section of docs/performance.md.
  *
- *   npm run bench                 everything (about 10 minutes on 2 cores)
+ *   npm run bench                 everything (about 10 minutes on 2 cores, plus roughly 6 for the cluster part)
  *   npm run bench -- --quick      fewer runs and clients, for a smoke check
- *   npm run bench -- --only=server|browser|bundle|navigation|network|soak|screen
+ *   npm run bench -- --only=server|cluster|browser|bundle|navigation|network|soak|screen
  *
  * A run of some parts only keeps the other parts' last results (each part's
  * figures and baselines always come from one run; each part says its date).
+ *
+ * The cluster part opens up to 10,000 client sockets in this process. Node
+ * raises its soft open-file limit to the hard limit when it starts, so only
+ * a hard limit below about 10,300 is in the way: the part then skips the
+ * counts that do not fit, with a note saying how to raise it.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,6 +21,7 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runBrowserBenchmark, type BrowserBenchResult, type Distribution } from './browser-bench.js';
+import { formatClusterBenchTable, runClusterBenchmark, type ClusterBenchResult } from './cluster-bench.js';
 import { runNavigationBenchmark, type NavigationBenchResult } from './navigation-bench.js';
 import { runNetworkBenchmark, type NetworkBenchResult } from './network-bench.js';
 import { runServerBenchmark, type ServerBenchResult } from './server-bench.js';
@@ -25,7 +31,7 @@ import { runScreenBenchmark, type ScreenBenchResult, type StreamFigures } from '
 const ROOT = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 
-type Part = 'bundle' | 'browser' | 'navigation' | 'network' | 'soak' | 'server' | 'screen';
+type Part = 'bundle' | 'browser' | 'navigation' | 'network' | 'soak' | 'server' | 'cluster' | 'screen';
 
 interface Results {
   date: string;
@@ -34,6 +40,7 @@ interface Results {
   dates?: Partial<Record<Part, string>>;
   bundle?: BundleResult[];
   server?: ServerBenchResult;
+  cluster?: ClusterBenchResult;
   browser?: BrowserBenchResult;
   network?: NetworkBenchResult;
   navigation?: NavigationBenchResult;
@@ -199,8 +206,15 @@ function markdown(results: Results): string {
       '',
     );
   }
+  if (results.cluster) {
+    const counts = results.cluster.clientCounts.map((count) => count.toLocaleString('en-US')).join(' and ');
+    lines.push(dated('cluster', `### Cluster: rooms shared through Redis, ${counts || 'no'} clients`), '', formatClusterBenchTable(results.cluster), '');
+  }
   return lines.join('\n');
 }
+
+/** Client counts of the cluster part. */
+const clusterCounts = (quick: boolean): number[] => (quick ? [500, 1000] : [2000, 10_000]);
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -223,6 +237,9 @@ async function main(): Promise<void> {
   const server = want('server')
     ? await runServerBenchmark({ clients: quick ? 300 : 2000, rounds: quick ? 1 : 3, log })
     : undefined;
+  const cluster = want('cluster')
+    ? await runClusterBenchmark({ clientCounts: clusterCounts(quick), timeoutMs: quick ? 300_000 : 1_200_000, log })
+    : undefined;
 
   const date = new Date().toISOString().slice(0, 10);
   const measured: Omit<Results, 'date' | 'machine'> = {
@@ -233,6 +250,7 @@ async function main(): Promise<void> {
     ...(soak ? { soak } : {}),
     ...(screen ? { screen } : {}),
     ...(server ? { server } : {}),
+    ...(cluster ? { cluster } : {}),
   };
   // A partial run keeps the other parts' last figures (never after --quick, whose figures are rough).
   const resultsPath = resolve(ROOT, 'bench/results.json');
@@ -256,7 +274,7 @@ async function main(): Promise<void> {
   const table = markdown(results);
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(resolve(ROOT, 'bench/results.md'), `${table}\n`);
-  const complete = (['bundle', 'browser', 'navigation', 'network', 'soak', 'server', 'screen'] as const).every((part) => results[part] !== undefined);
+  const complete = (['bundle', 'browser', 'navigation', 'network', 'soak', 'server', 'cluster', 'screen'] as const).every((part) => results[part] !== undefined);
   if (!quick && complete) {
     const docPath = resolve(ROOT, 'docs/performance.md');
     const doc = readFileSync(docPath, 'utf8');

@@ -1,7 +1,8 @@
 /**
  * The parent's handle on a server benchmark child (`server-bench-server.ts`):
- * forks it with `--import tsx --expose-gc`, waits for it to listen, asks it
- * for memory and connection counts, and always ends it.
+ * forks it with `--import tsx --expose-gc` (through `taskset` when it is to
+ * be pinned to a CPU), waits for it to listen, asks it for memory and
+ * connection counts, and always ends it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +49,8 @@ export class ServerChild {
         if (!waiter) return;
         this.pending.delete(message.id);
         clearTimeout(waiter.timer);
-        waiter.resolve({ memory: message.memory, connections: message.connections, anomalies: message.anomalies });
+        const { memory, connections, anomalies, anomalyEvents, rooms } = message;
+        waiter.resolve({ memory, connections, anomalies, anomalyEvents, ...(rooms === undefined ? {} : { rooms }) });
       } else if (message?.type === 'failed') {
         this.failAll(new Error(`server child (${kind}) failed: ${message.message}`));
       }
@@ -66,16 +68,28 @@ export class ServerChild {
     return `ws://127.0.0.1:${this.port}${this.webSocketPath}`;
   }
 
+  /** The child's process id (undefined if it never started). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Why the child is unusable (it exited or failed), if it is. */
   get error(): Error | undefined {
     return this.exitError;
   }
 
-  /** Forks the child for `config` and resolves once its server listens. */
-  static start(config: BenchServerConfig, signal: AbortSignal): Promise<ServerChild> {
+  /**
+   * Forks the child for `config` and resolves once its server listens. With
+   * `cpu`, node is started through `taskset -c <cpu>` (which execs it, keeping
+   * the IPC channel), so every thread it ever starts stays on that CPU.
+   */
+  static start(config: BenchServerConfig, signal: AbortSignal, cpu?: number): Promise<ServerChild> {
     const tsx = import.meta.resolve('tsx');
+    const nodeArgs = ['--import', tsx, '--expose-gc', ...(process.env.LS_BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LS_BENCH_CPU_PROFILE}`] : [])];
     const child = fork(CHILD_SCRIPT, [JSON.stringify(config)], {
-      execArgv: ['--import', tsx, '--expose-gc', ...(process.env.LS_BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LS_BENCH_CPU_PROFILE}`] : [])],
+      ...(cpu === undefined
+        ? { execArgv: nodeArgs }
+        : { execPath: 'taskset', execArgv: ['-c', String(cpu), process.execPath, ...nodeArgs] }),
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     // Failed IPC writes (a dead child) arrive as `error` events; never let one go unhandled.

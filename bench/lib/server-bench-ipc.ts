@@ -13,6 +13,13 @@ export interface BenchServerConfig {
   /** Clients the run will open; limits are set well above it. */
   clients: number;
   roomSize: number;
+  /**
+   * Room server only: share rooms with other children through this Redis
+   * (`redis://127.0.0.1:<port>`); absent, the server is alone (in memory).
+   */
+  redisUrl?: string;
+  /** Prefix of the Redis keys and channels (with `redisUrl`). */
+  keyPrefix?: string;
 }
 
 /** Parent → child. */
@@ -31,6 +38,10 @@ export interface BenchServerStats {
    * server's error-level records, refusals, policy closes and ping timeouts.
    */
   anomalies: number;
+  /** The anomalies by log event, to tell a Redis hiccup from a refused join. */
+  anomalyEvents: Record<string, number>;
+  /** Rooms this server runs (room server only; with Redis, the rooms it is home to). */
+  rooms?: number;
 }
 
 /** Child → parent. */

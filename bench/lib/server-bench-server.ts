@@ -1,8 +1,9 @@
 /**
  * Child process of the server benchmark: runs ONE server (the room server or
  * a bare `peer` server) on 127.0.0.1, port 0, and answers the parent over IPC.
- * Started by `bench/server-bench.ts` with `--import tsx --expose-gc`; the
- * clients live in the parent, so this process's memory is the server's alone.
+ * Started by `bench/server-bench.ts` (and `bench/cluster-bench.ts`, several
+ * of them sharing one Redis) with `--import tsx --expose-gc`; the clients
+ * live in the parent, so this process's memory is the server's alone.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
@@ -12,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import express from 'express';
 import { ExpressPeerServer } from 'peer';
-import { startRoomServer } from '../../src/server/index.js';
+import { startRoomServer, type LogEntry } from '../../src/server/index.js';
 import {
   asParentMessage,
   type BenchServerConfig,
@@ -25,12 +26,44 @@ interface StartedServer {
   webSocketPath: string;
   description: string;
   httpServer: HttpServer;
+  /** Rooms the server runs now (room server only). */
+  rooms?: () => number;
   close(): Promise<void>;
 }
 
-/** Problems the server reported (see `BenchServerStats.anomalies`); counted, never fatal. */
-let anomalies = 0;
-const ANOMALOUS_EVENTS = new Set(['peer-error', 'ping-timeout', 'refused', 'policy-close']);
+/** Problems the server reported (see `BenchServerStats.anomalies`), by event; counted, never fatal. */
+const anomalies = new Map<string, number>();
+const ANOMALOUS_EVENTS = new Set([
+  'peer-error',
+  'ping-timeout',
+  'refused',
+  'policy-close',
+  // Shared rooms: none of these should happen on a healthy loopback Redis.
+  'redis-error',
+  'process-lost',
+  'cluster-unavailable',
+  'cluster-bad-message',
+  'home-moved',
+  'peer-id-unchecked',
+  'peer-id-taken',
+]);
+
+function countAnomaly(kind: string, count = 1): void {
+  anomalies.set(kind, (anomalies.get(kind) ?? 0) + count);
+}
+
+/** Counts a log record that reports a problem, by kind (`event` or `event:code`). */
+function countLogged(entry: LogEntry): void {
+  const detail = entry['code'] ?? entry['reason'];
+  const kind = typeof detail === 'string' ? `${entry.event}:${detail}` : entry.event;
+  if (entry.level === 'error' || ANOMALOUS_EVENTS.has(entry.event)) countAnomaly(kind);
+  // The server rate-limits repeated lines: what it left out still counts.
+  if (entry.event !== 'log-suppressed' || typeof entry['suppressed'] !== 'object' || entry['suppressed'] === null) return;
+  for (const [left, count] of Object.entries(entry['suppressed'] as Record<string, unknown>)) {
+    const event = left.split(':')[0] ?? left;
+    if (ANOMALOUS_EVENTS.has(event) && typeof count === 'number') countAnomaly(left, count);
+  }
+}
 
 function send(message: ChildToParent): void {
   process.send?.(message);
@@ -40,11 +73,14 @@ function readConfig(): BenchServerConfig {
   const raw = process.argv[2];
   if (raw === undefined) throw new Error('server-bench child: missing config argument');
   const parsed = JSON.parse(raw) as Partial<Record<keyof BenchServerConfig, unknown>>;
-  const { kind, clients, roomSize } = parsed;
+  const { kind, clients, roomSize, redisUrl, keyPrefix } = parsed;
   if ((kind !== 'room' && kind !== 'peer') || typeof clients !== 'number' || typeof roomSize !== 'number') {
     throw new Error(`server-bench child: bad config ${raw}`);
   }
-  return { kind, clients, roomSize };
+  if ((redisUrl !== undefined && typeof redisUrl !== 'string') || (keyPrefix !== undefined && typeof keyPrefix !== 'string')) {
+    throw new Error(`server-bench child: bad redis config ${raw}`);
+  }
+  return { kind, clients, roomSize, ...(redisUrl === undefined ? {} : { redisUrl }), ...(keyPrefix === undefined ? {} : { keyPrefix }) };
 }
 
 function peerVersion(): string {
@@ -70,15 +106,23 @@ async function startRoom(config: BenchServerConfig): Promise<StartedServer> {
     maxUnjoinedSockets: config.clients + 1000,
     maxRoomSize: Math.max(50, config.roomSize),
     rateLimit: { burst: generous, perSecond: generous, overflowLimit: generous },
+    ...(config.redisUrl === undefined
+      ? {}
+      : {
+          // The defaults: how a deployment would run, so the hop costs what it would there.
+          redis: { url: config.redisUrl, keyPrefix: config.keyPrefix ?? 'ls:', heartbeatMs: 1000, processTimeoutMs: 5000 },
+        }),
   });
-  running.roomServer.on('log', (entry) => {
-    if (entry.level === 'error' || ANOMALOUS_EVENTS.has(entry.event)) anomalies += 1;
-  });
+  running.roomServer.on('log', countLogged);
   return {
     port: running.port,
     webSocketPath: running.roomServer.webSocketPath,
-    description: 'live-session room server (defaults, generous rate limit)',
+    description:
+      config.redisUrl === undefined
+        ? 'live-session room server (defaults, generous rate limit)'
+        : `live-session room server (shared through Redis as ${running.roomServer.processId}, generous rate limit)`,
     httpServer: running.httpServer,
+    rooms: () => running.roomServer.rooms.size,
     close: () => running.close(),
   };
 }
@@ -96,7 +140,7 @@ async function startBarePeer(config: BenchServerConfig): Promise<StartedServer> 
   });
   // A `peer` server without an error listener crashes on a non-JSON frame.
   peerServer.on('error', () => {
-    anomalies += 1;
+    countAnomaly('peer-error');
   });
   app.use('/', peerServer);
   await new Promise<void>((resolve, reject) => {
@@ -137,7 +181,9 @@ async function stats(server: StartedServer, collect: boolean): Promise<BenchServ
       else resolve(count);
     });
   });
-  return { memory, connections, anomalies };
+  const anomalyEvents = Object.fromEntries(anomalies);
+  const total = [...anomalies.values()].reduce((sum, count) => sum + count, 0);
+  return { memory, connections, anomalies: total, anomalyEvents, ...(server.rooms ? { rooms: server.rooms() } : {}) };
 }
 
 async function main(): Promise<void> {
