@@ -192,6 +192,31 @@ void describe('rooms shared through Redis', () => {
     for (const server of [a, b]) assert.equal(server.logs.filter((entry) => entry.level === 'error').length, 0);
   });
 
+  void test('after Redis lost its data, a room another process claimed meanwhile moves there: its sockets here are closed with 1012', async () => {
+    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const tutor = await connect(a.webSocketUrl);
+    const student = await connect(b.webSocketUrl);
+    await tutor.join(identity('Ty', 'tutor', 'split'));
+    await student.join(identity('St', 'student', 'split'));
+    // Redis empty, and B's claim on the room made before A is back: the order a restart can produce.
+    const admin = new Redis(redis.url);
+    const prefix = 'ls:';
+    await admin.flushall();
+    await admin.set(`${prefix}proc:${b.roomServer.processId}`, 'alive', 'PX', 5000);
+    await admin.set(`${prefix}home:split`, b.roomServer.processId);
+    await admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    admin.disconnect();
+    const [tutorClose, studentClose] = await Promise.all([tutor.closed, student.closed]);
+    assert.equal(tutorClose.code, 1012);
+    assert.equal(studentClose.code, 1012);
+    await waitFor(() => a.logs.some((entry) => entry.event === 'room-moved' && entry['room'] === 'split'), 'A logged the move');
+    // They come back and meet at the room's new home.
+    const tutorAgain = await connect(a.webSocketUrl, tutor.id);
+    await tutorAgain.join(identity('Ty', 'tutor', 'split'));
+    assert.ok(b.roomServer.rooms.get('split'), 'the room runs on B now');
+    assert.equal(a.roomServer.rooms.get('split'), undefined);
+  });
+
   void test('Redis down for a moment: a socket connecting meanwhile waits for its peer id claim and gets in', async () => {
     const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
     const tutor = await connect(a.webSocketUrl);

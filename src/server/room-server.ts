@@ -13,7 +13,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import express from 'express';
 import { ExpressPeerServer } from 'peer';
-import { TUTOR_ONLY_TYPES, type ClientMessageType, type ParticipantInfo } from '../protocol/index.js';
+import { CLOSE_CODES, TUTOR_ONLY_TYPES, type ClientMessageType, type ParticipantInfo } from '../protocol/index.js';
 import { AttendanceRecorder, type AttendanceRecords } from './attendance/attendance-recorder.js';
 import { checkJoinPayload, parseFrame } from './frames.js';
 import { JoinAdmission } from './join-admission.js';
@@ -195,6 +195,16 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       holdsPeerId: (peerId, except) => this.gate.holdsPeerId(peerId, except),
       localPeers: () => this.localPeers(),
       occupied: (room) => this.registry.get(room) !== undefined || this.actions.waitingRoom.waitingList(room).length > 0,
+      evacuate: (room) => {
+        const sockets = [
+          ...(this.registry.get(room)?.allMembers().map((member) => member.connection) ?? []),
+          ...[...this.gate.sessions.values()].filter((session) => session.waitingIn === room),
+        ];
+        for (const session of sockets) {
+          if (session.isOpen) session.socket.close(CLOSE_CODES.serviceRestart, 'room moved');
+        }
+        return sockets.length;
+      },
       roomState: {
         save: (room) => saveRoomState(this.roomStateParts(), room),
         version: (room) => roomStateVersion(this.roomStateParts(), room),

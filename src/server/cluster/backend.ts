@@ -58,6 +58,8 @@ export interface ClusterListener {
   processLost(processId: string): void;
   /** The shared state was lost and is back (e.g. Redis restarted): claim again what this process holds. */
   reclaim(): { peers: Iterable<[peerId: string, token: string]>; rooms: Iterable<string> };
+  /** Another process is now home to a room this one ran (claimed while Redis was away). */
+  homeLost(room: string): void;
   /** Processes whose loss matters to this one. */
   watched(): Iterable<string>;
 }

@@ -230,11 +230,18 @@ export class RedisBackend implements ClusterBackend {
       pipeline.set(this.key('peer', peerId), `${this.processId}|${token}`, 'NX');
       peers++;
     }
-    for (const room of held.rooms) {
-      pipeline.set(this.key('home', room), this.processId, 'NX');
+    void pipeline.exec().catch(() => undefined);
+    // Rooms through the claim script: another process may have claimed one meanwhile (a
+    // newcomer's join while this one was still reconnecting): then its members move there.
+    const claims = [...held.rooms].map(async (room) => {
       rooms++;
-    }
-    void pipeline.exec().then(
+      const home = await this.homeOf(room);
+      if (home !== this.processId) {
+        this.log('warn', 'home-lost', { room, home });
+        this.listener?.homeLost(room);
+      }
+    });
+    void Promise.all(claims).then(
       () => {
         this.log('info', 'redis-reclaimed', { peers, rooms });
       },

@@ -32,6 +32,11 @@ export interface RouterHost {
   localPeers(): Iterable<[peerId: string, token: string]>;
   /** Rooms with members or waiting joiners here. */
   occupied(room: string): boolean;
+  /**
+   * Closes with 1012 every socket in the room (members and waiting joiners, here
+   * or attached from other processes), so they reconnect to its new home; returns how many.
+   */
+  evacuate(room: string): number;
   /** A room's state to carry over if it moves, its version, and taking up a moved room's state. */
   roomState: {
     save(room: string): string | undefined;
@@ -315,6 +320,13 @@ export class ClusterRouter implements ClusterListener {
       sockets++;
     }
     this.host.log('warn', 'process-lost-handled', { processId, members, sockets });
+  }
+
+  homeLost(room: string): void {
+    this.homes.delete(room);
+    this.savedStates.delete(room);
+    const moved = this.host.evacuate(room);
+    this.host.log('warn', 'room-moved', { room, sockets: moved });
   }
 
   watched(): Iterable<string> {
