@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startRedis } from '../test/redis.js';
-import { startBalancer, type Balancer } from './balancer.js';
+import { startBalancer, type Balancer } from '../test/balancer.js';
 import { ChromiumDriver, FirefoxDriver, startCliServer, uniqueRoom, waitFor, type CliServer, type Participant } from './harness.js';
 
 /** A balancer seen as a server by the pages: they load from it and connect through it. */

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { createServer as createNetServer, connect as connectNet, type AddressInfo, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { startBalancer } from '../../test/balancer.js';
 import { WebSocket, type ClientOptions } from 'ws';
 import type { ServerMessage, ServerMessageType } from '../protocol/index.js';
 import type { LogEntry } from './logger.js';
@@ -60,18 +61,8 @@ async function startClusterTestServer(options: StartRoomServerOptions, redisUrl:
     await startRoomServer({ port: 0, host: '127.0.0.1', quiet: true, ...options, redis }),
     await startRoomServer({ port: 0, host: '127.0.0.1', quiet: true, ...options, redis }),
   ];
-  let turn = 0;
-  const balancer = createNetServer((socket) => {
-    const target = servers[turn++ % servers.length] as RunningRoomServer;
-    const upstream = connectNet(target.port, '127.0.0.1');
-    socket.pipe(upstream).pipe(socket);
-    socket.on('error', () => upstream.destroy());
-    upstream.on('error', () => socket.destroy());
-    socket.on('close', () => upstream.destroy());
-    upstream.on('close', () => socket.destroy());
-  });
-  await new Promise<void>((resolve) => balancer.listen(0, '127.0.0.1', resolve));
-  const port = (balancer.address() as AddressInfo).port;
+  const balancer = await startBalancer(servers.map((server) => server.port), { rotate: true });
+  const port = balancer.port;
   const [first] = servers as [RunningRoomServer, RunningRoomServer];
   // A listener hears both servers, each calling it as it calls its own.
   const events = {
@@ -120,7 +111,7 @@ async function startClusterTestServer(options: StartRoomServerOptions, redisUrl:
     webSocketUrl: `ws://127.0.0.1:${String(port)}${first.roomServer.webSocketPath}`,
     close: async () => {
       await Promise.all(servers.map((server) => server.close()));
-      await new Promise<void>((resolve) => balancer.close(() => resolve()));
+      await balancer.close();
     },
   };
 }

@@ -1,8 +1,9 @@
 /**
- * A TCP load balancer for the scaling tests, as nginx or HAProxy would be in
- * front of several room server processes: each connection goes to the first
- * backend that accepts it, in the balancer's order of preference; a process
- * that is down (connection refused) is passed over. Loopback only.
+ * A TCP load balancer for the tests of rooms shared between server
+ * processes, as nginx or HAProxy would be in front of them: each connection
+ * goes to the first backend that accepts it, in the balancer's order of
+ * preference (or, with `rotate`, starting from the next backend in turn); a
+ * process that is down (connection refused) is passed over. Loopback only.
  */
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
@@ -15,14 +16,16 @@ export interface Balancer {
   close(): Promise<void>;
 }
 
-export async function startBalancer(backendPorts: number[]): Promise<Balancer> {
+export async function startBalancer(backendPorts: number[], options: { rotate?: boolean } = {}): Promise<Balancer> {
   const routed: number[] = [];
+  let turn = 0;
   const open = new Set<Socket>();
   const server = createServer((client) => {
     open.add(client);
     client.pause();
-    const tryBackend = (index: number): void => {
-      const port = backendPorts[index];
+    const first = options.rotate ? turn++ % backendPorts.length : 0;
+    const tryBackend = (tries: number): void => {
+      const port = tries < backendPorts.length ? backendPorts[(first + tries) % backendPorts.length] : undefined;
       if (port === undefined) {
         client.destroy();
         return;
@@ -31,7 +34,7 @@ export async function startBalancer(backendPorts: number[]): Promise<Balancer> {
       let connected = false;
       upstream.once('error', () => {
         upstream.destroy();
-        if (!connected) tryBackend(index + 1);
+        if (!connected) tryBackend(tries + 1);
       });
       upstream.once('connect', () => {
         connected = true;
