@@ -168,6 +168,40 @@ void describe('rooms shared through Redis', () => {
     assert.equal(a.roomServer.rooms.get('ids')?.participants.length, 1);
   });
 
+  void test('socket ids are each edge\'s own: a socket closing on one process never closes another\'s', async () => {
+    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    // Both processes are edge and home at once, and their first attached sockets may share a number.
+    const tutorA = await connect(a.webSocketUrl);
+    const tutorB = await connect(b.webSocketUrl);
+    await tutorA.join(identity('TA', 'tutor', 'sid-a'));
+    await tutorB.join(identity('TB', 'tutor', 'sid-b'));
+    const onB = await connect(b.webSocketUrl);
+    const onA = await connect(a.webSocketUrl);
+    await onB.join(identity('S1', 'student', 'sid-a'));
+    await onA.join(identity('S2', 'student', 'sid-b'));
+    onB.send({ type: 'LEAVE' });
+    await onB.closed;
+    assert.equal((await tutorA.next('LS-PARTICIPANT-LEFT')).payload.id, onB.id);
+    await tutorB.roundTrip();
+    assert.deepEqual(tutorB.drain('LS-PARTICIPANT-LEFT'), []);
+    assert.ok(onA.isOpen);
+    assert.deepEqual(b.roomServer.rooms.get('sid-b')?.participants.map((p) => p.name), ['TB', 'S2']);
+  });
+
+  void test('a join is told apart by its parsed type: an escaped "LS-JOIN" still goes to the room\'s home and its rules', async () => {
+    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const tutor = await connect(a.webSocketUrl);
+    await tutor.join(identity('Tu', 'tutor', 'escaped'));
+    const student = await connect(b.webSocketUrl);
+    await student.join(identity('Ev', 'student', 'escaped'));
+    tutor.send({ type: 'LS-REMOVE', payload: { target: student.id } });
+    await student.next('LS-EVICTED');
+    const again = await connect(b.webSocketUrl);
+    again.sendRaw(JSON.stringify({ type: 'LS-JOIN', payload: identity('Ev', 'student', 'escaped') }).replace('"LS-JOIN"', '"LS\\u002dJOIN"'));
+    assert.equal((await again.nextError()).code, 'removed-from-room');
+    assert.equal(b.roomServer.rooms.get('escaped'), undefined, 'no second copy of the room on B');
+  });
+
   void test('Redis restarting empty: rooms go on, claims are made again, joins work', async () => {
     const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
     const tutor = await connect(a.webSocketUrl);

@@ -60,7 +60,9 @@ export class RoomAdmission {
   /** What happens to a join: straight in, into the waiting room, or refused. `rejoining`: the user is a member already (a refresh). */
   decide(identity: JoinIdentity, rejoining: boolean): AdmissionVerdict {
     const state = this.#rooms.get(identity.room);
-    if (identity.role === 'tutor' || rejoining || state?.returning?.has(identity.userId)) return 'enter';
+    // A member of the room before it moved comes back once, as members do.
+    if (state?.returning?.delete(identity.userId)) return 'enter';
+    if (identity.role === 'tutor' || rejoining) return 'enter';
     if (state?.locked) return { code: 'room-locked', message: 'The tutor has locked this room: no one else can join now.' };
     if (!state?.waiting && identity.waiting !== true) return 'enter';
     if ((state?.queue.length ?? 0) >= this.#host.maxWaiting) return { code: 'room-full', message: 'The waiting room is full.' };

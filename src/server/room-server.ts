@@ -211,6 +211,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
         restore: (room, json) => restoreRoomState(this.roomStateParts(), room, json),
         forget: (room) => {
           this.chat.unseed(room);
+          this.actions.waitingRoom.roomEmptied(room);
         },
       },
     });
@@ -449,6 +450,13 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
 
   /** Admits a resolved identity unless its peer id is bound to someone else. */
   private admitIdentity(session: SocketSession, identity: JoinIdentity, media: JoinMedia, tokenExpiresAt?: number): void {
+    if (!this.router.isHome(identity.room)) {
+      // Rooms shared between processes: a room runs only at its home, never in a second copy here.
+      this.log('warn', 'not-home', { room: identity.room, peerId: session.peerId });
+      session.closed = true;
+      session.socket.close(CLOSE_CODES.serviceRestart, 'room moved');
+      return;
+    }
     const binding = checkPeerIdBinding(session.peerId, identity, this.options.peerIdBinding);
     if (binding) {
       this.refuseJoin(session, binding);
@@ -515,6 +523,9 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   // ------------------------------------------------------------------ shutdown
 
   close(): Promise<void> {
+    // Rooms shared between processes: their state saved whole and their homes given up
+    // before the members are told, so they rejoin elsewhere into the same room.
+    if (!this.closing) this.router.handOver();
     this.closing ??= shutDown({
       webSocketServer: this.gate.webSocketServer,
       sessions: this.gate.sessions.values(),

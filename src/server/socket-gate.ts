@@ -185,6 +185,7 @@ export class SocketGate {
       (claim) => {
         if (session.closed || !session.isOpen) return;
         if (claim === 'ok') {
+          session.peerClaimed = true;
           this.claimPeerId(session, proceed);
           return;
         }
@@ -236,9 +237,15 @@ export class SocketGate {
     }
     this.hooks.log('info', 'peer-id-claimed', { peerId: session.peerId, address: session.address });
     // Registered after peer's own close listener: by then peer has forgotten the holder.
-    holder.socket.once('close', () => {
-      if (!session.closed && session.isOpen) proceed();
+    // Frames the newcomer sends meanwhile (a join right behind its socket, as an edge
+    // process forwards it) wait until `peer` has registered it.
+    const registered = new Promise<void>((resolve) => {
+      holder.socket.once('close', () => {
+        if (!session.closed && session.isOpen) proceed();
+        resolve();
+      });
     });
+    this.hold(session, registered);
     holder.closed = true;
     holder.backlog.length = 0;
     holder.socket.terminate();

@@ -107,6 +107,8 @@ export class SocketSession {
   badFrames = 0;
   /** While a join is being verified, later frames wait here, in order. */
   busy = false;
+  /** Its peer id was claimed over every process (rooms shared through Redis): released when it closes. */
+  peerClaimed = false;
   /** Holds under way (they nest); `busy` while any is. */
   holds = 0;
   readonly backlog: Array<() => void> = [];

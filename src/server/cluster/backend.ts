@@ -15,11 +15,10 @@ export type ClusterMessage =
   | { op: 'frame'; from: string; sid: string; data: string; binary: boolean }
   /** Home → edge: a frame for the socket. */
   | { op: 'send'; from: string; sid: string; text: string }
-  /**
-   * Either way: the socket is closed (edge → home: with the reason its member
-   * leaves for; home → edge: with the close code and text to close it with).
-   */
-  | { op: 'close'; from: string; sid: string; reason?: LeaveReason; code?: number; text?: string; terminate?: boolean };
+  /** Edge → home: the socket closed on the edge, its member leaves for `reason`. */
+  | { op: 'detach'; from: string; sid: string; reason?: LeaveReason }
+  /** Home → edge: close the socket with this code and text (or cut it). */
+  | { op: 'close'; from: string; sid: string; code?: number; text?: string; terminate?: boolean };
 
 /** Outcome of claiming a peer id for a new socket. */
 export type PeerClaim = 'ok' | 'taken';

@@ -111,7 +111,7 @@ function parseMessage(text: string): ClusterMessage | undefined {
   }
   if (op === 'frame') return typeof record['data'] === 'string' ? (record as ClusterMessage) : undefined;
   if (op === 'send') return typeof record['text'] === 'string' ? (record as ClusterMessage) : undefined;
-  if (op === 'close') return record as ClusterMessage;
+  if (op === 'close' || op === 'detach') return record as ClusterMessage;
   return undefined;
 }
 

@@ -12,7 +12,7 @@
  */
 import { CLOSE_CODES, type LeaveReason } from '../../protocol/index.js';
 import type { ServerLog } from '../socket-gate.js';
-import type { SocketSession } from '../socket-session.js';
+import type { RemoteHome, SocketSession } from '../socket-session.js';
 import type { ClusterBackend, ClusterListener, ClusterMessage, PeerClaim } from './backend.js';
 import { RemoteSocket } from './remote-socket.js';
 import { stateLifetime } from './room-state.js';
@@ -51,33 +51,36 @@ export interface RouterHost {
 const HOME_KEEP_MS = 5000;
 /** Unchanged room state is saved again this often (it expires otherwise). */
 const STATE_REFRESH_MS = 10 * 60_000;
-const JOIN_MARK = '"LS-JOIN"';
 
-/** The room a join names: its `room` field, else its token's `room` claim (read, not verified: the home verifies). */
-export function roomOfJoin(text: string): string | undefined {
+/** The frame as an object, or undefined when it is not a JSON object. */
+function parseRecord(text: string): Record<string, unknown> | undefined {
   let frame: unknown;
   try {
     frame = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (typeof frame !== 'object' || frame === null) return undefined;
-  const record = frame as Record<string, unknown>;
-  if (record['type'] !== 'LS-JOIN') return undefined;
-  const payload = record['payload'];
+  return typeof frame === 'object' && frame !== null && !Array.isArray(frame) ? (frame as Record<string, unknown>) : undefined;
+}
+
+/** The room a parsed LS-JOIN names: its `room` field, else its token's `room` claim (read, not verified: the home verifies). */
+function roomOfJoinFrame(frame: Record<string, unknown>): string | undefined {
+  const payload = frame['payload'];
   if (typeof payload !== 'object' || payload === null) return undefined;
   const { room, token } = payload as Record<string, unknown>;
   if (typeof room === 'string' && room.length > 0 && room.length <= 64) return room;
   if (typeof token !== 'string') return undefined;
   const body = token.split('.')[1];
   if (body === undefined || body.length > 8192) return undefined;
-  try {
-    const claims: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-    const claimed = typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>)['room'] : undefined;
-    return typeof claimed === 'string' && claimed.length > 0 && claimed.length <= 64 ? claimed : undefined;
-  } catch {
-    return undefined;
-  }
+  const claims = parseRecord(Buffer.from(body, 'base64url').toString('utf8'));
+  const claimed = claims?.['room'];
+  return typeof claimed === 'string' && claimed.length > 0 && claimed.length <= 64 ? claimed : undefined;
+}
+
+/** The room a join frame names, or undefined when the frame is no LS-JOIN or names none. */
+export function roomOfJoin(text: string): string | undefined {
+  const frame = parseRecord(text);
+  return frame?.['type'] === 'LS-JOIN' ? roomOfJoinFrame(frame) : undefined;
 }
 
 function textOf(data: unknown, binary: boolean): string {
@@ -146,18 +149,29 @@ export class ClusterRouter implements ClusterListener {
   route(session: SocketSession, data: unknown, isBinary: boolean): boolean {
     if (!this.backend.shared) return false;
     const text = textOf(data, isBinary);
-    const joining = !isBinary && text.includes(JOIN_MARK) ? roomOfJoin(text) : undefined;
-    if (joining !== undefined && !session.membership && session.waitingIn === undefined) {
-      // Attached here by an edge for a room already at home here: nothing to look up.
-      if (session.socket instanceof RemoteSocket && this.homes.has(joining) && !this.restoring.has(joining)) return false;
-      this.host.hold(session, this.routeJoin(session, joining, data, isBinary, text));
-      return true;
-    }
+    // Frames are told apart by their parsed type, never by their text: a type can be written with escapes.
+    const frame = isBinary ? undefined : parseRecord(text);
     const home = session.home;
-    if (!home) return false;
-    this.backend.send(home.process, { op: 'frame', from: this.backend.processId, sid: home.sid, data: text, binary: isBinary });
-    // `peer` here also counts the socket's heartbeats, or it would drop the socket as silent.
-    return text.includes('"HEARTBEAT"') ? false : true;
+    if (home) {
+      // Everything goes to the home, joins included: it answers them as a lone server
+      // does (already joined), or sends the socket to the room's own home.
+      this.backend.send(home.process, { op: 'frame', from: this.backend.processId, sid: home.sid, data: text, binary: isBinary });
+      // `peer` here also counts the socket's heartbeats, or it would drop the socket as silent.
+      return frame?.['type'] !== 'HEARTBEAT';
+    }
+    if (!frame || frame['type'] !== 'LS-JOIN' || session.membership || session.waitingIn !== undefined) return false;
+    const joining = roomOfJoinFrame(frame);
+    // A join naming no room is refused here, as a lone server refuses it.
+    if (joining === undefined) return false;
+    // Attached here by an edge for a room already at home here: nothing to look up.
+    if (session.socket instanceof RemoteSocket && this.homes.has(joining) && !this.restoring.has(joining)) return false;
+    this.host.hold(session, this.routeJoin(session, joining, data, isBinary, text));
+    return true;
+  }
+
+  /** Whether this process runs `room` (claimed as its home). */
+  isHome(room: string): boolean {
+    return !this.backend.shared || this.homes.has(room);
   }
 
   private async routeJoin(session: SocketSession, room: string, data: unknown, isBinary: boolean, text: string): Promise<void> {
@@ -177,22 +191,18 @@ export class ClusterRouter implements ClusterListener {
     if (session.closed) return;
     if (home === me) {
       this.homes.set(room, undefined);
-      if (session.home) this.detach(session, 'left');
       this.host.handleLocally(session, data, isBinary);
       return;
     }
     if (session.socket instanceof RemoteSocket) {
-      // Another process became the room's home since the edge asked: the browser reconnects and lands there.
+      // The room's home is another process (it moved since the edge asked, or this
+      // socket asks for another room): the browser reconnects and lands there.
       this.host.log('warn', 'home-moved', { room, home });
       session.socket.close(CLOSE_CODES.serviceRestart, 'room moved');
       return;
     }
-    if (session.home?.process !== home) {
-      if (session.home) this.detach(session, 'left');
-      this.attach(session, home);
-    }
-    const current = session.home;
-    if (current) this.backend.send(current.process, { op: 'frame', from: me, sid: current.sid, data: text, binary: isBinary });
+    const attached = this.attach(session, home);
+    this.backend.send(home, { op: 'frame', from: me, sid: attached.sid, data: text, binary: isBinary });
   }
 
   /**
@@ -229,9 +239,10 @@ export class ClusterRouter implements ClusterListener {
     this.backend.saveRoomState(room, json, json === undefined ? 0 : stateLifetime(json, now));
   }
 
-  private attach(session: SocketSession, home: string): void {
+  private attach(session: SocketSession, home: string): RemoteHome {
     const sid = (++this.sequence).toString(36);
-    session.home = { process: home, sid };
+    const attached = { process: home, sid };
+    session.home = attached;
     this.attached.set(sid, session);
     this.backend.send(home, {
       op: 'attach',
@@ -241,6 +252,7 @@ export class ClusterRouter implements ClusterListener {
       token: session.peerToken,
       address: session.address,
     });
+    return attached;
   }
 
   private detach(session: SocketSession, reason: LeaveReason): void {
@@ -248,14 +260,14 @@ export class ClusterRouter implements ClusterListener {
     if (!home) return;
     session.home = undefined;
     this.attached.delete(home.sid);
-    this.backend.send(home.process, { op: 'close', from: this.backend.processId, sid: home.sid, reason });
+    this.backend.send(home.process, { op: 'detach', from: this.backend.processId, sid: home.sid, reason });
   }
 
   /** A socket here closed: its home hears of it, and its peer id is free unless another socket here holds it. */
   closed(session: SocketSession): void {
     if (!this.backend.shared || session.socket instanceof RemoteSocket) return;
     this.detach(session, session.closeReason ?? 'closed');
-    if (session.client !== undefined && !this.host.holdsPeerId(session.peerId, session)) this.backend.releasePeer(session.peerId);
+    if (session.peerClaimed && !this.host.holdsPeerId(session.peerId, session)) this.backend.releasePeer(session.peerId);
   }
 
   // ------------------------------------------------------------------ messages
@@ -276,15 +288,14 @@ export class ClusterRouter implements ClusterListener {
       case 'frame':
         this.remote.get(`${message.from}/${message.sid}`)?.receive(message.data, message.binary);
         return;
-      case 'close': {
-        const socket = this.remote.get(`${message.from}/${message.sid}`);
-        if (socket) {
-          socket.closedByEdge(message.reason);
-          return;
-        }
-        this.closeAttached(message.sid, message.code ?? 1000, message.text ?? '', message.terminate === true);
+      case 'detach':
+        // Edge → home: the socket closed on its edge (ids are the edge's own, keyed by it here).
+        this.remote.get(`${message.from}/${message.sid}`)?.closedByEdge(message.reason);
         return;
-      }
+      case 'close':
+        // Home → edge: only the home a socket is attached to may close it.
+        this.closeAttached(message.from, message.sid, message.code ?? 1000, message.text ?? '', message.terminate === true);
+        return;
       case 'send': {
         const session = this.attached.get(message.sid);
         if (session?.home?.process === message.from) session.sendText(message.text);
@@ -294,9 +305,9 @@ export class ClusterRouter implements ClusterListener {
   }
 
   /** The home closed an attached socket: the real one closes the same way. */
-  private closeAttached(sid: string, code: number, text: string, terminate: boolean): void {
+  private closeAttached(from: string, sid: string, code: number, text: string, terminate: boolean): void {
     const session = this.attached.get(sid);
-    if (!session) return;
+    if (session?.home?.process !== from) return;
     this.attached.delete(sid);
     session.home = undefined;
     if (terminate) {
@@ -316,7 +327,7 @@ export class ClusterRouter implements ClusterListener {
     let sockets = 0;
     for (const [sid, session] of [...this.attached]) {
       if (session.home?.process !== processId) continue;
-      this.closeAttached(sid, CLOSE_CODES.serviceRestart, 'room moved', false);
+      this.closeAttached(processId, sid, CLOSE_CODES.serviceRestart, 'room moved', false);
       sockets++;
     }
     this.host.log('warn', 'process-lost-handled', { processId, members, sockets });
@@ -337,6 +348,8 @@ export class ClusterRouter implements ClusterListener {
   }
 
   reclaim(): { peers: Iterable<[string, string]>; rooms: Iterable<string> } {
+    // Redis may have lost the saved states too: save each room again at the next sweep.
+    this.savedStates.clear();
     return { peers: this.host.localPeers(), rooms: this.homeRooms() };
   }
 
@@ -360,11 +373,26 @@ export class ClusterRouter implements ClusterListener {
     }
   }
 
-  /** Stops the sweeper and leaves the cluster (after the server closed its sockets). */
-  async close(): Promise<void> {
+  /**
+   * The server is stopping: saves every room it runs as it is now (members and
+   * chat included) and gives up their homes, so members reconnecting elsewhere
+   * find the room there with its state.
+   */
+  handOver(): void {
     clearInterval(this.sweeper);
-    for (const room of this.homes.keys()) this.backend.releaseHome(room);
+    if (!this.backend.shared) return;
+    const now = Date.now();
+    this.savedStates.clear();
+    for (const room of this.homes.keys()) {
+      this.saveRoom(room, now);
+      this.backend.releaseHome(room);
+    }
     this.homes.clear();
+  }
+
+  /** Leaves the cluster (after the server closed its sockets). */
+  async close(): Promise<void> {
+    this.handOver();
     await this.backend.close();
   }
 }
