@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { startRedis, type TestRedis } from '../../test/redis.js';
-import { waitFor } from '../../test/wait-for.js';
+import { delay, waitFor } from '../../test/wait-for.js';
 import { roomOfJoin } from './cluster/router.js';
 import { resolveOptions } from './options.js';
 import { TestClient, identity, startTestServer, type TestServer } from './test-client.node.test.js';
@@ -264,6 +264,50 @@ void describe('rooms shared through Redis', () => {
     for (const server of [a, b]) assert.equal(server.logs.filter((entry) => entry.level === 'error').length, 0);
   });
 
+  /** Cuts a process's pub/sub connection: what is published to it until it resubscribes (about 100 ms) is lost. */
+  const cutSubscriber = async (processId: string): Promise<void> => {
+    const admin = new Redis(redis.url);
+    const clients = String(await admin.client('LIST')).split('\n');
+    const subscriber = clients.find((line) => line.includes(`name=live-session:${processId} `) && / sub=1 /.test(line));
+    const id = subscriber ? /^id=(\d+)/.exec(subscriber)?.[1] : undefined;
+    assert.ok(id, `the subscriber of ${processId} in CLIENT LIST`);
+    await admin.client('KILL', 'ID', id);
+    admin.disconnect();
+  };
+
+  void test('a detach lost on its way (the home cut from Redis for a moment): the home learns its member left within a few rounds', async () => {
+    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const tutor = await connect(a.webSocketUrl);
+    await tutor.join(identity('Gil', 'tutor', 'lost-detach'));
+    const student = await connect(b.webSocketUrl);
+    await student.join(identity('Hal', 'student', 'lost-detach'));
+    await tutor.next('LS-PARTICIPANT-JOINED');
+    await cutSubscriber(a.roomServer.processId);
+    // B sends the detach at once, while A hears nothing.
+    await student.close();
+    const left = await waitFor(() => tutor.drain('LS-PARTICIPANT-LEFT')[0], 'the tutor sees the student leave', 10_000);
+    // Left through the edge's answer to the home's check, not through the lost detach (which says 'closed').
+    assert.equal((left.payload as { id: string; reason: string }).id, student.id);
+    assert.equal((left.payload as { reason: string }).reason, 'timeout');
+    assert.ok(b.logs.some((entry) => entry.event === 'cluster-stale-members' && entry['home'] === a.roomServer.processId));
+    assert.deepEqual(a.roomServer.rooms.get('lost-detach')?.participants.map((p) => p.name), ['Gil']);
+  });
+
+  void test('an attach lost on its way: the edge closes the socket with 1012 once its home has not named it for three rounds, and the browser gets in again', async () => {
+    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const tutor = await connect(a.webSocketUrl);
+    await tutor.join(identity('Ida', 'tutor', 'lost-attach'));
+    await cutSubscriber(a.roomServer.processId);
+    const student = await connect(b.webSocketUrl);
+    student.send({ type: 'LS-JOIN', payload: identity('Jo', 'student', 'lost-attach') });
+    const closed = await Promise.race([student.closed, delay(15_000).then(() => undefined)]);
+    assert.equal(closed?.code, 1012, 'closed for a reconnect');
+    assert.ok(b.logs.some((entry) => entry.event === 'cluster-unconfirmed' && entry['peerId'] === student.id));
+    const again = await connect(b.webSocketUrl, student.id);
+    const joined = await again.join(identity('Jo', 'student', 'lost-attach'));
+    assert.deepEqual(joined.participants.map((p) => p.id), [tutor.id]);
+  });
+
   void test('a process killed with SIGKILL: its members leave everywhere, come back through another process, once', async () => {
     const [a, b, c] = [await startServerProcess(redis.url), await startServerProcess(redis.url), await startServerProcess(redis.url)];
     processes.push(a, b, c);
@@ -325,5 +369,33 @@ void describe('rooms shared through Redis', () => {
     assert.equal(c.output().match(/"event":"room-restored"[^\n]*"room":"killed"/g)?.length, 1, 'restored once');
     const stillOut = await connect(c.webSocketUrl);
     assert.equal((await stillOut.joinRefused(identity('Gone', 'student', 'killed'))).code, 'removed-from-room');
+  });
+  void test('a process paused past its timeout: when it wakes, rooms taken meanwhile move to their new home, and nobody is left twice', async () => {
+    const [a, b] = [await startServerProcess(redis.url), await startServerProcess(redis.url)];
+    processes.push(a, b);
+    const tutor = await connect(a.webSocketUrl);
+    await tutor.join(identity('Pia', 'tutor', 'paused'));
+    const student = await connect(b.webSocketUrl, undefined, 'token-s');
+    await student.join(identity('Quin', 'student', 'paused'));
+    await tutor.next('LS-PARTICIPANT-JOINED');
+
+    // A (the room's home) stops answering: B takes it for lost and sends its socket to reconnect.
+    a.child.kill('SIGSTOP');
+    try {
+      const studentClose = await Promise.race([student.closed, delay(15_000).then(() => undefined)]);
+      assert.equal(studentClose?.code, 1012);
+      const back = await connect(b.webSocketUrl, student.id, 'token-s');
+      const joined = await back.join(identity('Quin', 'student', 'paused'));
+      assert.deepEqual(joined.participants, [], 'the room started again on B');
+    } finally {
+      a.child.kill('SIGCONT');
+    }
+    // A wakes, finds it was taken for lost, and sends its sockets in that room to the room's home now.
+    const tutorClose = await Promise.race([tutor.closed, delay(15_000).then(() => undefined)]);
+    assert.equal(tutorClose?.code, 1012, 'closed for a reconnect, not cut as silent');
+    await waitFor(() => a.output().includes('"event":"process-expired"'), 'A saw it had been taken for lost');
+    const tutorBack = await connect(a.webSocketUrl, tutor.id);
+    const joined = await tutorBack.join(identity('Pia', 'tutor', 'paused'));
+    assert.deepEqual(joined.participants.map((p) => p.name), ['Quin'], 'one room, one student');
   });
 });

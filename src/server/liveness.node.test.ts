@@ -217,6 +217,48 @@ void describe('liveness monitor (injected clock, no sockets)', () => {
     assert.equal(answering.inRoomAt, 1200);
   });
 
+  void test('a process that did not run for a while (paused, starved) holds nobody\'s silence over that time against them', () => {
+    let now = 0;
+    const answering = Object.assign(new FakeConnection(0), { inRoom: true });
+    const silent = Object.assign(new FakeConnection(0), { inRoom: true });
+    const roomless = new FakeConnection(0);
+    const late: number[] = [];
+    const monitor = new LivenessMonitor<FakeConnection>(
+      timing,
+      {
+        connections: () => [answering, silent, roomless],
+        ping: (c) => {
+          c.done.push('ping');
+          if (c !== silent) c.lastPongAt = now;
+        },
+        timedOut: (c) => {
+          c.done.push('timed-out');
+          c.isOpen = false;
+        },
+        stalled: () => undefined,
+        noRoom: (c) => {
+          c.done.push('no-room');
+          c.isOpen = false;
+        },
+        resumed: (lateByMs) => {
+          late.push(lateByMs);
+        },
+      },
+      () => now,
+    );
+    now = 100;
+    monitor.check();
+    // The next tick comes 10 s late: the pongs that came meanwhile were never read.
+    now = 10_200;
+    monitor.check();
+    assert.deepEqual(late, [10_000]);
+    for (const c of [answering, silent, roomless]) assert.deepEqual(c.done, ['ping', 'ping']);
+    // From then on the clocks run as usual: the silent one is cut a pong timeout after the resume.
+    for (now = 10_300; now <= 11_000; now += 100) monitor.check();
+    assert.equal(silent.done.at(-1), 'timed-out');
+    assert.ok(answering.done.every((action) => action === 'ping'));
+  });
+
   void test('start() ticks on the injected timer; stop() cancels it', () => {
     const ticks: Array<() => void> = [];
     let cleared = 0;

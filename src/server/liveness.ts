@@ -48,19 +48,24 @@ export type LivenessVerdict =
   /** Outside every room for too long: close it. */
   | { action: 'no-room' };
 
-/** The decision for one connection at `now`. Pure. */
-export function livenessVerdict(connection: WatchedConnection, now: number, timing: LivenessTiming): LivenessVerdict {
+/**
+ * The decision for one connection at `now`. Pure. `countFrom`: no silence before
+ * this time is held against a connection (the process itself was not running).
+ */
+export function livenessVerdict(connection: WatchedConnection, now: number, timing: LivenessTiming, countFrom = 0): LivenessVerdict {
   if (!connection.isOpen) return { action: 'skip' };
-  const inRoomAt = connection.inRoom ? now : connection.inRoomAt;
+  const inRoomAt = connection.inRoom ? now : Math.max(connection.inRoomAt, countFrom);
   if (now - inRoomAt > timing.joinDeadlineMs) return { action: 'no-room' };
   const buffered = connection.bufferedAmount;
   if (
     buffered > HARD_BUFFER_FACTOR * timing.maxBufferedBytes ||
-    (buffered > timing.maxBufferedBytes && connection.overBufferSince !== undefined && now - connection.overBufferSince > timing.pongTimeout)
+    (buffered > timing.maxBufferedBytes &&
+      connection.overBufferSince !== undefined &&
+      now - Math.max(connection.overBufferSince, countFrom) > timing.pongTimeout)
   ) {
     return { action: 'stalled', bufferedAmount: buffered };
   }
-  const silentForMs = now - connection.lastPongAt;
+  const silentForMs = now - Math.max(connection.lastPongAt, countFrom);
   if (silentForMs > timing.pongTimeout) return { action: 'timed-out', silentForMs };
   return { action: 'ping' };
 }
@@ -72,6 +77,11 @@ export interface LivenessActions<C extends WatchedConnection> {
   timedOut(connection: C, silentForMs: number): void;
   stalled(connection: C, bufferedAmount: number): void;
   noRoom(connection: C): void;
+  /**
+   * A tick came `lateByMs` late: this process was not running (paused, swapped
+   * out, a long blocking task). Nobody's silence over that time is held against them.
+   */
+  resumed?(lateByMs: number): void;
 }
 
 /** Timer functions, injectable for tests. */
@@ -89,6 +99,10 @@ const nodeTimer: IntervalTimer = {
 
 export class LivenessMonitor<C extends WatchedConnection> {
   private handle: { unref(): unknown } | undefined;
+  /** When the last tick ran. */
+  private lastTickAt: number | undefined;
+  /** Silence before this time is the process's own, not the connections'. */
+  private countFrom = 0;
 
   constructor(
     private readonly timing: LivenessTiming,
@@ -100,6 +114,7 @@ export class LivenessMonitor<C extends WatchedConnection> {
   /** Starts ticking every `pingInterval` (the timer never keeps the process alive). */
   start(): void {
     if (this.handle) return;
+    this.lastTickAt = this.clock();
     this.handle = this.timer.setInterval(() => {
       this.check();
     }, this.timing.pingInterval);
@@ -109,15 +124,25 @@ export class LivenessMonitor<C extends WatchedConnection> {
   stop(): void {
     if (this.handle) this.timer.clearInterval(this.handle);
     this.handle = undefined;
+    this.lastTickAt = undefined;
   }
 
   /** One tick: decides and acts for every connection. */
   check(): void {
     const now = this.clock();
+    const lateByMs = this.lastTickAt === undefined ? 0 : now - this.lastTickAt - this.timing.pingInterval;
+    this.lastTickAt = now;
+    // A whole tick late: the clients' pongs could not be read meanwhile. Cutting them
+    // all would send a whole server's users reconnecting at once; their clocks start
+    // again now instead.
+    if (lateByMs > this.timing.pingInterval) {
+      this.countFrom = now;
+      this.actions.resumed?.(lateByMs);
+    }
     for (const connection of this.actions.connections()) {
       if (connection.bufferedAmount > this.timing.maxBufferedBytes) connection.overBufferSince ??= now;
       else connection.overBufferSince = undefined;
-      const verdict = livenessVerdict(connection, now, this.timing);
+      const verdict = livenessVerdict(connection, now, this.timing, this.countFrom);
       if (verdict.action !== 'skip' && connection.inRoom) connection.inRoomAt = now;
       switch (verdict.action) {
         case 'skip':

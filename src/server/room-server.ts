@@ -293,6 +293,9 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       noRoom: (session) => {
         this.gate.closeForPolicy(session, 'no room', `not in a room for ${String(this.options.joinDeadlineMs)} ms`);
       },
+      resumed: (lateByMs) => {
+        this.log('warn', 'process-stalled', { lateByMs, message: 'the server was not running; clients get a fresh liveness window' });
+      },
     });
     this.liveness.start();
     this.logStart();

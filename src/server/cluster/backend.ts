@@ -18,7 +18,14 @@ export type ClusterMessage =
   /** Edge → home: the socket closed on the edge, its member leaves for `reason`. */
   | { op: 'detach'; from: string; sid: string; reason?: LeaveReason }
   /** Home → edge: close the socket with this code and text (or cut it). */
-  | { op: 'close'; from: string; sid: string; code?: number; text?: string; terminate?: boolean };
+  | { op: 'close'; from: string; sid: string; code?: number; text?: string; terminate?: boolean }
+  /**
+   * Home → edge, every {@link ClusterBackend.livenessMs}: the edge's sockets attached
+   * here. The edge detaches those it no longer has and closes (1012) those the home
+   * has not named for a while: a message lost while Redis was away leaves neither a
+   * member nobody hears from, nor a socket whose frames go nowhere.
+   */
+  | { op: 'check'; from: string; sids: string[] };
 
 /** Outcome of claiming a peer id for a new socket. */
 export type PeerClaim = 'ok' | 'taken';
@@ -28,6 +35,8 @@ export interface ClusterBackend {
   readonly processId: string;
   /** Whether other processes share it (false: rooms are all at home here). */
   readonly shared: boolean;
+  /** How long a silent process is taken for alive; homes and edges compare notes this often. */
+  readonly livenessMs: number;
   /**
    * Claims a peer id for a socket that connects with PeerJS token `token`: taken
    * when a live process holds it under another token.
@@ -67,6 +76,7 @@ export interface ClusterListener {
 export class MemoryBackend implements ClusterBackend {
   readonly processId = 'local';
   readonly shared = false;
+  readonly livenessMs = Infinity;
 
   claimPeer(): Promise<PeerClaim> {
     return Promise.resolve('ok');

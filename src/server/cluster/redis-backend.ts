@@ -103,7 +103,7 @@ function parseMessage(text: string): ClusterMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Record<string, unknown>;
   const { op, from, sid } = record;
-  if (typeof from !== 'string' || typeof sid !== 'string') return undefined;
+  if (typeof from !== 'string' || (op !== 'check' && typeof sid !== 'string')) return undefined;
   if (op === 'attach') {
     return typeof record['peerId'] === 'string' && typeof record['token'] === 'string' && typeof record['address'] === 'string'
       ? (record as ClusterMessage)
@@ -112,6 +112,10 @@ function parseMessage(text: string): ClusterMessage | undefined {
   if (op === 'frame') return typeof record['data'] === 'string' ? (record as ClusterMessage) : undefined;
   if (op === 'send') return typeof record['text'] === 'string' ? (record as ClusterMessage) : undefined;
   if (op === 'close' || op === 'detach') return record as ClusterMessage;
+  if (op === 'check') {
+    const sids = record['sids'];
+    return Array.isArray(sids) && sids.every((sid) => typeof sid === 'string') ? (record as ClusterMessage) : undefined;
+  }
   return undefined;
 }
 
@@ -121,6 +125,7 @@ export class RedisBackend implements ClusterBackend {
   private readonly prefix: string;
   private readonly heartbeatMs: number;
   private readonly processTimeoutMs: number;
+  readonly livenessMs: number;
   private readonly commandTimeoutMs: number;
   private readonly log: ServerLog;
   /** Commands and publishing (one connection: messages leave in order). */
@@ -145,13 +150,15 @@ export class RedisBackend implements ClusterBackend {
     this.prefix = options.keyPrefix ?? 'ls:';
     this.heartbeatMs = options.heartbeatMs ?? 1000;
     this.processTimeoutMs = options.processTimeoutMs ?? 5000;
+    this.livenessMs = this.processTimeoutMs;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 5000;
     this.log = options.log;
     const connection = {
       // Keep trying, a little slower each time, never more than 2 s apart.
       retryStrategy: (attempt: number) => Math.min(100 * attempt, 2000),
       maxRetriesPerRequest: null,
-      connectionName: `live-session ${this.processId}`,
+      // Redis refuses names with spaces (silently, through ioredis): one word.
+      connectionName: `live-session:${this.processId}`,
     };
     this.command = new Redis(options.url, connection);
     // Sent once, then called by their SHA (EVALSHA, falling back to EVAL after a Redis restart).
@@ -219,8 +226,15 @@ export class RedisBackend implements ClusterBackend {
     this.readyAt = Date.now();
     this.misses.clear();
     void this.command.set(this.key('proc', this.processId), String(this.readyAt), 'PX', this.processTimeoutMs).catch(() => undefined);
-    if (!reconnected) return;
     // Redis may have restarted empty: say again what this process holds.
+    if (reconnected) this.reclaim();
+  }
+
+  /**
+   * Claims again what this process holds: after Redis came back (maybe empty), or
+   * after this process was silent so long that the others took it for lost.
+   */
+  private reclaim(): void {
     const held = this.listener?.reclaim();
     if (!held) return;
     const pipeline = this.command.pipeline();
@@ -252,7 +266,18 @@ export class RedisBackend implements ClusterBackend {
   /** Says this process is alive, and checks the processes it exchanges messages with. */
   private beat(): void {
     if (this.command.status !== 'ready') return;
-    void this.command.set(this.key('proc', this.processId), String(Date.now()), 'PX', this.processTimeoutMs).catch(() => undefined);
+    const beatAt = Date.now();
+    void this.command.set(this.key('proc', this.processId), String(beatAt), 'PX', this.processTimeoutMs, 'GET').then(
+      (previous) => {
+        // The key expired: this process was silent (paused, starved) long enough for the
+        // others to take it for lost and drop what it held. Claim it again; rooms taken
+        // meanwhile move, and homes and edges compare notes about the rest.
+        if (previous !== null || this.closed || beatAt - this.readyAt <= this.processTimeoutMs) return;
+        this.log('warn', 'process-expired', { processId: this.processId });
+        this.reclaim();
+      },
+      () => undefined,
+    );
     const watched = [...new Set(this.listener?.watched() ?? [])].filter((id) => id !== this.processId);
     for (const id of this.misses.keys()) if (!watched.includes(id)) this.misses.delete(id);
     if (watched.length === 0) return;

@@ -97,6 +97,10 @@ function textOf(data: unknown, binary: boolean): string {
 export class ClusterRouter implements ClusterListener {
   /** Edge: sockets here attached to another process, by their id. */
   private readonly attached = new Map<string, SocketSession>();
+  /** Edge: when each attached socket's home last showed it knows the socket. */
+  private readonly confirmed = new Map<string, number>();
+  /** When this process last compared notes with the others. */
+  private lastCheck = 0;
   /** Home: sockets of other processes, by `<edge>/<sid>`. */
   private readonly remote = new Map<string, RemoteSocket>();
   /** Home: rooms this process claimed, and since when each is empty. */
@@ -116,6 +120,7 @@ export class ClusterRouter implements ClusterListener {
     backend.listen(this);
     this.sweeper = setInterval(() => {
       this.sweepHomes();
+      this.compareNotes();
     }, 1000);
     this.sweeper.unref();
   }
@@ -244,6 +249,7 @@ export class ClusterRouter implements ClusterListener {
     const attached = { process: home, sid };
     session.home = attached;
     this.attached.set(sid, session);
+    this.confirmed.set(sid, Date.now());
     this.backend.send(home, {
       op: 'attach',
       from: this.backend.processId,
@@ -260,6 +266,7 @@ export class ClusterRouter implements ClusterListener {
     if (!home) return;
     session.home = undefined;
     this.attached.delete(home.sid);
+    this.confirmed.delete(home.sid);
     this.backend.send(home.process, { op: 'detach', from: this.backend.processId, sid: home.sid, reason });
   }
 
@@ -298,10 +305,59 @@ export class ClusterRouter implements ClusterListener {
         return;
       case 'send': {
         const session = this.attached.get(message.sid);
-        if (session?.home?.process === message.from) session.sendText(message.text);
+        if (session?.home?.process !== message.from) return;
+        this.confirmed.set(message.sid, Date.now());
+        session.sendText(message.text);
         return;
       }
+      case 'check':
+        this.checkedBy(message.from, message.sids);
+        return;
     }
+  }
+
+  /**
+   * Compares notes with the other processes, every {@link ClusterBackend.livenessMs}:
+   * as a home, tells each edge which of its sockets are attached here; as an edge,
+   * closes (1012) an attached socket its home has not named for three rounds, so
+   * the browser reconnects and joins again. A message lost while Redis was away
+   * (an attach, a detach) is made good within a few rounds.
+   */
+  private compareNotes(): void {
+    const now = Date.now();
+    const every = this.backend.livenessMs;
+    if (now - this.lastCheck < every) return;
+    this.lastCheck = now;
+    const byEdge = new Map<string, string[]>();
+    for (const socket of this.remote.values()) {
+      const sids = byEdge.get(socket.edge) ?? [];
+      sids.push(socket.sid);
+      byEdge.set(socket.edge, sids);
+    }
+    for (const [edge, sids] of byEdge) this.backend.send(edge, { op: 'check', from: this.backend.processId, sids });
+    for (const [sid, session] of [...this.attached]) {
+      const home = session.home;
+      if (!home || now - (this.confirmed.get(sid) ?? 0) < 3 * every) continue;
+      this.host.log('warn', 'cluster-unconfirmed', { peerId: session.peerId, home: home.process });
+      this.detach(session, 'timeout');
+      if (session.isOpen) session.socket.close(CLOSE_CODES.serviceRestart, 'reconnect');
+    }
+  }
+
+  /** Edge: a home named the sockets of this process attached to it. */
+  private checkedBy(home: string, sids: string[]): void {
+    const now = Date.now();
+    let gone = 0;
+    for (const sid of sids) {
+      if (this.attached.get(sid)?.home?.process === home) {
+        this.confirmed.set(sid, now);
+        continue;
+      }
+      // The home still counts a socket that closed here (its detach was lost): it leaves now.
+      this.backend.send(home, { op: 'detach', from: this.backend.processId, sid, reason: 'timeout' });
+      gone++;
+    }
+    if (gone > 0) this.host.log('warn', 'cluster-stale-members', { home, sockets: gone });
   }
 
   /** The home closed an attached socket: the real one closes the same way. */
@@ -309,6 +365,7 @@ export class ClusterRouter implements ClusterListener {
     const session = this.attached.get(sid);
     if (session?.home?.process !== from) return;
     this.attached.delete(sid);
+    this.confirmed.delete(sid);
     session.home = undefined;
     if (terminate) {
       session.socket.terminate();
