@@ -10,8 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { freePort } from '../../test/free-port.js';
 import { startRedis, type TestRedis } from '../../test/redis.js';
 import { delay, waitFor } from '../../test/wait-for.js';
+import { RedisBackend } from './cluster/redis-backend.js';
 import { roomOfJoin } from './cluster/router.js';
 import { resolveOptions } from './options.js';
 import { TestClient, identity, startTestServer, type TestServer } from './test-client.node.test.js';
@@ -166,6 +168,31 @@ void describe('rooms shared through Redis', () => {
     const joined = await back.join(identity('Holder', 'student', 'ids'));
     assert.deepEqual(joined.participants, []);
     assert.equal(a.roomServer.rooms.get('ids')?.participants.length, 1);
+    // Claims expire unless refreshed: a crashed process leaves no key behind for ever.
+    const admin = new Redis(redis.url);
+    for (const key of [`ls:peer:${id}`, 'ls:home:ids']) {
+      const ttl = await admin.pttl(key);
+      assert.ok(ttl > 0 && ttl <= 3_600_000, `${key} expires (${String(ttl)} ms)`);
+    }
+    admin.disconnect();
+  });
+
+  void test('while Redis is away, messages to other processes wait in memory up to a bound; the rest are dropped and logged', async () => {
+    const logs: Array<{ event: string; fields: Record<string, unknown> }> = [];
+    const backend = new RedisBackend({
+      url: `redis://127.0.0.1:${String(await freePort())}`,
+      maxPendingMessages: 5,
+      commandTimeoutMs: 500,
+      log: (_level, event, fields = {}) => {
+        logs.push({ event, fields });
+      },
+    });
+    await assert.rejects(backend.ready);
+    for (let i = 0; i < 12; i++) backend.send('elsewhere', { op: 'detach', from: backend.processId, sid: String(i) });
+    const dropped = logs.filter((entry) => entry.event === 'cluster-messages-dropped');
+    assert.equal(dropped.length, 1, 'logged once, not per message');
+    assert.equal(dropped[0]?.fields['pending'], 5);
+    await backend.close();
   });
 
   void test('socket ids are each edge\'s own: a socket closing on one process never closes another\'s', async () => {

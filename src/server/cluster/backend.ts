@@ -64,8 +64,10 @@ export interface ClusterListener {
   message(message: ClusterMessage): void;
   /** A process this one exchanges messages with stopped answering (crashed, or cut off). */
   processLost(processId: string): void;
-  /** The shared state was lost and is back (e.g. Redis restarted): claim again what this process holds. */
-  reclaim(): { peers: Iterable<[peerId: string, token: string]>; rooms: Iterable<string> };
+  /** What this process holds: peer ids of its open sockets (with their PeerJS tokens), and the rooms it is home to. */
+  held(): { peers: Iterable<[peerId: string, token: string]>; rooms: Iterable<string> };
+  /** The shared state may have been lost (e.g. Redis restarted): what {@link held} returns is being claimed again. */
+  reclaiming(): void;
   /** Another process is now home to a room this one ran (claimed while Redis was away). */
   homeLost(room: string): void;
   /** Processes whose loss matters to this one. */

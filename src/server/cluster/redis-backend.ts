@@ -33,20 +33,34 @@ export interface RedisBackendOptions {
   processTimeoutMs?: number;
   /** A claim that Redis does not answer within this time fails. Default 5000 ms. */
   commandTimeoutMs?: number;
+  /**
+   * Peer id and room home claims expire after this long unless their process
+   * refreshes them (it does, every quarter of it): a crashed process leaves no
+   * key behind for ever. Default one hour.
+   */
+  claimLifetimeMs?: number;
+  /** Messages to other processes waiting for Redis, at most; more are dropped (and logged). Default 10,000. */
+  maxPendingMessages?: number;
   log: ServerLog;
 }
 
-/** Claims a peer id: free, held by this process, held under the same token, or held by a lost process. */
+/**
+ * Claims a peer id: free, held by this process, held under the same token, or
+ * held by a lost process. The claim lives ARGV[4] ms unless refreshed.
+ */
 const CLAIM_PEER = `
 local held = redis.call('GET', KEYS[1])
 if held then
   local bar = string.find(held, '|', 1, true)
   local owner = string.sub(held, 1, bar - 1)
   local token = string.sub(held, bar + 1)
-  if owner == ARGV[1] then return 1 end
+  if owner == ARGV[1] then
+    redis.call('PEXPIRE', KEYS[1], ARGV[4])
+    return 1
+  end
   if token ~= ARGV[2] and redis.call('EXISTS', ARGV[3] .. owner) == 1 then return 0 end
 end
-redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[4])
 return 1`;
 
 /** Deletes a peer id's claim when this process holds it. */
@@ -55,11 +69,11 @@ local held = redis.call('GET', KEYS[1])
 if held and string.sub(held, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. '|' then redis.call('DEL', KEYS[1]) end
 return 1`;
 
-/** The room's home: its holder while that process lives, else this process. */
+/** The room's home: its holder while that process lives, else this process (for ARGV[3] ms unless refreshed). */
 const CLAIM_HOME = `
 local held = redis.call('GET', KEYS[1])
-if held and (held == ARGV[1] or redis.call('EXISTS', ARGV[2] .. held) == 1) then return held end
-redis.call('SET', KEYS[1], ARGV[1])
+if held and held ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. held) == 1 then return held end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return ARGV[1]`;
 
 const RELEASE_HOME = `
@@ -68,9 +82,9 @@ return 1`;
 
 /** The scripts above, defined on the command connection. */
 interface ClusterScripts {
-  lsClaimPeer(key: string, processId: string, token: string, processKeyPrefix: string): Promise<unknown>;
+  lsClaimPeer(key: string, processId: string, token: string, processKeyPrefix: string, lifetimeMs: number): Promise<unknown>;
   lsReleasePeer(key: string, processId: string): Promise<unknown>;
-  lsClaimHome(key: string, processId: string, processKeyPrefix: string): Promise<unknown>;
+  lsClaimHome(key: string, processId: string, processKeyPrefix: string, lifetimeMs: number): Promise<unknown>;
   lsReleaseHome(key: string, processId: string): Promise<unknown>;
 }
 
@@ -127,6 +141,12 @@ export class RedisBackend implements ClusterBackend {
   private readonly processTimeoutMs: number;
   readonly livenessMs: number;
   private readonly commandTimeoutMs: number;
+  private readonly claimLifetimeMs: number;
+  private readonly maxPendingMessages: number;
+  /** Messages published and not yet acknowledged by Redis (queued while it is away). */
+  private pendingMessages = 0;
+  private droppedMessages = 0;
+  private refresher: NodeJS.Timeout | undefined;
   private readonly log: ServerLog;
   /** Commands and publishing (one connection: messages leave in order). */
   private readonly command: Redis;
@@ -152,6 +172,8 @@ export class RedisBackend implements ClusterBackend {
     this.processTimeoutMs = options.processTimeoutMs ?? 5000;
     this.livenessMs = this.processTimeoutMs;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 5000;
+    this.claimLifetimeMs = options.claimLifetimeMs ?? 3_600_000;
+    this.maxPendingMessages = options.maxPendingMessages ?? 10_000;
     this.log = options.log;
     const connection = {
       // Keep trying, a little slower each time, never more than 2 s apart.
@@ -201,6 +223,20 @@ export class RedisBackend implements ClusterBackend {
       this.beat();
     }, this.heartbeatMs);
     this.heartbeat.unref();
+    this.refresher = setInterval(() => {
+      this.refreshClaims();
+    }, this.claimLifetimeMs / 4);
+    this.refresher.unref();
+  }
+
+  /** Keeps this process's claims from expiring while it holds them. */
+  private refreshClaims(): void {
+    const held = this.listener?.held();
+    if (!held || this.command.status !== 'ready') return;
+    const pipeline = this.command.pipeline();
+    for (const [peerId] of held.peers) pipeline.pexpire(this.key('peer', peerId), this.claimLifetimeMs);
+    for (const room of held.rooms) pipeline.pexpire(this.key('home', room), this.claimLifetimeMs);
+    void pipeline.exec().catch(() => undefined);
   }
 
   private key(kind: 'proc' | 'peer' | 'home' | 'state', name: string): string {
@@ -235,13 +271,15 @@ export class RedisBackend implements ClusterBackend {
    * after this process was silent so long that the others took it for lost.
    */
   private reclaim(): void {
-    const held = this.listener?.reclaim();
-    if (!held) return;
+    const listener = this.listener;
+    if (!listener) return;
+    listener.reclaiming();
+    const held = listener.held();
     const pipeline = this.command.pipeline();
     let peers = 0;
     let rooms = 0;
     for (const [peerId, token] of held.peers) {
-      pipeline.set(this.key('peer', peerId), `${this.processId}|${token}`, 'NX');
+      pipeline.set(this.key('peer', peerId), `${this.processId}|${token}`, 'PX', this.claimLifetimeMs, 'NX');
       peers++;
     }
     void pipeline.exec().catch(() => undefined);
@@ -309,7 +347,7 @@ export class RedisBackend implements ClusterBackend {
 
   async claimPeer(peerId: string, token: string): Promise<PeerClaim> {
     const result = await this.run(
-      this.scripts.lsClaimPeer(this.key('peer', peerId), this.processId, token, this.key('proc', '')),
+      this.scripts.lsClaimPeer(this.key('peer', peerId), this.processId, token, this.key('proc', ''), this.claimLifetimeMs),
       'a peer id claim',
     );
     return result === 1 ? 'ok' : 'taken';
@@ -320,7 +358,7 @@ export class RedisBackend implements ClusterBackend {
   }
 
   async homeOf(room: string): Promise<string> {
-    const home = await this.run(this.scripts.lsClaimHome(this.key('home', room), this.processId, this.key('proc', '')), 'a room home claim');
+    const home = await this.run(this.scripts.lsClaimHome(this.key('home', room), this.processId, this.key('proc', ''), this.claimLifetimeMs), 'a room home claim');
     return String(home);
   }
 
@@ -340,7 +378,22 @@ export class RedisBackend implements ClusterBackend {
   }
 
   send(processId: string, message: ClusterMessage): void {
-    void this.command.publish(this.channelOf(processId), JSON.stringify(message)).catch(() => undefined);
+    // While Redis is away, messages wait in memory: a bounded number of them.
+    if (this.pendingMessages >= this.maxPendingMessages) {
+      if (this.droppedMessages++ === 0) this.log('warn', 'cluster-messages-dropped', { pending: this.pendingMessages });
+      return;
+    }
+    this.pendingMessages++;
+    void this.command
+      .publish(this.channelOf(processId), JSON.stringify(message))
+      .catch(() => undefined)
+      .finally(() => {
+        this.pendingMessages--;
+        if (this.pendingMessages === 0 && this.droppedMessages > 0) {
+          this.log('warn', 'cluster-messages-dropped', { dropped: this.droppedMessages, message: 'Redis was away; homes and edges compare notes to recover' });
+          this.droppedMessages = 0;
+        }
+      });
   }
 
   listen(listener: ClusterListener): void {
@@ -351,6 +404,7 @@ export class RedisBackend implements ClusterBackend {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
+    clearInterval(this.refresher);
     // Others see this process gone at once rather than after its key expires.
     await withTimeout(this.command.del(this.key('proc', this.processId)), 1000, 'DEL').catch(() => undefined);
     await Promise.all(

@@ -404,10 +404,13 @@ export class ClusterRouter implements ClusterListener {
     return processes;
   }
 
-  reclaim(): { peers: Iterable<[string, string]>; rooms: Iterable<string> } {
+  held(): { peers: Iterable<[string, string]>; rooms: Iterable<string> } {
+    return { peers: this.host.localPeers(), rooms: this.homeRooms() };
+  }
+
+  reclaiming(): void {
     // Redis may have lost the saved states too: save each room again at the next sweep.
     this.savedStates.clear();
-    return { peers: this.host.localPeers(), rooms: this.homeRooms() };
   }
 
   private sweepHomes(): void {
