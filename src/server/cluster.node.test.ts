@@ -99,6 +99,9 @@ void describe('rooms shared through Redis', () => {
     return server;
   };
 
+  /** The two in-process servers the tests share (started by the first test that needs them). */
+  const twoServers = async (): Promise<[TestServer, TestServer]> => [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+
   before(async () => {
     redis = await startRedis();
   });
@@ -154,7 +157,7 @@ void describe('rooms shared through Redis', () => {
   });
 
   void test('a peer id held on one process cannot be taken on another; its own token re-attaches it', async () => {
-    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const [a, b] = await twoServers();
     const id = `peer-${randomUUID().slice(0, 8)}`;
     const token = randomUUID();
     const holder = await connect(a.webSocketUrl, id, token);
@@ -196,7 +199,7 @@ void describe('rooms shared through Redis', () => {
   });
 
   void test('socket ids are each edge\'s own: a socket closing on one process never closes another\'s', async () => {
-    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const [a, b] = await twoServers();
     // Both processes are edge and home at once, and their first attached sockets may share a number.
     const tutorA = await connect(a.webSocketUrl);
     const tutorB = await connect(b.webSocketUrl);
@@ -216,7 +219,7 @@ void describe('rooms shared through Redis', () => {
   });
 
   void test('a join is told apart by its parsed type: an escaped "LS-JOIN" still goes to the room\'s home and its rules', async () => {
-    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const [a, b] = await twoServers();
     const tutor = await connect(a.webSocketUrl);
     await tutor.join(identity('Tu', 'tutor', 'escaped'));
     const student = await connect(b.webSocketUrl);
@@ -230,7 +233,7 @@ void describe('rooms shared through Redis', () => {
   });
 
   void test('Redis restarting empty: rooms go on, claims are made again, joins work', async () => {
-    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const [a, b] = await twoServers();
     const tutor = await connect(a.webSocketUrl);
     const student = await connect(b.webSocketUrl);
     await tutor.join(identity('Tara', 'tutor', 'restart'));
@@ -254,7 +257,7 @@ void describe('rooms shared through Redis', () => {
   });
 
   void test('after Redis lost its data, a room another process claimed meanwhile moves there: its sockets here are closed with 1012', async () => {
-    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const [a, b] = await twoServers();
     const tutor = await connect(a.webSocketUrl);
     const student = await connect(b.webSocketUrl);
     await tutor.join(identity('Ty', 'tutor', 'split'));
@@ -279,7 +282,7 @@ void describe('rooms shared through Redis', () => {
   });
 
   void test('Redis down for a moment: a socket connecting meanwhile waits for its peer id claim and gets in', async () => {
-    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const [a, b] = await twoServers();
     const tutor = await connect(a.webSocketUrl);
     await tutor.join(identity('Tom', 'tutor', 'outage'));
     const restarted = redis.restart({ downMs: 1500 });
@@ -303,7 +306,7 @@ void describe('rooms shared through Redis', () => {
   };
 
   void test('a detach lost on its way (the home cut from Redis for a moment): the home learns its member left within a few rounds', async () => {
-    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const [a, b] = await twoServers();
     const tutor = await connect(a.webSocketUrl);
     await tutor.join(identity('Gil', 'tutor', 'lost-detach'));
     const student = await connect(b.webSocketUrl);
@@ -321,7 +324,7 @@ void describe('rooms shared through Redis', () => {
   });
 
   void test('an attach lost on its way: the edge closes the socket with 1012 once its home has not named it for three rounds, and the browser gets in again', async () => {
-    const [a, b] = [servers[0] ?? (await startServer()), servers[1] ?? (await startServer())];
+    const [a, b] = await twoServers();
     const tutor = await connect(a.webSocketUrl);
     await tutor.join(identity('Ida', 'tutor', 'lost-attach'));
     await cutSubscriber(a.roomServer.processId);
