@@ -75,6 +75,7 @@ function soakTable(s: SoakBenchResult): string[] {
     ["tutor's page (`<live-session>`, stays)", s.tutor],
     ["student's page (controller, joins and leaves)", s.student],
     ['baseline: a bare page, getUserMedia then stop, as often', s.rawMedia],
+    ['baseline: a hand-written PeerJS page answering a call a cycle (bare PeerJS server)', s.rawAnswerer],
   ] as const) {
     lines.push(
       `| **${label}** | before | half-way | after | per cycle, all | per cycle, second half |`,
@@ -95,7 +96,7 @@ function soakTable(s: SoakBenchResult): string[] {
       `without them: ${bytes((ours(outside.after) - ours(outside.before)) / s.cycles)} a cycle over the run, ${bytes((ours(outside.after) - ours(outside.middle)) / (s.cycles - half))} a cycle in the second half.`,
     '',
   );
-  lines.push(`RTCPeerConnections created over the run: ${String(s.tutor.createdPeerConnections)} on the tutor's page, ${String(s.student.createdPeerConnections)} on the student's. Goal: ≤ 0.5 KB of heap a cycle on the tutor's page. The second half is the steady state: the first also holds the code the engine optimises as it warms up.`, '');
+  lines.push(`RTCPeerConnections created over the run: ${String(s.tutor.createdPeerConnections)} on the tutor's page, ${String(s.student.createdPeerConnections)} on the student's, ${String(s.rawAnswerer.createdPeerConnections)} on the PeerJS baseline's answering page. Goal: ≤ 0.5 KB of heap a cycle on the tutor's page. The second half is the steady state: the first also holds the code the engine optimises as it warms up.`, '');
   return lines;
 }
 

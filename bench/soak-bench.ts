@@ -6,15 +6,21 @@
  * before the cycles, half-way and after: JS heap, DOM nodes, JS event listeners
  * (Chrome DevTools Protocol `Memory.getDOMCounters`) and open
  * RTCPeerConnections. The second half's growth is the steady state: the first
- * also holds code the engine optimises as it warms up. Baseline in the same run: a bare page that calls
+ * also holds code the engine optimises as it warms up. Baselines in the same run: a bare page that calls
  * getUserMedia and stops the tracks once a cycle (the browser's own cost of a
- * camera start, which the student's page pays every cycle). Figures, never assertions.
+ * camera start, which the student's page pays every cycle), and a hand-written
+ * PeerJS page answering one call a cycle through a bare PeerJS server (the
+ * browser's and PeerJS's own cost of a call, which the tutor's page pays every
+ * cycle). Figures, never assertions.
  *
  * Set LS_SOAK_SNAPSHOTS=<dir> to also write heap snapshots of the tutor's page
  * and the student's page before and after, for a retainers view in DevTools.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join, resolve } from 'node:path';
+import express from 'express';
+import { ExpressPeerServer } from 'peer';
 import type { CDPSession, Page } from 'playwright-core';
 import { startBenchSite } from './lib/bench-site.js';
 
@@ -32,12 +38,15 @@ export interface SoakBenchResult {
   student: { before: PageCounters; middle: PageCounters; after: PageCounters; createdPeerConnections: number };
   /** Baseline: a bare page calling getUserMedia and stopping the tracks as often. */
   rawMedia: { before: PageCounters; middle: PageCounters; after: PageCounters };
+  /** Baseline: a hand-written PeerJS page answering a call a cycle (through a bare PeerJS server), as the tutor's page does. */
+  rawAnswerer: { before: PageCounters; middle: PageCounters; after: PageCounters; createdPeerConnections: number };
   /** The tutor page's heap outside compiled code (heap snapshot), before, half-way and after, with the part in the browser's performance-timeline buffers. */
   tutorOutsideCode: { before: HeapSplit; middle: HeapSplit; after: HeapSplit };
   /** Heap growth per cycle, in bytes. */
   tutorBytesPerCycle: number;
   studentBytesPerCycle: number;
   rawMediaBytesPerCycle: number;
+  rawAnswererBytesPerCycle: number;
 }
 
 /** Counts RTCPeerConnections without keeping them alive. */
@@ -108,6 +117,45 @@ const RAW_MEDIA_PAGE = `<!doctype html>
 <script>${TRACK_PCS}
   window.cycle = async () => {
     const stream = await navigator.mediaDevices.getUserMedia({ video: window.SMALL, audio: true });
+    for (const track of stream.getTracks()) track.stop();
+  };
+  window.ready = true;
+</script></body></html>`;
+
+/** The baseline's answering side: stays, answers every call with its camera, like the tutor's page. */
+const RAW_ANSWERER_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>raw answerer</title>
+<script src="/peerjs.min.js"></script></head><body>
+<script>${TRACK_PCS}
+  window.calls = new Set();
+  window.start = async (port, id) => {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: window.SMALL, audio: true });
+    const peer = new peerjs.Peer(id, { host: '127.0.0.1', port, path: '/', secure: false, config: { iceServers: [] } });
+    peer.on('call', (call) => {
+      window.calls.add(call);
+      call.on('close', () => window.calls.delete(call));
+      call.answer(stream);
+    });
+    await new Promise((resolve) => peer.on('open', resolve));
+  };
+  window.ready = true;
+</script></body></html>`;
+
+/** The baseline's calling side: one call a cycle with a fresh camera stream, closed once the answer's video arrives. */
+const RAW_CALLER_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>raw caller</title>
+<script src="/peerjs.min.js"></script></head><body>
+<script>${TRACK_PCS}
+  let peer;
+  window.cycle = async (port, target) => {
+    peer ??= await new Promise((resolve) => {
+      const p = new peerjs.Peer(undefined, { host: '127.0.0.1', port, path: '/', secure: false, config: { iceServers: [] } });
+      p.on('open', () => resolve(p));
+    });
+    const stream = await navigator.mediaDevices.getUserMedia({ video: window.SMALL, audio: true });
+    const call = peer.call(target, stream);
+    await new Promise((resolve) => call.on('stream', resolve));
+    call.close();
     for (const track of stream.getTracks()) track.stop();
   };
   window.ready = true;
@@ -197,7 +245,22 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
   const cycles = options.cycles ?? 100;
   const log = options.log ?? ((line: string) => console.log(line));
   const snapshots = process.env.LS_SOAK_SNAPSHOTS;
-  const { room, browser, close } = await startBenchSite('soak', { 'tutor.html': TUTOR_PAGE, 'student.html': STUDENT_PAGE, 'raw.html': RAW_MEDIA_PAGE });
+  const { room, browser, close } = await startBenchSite('soak', {
+    'tutor.html': TUTOR_PAGE,
+    'student.html': STUDENT_PAGE,
+    'raw.html': RAW_MEDIA_PAGE,
+    'raw-answerer.html': RAW_ANSWERER_PAGE,
+    'raw-caller.html': RAW_CALLER_PAGE,
+    'peerjs.min.js': readFileSync(resolve(import.meta.dirname, '../node_modules/peerjs/dist/peerjs.min.js'), 'utf8'),
+  });
+  // The baseline's bare PeerJS server.
+  const bareApp = express();
+  const bareHttp = createServer(bareApp);
+  const bare = ExpressPeerServer(bareHttp, { path: '/' });
+  bare.on('error', () => undefined);
+  bareApp.use('/', bare);
+  await new Promise<void>((r) => bareHttp.listen(0, '127.0.0.1', r));
+  const barePort = (bareHttp.address() as { port: number }).port;
   try {
     const roomId = `soak-${Math.random().toString(36).slice(2, 8)}`;
     const query = `server=${encodeURIComponent(room.url)}&room=${roomId}`;
@@ -211,7 +274,17 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
     await raw.goto(`${room.url}raw.html`);
     await raw.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
     const rawCdp = await raw.context().newCDPSession(raw);
-    const rawCycle = (): Promise<void> => raw.evaluate(() => (window as unknown as { cycle(): Promise<void> }).cycle());
+    const answerer = await (await browser.newContext()).newPage();
+    await answerer.goto(`${room.url}raw-answerer.html`);
+    await answerer.evaluate(({ port }) => (window as unknown as { start(port: number, id: string): Promise<void> }).start(port, 'raw-answerer'), { port: barePort });
+    const answererCdp = await answerer.context().newCDPSession(answerer);
+    const caller = await (await browser.newContext()).newPage();
+    await caller.goto(`${room.url}raw-caller.html`);
+    await caller.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    const rawCycle = async (): Promise<void> => {
+      await raw.evaluate(() => (window as unknown as { cycle(): Promise<void> }).cycle());
+      await caller.evaluate(({ port }) => (window as unknown as { cycle(port: number, target: string): Promise<void> }).cycle(port, 'raw-answerer'), { port: barePort });
+    };
     const tutorCdp = await tutor.context().newCDPSession(tutor);
     const studentCdp = await student.context().newCDPSession(student);
 
@@ -221,6 +294,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
     const settled = async (): Promise<void> => {
       await until(async () => (await tutor.evaluate(() => (window as unknown as { presentStudents(): number }).presentStudents())) === 0, 'the tutor to see the student gone');
       await until(async () => (await tutor.evaluate(() => (window as unknown as { openPCs(): number }).openPCs())) === 0, 'the tutor to close every connection', 15_000).catch(() => undefined);
+      await until(async () => (await answerer.evaluate(() => (window as unknown as { calls: Set<unknown> }).calls.size)) === 0, 'the baseline to close every call', 15_000).catch(() => undefined);
     };
     // Warm-up cycles: first-use allocations (code, styles, caches, optimised code) are not growth.
     for (let i = 0; i < 10; i++) {
@@ -231,6 +305,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
     const tutorBefore = await counters(tutor, tutorCdp);
     const studentBefore = await counters(student, studentCdp);
     const rawBefore = await counters(raw, rawCdp);
+    const answererBefore = await counters(answerer, answererCdp);
     const outsideBefore = await heapOutsideCode(tutorCdp);
     if (snapshots) {
       await snapshot(tutorCdp, join(snapshots, 'tutor-before.heapsnapshot'));
@@ -240,6 +315,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
     let tutorMiddle = tutorBefore;
     let studentMiddle = studentBefore;
     let rawMiddle = rawBefore;
+    let answererMiddle = answererBefore;
     let outsideMiddle = outsideBefore;
     for (let i = 0; i < cycles; i++) {
       await cycle();
@@ -250,6 +326,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
         tutorMiddle = await counters(tutor, tutorCdp);
         studentMiddle = await counters(student, studentCdp);
         rawMiddle = await counters(raw, rawCdp);
+        answererMiddle = await counters(answerer, answererCdp);
         outsideMiddle = await heapOutsideCode(tutorCdp);
       }
     }
@@ -257,6 +334,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
     const tutorAfter = await counters(tutor, tutorCdp);
     const studentAfter = await counters(student, studentCdp);
     const rawAfter = await counters(raw, rawCdp);
+    const answererAfter = await counters(answerer, answererCdp);
     const outsideAfter = await heapOutsideCode(tutorCdp);
     if (snapshots) {
       await snapshot(tutorCdp, join(snapshots, 'tutor-after.heapsnapshot'));
@@ -272,15 +350,20 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
       tutorOutsideCode: { before: outsideBefore, middle: outsideMiddle, after: outsideAfter },
       rawMedia: { before: rawBefore, middle: rawMiddle, after: rawAfter },
       rawMediaBytesPerCycle: Math.round((rawAfter.heapBytes - rawBefore.heapBytes) / cycles),
+      rawAnswerer: { before: answererBefore, middle: answererMiddle, after: answererAfter, createdPeerConnections: await created(answerer) },
+      rawAnswererBytesPerCycle: Math.round((answererAfter.heapBytes - answererBefore.heapBytes) / cycles),
     };
     log(`  tutor heap ${String(result.tutorBytesPerCycle)} B/cycle, nodes ${String(tutorBefore.nodes)} → ${String(tutorAfter.nodes)}, listeners ${String(tutorBefore.listeners)} → ${String(tutorAfter.listeners)}, open PCs ${String(tutorAfter.openPeerConnections)}`);
     const perCycle = (from: HeapSplit, to: HeapSplit, n: number, less: boolean): number => Math.round((to.outsideCode - (less ? to.timeline : 0) - (from.outsideCode - (less ? from.timeline : 0))) / n);
     log(`  tutor heap outside compiled code ${String(perCycle(outsideBefore, outsideAfter, cycles, false))} B/cycle; without the browser's timeline buffers ${String(perCycle(outsideBefore, outsideAfter, cycles, true))} B/cycle (second half ${String(perCycle(outsideMiddle, outsideAfter, cycles - half, true))})`);
     log(`  student heap ${String(result.studentBytesPerCycle)} B/cycle, nodes ${String(studentBefore.nodes)} → ${String(studentAfter.nodes)}, listeners ${String(studentBefore.listeners)} → ${String(studentAfter.listeners)}, open PCs ${String(studentAfter.openPeerConnections)}`);
     log(`  baseline, getUserMedia + stop: heap ${String(result.rawMediaBytesPerCycle)} B/cycle, listeners ${String(rawBefore.listeners)} → ${String(rawAfter.listeners)}`);
+    log(`  baseline, a PeerJS page answering a call a cycle: heap ${String(result.rawAnswererBytesPerCycle)} B/cycle, listeners ${String(answererBefore.listeners)} → ${String(answererAfter.listeners)}, open PCs ${String(answererAfter.openPeerConnections)}`);
     return result;
   } finally {
     await close();
+    bareHttp.closeAllConnections();
+    await new Promise((r) => bareHttp.close(r));
   }
 }
 
