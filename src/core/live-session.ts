@@ -168,6 +168,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         changed: (id) => this.#room.updateRemote(id),
         ownChanged: () => this.#room.ownQualityChanged(),
         reduce: (id, reduced) => this.#links.setReduced(id, reduced),
+        resumed: (id) => void this.#links.sendKeyFrame(id),
       },
       scheduler.group(),
     );

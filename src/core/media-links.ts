@@ -269,6 +269,34 @@ export class MediaLinks {
     }
   }
 
+  /**
+   * Makes every video sender towards `id` start again with a key frame: an
+   * encoding switched off and on again restarts its encoder (Chromium and
+   * Firefox have no other way for a page to ask for one).
+   */
+  async sendKeyFrame(id: string): Promise<void> {
+    const link = this.#links.get(id);
+    if (!link) return;
+    for (const sender of sendersOf(link, 'video')) {
+      if (!sender.track) continue;
+      try {
+        const off = sender.getParameters();
+        const active = off.encodings.map((e) => e.active ?? true);
+        if (!active.some(Boolean)) continue;
+        for (const encoding of off.encodings) encoding.active = false;
+        await sender.setParameters(off);
+        const on = sender.getParameters();
+        on.encodings.forEach((encoding, index) => {
+          encoding.active = active[index] ?? true;
+        });
+        await sender.setParameters(on);
+        this.#host.log.debug('key frame sent after an outage to', id);
+      } catch (error: unknown) {
+        this.#host.log.debug('key frame request failed', error);
+      }
+    }
+  }
+
   #hold(call: MediaConnection): void {
     const from = call.peer;
     this.#host.log.debug('holding call from unknown peer', from);

@@ -5,6 +5,13 @@
  * from all of them, and tells the media links which senders should send less.
  * A change is reported only when a verdict shown changes, so a steady room
  * renders nothing every 2 s.
+ *
+ * It also watches for the end of an outage: a connection that received
+ * packets and then none for a whole measure is read every
+ * {@link STALL_WATCH_MS} until packets come again, and the host is told at
+ * once (it then sends a key frame: the far side's decoder cannot show a
+ * picture until one comes, and on its own the far side's browser asks for one
+ * only seconds later, after retransmissions of what was lost fail).
  */
 import {
   linkFigures,
@@ -21,6 +28,10 @@ import type { Cancel, Scheduler } from './scheduler.js';
 
 /** How often each connection is measured. */
 export const QUALITY_INTERVAL_MS = 2000;
+/** How often a connection that went silent is read, until packets come again. */
+export const STALL_WATCH_MS = 250;
+/** How long a silent connection is watched at most (a member who really sends nothing is not read for ever). */
+export const STALL_WATCH_LIMIT_MS = 60_000;
 
 export interface QualityMonitorHost {
   /** The media connections to measure now, by participant id. */
@@ -33,6 +44,8 @@ export interface QualityMonitorHost {
   ownChanged(): void;
   /** The sender towards `id` should send less (true) or as usual (false). */
   reduce(id: string, reduced: boolean): void;
+  /** Packets from `id` come again after a silence (an outage ended). */
+  resumed?(id: string): void;
 }
 
 interface LinkState {
@@ -42,6 +55,10 @@ interface LinkState {
   shown: ConnectionQuality | null;
   sending: ConnectionQuality[];
   reduced: boolean;
+  /** Stops the fast reads of a connection that went silent. */
+  stopWatch: Cancel | null;
+  /** Packets came in the last interval measured. */
+  flowing: boolean;
 }
 
 export interface QualityView {
@@ -112,13 +129,21 @@ export class QualityMonitor {
     if (!snapshot || pc.connectionState === 'closed') return;
     let state = this.#states.get(id);
     if (!state) {
-      state = { snapshot: undefined, figures: null, recent: [], shown: null, sending: [], reduced: false };
+      state = { snapshot: undefined, figures: null, recent: [], shown: null, sending: [], reduced: false, stopWatch: null, flowing: false };
       this.#states.set(id, state);
     }
     const previous = state.snapshot;
     state.snapshot = snapshot;
+    // Packets before the first measure count as flowing: an outage in the first seconds of a call is watched too.
+    if (!previous && snapshot.packetsReceived > 0) state.flowing = true;
     // A connection still setting up has nothing to judge yet.
     if (!previous || pc.connectionState === 'new' || pc.connectionState === 'connecting') return;
+    // Packets in the last interval, none in this one: an outage (or a far side that stopped sending; watched once).
+    if (snapshot.packetsReceived > previous.packetsReceived) state.flowing = true;
+    else if (state.flowing) {
+      state.flowing = false;
+      this.#watchStall(id, pc, state, snapshot.packetsReceived);
+    }
     const figures = linkFigures(previous, snapshot, this.#host.expectsVideo(id));
     state.figures = figures;
     state.recent = [...state.recent, qualityOf(figures)].slice(-2);
@@ -135,8 +160,35 @@ export class QualityMonitor {
     }
   }
 
+  /** Reads a silent connection often until packets come again, then tells the host at once. */
+  #watchStall(id: string, pc: RTCPeerConnection, state: LinkState, silentAt: number): void {
+    if (state.stopWatch) return;
+    const since = this.#scheduler.now();
+    let reading = false;
+    const stop = (): void => {
+      stopEvery();
+      if (state.stopWatch === stop) state.stopWatch = null;
+    };
+    const stopEvery = this.#scheduler.every(STALL_WATCH_MS, () => {
+      if (reading) return;
+      if (pc.connectionState === 'closed' || this.#states.get(id) !== state || this.#scheduler.now() - since > STALL_WATCH_LIMIT_MS) {
+        stop();
+        return;
+      }
+      reading = true;
+      void readSnapshot(pc, this.#scheduler.now()).then((snapshot) => {
+        reading = false;
+        if (!snapshot || snapshot.packetsReceived <= silentAt || state.stopWatch !== stop) return;
+        stop();
+        this.#host.resumed?.(id);
+      });
+    });
+    state.stopWatch = stop;
+  }
+
   #forget(id: string): void {
     const state = this.#states.get(id);
+    state?.stopWatch?.();
     this.#states.delete(id);
     if (state?.reduced) this.#host.reduce(id, false);
   }
