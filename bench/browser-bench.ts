@@ -225,20 +225,17 @@ export async function runBrowserBenchmark(options: { runs?: number; log?: (line:
     const rawDist = distribution(raw);
     log(`  SDK p50 ${sdkDist.p50} ms, raw PeerJS p50 ${rawDist.p50} ms`);
 
-    // 2. Late joiners into rooms of 1, 3 and 5, each member in a page of its own (as
-    // in a class: one page saturated by five sessions measured that page's CPU, not the join).
+    // 2. Late joiners into rooms of 1, 3 and 5 (the existing ones share one page).
     const lateJoin: BrowserBenchResult['lateJoin'] = [];
     for (const existing of [1, 3, 5]) {
       log(`bench: late joiner into a room of ${existing}…`);
       const lateRoom = nextRoom();
-      const hostPages: Page[] = [];
-      for (let k = 0; k < existing; k++) {
-        const member = await openPage();
-        hostPages.push(member);
-        await member.evaluate(async ({ s, r, name, role }) => {
-          await (window as unknown as BenchWindow).newSession({ server: s, room: r, name, role }).join();
-        }, { s: server, r: lateRoom, name: k === 0 ? 'Tutor' : `S${String(k)}`, role: k === 0 ? 'tutor' : 'student' });
-      }
+      const hostPage = await openPage();
+      await hostPage.evaluate(async ({ s, r, n }) => {
+        const w = window as unknown as BenchWindow;
+        await w.newSession({ server: s, room: r, name: 'Tutor', role: 'tutor' }).join();
+        for (let k = 1; k < n; k++) await w.newSession({ server: s, room: r, name: `S${String(k)}`, role: 'student' }).join();
+      }, { s: server, r: lateRoom, n: existing });
       const firsts: number[] = [];
       const alls: number[] = [];
       for (let i = 0; i < Math.max(5, Math.round(runs / 1.2)) + 1; i++) {
@@ -254,7 +251,7 @@ export async function runBrowserBenchmark(options: { runs?: number; log?: (line:
         }
       }
       lateJoin.push({ existing, firstFrame: distribution(firsts), allFrames: distribution(alls) });
-      for (const member of hostPages) await closePage(member);
+      await closePage(hostPage);
     }
 
     // 3. Refresh: a student page reloads and joins again as the same user.
