@@ -37,6 +37,23 @@ async function startRoomServer(options, port = 0) {
   return { port: running.port, stop: () => running.close() };
 }
 
+/**
+ * Janus for the SFU browser tests: the one the test harness starts (test/janus.ts,
+ * loaded through tsx), or one already running named by LIVE_SESSION_TEST_JANUS
+ * (`ws://host:port api-secret`, for iterating on one file).
+ */
+async function startJanus() {
+  const given = process.env.LIVE_SESSION_TEST_JANUS;
+  if (given) {
+    const [url, apiSecret = ''] = given.split(/\s+/);
+    return { url, apiSecret, stop: () => Promise.resolve() };
+  }
+  const { tsImport } = await import('tsx/esm/api');
+  const harness = await tsImport('./janus.ts', import.meta.url);
+  const janus = await harness.startJanus();
+  return { url: janus.url, apiSecret: janus.apiSecret, stop: () => janus.stop() };
+}
+
 async function start(kind, options, port) {
   return kind === 'peer' ? startBarePeerServer(port) : startRoomServer(options, port);
 }
@@ -76,6 +93,14 @@ export function serverCommandsPlugin() {
           const started = await start(entry.kind, entry.options, entry.port);
           servers.set(payload.id, { ...started, kind: entry.kind, options: entry.options });
           return { id: payload.id, port: started.port };
+        }
+        case 'janus-start': {
+          // A real Janus for the SFU tests: `{ url, apiSecret }` (the API secret only a
+          // test talking to Janus directly uses; browsers in a room go through the room server).
+          const janus = await startJanus();
+          const id = String(nextId++);
+          servers.set(id, { ...janus, port: 0, kind: 'janus', options: {} });
+          return { id, url: janus.url, apiSecret: janus.apiSecret };
         }
         case 'sign-token': {
           const { signJoinToken } = await import('../dist/server/index.js');

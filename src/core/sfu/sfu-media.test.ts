@@ -1,0 +1,171 @@
+// The SFU media path against a real Janus (VideoRoom), no room server: a tutor
+// and two students in one page, each an SfuMedia talking to Janus directly
+// (the test creates the room and names room, pin and display, which the room
+// server's proxy forces in production).
+import { expect } from '@esm-bundle/chai';
+import { executeServerCommand } from '@web/test-runner-commands';
+import { expectLiveVideo, showStream, uniqueId, waitFor } from '../../../test/browser/helpers.js';
+import { JanusSession } from './janus-client.js';
+import { SfuMedia } from './sfu-media.js';
+import type { Role } from '../../protocol/index.js';
+
+/** 640×360: large enough for three layers (320×180 and 160×90 below it). */
+const VIDEO: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15 } };
+
+interface Janus {
+  url: string;
+  apiSecret: string;
+}
+
+interface Member {
+  id: string;
+  role: Role;
+  stream: MediaStream;
+  sfu: SfuMedia;
+}
+
+async function createRoom(janus: Janus): Promise<{ room: number; pin: string }> {
+  const session = await JanusSession.open(janus.url, { apiSecret: janus.apiSecret });
+  try {
+    const handle = await session.attach('janus.plugin.videoroom');
+    const room = 100_000 + Math.floor(Math.random() * 1_000_000_000);
+    const pin = uniqueId('pin');
+    await handle.request({ request: 'create', room, pin, is_private: true, publishers: 10, videocodec: 'vp8', audiolevel_event: true, notify_joining: false });
+    return { room, pin };
+  } finally {
+    await session.destroy();
+  }
+}
+
+describe('SFU media path (real Janus)', function () {
+  this.timeout(90_000);
+  let janus: Janus;
+  const members: Member[] = [];
+  const videos: HTMLVideoElement[] = [];
+
+  before(async () => {
+    janus = await executeServerCommand<Janus, unknown>('janus-start', {});
+  });
+
+  afterEach(async () => {
+    for (const video of videos.splice(0)) {
+      video.srcObject = null;
+      video.remove();
+    }
+    await Promise.all(members.map((m) => m.sfu.close()));
+    for (const member of members.splice(0)) for (const track of member.stream.getTracks()) track.stop();
+  });
+
+  async function join(room: { room: number; pin: string }, role: Role, maxClassmates?: number): Promise<Member> {
+    const id = uniqueId(role);
+    const stream = await navigator.mediaDevices.getUserMedia({ video: VIDEO, audio: true });
+    const member: Member = {
+      id,
+      role,
+      stream,
+      sfu: new SfuMedia(
+        {
+          debug: () => undefined,
+          members: () => members.filter((m) => m !== member).map((m) => ({ id: m.id, role: m.role })),
+          outgoingStream: () => stream,
+          sharer: () => null,
+          changed: () => undefined,
+          watchAudio: () => undefined,
+          lost: (reason) => console.warn(id, 'lost', reason),
+        },
+        { access: { ...room, display: id }, apiSecret: janus.apiSecret, ...(maxClassmates !== undefined ? { maxClassmates } : {}) },
+      ),
+    };
+    members.push(member);
+    for (const other of members) other.sfu.refresh();
+    await member.sfu.connect(janus.url);
+    return member;
+  }
+
+  async function expectSees(viewer: Member, subject: Member): Promise<void> {
+    const stream = await waitFor(() => (viewer.sfu.views.get(subject.id)?.stream?.getVideoTracks().length ? viewer.sfu.views.get(subject.id)?.stream : null), `${viewer.id} receives ${subject.id}`);
+    const video = showStream(stream);
+    videos.push(video);
+    await expectLiveVideo(video, `${viewer.id} sees ${subject.id}`);
+  }
+
+  /** The width of the frames `viewer` decodes of `subject`'s camera now. */
+  async function receivedWidth(viewer: Member, subject: Member): Promise<number | undefined> {
+    const track = viewer.sfu.views.get(subject.id)?.stream?.getVideoTracks()[0];
+    const pc = viewer.sfu.subscriberConnection;
+    if (!track || !pc) return undefined;
+    const stats = await pc.getStats(track);
+    const inbound = [...stats.values()].find((s: { type: string }) => s.type === 'inbound-rtp') as { frameWidth?: number } | undefined;
+    return inbound?.frameWidth;
+  }
+
+  it('each student plays the tutor; the tutor sends one video with three simulcast encodings', async () => {
+    const room = await createRoom(janus);
+    const tutor = await join(room, 'tutor');
+    const s1 = await join(room, 'student');
+    const s2 = await join(room, 'student');
+    await expectSees(s1, tutor);
+    await expectSees(s2, tutor);
+    await expectSees(tutor, s1);
+    await expectSees(tutor, s2);
+
+    const pc = tutor.sfu.publisherConnection;
+    expect(pc).to.not.equal(null);
+    const videoSenders = (pc as RTCPeerConnection).getSenders().filter((sender) => sender.track?.kind === 'video');
+    expect(videoSenders).to.have.length(1);
+    expect(videoSenders[0]?.getParameters().encodings.map((e) => e.rid)).to.deep.equal(['h', 'm', 'l']);
+    const outbound = await waitFor(async () => {
+      const stats = await (pc as RTCPeerConnection).getStats();
+      const video = [...stats.values()].filter((s: { type: string; kind?: string }) => s.type === 'outbound-rtp' && s.kind === 'video') as { rid?: string }[];
+      return video.length === 3 ? video : null;
+    }, 'three outbound video streams (one per layer)');
+    expect(outbound.map((s) => s.rid).sort()).to.deep.equal(['h', 'l', 'm']);
+    // Only the tutor's own PeerConnection sends: one publisher, whatever the class size.
+    expect(tutor.sfu.peerConnections).to.have.length(2);
+  });
+
+  it("a student's subscription switches to a larger layer when the tutor's tile grows", async () => {
+    const room = await createRoom(janus);
+    const tutor = await join(room, 'tutor');
+    const student = await join(room, 'student');
+    await expectSees(student, tutor);
+    // A strip tile: the middle layer (320×180). Chromium encodes a 640×360
+    // camera in two layers only (libwebrtc's limit by resolution), so the
+    // smallest tile sizes are checked in the Node tests, not here.
+    student.sfu.setVideoSize(tutor.id, { width: 320, height: 180 });
+    expect(student.sfu.substreamOf(tutor.id).asked).to.equal(1);
+    await waitFor(() => student.sfu.substreamOf(tutor.id).sends === 1, 'Janus sends the middle layer', 30_000);
+    await waitFor(async () => (await receivedWidth(student, tutor)) === 320, 'the student decodes 320 px wide frames');
+    // The tile grows: the full layer.
+    student.sfu.setVideoSize(tutor.id, { width: 1280, height: 720 });
+    expect(student.sfu.substreamOf(tutor.id).asked).to.equal(2);
+    await waitFor(() => student.sfu.substreamOf(tutor.id).sends === 2, 'Janus sends the full layer', 30_000);
+    await waitFor(async () => (await receivedWidth(student, tutor)) === 640, 'the student decodes 640 px wide frames');
+  });
+
+  it('a bounded set of classmates: with a limit of one, a student receives the tutor and one classmate', async () => {
+    const room = await createRoom(janus);
+    const tutor = await join(room, 'tutor');
+    const s1 = await join(room, 'student', 1);
+    const s2 = await join(room, 'student');
+    const s3 = await join(room, 'student');
+    await expectSees(s1, tutor);
+    await waitFor(() => s1.sfu.receiving.length === 2, 's1 receives two members');
+    expect(s1.sfu.receiving.sort()).to.deep.equal([tutor.id, s2.id].sort());
+    // The UI shows s3 instead: the subscription follows.
+    s1.sfu.setVideoSize(s3.id, { width: 320, height: 180 });
+    await waitFor(() => s1.sfu.receiving.includes(s3.id) && !s1.sfu.receiving.includes(s2.id), 's1 receives s3 instead of s2');
+    await expectSees(s1, s3);
+  });
+
+  it('a publisher leaving removes its stream from the viewers', async () => {
+    const room = await createRoom(janus);
+    const tutor = await join(room, 'tutor');
+    const student = await join(room, 'student');
+    await expectSees(student, tutor);
+    await tutor.sfu.close();
+    members.splice(members.indexOf(tutor), 1);
+    for (const track of tutor.stream.getTracks()) track.stop();
+    await waitFor(() => !student.sfu.views.has(tutor.id), "the tutor's stream is gone");
+  });
+});
