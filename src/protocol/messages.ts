@@ -172,8 +172,15 @@ export interface RelayCredentialsRequest {
   payload?: Record<string, never>;
 }
 
+/** SFU rooms: a fresh ticket for the SFU proxy (the last one expired, or its socket dropped). Answered with LS-SFU. */
+export interface SfuTicketRequest {
+  type: 'LS-SFU-TICKET';
+  payload?: Record<string, never>;
+}
+
 export type ClientMessage =
   | RelayCredentialsRequest
+  | SfuTicketRequest
   | JoinRequest
   | LeaveRequest
   | PingRequest
@@ -228,6 +235,7 @@ const CLIENT_MESSAGE_RULES = {
   'LS-SCREEN-SHARE': false,
   'LS-SHARE-POLICY': true,
   'LS-ICE': false,
+  'LS-SFU-TICKET': false,
 } as const satisfies Record<ClientMessageType, boolean>;
 
 export const CLIENT_MESSAGE_TYPES = Object.keys(CLIENT_MESSAGE_RULES) as readonly ClientMessageType[];
@@ -319,6 +327,27 @@ export interface RelayCredentialsMessage {
   payload: RelayCredentials;
 }
 
+/** How a room's media flows: peer to peer (`mesh`, `star`) or through the SFU (`sfu`). */
+export type RoomTopology = 'mesh' | 'star' | 'sfu';
+
+/**
+ * SFU rooms: whether the SFU is there, and a short-lived ticket for its proxy
+ * (`<server path>sfu?ticket=<ticket>`, subprotocol `janus-protocol`).
+ */
+export interface SfuGrant {
+  state: 'up' | 'unavailable';
+  /** Present when `state` is `up`. */
+  ticket?: string;
+  /** Why the SFU is unavailable, fit to show. */
+  message?: string;
+}
+
+/** SFU rooms, to one member: a fresh ticket (the answer to LS-SFU-TICKET), or the SFU went away or came back. */
+export interface SfuMessage {
+  type: 'LS-SFU';
+  payload: SfuGrant;
+}
+
 /** The answer to a successful LS-JOIN: who you are and who is already there. */
 export interface JoinedMessage {
   type: 'LS-JOINED';
@@ -341,6 +370,10 @@ export interface JoinedMessage {
     waiting?: WaitingInfo[];
     /** Relay (TURN) credentials for this member, when the server hands them out. */
     relay?: RelayCredentials;
+    /** The room's topology (absent from servers that leave it to the pages). */
+    topology?: RoomTopology;
+    /** SFU rooms: the SFU's state and this member's first ticket. */
+    sfu?: SfuGrant;
   };
 }
 export interface ParticipantJoinedMessage {
@@ -467,7 +500,8 @@ export type ServerMessage =
   | DeniedMessage
   | AdmissionMessage
   | ScreenMessage
-  | RelayCredentialsMessage;
+  | RelayCredentialsMessage
+  | SfuMessage;
 
 export type ServerMessageType = ServerMessage['type'];
 
@@ -495,6 +529,7 @@ export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
   'LS-ADMISSION',
   'LS-SCREEN',
   'LS-ICE',
+  'LS-SFU',
 ];
 
 /** Error codes carried by LS-ERROR. Stable: clients switch on them. */
