@@ -6,6 +6,7 @@
  * Not part of the root entry; import it from `live-session/core`.
  */
 import type { Peer } from 'peerjs';
+import type { SfuMedia } from './sfu/index.js';
 import { knownPeerCount, storedUnmatchedFrames } from './peer-guards.js';
 
 export const DIAGNOSTICS: unique symbol = Symbol('live-session.diagnostics');
@@ -16,6 +17,8 @@ export interface SessionInternals {
   pendingTimers: number;
   /** ICE restarts this side sent over the media connections held now. */
   iceRestarts: number;
+  /** SFU rooms: the SFU path while it is connected (its two PeerConnections, the layers asked for). */
+  sfu?: SfuMedia | null;
 }
 
 export interface SessionDiagnostics extends SessionInternals {

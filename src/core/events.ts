@@ -76,7 +76,13 @@ export type SessionErrorCode =
   /** `join()`: this browser has no WebRTC (`RTCPeerConnection`), or it is turned off. Nothing is sent to the server. */
   | 'webrtc-unsupported'
   /** `join()`: no WebRTC on a page served over plain HTTP; HTTPS is the likely cure. Nothing is sent to the server. */
-  | 'insecure-context';
+  | 'insecure-context'
+  /**
+   * SFU rooms: the video server is down or cannot be reached, so nobody's video
+   * or sound gets through (the room itself, chat and hands still work). Told
+   * once; media comes back by itself when the server says the SFU is up again.
+   */
+  | 'sfu-unavailable';
 
 /**
  * Why `join()` rejected: an `Error` with a stable `code` to switch on (the

@@ -30,6 +30,7 @@ import { Scheduler } from './scheduler.js';
 import { DEFAULT_VIDEO_BUDGET_BPS } from './send-limits.js';
 import { parseServerUrl } from './server-url.js';
 import { SignallingChannel } from './signalling.js';
+import { SfuMode, type SfuState } from './sfu-mode.js';
 import { SpeakingDetector, receiverLevel } from './speaking.js';
 import { QualityMonitor } from './quality-monitor.js';
 import type { LinkFigures } from './link-quality.js';
@@ -37,6 +38,7 @@ import { shouldConnect, type Topology } from './topology.js';
 import { TypedEventTarget } from './typed-events.js';
 
 export type { LiveSessionOptions } from './options.js';
+export type { SfuState } from './sfu-mode.js';
 export type { AttendanceFile } from './attendance.js';
 export { DEFAULT_TIMINGS } from './options.js';
 export { tabUserId } from './identity.js';
@@ -73,6 +75,8 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   #incomingVideoOff = false;
   readonly #membership: Membership;
   readonly #quality: QualityMonitor;
+  /** SFU rooms: media through the room server's SFU instead of peer-to-peer calls. */
+  readonly #sfu: SfuMode;
 
   constructor(options: LiveSessionOptions) {
     super();
@@ -100,6 +104,8 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
           message.type === 'LS-PARTICIPANT-UPDATED' ? this.#room.state.members.get(message.payload.participant.id)?.incomingVideoOff : undefined;
         // The floor first: joining into talking-stick mode silences the microphone before the roster compares states.
         this.#floor.apply(message);
+        // The room's topology before the roster: in an SFU room, the join places no calls.
+        if (message.type === 'LS-JOINED' || message.type === 'LS-SFU') this.#sfu.apply(message);
         this.#room.apply(message);
         this.#chat.apply(message);
         this.#reactions.apply(message);
@@ -111,6 +117,8 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         if (message.type === 'LS-JOINED' || (message.type === 'LS-PARTICIPANT-UPDATED' && message.payload.participant.incomingVideoOff !== incomingVideoOffBefore)) {
           this.#links.applySendLimits();
         }
+        // Roster and share changes: whom the SFU path receives follows.
+        if (message.type !== 'LS-JOINED' && message.type !== 'LS-SFU') this.#sfu.apply(message);
         if (message.type === 'LS-WAITING') this.#membership.onWaiting(message.payload.room, message.payload.message);
         else if (message.type === 'LS-DENIED') this.#membership.onDenied(message.payload.message);
         if (message.type === 'LS-ERROR') this.#membership.onServerError(message.payload);
@@ -122,8 +130,40 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         else this.#links.onIncomingCall(call);
       },
       onLost: () => this.#membership.onSignallingLost(),
-      onFreshPeer: () => this.#links.closeAll(),
+      onFreshPeer: () => {
+        this.#links.closeAll();
+        // The SFU knows us by our peer id: the new one's join brings a new ticket.
+        this.#sfu.close();
+      },
     });
+    this.#sfu = new SfuMode(
+      {
+        log,
+        send: (message) => this.#signalling.send(message),
+        members: () => [...this.#room.state.members.values()].map((member) => ({ id: member.id, role: member.role })),
+        outgoingStream: () => this.#media.outgoingStream(),
+        ownScreen: () => this.#screen.localStream,
+        sharer: () => this.#screen.info.sharer,
+        changed: (id) => {
+          if (id !== null) {
+            this.#room.updateRemote(id);
+            return;
+          }
+          this.#room.rebuild();
+          changed();
+        },
+        watchAudio: (id, receiver) => {
+          if (receiver) this.#speaking.watchLevel(id, () => receiverLevel(receiver));
+          else this.#speaking.unwatch(id);
+        },
+        rtcConfig: () => this.#signalling.rtcConfig,
+        joined,
+        error: (detail) => this.emit('error', detail),
+      },
+      parseServerUrl(options.server),
+      scheduler.group(),
+      options.sfu ?? {},
+    );
     this.#links = new MediaLinks(
       {
         log,
@@ -133,7 +173,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         userId: () => this.userId,
         member: (id) => this.#room.state.members.get(id),
         joined,
-        allows: (member: ParticipantInfo) => shouldConnect(this.topology, this.role, member.role),
+        allows: (member: ParticipantInfo) => !this.#sfu.active && shouldConnect(this.topology, this.role, member.role),
         outgoingStream: () => this.#media.outgoingStream(),
         watchAudio: (id, receiver) => {
           if (receiver) this.#speaking.watchLevel(id, () => receiverLevel(receiver));
@@ -161,6 +201,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       { ...this.timings, videoBudgetBps: options.videoBudgetBps ?? DEFAULT_VIDEO_BUDGET_BPS },
       scheduler.group(),
     );
+    this.#links.setExternal(this.#sfu);
     this.#quality = new QualityMonitor(
       {
         connections: () => this.#links.connections,
@@ -238,7 +279,11 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       userId: () => this.userId,
       others: () => this.#room.participants.filter((p) => !p.isLocal),
       participant: (id) => this.#room.participant(id),
-      sharingChanged: (sharing) => this.#links.setCameraShare(sharing ? CAMERA_SHARE_WHILE_SHARING : 1),
+      sharingChanged: (sharing) => {
+        this.#links.setCameraShare(sharing ? CAMERA_SHARE_WHILE_SHARING : 1);
+        void this.#sfu.setScreen(sharing ? this.#screen.localStream : null);
+      },
+      viaSfu: () => this.#sfu.active,
     });
     this.#admission = new Admission({
       emit,
@@ -262,6 +307,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       signalling: this.#signalling,
       room: this.#room,
       forgetRoomTalk: () => {
+        this.#sfu.close();
         this.#chat.reset();
         this.#reactions.reset();
         this.#floor.reset();
@@ -389,7 +435,45 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   }
 
   [DIAGNOSTICS](): SessionInternals {
-    return { peerConnections: this.#links.peerConnections, peer: this.#signalling.peer, pendingTimers: this.#scheduler.size, iceRestarts: this.#links.iceRestarts };
+    return {
+      peerConnections: this.#links.peerConnections,
+      peer: this.#signalling.peer,
+      pendingTimers: this.#scheduler.size,
+      iceRestarts: this.#links.iceRestarts,
+      sfu: this.#sfu.media,
+    };
+  }
+
+  // ------------------------------------------------------------------ SFU rooms
+
+  /**
+   * How the room's media flows, as the server decided it: `sfu` when it goes
+   * through the room server's SFU, otherwise the page's `topology` option.
+   */
+  get mediaTopology(): Topology | 'sfu' {
+    return this.#sfu.active ? 'sfu' : this.topology;
+  }
+
+  /**
+   * SFU rooms: `connecting`, `connected`, or `unavailable` (the SFU is down:
+   * no video or sound until it is back, which the session notices by itself);
+   * `off` in peer-to-peer rooms.
+   */
+  get sfuState(): SfuState {
+    return this.#sfu.state;
+  }
+
+  /**
+   * Tells the session how large the tile showing participant `id` is (CSS
+   * pixels), or that it is not shown (null). In SFU rooms this picks the
+   * simulcast layer the SFU sends (a small tile gets a small layer), and once
+   * sizes are reported, classmates whose tiles are not shown (and who are not
+   * speaking) are not received at all. The elements report their tiles; a
+   * custom UI may. Without reports, tutors come in full and classmates in the
+   * middle layer. Peer-to-peer rooms ignore it.
+   */
+  setVideoSize(id: string, size: { width: number; height: number } | null): void {
+    this.#sfu.setVideoSize(id, size);
   }
 
   // ------------------------------------------------------------------ join / leave
@@ -581,7 +665,8 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
 
   /** The share to show: someone else's as received, or our own capture (for a small "You are sharing" preview). */
   get screenStream(): MediaStream | null {
-    return this.#screen.sharing ? this.#screen.localStream : this.#screen.remoteStream;
+    if (this.#screen.sharing) return this.#screen.localStream;
+    return this.#sfu.active ? this.#sfu.screenStream : this.#screen.remoteStream;
   }
 
   /**

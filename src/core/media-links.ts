@@ -41,6 +41,16 @@ export interface MediaLinksHost {
   quality(id: string): QualityView | null;
 }
 
+/**
+ * Media that comes some other way than the links (the SFU, in SFU rooms): its
+ * views join the links' in what the roster renders, and device changes reach it.
+ */
+export interface ExternalMedia {
+  readonly views: ReadonlyMap<string, LinkView>;
+  readonly peerConnections: RTCPeerConnection[];
+  replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void>;
+}
+
 interface Link {
   call: MediaConnection;
   stream: MediaStream | null;
@@ -90,6 +100,7 @@ export class MediaLinks {
   #cameraShare = 1;
   /** Members whose connection sends less (its sending was judged poor). */
   readonly #reduced = new Set<string>();
+  #external: ExternalMedia | null = null;
 
   constructor(host: MediaLinksHost, timings: Timings & { videoBudgetBps: number }, scheduler: Scheduler) {
     this.#host = host;
@@ -97,9 +108,14 @@ export class MediaLinks {
     this.#scheduler = scheduler;
   }
 
+  /** Media received some other way (the SFU): shown like the links' own; null to stop. */
+  setExternal(external: ExternalMedia | null): void {
+    this.#external = external;
+  }
+
   /** What the roster needs to render each remote participant. */
   get views(): ReadonlyMap<string, LinkView> {
-    const views = new Map<string, LinkView>();
+    const views = new Map<string, LinkView>(this.#external?.views ?? []);
     for (const [id, link] of this.#links) {
       const state = peerConnectionOf(link.call)?.connectionState;
       const media = state === 'connected' ? 'connected' : state === 'disconnected' ? 'reconnecting' : 'connecting';
@@ -128,11 +144,12 @@ export class MediaLinks {
     this.applySendLimits();
   }
 
-  /** The RTCPeerConnections held open. */
+  /** The RTCPeerConnections held open (the SFU's included). */
   get peerConnections(): RTCPeerConnection[] {
     return [...this.#links.values()]
       .map((link) => peerConnectionOf(link.call))
-      .filter((pc): pc is RTCPeerConnection => pc !== undefined);
+      .filter((pc): pc is RTCPeerConnection => pc !== undefined)
+      .concat(this.#external?.peerConnections ?? []);
   }
 
   has(id: string): boolean {
@@ -142,7 +159,7 @@ export class MediaLinks {
   /** Whether the link to `id` has its connection up now. */
   isConnected(id: string): boolean {
     const link = this.#links.get(id);
-    if (!link) return false;
+    if (!link) return this.#external?.views.get(id)?.media === 'connected';
     const pc = peerConnectionOf(link.call);
     return pc ? pc.connectionState === 'connected' : link.call.open;
   }
@@ -150,7 +167,7 @@ export class MediaLinks {
   /** Whether a link to `id` exists and its connection is not closed or failed. */
   isLive(id: string): boolean {
     const link = this.#links.get(id);
-    if (!link) return false;
+    if (!link) return this.#external?.views.has(id) ?? false;
     const pc = peerConnectionOf(link.call);
     if (!pc) return link.call.open;
     return pc.connectionState !== 'closed' && pc.connectionState !== 'failed';
@@ -220,11 +237,12 @@ export class MediaLinks {
 
   /** Puts `track` (or nothing) on every sender of `kind`, without renegotiating. */
   async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
-    await Promise.all(
-      this.#senders(kind).map((sender) =>
+    await Promise.all([
+      ...this.#senders(kind).map((sender) =>
         sender.replaceTrack(track).catch((error: unknown) => this.#host.log.debug('replaceTrack failed', error)),
       ),
-    );
+      this.#external?.replaceTrack(kind, track),
+    ]);
   }
 
   /** Gives the camera `share` (0–1] of the video budget, e.g. less while a screen share sends too. */

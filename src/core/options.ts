@@ -23,8 +23,17 @@ export interface LiveSessionOptions {
   role?: Role;
   /** Stable identity; when absent, one is generated and kept for the tab (sessionStorage). */
   userId?: string;
-  /** Default `mesh`. */
+  /**
+   * Default `mesh`. The room server may decide instead: a room it runs
+   * through its SFU (`sfu`, see docs/large-classes.md) ignores this.
+   */
   topology?: Topology;
+  /**
+   * SFU rooms: `maxClassmates`, the most classmates received at once (besides
+   * every tutor and whoever shares a screen): those speaking first, then those
+   * whose tiles are shown (`setVideoSize()`), then the earliest joined. Default 8.
+   */
+  sfu?: { maxClassmates?: number };
   debug?: boolean;
   /** Camera constraints, or false to join without camera. Default: 640×480 at up to 30 fps. */
   video?: MediaTrackConstraints | false;

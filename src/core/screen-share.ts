@@ -5,6 +5,8 @@
  * (metadata `{ kind: 'screen' }`), so the camera calls are never renegotiated.
  * Viewers answer without sending anything. Newcomers are called when they
  * join; the browser's own "Stop sharing" (track `ended`) stops it everywhere.
+ * In SFU rooms nobody is called: the share is published to the SFU as a
+ * second video (see sfu-mode.ts), and viewers receive it from there.
  */
 import type { MediaConnection, Peer } from 'peerjs';
 import type { ClientMessage, ScreenInfo, ServerMessage } from '../protocol/index.js';
@@ -39,6 +41,8 @@ export interface ScreenShareHost {
   participant(id: string): Participant | null;
   /** Our share started or stopped: the camera gives up part of its budget while it runs. */
   sharingChanged(sharing: boolean): void;
+  /** Whether media goes through the SFU: then the share is published there, not called to each viewer. */
+  viaSfu(): boolean;
 }
 
 const NO_SHARE: Readonly<ScreenInfo> = Object.freeze({ sharer: null, studentsMayShare: false });
@@ -218,6 +222,7 @@ export class ScreenShare {
   }
 
   #callViewer(id: string): void {
+    if (this.#host.viaSfu()) return;
     const peer = this.#host.peer();
     const stream = this.#local;
     if (!peer || !stream || peer.disconnected) return;

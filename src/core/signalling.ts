@@ -273,6 +273,11 @@ export class SignallingChannel {
     }
   }
 
+  /** The RTCPeerConnection configuration for new connections (the SFU's too). */
+  get rtcConfig(): RTCConfiguration {
+    return this.#rtcConfig();
+  }
+
   /** The RTCPeerConnection configuration for new calls: static servers, relay credentials, policy. */
   #rtcConfig(): RTCConfiguration {
     return {
