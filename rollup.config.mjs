@@ -1,6 +1,9 @@
 // The script-tag bundle: one minified, self-registering ES module with every
 // browser dependency (lit, @lit/context, peerjs and its helpers) inlined.
 // Its input is the tsc output of src/bundle.ts, so `npm run build` runs tsc first.
+// The SFU path (src/core/sfu/, imported dynamically) becomes a chunk of its own,
+// dist/live-session.sfu.js, next to the bundle: the bundle loads it by a URL
+// relative to itself, only in SFU rooms.
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -20,7 +23,10 @@ function replaceWebrtcAdapter() {
 export default {
   input: 'dist/bundle.js',
   output: {
-    file: 'dist/live-session.bundle.js',
+    dir: 'dist',
+    entryFileNames: 'live-session.bundle.js',
+    chunkFileNames: 'live-session.[name].js',
+    manualChunks: (id) => (/[\\/]core[\\/]sfu[\\/]/.test(id) ? 'sfu' : undefined),
     format: 'es',
     sourcemap: true,
   },

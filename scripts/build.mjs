@@ -1,4 +1,5 @@
-// npm run build: ESM per module with types (tsc), the script-tag bundle (rollup),
+// npm run build: ESM per module with types (tsc), the script-tag bundle and its
+// lazily loaded SFU chunk (rollup),
 // custom-elements.json (analyzer), the generated API reference, and a size report.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -30,4 +31,6 @@ function sizeLine(label, file) {
 }
 console.log('build: bundle size');
 console.log(sizeLine('dist/live-session.bundle.js', 'dist/live-session.bundle.js'));
+// The SFU path's chunk, loaded by the bundle only in SFU rooms.
+if (existsSync('dist/live-session.sfu.js')) console.log(sizeLine('dist/live-session.sfu.js (SFU rooms only)', 'dist/live-session.sfu.js'));
 console.log(sizeLine('baseline: peerjs.min.js (PeerJS only)', require.resolve('peerjs/dist/peerjs.min.js')));
