@@ -145,7 +145,8 @@ export class SfuMode {
 
   /** The size of the tile showing `id`, or null when it is not shown (see `LiveSession.setVideoSize`). */
   setVideoSize(id: string, size: { width: number; height: number } | null): void {
-    this.#sizes.set(id, size);
+    if (size) this.#sizes.set(id, size);
+    else this.#sizes.delete(id);
     this.#media?.setVideoSize(id, size);
   }
 

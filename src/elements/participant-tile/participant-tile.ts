@@ -3,6 +3,7 @@ import { property } from 'lit/decorators.js';
 import { applyAudioOutput } from '../../core/attach-stream.js';
 import type { Participant } from '../../core/events.js';
 import type { SpeakingChange } from '../../controllers/session-subscriber.js';
+import { TileSize } from '../../controllers/tile-size.js';
 import { buttonStyles, themeStyles, videoSurface } from '../shared/base.styles.js';
 import { startAudible } from '../shared/autoplay.js';
 import { icons } from '../shared/icons.js';
@@ -67,6 +68,12 @@ export class ParticipantTile extends SessionElement {
   @property({ type: Boolean })
   pinned = false;
 
+  /** The tile's size, told to the session (in SFU rooms it picks the video layer received). */
+  readonly #size = new TileSize(this, () => {
+    const p = this.#current;
+    return { session: this.currentSession, id: p && !p.isLocal ? p.id : null };
+  });
+
   /** The participant as the session knows them now (the `participant` set, when the session has no newer state). */
   get #current(): Participant | undefined {
     const given = this.participant;
@@ -122,6 +129,7 @@ export class ParticipantTile extends SessionElement {
 
   protected override updated(): void {
     this.#reflectState();
+    this.#size.update();
     const video = this.#video;
     if (video) {
       this.#start(video);
