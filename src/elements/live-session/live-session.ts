@@ -420,6 +420,8 @@ export class LiveSessionElement extends LitElement {
       return;
     }
     if (detail.code === 'network-blocked') this.notices = withNotice(this.notices, { kind: 'media', text: networkBlockedText(detail, this.#strings) });
+    // SFU rooms: nobody's video or sound gets through until the video server is back; the room itself works.
+    else if (detail.code === 'sfu-unavailable') this.notices = withNotice(this.notices, { kind: 'media', text: detail.message });
     else if (detail.code === 'media') {
       const text = detail.media ? this.#strings.mediaProblem(detail.media.kind, detail.media.problem) : detail.message;
       this.notices = withNotice(this.notices, { kind: 'media', text });
