@@ -158,6 +158,29 @@ describe('SFU media path (real Janus)', function () {
     await expectSees(s1, s3);
   });
 
+  it("a screen share is a second published video: students receive it apart from the tutor's camera, and it goes when it stops", async function () {
+    // Headless Firefox has nothing to capture (getDisplayMedia rejects); headless Chromium gives a fake screen.
+    if (navigator.userAgent.includes('Firefox')) this.skip();
+    const room = await createRoom(janus);
+    const tutor = await join(room, 'tutor');
+    const student = await join(room, 'student');
+    await expectSees(student, tutor);
+    const screen = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 5 } });
+    try {
+      await tutor.sfu.setScreen(screen);
+      const shared = await waitFor(() => student.sfu.screenStream, 'the student receives the share');
+      const video = showStream(shared);
+      videos.push(video);
+      await expectLiveVideo(video, 'the student sees the share');
+      // The camera stays the participant's stream; the share is not mixed into it.
+      expect(student.sfu.views.get(tutor.id)?.stream?.getVideoTracks()).to.have.length(1);
+      await tutor.sfu.setScreen(null);
+      await waitFor(() => student.sfu.screenStream === null, 'the share is gone for the student');
+    } finally {
+      for (const track of screen.getTracks()) track.stop();
+    }
+  });
+
   it('a publisher leaving removes its stream from the viewers', async () => {
     const room = await createRoom(janus);
     const tutor = await join(room, 'tutor');
