@@ -267,8 +267,6 @@ async function main(): Promise<void> {
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }
-  process.stdout.write(`live-session-server listening at ${running.url}\n`);
-
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -286,6 +284,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Said only once the signals are handled: a supervisor that stops the server the
+  // moment it reads this line gets a graceful shutdown, not the default kill.
+  process.stdout.write(`live-session-server listening at ${running.url}\n`);
 }
 
 main().catch((error: unknown) => {
