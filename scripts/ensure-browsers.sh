@@ -3,8 +3,8 @@
 # packages: Chromium and Firefox ESR (browser and end-to-end tests), iproute2
 # and nftables (real network faults in the end-to-end suite), Xvfb (a headed
 # Firefox sharing its screen in the end-to-end suite), coturn (the TURN relay),
-# redis-server (rooms shared between server processes)
-# and webkit2gtk-driver (WebKit's MiniBrowser, a browser without WebRTC). Nothing here
+# redis-server (rooms shared between server processes), janus (the SFU of
+# large classes) and webkit2gtk-driver (WebKit's MiniBrowser, a browser without WebRTC). Nothing here
 # downloads a browser build of its own. Browser paths can be overridden with
 # CHROMIUM_BIN and FIREFOX_BIN.
 set -euo pipefail
@@ -21,6 +21,7 @@ declare -A wanted=(
   [xvfb]="Xvfb"
   [coturn]="turnserver"
   [redis-server]="redis-server"
+  [janus]="janus"
   [webkit2gtk-driver]="WebKitWebDriver"
 )
 
