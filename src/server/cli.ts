@@ -9,12 +9,17 @@ import { parseArgs } from 'node:util';
 import type { AttendanceOptions } from './attendance/attendance-options.js';
 import type { IceServerConfig } from './options.js';
 import type { TurnOptions } from './relay-credentials.js';
+import { writeJanusConfig } from './janus/janus-config.js';
 import { resolveLtiOptions, type LtiOptions } from './lti/lti-config.js';
 import { startRoomServer, type RunningRoomServer, type StartRoomServerOptions } from './standalone.js';
 
 const HELP = `live-session-server: the live-session room server (a PeerJS server with rooms)
 
 Usage: live-session-server [options]
+       live-session-server janus-config --out <dir> [--ws-port <n>] [--ws-ip <addr>]
+                           [--api-secret <s>] [--public-ip <addr>] [--ice-interfaces <list>]
+         writes a Janus configuration (VideoRoom and websockets only, admin API
+         off) for the SFU of large classes, and says how to run it
 
   --port <n>             TCP port, 0 for a free one (env PORT; default 9000)
   --host <addr>          interface to listen on (env HOST; default 127.0.0.1)
@@ -259,7 +264,51 @@ function redisOption(url: string | undefined): { redis?: string } {
   return { redis: url };
 }
 
+/** `live-session-server janus-config …`: writes a Janus configuration directory. */
+function janusConfigCommand(argv: string[]): void {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        out: { type: 'string' },
+        'ws-port': { type: 'string' },
+        'ws-ip': { type: 'string' },
+        'api-secret': { type: 'string' },
+        'public-ip': { type: 'string' },
+        'ice-interfaces': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  if (!values.out) fail('janus-config needs --out <dir>');
+  try {
+    const config = writeJanusConfig({
+      dir: resolve(values.out),
+      ...(values['ws-port'] !== undefined ? { wsPort: integer('--ws-port', values['ws-port']) } : {}),
+      ...(values['ws-ip'] !== undefined ? { wsIp: values['ws-ip'] } : {}),
+      ...(values['api-secret'] !== undefined ? { apiSecret: values['api-secret'] } : {}),
+      ...(values['public-ip'] !== undefined ? { publicIp: values['public-ip'] } : {}),
+      ...(values['ice-interfaces'] !== undefined ? { iceInterfaces: values['ice-interfaces'] } : {}),
+    });
+    process.stdout.write(
+      `Janus configuration written to ${config.dir}\n` +
+        `Run Janus:    ${config.command.join(' ')}\n` +
+        `Its API:      ${config.url}\n` +
+        `API secret:   ${config.apiSecret}\n`,
+    );
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'janus-config') {
+    janusConfigCommand(process.argv.slice(3));
+    return;
+  }
   const options = parseCommandLine(process.argv.slice(2));
   let running: RunningRoomServer;
   try {

@@ -5,7 +5,13 @@
  * told once each.
  */
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { freePort } from '../../../test/free-port.js';
 import { startJanus, type TestJanus } from '../../../test/janus.js';
 import { waitFor } from '../../../test/wait-for.js';
 import { JanusAdmin, type JanusState } from './janus-admin.js';
@@ -62,5 +68,32 @@ void describe('the room server\'s Janus connection', () => {
     assert.ok(Array.isArray((await admin.videoroom({ request: 'list' }))['list']));
     assert.deepEqual(states, ['up', 'down', 'up'], 'up at first, then down and up once each');
     assert.ok(logs.includes('janus-down') && logs.includes('janus-up'));
+  });
+});
+
+void describe('live-session-server janus-config', () => {
+  void test('writes a directory that Janus runs as printed, its API on the given port with the given secret, and nothing else listening', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'live-session-janus-cli-'));
+    const port = await freePort();
+    const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+    const printed = execFileSync(process.execPath, ['--import', 'tsx', cli, 'janus-config', '--out', dir, '--ws-port', String(port), '--api-secret', 'a-secret-for-the-cli-test', '--ice-interfaces', 'lo'], { encoding: 'utf8' });
+    const command = /Run Janus: +(.+)/.exec(printed)?.[1]?.split(' ');
+    assert.ok(command, printed);
+    assert.match(printed, new RegExp(`ws://127\\.0\\.0\\.1:${String(port)}`));
+    const [file = 'janus', ...args] = command;
+    const child = spawn(file, args, { stdio: 'ignore' });
+    const admin = new JanusAdmin({ url: `ws://127.0.0.1:${String(port)}`, apiSecret: 'a-secret-for-the-cli-test', log: () => undefined });
+    try {
+      assert.ok(await admin.whenUp(20_000), 'Janus runs with the written configuration');
+      // VideoRoom is there (the one plugin left on).
+      assert.ok(Array.isArray((await admin.videoroom({ request: 'list' }))['list']));
+    } finally {
+      admin.close();
+      await new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      });
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
