@@ -1,0 +1,469 @@
+/**
+ * The room server's side of SFU rooms, apart from the room logic: one Janus
+ * VideoRoom per SFU room (random id, secret and pin, private, made when a
+ * member first needs it and destroyed when the room empties), tickets for its
+ * members, and the proxy browsers reach Janus through.
+ *
+ * The proxy (`<path>sfu?ticket=…`, subprotocol `janus-protocol`) opens one
+ * upstream websocket to Janus per browser and relays both ways, but only what
+ * a member of that room may do: the session and handle verbs a client needs,
+ * the VideoRoom plugin only, and its participant requests only. It adds the
+ * API secret; it forces the room and its pin on every join, and a publisher's
+ * display to the member's peer id, so feeds map to participants and cannot be
+ * spoofed; it strips recording fields. Browsers never hold the API secret, the
+ * room's secret or its pin. Anything else gets a Janus-style error and is not
+ * sent on.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Role } from '../../protocol/index.js';
+import { JanusAdmin, type JanusState } from './janus-admin.js';
+import { signSfuTicket, verifySfuTicket } from './sfu-tickets.js';
+
+export interface SfuServiceOptions {
+  janus: { url: string; apiSecret: string };
+  /** Signs tickets (the server's secret, or a random key per process). */
+  ticketKey: Buffer;
+  /** Publishers a room allows (the server's room size). */
+  maxPublishers: number;
+  /** The proxy's path, `<path>sfu`. */
+  proxyPath: string;
+  /** Whether a browser origin may open the proxy (the server's allowed origins). */
+  originAllowed(origin: string | undefined): boolean;
+  /** The member's role when `peerId` is in `room` now, else undefined. */
+  memberRole(room: string, peerId: string): Role | undefined;
+  /** Janus went down or came back. */
+  stateChanged?(state: JanusState): void;
+  log(level: 'info' | 'warn', event: string, fields?: Record<string, unknown>): void;
+}
+
+/** A room's VideoRoom in Janus. */
+interface JanusRoom {
+  id: number;
+  secret: string;
+  pin: string;
+  /** Resolves once Janus has the room. */
+  ready: Promise<void>;
+}
+
+/** The largest frame a browser may send the proxy (an SDP with many m-lines fits). */
+export const SFU_MAX_FRAME_BYTES = 256 * 1024;
+/** Requests per second a proxied browser may send on average, after a burst. */
+const RATE_PER_SECOND = 50;
+const RATE_BURST = 200;
+
+const SESSION_VERBS = new Set(['create', 'attach', 'message', 'trickle', 'keepalive', 'detach', 'hangup', 'destroy']);
+const VIDEOROOM_REQUESTS = new Set(['join', 'configure', 'publish', 'unpublish', 'start', 'pause', 'switch', 'update', 'subscribe', 'unsubscribe', 'leave']);
+/** Fields no member may set on its own stream: recording is the server's to start. */
+const SERVER_ONLY_FIELDS = ['record', 'filename', 'secret', 'admin_key', 'rtp_forward'];
+
+function textOf(data: RawData): string {
+  const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  return buffer.toString('utf8');
+}
+
+export class SfuService {
+  readonly #options: SfuServiceOptions;
+  readonly #admin: JanusAdmin;
+  readonly #rooms = new Map<string, JanusRoom>();
+  /** Open proxies by room, then peer id. */
+  readonly #proxies = new Map<string, Map<string, Set<SfuProxy>>>();
+  readonly #server: WebSocketServer;
+
+  constructor(options: SfuServiceOptions) {
+    this.#options = options;
+    this.#admin = new JanusAdmin({
+      url: options.janus.url,
+      apiSecret: options.janus.apiSecret,
+      log: (level, event, fields) => {
+        options.log(level, event, fields);
+      },
+      stateChanged: (state) => {
+        // Janus restarted has none of our rooms: they are made again as members come back.
+        if (state === 'down') {
+          this.#rooms.clear();
+          for (const room of [...this.#proxies.keys()]) this.#closeRoomProxies(room, 1011, 'the SFU went away');
+        }
+        options.stateChanged?.(state);
+      },
+    });
+    this.#server = new WebSocketServer({
+      noServer: true,
+      maxPayload: SFU_MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+      handleProtocols: (protocols) => (protocols.has('janus-protocol') ? 'janus-protocol' : false),
+    });
+  }
+
+  /** `up` while the room server is connected to Janus. */
+  get state(): JanusState {
+    return this.#admin.state;
+  }
+
+  /** Resolves once Janus is up, or after `ms` (false). */
+  whenUp(ms: number): Promise<boolean> {
+    return this.#admin.whenUp(ms);
+  }
+
+  /** A fresh ticket for a member of an SFU room. */
+  ticket(room: string, peerId: string, role: Role): string {
+    return signSfuTicket(this.#options.ticketKey, { room, peerId, role });
+  }
+
+  /** The room's VideoRoom, made in Janus on first need. */
+  ensureRoom(room: string): Promise<JanusRoom> {
+    let entry = this.#rooms.get(room);
+    if (!entry) {
+      const id = randomInt(1, 2 ** 47);
+      const secret = randomBytes(18).toString('base64url');
+      const pin = randomBytes(18).toString('base64url');
+      const ready = this.#admin
+        .videoroom({
+          request: 'create',
+          room: id,
+          secret,
+          pin,
+          is_private: true,
+          permanent: false,
+          publishers: this.#options.maxPublishers,
+          videocodec: 'vp8',
+          audiocodec: 'opus',
+          audiolevel_event: true,
+          notify_joining: false,
+          description: `live-session ${room}`.slice(0, 100),
+        })
+        .then(() => {
+          this.#options.log('info', 'sfu-room-created', { room, janusRoom: id });
+        });
+      entry = { id, secret, pin, ready };
+      const made = entry;
+      this.#rooms.set(room, made);
+      // A room Janus refused is made again at the next need.
+      ready.catch(() => {
+        if (this.#rooms.get(room) === made) this.#rooms.delete(room);
+      });
+    }
+    const found = entry;
+    return found.ready.then(() => found);
+  }
+
+  /** A member left its room: its proxies close (Janus drops its feeds with them). */
+  memberLeft(room: string, peerId: string): void {
+    const proxies = this.#proxies.get(room)?.get(peerId);
+    for (const proxy of [...(proxies ?? [])]) proxy.close(1000, 'left the room');
+  }
+
+  /** The room emptied: its VideoRoom goes. */
+  roomEmpty(room: string): void {
+    this.#closeRoomProxies(room, 1000, 'the room ended');
+    const entry = this.#rooms.get(room);
+    if (!entry) return;
+    this.#rooms.delete(room);
+    void entry.ready
+      .then(() => this.#admin.videoroom({ request: 'destroy', room: entry.id, secret: entry.secret }))
+      .then(
+        () => {
+          this.#options.log('info', 'sfu-room-destroyed', { room, janusRoom: entry.id });
+        },
+        () => undefined,
+      );
+  }
+
+  /** Whether Janus has a VideoRoom for `room` now (for tests and health). */
+  hasRoom(room: string): boolean {
+    return this.#rooms.has(room);
+  }
+
+  /** The Janus room id of `room`, when made (tests). */
+  janusRoomOf(room: string): number | undefined {
+    return this.#rooms.get(room)?.id;
+  }
+
+  #closeRoomProxies(room: string, code: number, reason: string): void {
+    for (const proxies of this.#proxies.get(room)?.values() ?? []) for (const proxy of [...proxies]) proxy.close(code, reason);
+  }
+
+  /** Takes an upgrade to the proxy path; false for any other path. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(request.url ?? '/', 'http://server');
+    if (url.pathname !== this.#options.proxyPath) return false;
+    const refuse = (status: number, message: string): true => {
+      socket.end(`HTTP/1.1 ${String(status)} ${message}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return true;
+    };
+    if (!this.#options.originAllowed(request.headers.origin)) return refuse(403, 'Forbidden');
+    const ticket = verifySfuTicket(this.#options.ticketKey, url.searchParams.get('ticket') ?? '');
+    if (!ticket) return refuse(401, 'Unauthorized');
+    const role = this.#options.memberRole(ticket.room, ticket.peerId);
+    if (role === undefined) return refuse(403, 'Forbidden');
+    if (this.#admin.state !== 'up') return refuse(503, 'Service Unavailable');
+    this.#server.handleUpgrade(request, socket, head, (browser) => {
+      this.#open(browser, ticket.room, ticket.peerId, role);
+    });
+    return true;
+  }
+
+  #open(browser: WebSocket, room: string, peerId: string, role: Role): void {
+    const byPeer = this.#proxies.get(room) ?? new Map<string, Set<SfuProxy>>();
+    this.#proxies.set(room, byPeer);
+    const set = byPeer.get(peerId) ?? new Set<SfuProxy>();
+    byPeer.set(peerId, set);
+    const proxy = new SfuProxy(browser, {
+      url: this.#options.janus.url,
+      apiSecret: this.#options.janus.apiSecret,
+      peerId,
+      role,
+      room: () => this.ensureRoom(room),
+      closed: () => {
+        set.delete(proxy);
+        if (set.size === 0) byPeer.delete(peerId);
+        if (byPeer.size === 0) this.#proxies.delete(room);
+      },
+      log: (level, event, fields) => {
+        this.#options.log(level, event, fields);
+      },
+    });
+    set.add(proxy);
+  }
+
+  close(): void {
+    for (const room of [...this.#proxies.keys()]) this.#closeRoomProxies(room, 1001, 'the server is stopping');
+    for (const room of [...this.#rooms.keys()]) this.roomEmpty(room);
+    this.#server.close();
+    // Give the destroys a moment to leave before the admin connection goes.
+    setTimeout(() => {
+      this.#admin.close();
+    }, 200).unref();
+  }
+}
+
+interface ProxyHost {
+  url: string;
+  apiSecret: string;
+  peerId: string;
+  role: Role;
+  room(): Promise<{ id: number; pin: string }>;
+  closed(): void;
+  log(level: 'info' | 'warn', event: string, fields?: Record<string, unknown>): void;
+}
+
+/** One browser's way to Janus: the upstream websocket and the filter. */
+class SfuProxy {
+  readonly #browser: WebSocket;
+  readonly #upstream: WebSocket;
+  readonly #host: ProxyHost;
+  /** Frames from the browser waiting for the upstream to open, or for the room. */
+  #queue: Promise<void> = Promise.resolve();
+  readonly #sessions = new Set<number>();
+  readonly #handles = new Set<number>();
+  /** Transactions of `create` and `attach` requests, to learn the ids Janus gives. */
+  readonly #creating = new Map<string, 'session' | 'handle'>();
+  #tokens = RATE_BURST;
+  #refilledAt = Date.now();
+  #closed = false;
+
+  constructor(browser: WebSocket, host: ProxyHost) {
+    this.#browser = browser;
+    this.#host = host;
+    this.#upstream = new WebSocket(host.url, 'janus-protocol', { maxPayload: 4 * 1024 * 1024 });
+    const opened = new Promise<void>((resolve, reject) => {
+      this.#upstream.once('open', () => {
+        resolve();
+      });
+      this.#upstream.once('error', reject);
+    });
+    this.#queue = opened.catch(() => {
+      this.close(1011, 'the SFU is unreachable');
+    });
+    this.#upstream.on('error', () => undefined);
+    this.#upstream.on('message', (data) => {
+      this.#fromJanus(textOf(data));
+    });
+    this.#upstream.on('close', () => {
+      this.close(1011, 'the SFU went away');
+    });
+    browser.on('error', () => undefined);
+    browser.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.#refuse(undefined, 'binary frames are not accepted');
+        return;
+      }
+      const text = textOf(data);
+      this.#queue = this.#queue.then(() => this.#fromBrowser(text));
+    });
+    browser.on('close', () => {
+      this.close(1000, '');
+    });
+  }
+
+  #allow(): boolean {
+    const now = Date.now();
+    this.#tokens = Math.min(RATE_BURST, this.#tokens + ((now - this.#refilledAt) / 1000) * RATE_PER_SECOND);
+    this.#refilledAt = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  #refuse(transaction: unknown, reason: string, code = 403): void {
+    if (this.#browser.readyState !== WebSocket.OPEN) return;
+    this.#browser.send(JSON.stringify({ janus: 'error', ...(typeof transaction === 'string' ? { transaction } : {}), error: { code, reason } }));
+  }
+
+  async #fromBrowser(text: string): Promise<void> {
+    if (this.#closed) return;
+    let frame: unknown;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      this.#refuse(undefined, 'not JSON', 454);
+      return;
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+      this.#refuse(undefined, 'not a JSON object', 454);
+      return;
+    }
+    const request = frame as Record<string, unknown>;
+    const { janus: verb, transaction } = request;
+    if (typeof transaction !== 'string' || transaction.length === 0 || transaction.length > 64) {
+      this.#refuse(undefined, 'a request needs a transaction (a string of 1 to 64 characters)', 456);
+      return;
+    }
+    if (!this.#allow()) {
+      this.#refuse(transaction, 'too many requests', 429);
+      return;
+    }
+    if (typeof verb !== 'string' || !SESSION_VERBS.has(verb)) {
+      this.#refuse(transaction, `'${String(verb)}' is not allowed here`);
+      return;
+    }
+    const out: Record<string, unknown> = { janus: verb, transaction, apisecret: this.#host.apiSecret };
+    if (verb === 'create') {
+      if (this.#sessions.size > 0 || [...this.#creating.values()].includes('session')) {
+        this.#refuse(transaction, 'one session per connection');
+        return;
+      }
+      this.#creating.set(transaction, 'session');
+      this.#send(out);
+      return;
+    }
+    const session = request['session_id'];
+    if (typeof session !== 'number' || !this.#sessions.has(session)) {
+      this.#refuse(transaction, 'no such session', 458);
+      return;
+    }
+    out['session_id'] = session;
+    if (verb === 'keepalive' || verb === 'destroy') {
+      this.#send(out);
+      return;
+    }
+    if (verb === 'attach') {
+      if (request['plugin'] !== 'janus.plugin.videoroom') {
+        this.#refuse(transaction, 'only the VideoRoom plugin');
+        return;
+      }
+      if (this.#handles.size >= 8) {
+        this.#refuse(transaction, 'too many handles');
+        return;
+      }
+      out['plugin'] = 'janus.plugin.videoroom';
+      this.#creating.set(transaction, 'handle');
+      this.#send(out);
+      return;
+    }
+    const handle = request['handle_id'];
+    if (typeof handle !== 'number' || !this.#handles.has(handle)) {
+      this.#refuse(transaction, 'no such handle', 459);
+      return;
+    }
+    out['handle_id'] = handle;
+    if (verb === 'trickle') {
+      if ('candidate' in request) out['candidate'] = request['candidate'];
+      if ('candidates' in request) out['candidates'] = request['candidates'];
+      this.#send(out);
+      return;
+    }
+    if (verb === 'detach' || verb === 'hangup') {
+      this.#send(out);
+      return;
+    }
+    // verb === 'message'
+    const body = request['body'];
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      this.#refuse(transaction, 'a message needs a body', 456);
+      return;
+    }
+    const checked = { ...(body as Record<string, unknown>) };
+    const what = checked['request'];
+    if (typeof what !== 'string' || !VIDEOROOM_REQUESTS.has(what)) {
+      this.#refuse(transaction, `the VideoRoom request '${String(what)}' is not allowed here`);
+      return;
+    }
+    for (const field of SERVER_ONLY_FIELDS) Reflect.deleteProperty(checked, field);
+    if (what === 'join' || checked['room'] !== undefined) {
+      let room: { id: number; pin: string };
+      try {
+        room = await this.#host.room();
+      } catch {
+        this.#refuse(transaction, 'the SFU has no room for this class now', 503);
+        return;
+      }
+      checked['room'] = room.id;
+      checked['pin'] = room.pin;
+    }
+    if (what === 'join' && checked['ptype'] === 'publisher') {
+      Reflect.deleteProperty(checked, 'id');
+      checked['display'] = this.#host.peerId;
+    } else if ('display' in checked) {
+      checked['display'] = this.#host.peerId;
+    }
+    out['body'] = checked;
+    const jsep = request['jsep'];
+    if (jsep !== undefined) {
+      if (typeof jsep !== 'object' || jsep === null) {
+        this.#refuse(transaction, 'jsep must be an object', 456);
+        return;
+      }
+      const { type, sdp, trickle } = jsep as Record<string, unknown>;
+      if ((type !== 'offer' && type !== 'answer') || typeof sdp !== 'string') {
+        this.#refuse(transaction, 'jsep needs a type (offer or answer) and an sdp', 456);
+        return;
+      }
+      out['jsep'] = { type, sdp, ...(typeof trickle === 'boolean' ? { trickle } : {}) };
+    }
+    this.#send(out);
+  }
+
+  #send(frame: Record<string, unknown>): void {
+    if (this.#upstream.readyState === WebSocket.OPEN) this.#upstream.send(JSON.stringify(frame));
+  }
+
+  #fromJanus(text: string): void {
+    let frame: Record<string, unknown> | undefined;
+    try {
+      frame = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const transaction = frame['transaction'];
+    if (typeof transaction === 'string' && frame['janus'] === 'success') {
+      const kind = this.#creating.get(transaction);
+      const id = (frame['data'] as { id?: unknown } | undefined)?.id;
+      if (kind && typeof id === 'number') (kind === 'session' ? this.#sessions : this.#handles).add(id);
+    }
+    if (typeof transaction === 'string' && frame['janus'] !== 'ack') this.#creating.delete(transaction);
+    if (frame['janus'] === 'detached' && typeof frame['sender'] === 'number') this.#handles.delete(frame['sender']);
+    if (this.#browser.readyState === WebSocket.OPEN) this.#browser.send(text);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#host.closed();
+    if (this.#browser.readyState === WebSocket.OPEN || this.#browser.readyState === WebSocket.CONNECTING) this.#browser.close(code, reason);
+    // Janus drops the sessions of a transport connection that closes.
+    if (this.#upstream.readyState === WebSocket.OPEN || this.#upstream.readyState === WebSocket.CONNECTING) this.#upstream.close();
+  }
+}
