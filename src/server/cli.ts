@@ -68,6 +68,11 @@ Usage: live-session-server [options]
   --redis <url>          share rooms with other processes through Redis
                          (redis://host:6379; env LIVE_SESSION_REDIS); see
                          docs/server.md, "Scaling out"
+  --janus <ws-url>       the SFU of large classes: Janus's websocket API
+                         (env LIVE_SESSION_JANUS); see docs/large-classes.md
+  --janus-api-secret <s> its api_secret (env LIVE_SESSION_JANUS_API_SECRET)
+  --topology <t>         mesh, star or sfu for rooms whose token names none
+                         (env LIVE_SESSION_TOPOLOGY; default: the pages decide)
   --static <dir>         serve files from <dir> at / (repeatable;
                          <url-path>=<dir> serves at <url-path>)
   --quiet                no log output
@@ -192,6 +197,9 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
         'turn-secret': { type: 'string' },
         'turn-urls': { type: 'string' },
         'turn-ttl': { type: 'string' },
+        janus: { type: 'string' },
+        'janus-api-secret': { type: 'string' },
+        topology: { type: 'string' },
         redis: { type: 'string' },
         static: { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
@@ -248,6 +256,8 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
     turn: turnOptions(values['turn-secret'] ?? env['LIVE_SESSION_TURN_SECRET'], values['turn-urls'] ?? env['LIVE_SESSION_TURN_URLS'], duration('--turn-ttl', values['turn-ttl'])),
     quiet: values.quiet ?? false,
     ...redisOption(values.redis ?? env['LIVE_SESSION_REDIS']),
+    ...janusOption(values.janus ?? env['LIVE_SESSION_JANUS'], values['janus-api-secret'] ?? env['LIVE_SESSION_JANUS_API_SECRET']),
+    ...topologyOption(values.topology ?? env['LIVE_SESSION_TOPOLOGY']),
     http: {
       requestTimeout: integer('--request-timeout', values['request-timeout']),
       headersTimeout: integer('--headers-timeout', values['headers-timeout']),
@@ -256,6 +266,22 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
       maxHeaderBytes: integer('--max-header-size', values['max-header-size']),
     },
   };
+}
+
+function janusOption(url: string | undefined, apiSecret: string | undefined): { janus?: { url: string; apiSecret: string } } {
+  if (url === undefined || url === '') {
+    if (apiSecret) fail('--janus-api-secret needs --janus');
+    return {};
+  }
+  if (!/^wss?:\/\/./.test(url)) fail('--janus must be a ws:// or wss:// URL');
+  if (!apiSecret) fail('--janus needs --janus-api-secret (the api_secret of janus.jcfg)');
+  return { janus: { url, apiSecret } };
+}
+
+function topologyOption(topology: string | undefined): { topology?: 'mesh' | 'star' | 'sfu' } {
+  if (topology === undefined || topology === '') return {};
+  if (topology !== 'mesh' && topology !== 'star' && topology !== 'sfu') fail('--topology must be mesh, star or sfu');
+  return { topology };
 }
 
 function redisOption(url: string | undefined): { redis?: string } {

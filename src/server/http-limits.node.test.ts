@@ -163,7 +163,7 @@ void describe('HTTP limits of the standalone server', () => {
       await client.join({ room: 'http-limits', userId: 'u-http-limits', name: 'Ada', role: 'student' });
       const health = await fetch(`${server.url}health`);
       assert.equal(health.status, 200);
-      assert.deepEqual(await health.json(), { status: 'ok' });
+      assert.deepEqual(await health.json(), { status: 'ok', janus: 'off' });
     } finally {
       await client.close();
     }

@@ -16,6 +16,8 @@ export interface JoinIdentity {
   role: Role;
   /** From the token's `waiting` claim: wait for a tutor whatever the room's setting. */
   waiting?: boolean;
+  /** From the token's `topology` claim: how the room's media flows, when this join starts it. */
+  topology?: 'mesh' | 'star' | 'sfu';
 }
 
 /** A refused join. `malformed` refusals count against the socket's bad-message allowance. */
@@ -145,7 +147,14 @@ export function resolveTokenIdentity(
   }
   return {
     ok: true,
-    identity: { room: claims.room, userId: claims.sub, name: claims.name, role: claims.role, ...(claims.waiting ? { waiting: true } : {}) },
+    identity: {
+      room: claims.room,
+      userId: claims.sub,
+      name: claims.name,
+      role: claims.role,
+      ...(claims.waiting ? { waiting: true } : {}),
+      ...(claims.topology ? { topology: claims.topology } : {}),
+    },
     expiresAt: claims.exp * 1000,
   };
 }

@@ -13,6 +13,11 @@ export interface JoinTokenClaims {
   role: Role;
   /** A student who must wait in the room's waiting room until a tutor admits them, whatever the room's setting. */
   waiting?: boolean;
+  /**
+   * How the room's media flows (`mesh`, `star` or `sfu`), fixed by the room's
+   * first join. Only the server (through the token) decides it, never the page.
+   */
+  topology?: 'mesh' | 'star' | 'sfu';
 }
 
 export interface SignJoinTokenOptions {
@@ -70,7 +75,11 @@ export async function signJoinToken(
   } else {
     expiration = expiresIn;
   }
-  return new SignJWT({ room, name, role, ...(claims.waiting === true ? { waiting: true } : {}) })
+  const topology: unknown = claims.topology;
+  if (topology !== undefined && topology !== 'mesh' && topology !== 'star' && topology !== 'sfu') {
+    throw new TypeError("signJoinToken: topology must be 'mesh', 'star' or 'sfu'");
+  }
+  return new SignJWT({ room, name, role, ...(claims.waiting === true ? { waiting: true } : {}), ...(topology !== undefined ? { topology } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)
     .setIssuedAt()
@@ -101,7 +110,7 @@ export async function verifyJoinToken(
     }
     return { ok: false, code: 'token-invalid', message: 'The join token is not valid (signature, algorithm or format).' };
   }
-  const { room, sub, name, role, exp, waiting } = payload;
+  const { room, sub, name, role, exp, waiting, topology } = payload;
   if (typeof room !== 'string' || !LIMITS.roomPattern.test(room)) {
     return { ok: false, code: 'token-invalid', message: 'The join token has no usable room claim.' };
   }
@@ -118,5 +127,11 @@ export async function verifyJoinToken(
   if (typeof exp !== 'number') {
     return { ok: false, code: 'token-invalid', message: 'The join token has no exp claim.' };
   }
-  return { ok: true, claims: { room, sub, name: checkedName.name, role, exp, ...(waiting === true ? { waiting: true } : {}) } };
+  if (topology !== undefined && topology !== 'mesh' && topology !== 'star' && topology !== 'sfu') {
+    return { ok: false, code: 'token-invalid', message: "The join token's topology claim must be 'mesh', 'star' or 'sfu'." };
+  }
+  return {
+    ok: true,
+    claims: { room, sub, name: checkedName.name, role, exp, ...(waiting === true ? { waiting: true } : {}), ...(topology !== undefined ? { topology } : {}) },
+  };
 }

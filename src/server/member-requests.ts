@@ -91,6 +91,9 @@ export class MemberRequests {
       case 'LS-ICE':
         this.#answer(session, type, actions.refreshRelay(membership.member));
         return;
+      case 'LS-SFU-TICKET':
+        this.#answer(session, type, actions.sfuTicket(membership.member));
+        return;
     }
   }
 

@@ -159,6 +159,17 @@ export interface RoomServerOptions {
    * docs/server.md, "Scaling out".
    */
   redis?: string | RedisOptions;
+  /**
+   * The SFU of large classes: Janus's websocket API and its API secret (see
+   * docs/large-classes.md). Without it, `sfu` rooms run as `star`.
+   */
+  janus?: { url: string; apiSecret: string };
+  /**
+   * The topology of rooms whose join token names none (`mesh`, `star` or
+   * `sfu`). Default: none, the pages' own `topology` setting decides between
+   * mesh and star.
+   */
+  topology?: 'mesh' | 'star' | 'sfu';
 }
 
 /** The Redis backend of a room server that shares rooms with other processes. */
@@ -207,6 +218,8 @@ export interface ResolvedRoomServerOptions {
   logger: RoomServerLogger | undefined;
   quiet: boolean;
   redis: RedisOptions | undefined;
+  janus: { url: string; apiSecret: string } | undefined;
+  topology: 'mesh' | 'star' | 'sfu' | undefined;
 }
 
 /** The defaults of {@link RoomServerOptions}. */
@@ -337,7 +350,22 @@ export function resolveOptions(options: RoomServerOptions = {}): ResolvedRoomSer
     logger: options.logger,
     quiet: options.quiet ?? false,
     redis: resolveRedisOptions(options.redis),
+    janus: resolveJanusOptions(options.janus),
+    topology: resolveTopology(options.topology),
   };
+}
+
+function resolveJanusOptions(janus: RoomServerOptions['janus']): { url: string; apiSecret: string } | undefined {
+  if (janus === undefined) return undefined;
+  if (typeof janus.url !== 'string' || !/^wss?:\/\/./.test(janus.url)) throw new TypeError('live-session server: janus.url must be a ws:// or wss:// URL');
+  if (typeof janus.apiSecret !== 'string' || janus.apiSecret.length === 0) throw new TypeError('live-session server: janus.apiSecret is required (the api_secret of janus.jcfg)');
+  return { url: janus.url, apiSecret: janus.apiSecret };
+}
+
+function resolveTopology(topology: unknown): 'mesh' | 'star' | 'sfu' | undefined {
+  if (topology === undefined) return undefined;
+  if (topology !== 'mesh' && topology !== 'star' && topology !== 'sfu') throw new TypeError("live-session server: topology must be 'mesh', 'star' or 'sfu'");
+  return topology;
 }
 
 function resolveRedisOptions(redis: RoomServerOptions['redis']): RedisOptions | undefined {

@@ -28,6 +28,7 @@ import { RoomAdmission } from './room-admission.js';
 import { RoomScreen } from './room-screen.js';
 import { relayCredentials } from './relay-credentials.js';
 import type { RequestOutcome } from './request-outcome.js';
+import type { SfuService } from './janus/sfu-service.js';
 
 /** Camera and microphone flags of a join. */
 export interface JoinMedia {
@@ -89,7 +90,12 @@ export interface RoomActionParts {
   chat: RoomChat;
   /** Told of every join, leave and room end. */
   membership: MembershipSink;
+  /** The SFU of large classes, when the server knows its Janus. */
+  sfu?: SfuService;
 }
+
+type RoomTopology = 'mesh' | 'star' | 'sfu';
+type SfuGrant = { state: 'up'; ticket: string } | { state: 'unavailable'; message: string };
 
 export class RoomActions {
   private readonly registry: RoomRegistry<SocketSession>;
@@ -97,6 +103,9 @@ export class RoomActions {
   private readonly options: ResolvedRoomServerOptions;
   private readonly log: ServerLog;
   private readonly admission: JoinAdmission;
+  private readonly sfu: SfuService | undefined;
+  /** Each room's topology, fixed by its first join (absent: the pages decide between mesh and star). */
+  private readonly topologies = new Map<string, RoomTopology>();
   private readonly connections: MediaConnectionTable;
   private readonly pacer: UpdatePacer<ParticipantInfo>;
   private readonly chat: RoomChat;
@@ -120,6 +129,7 @@ export class RoomActions {
       chat: this.chat,
       membership: this.membership,
     } = parts);
+    this.sfu = parts.sfu;
     this.waitingRoom = new RoomAdmission({
       registry: this.registry,
       maxWaiting: this.options.maxRoomSize,
@@ -182,6 +192,7 @@ export class RoomActions {
     for (const old of replaced) this.removeMember(old, 'replaced', { rejoining: true });
 
     const room = this.registry.getOrCreate(identity.room);
+    this.fixTopology(room.name, identity.topology);
     const info: ParticipantInfo = {
       id: session.peerId,
       userId: identity.userId,
@@ -207,6 +218,7 @@ export class RoomActions {
         screen: this.screen.snapshot(room),
         ...this.admissionFor(room.name, info.role),
         ...this.relayFor(info.userId),
+        ...this.mediaFor(room.name, info.id, info.role),
       },
     });
     room.broadcast({ type: 'LS-PARTICIPANT-JOINED', payload: { participant: { ...info } } }, info.id);
@@ -255,6 +267,7 @@ export class RoomActions {
         screen: this.screen.snapshot(room),
         ...this.admissionFor(room.name, moved.info.role),
         ...this.relayFor(moved.info.userId),
+        ...this.mediaFor(room.name, moved.info.id, moved.info.role),
       },
     });
     this.broadcastUpdate(room, moved);
@@ -310,7 +323,66 @@ export class RoomActions {
     });
     const at = Date.now();
     this.membership.left({ room: room.name, peerId: member.info.id, userId: member.info.userId, role: member.info.role, reason, at });
-    if (room.size === 0 && how.rejoining !== true) this.membership.ended({ room: room.name, at });
+    this.sfu?.memberLeft(room.name, member.info.id);
+    if (room.size === 0 && how.rejoining !== true) {
+      this.topologies.delete(room.name);
+      this.sfu?.roomEmpty(room.name);
+      this.membership.ended({ room: room.name, at });
+    }
+  }
+
+  /** Fixes a room's topology at its first join: the token's claim, else the server's option. */
+  private fixTopology(room: string, claimed: RoomTopology | undefined): void {
+    if (this.topologies.has(room)) return;
+    let topology = claimed ?? this.options.topology;
+    if (topology === undefined) return;
+    if (topology === 'sfu' && !this.sfu) {
+      this.log('warn', 'sfu-unconfigured', { room, message: 'An sfu room on a server without --janus runs as star.' });
+      topology = 'star';
+    }
+    this.topologies.set(room, topology);
+  }
+
+  /** The room's topology, when the server fixed one. */
+  topologyOf(room: string): RoomTopology | undefined {
+    return this.topologies.get(room);
+  }
+
+  /** The media part of an LS-JOINED: the room's topology, and in an SFU room the member's grant. */
+  private mediaFor(room: string, peerId: string, role: Role): { topology?: RoomTopology; sfu?: SfuGrant } {
+    const topology = this.topologies.get(room);
+    if (!topology) return {};
+    return topology === 'sfu' ? { topology, sfu: this.sfuGrant(room, peerId, role) } : { topology };
+  }
+
+  /** A member's way into the SFU: a fresh ticket, or why there is none. */
+  private sfuGrant(room: string, peerId: string, role: Role): SfuGrant {
+    if (this.sfu?.state !== 'up') {
+      return { state: 'unavailable', message: "The video server of this room can't be reached. The room server keeps trying." };
+    }
+    // The VideoRoom is made now, so it is ready when the member's proxy asks for it.
+    void this.sfu.ensureRoom(room).catch((error: unknown) => {
+      this.log('warn', 'sfu-room-failed', { room, message: error instanceof Error ? error.message : String(error) });
+    });
+    return { state: 'up', ticket: this.sfu.ticket(room, peerId, role) };
+  }
+
+  /** LS-SFU-TICKET: a fresh ticket (the last one ran out, or the member's path broke). */
+  sfuTicket(member: Member<SocketSession>): RequestOutcome {
+    if (this.topologies.get(member.room.name) !== 'sfu') return { ok: false, code: 'forbidden', message: 'This room does not use the SFU.' };
+    member.connection.send({ type: 'LS-SFU', payload: this.sfuGrant(member.room.name, member.info.id, member.info.role) });
+    return { ok: true };
+  }
+
+  /** Janus went away or came back: every member of every SFU room hears it (with a fresh ticket when it is back). */
+  sfuStateChanged(): void {
+    for (const [name, topology] of this.topologies) {
+      const room = this.registry.get(name);
+      if (topology !== 'sfu' || !room) continue;
+      for (const participant of room.participants()) {
+        room.member(participant.id)?.connection.send({ type: 'LS-SFU', payload: this.sfuGrant(name, participant.id, participant.role) });
+      }
+    }
   }
 
   /** The relay part of an LS-JOINED: TURN credentials for this member, when a TURN relay is configured. */

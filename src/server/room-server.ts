@@ -8,6 +8,7 @@
  * (`relay.ts`), the liveness monitor (`liveness.ts`), the HTTP routes
  * (`routes.ts`) and the shutdown (`shutdown.ts`).
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
@@ -44,6 +45,7 @@ import { MemoryBackend, type ClusterBackend } from './cluster/backend.js';
 import { RedisBackend } from './cluster/redis-backend.js';
 import { RemoteSocket } from './cluster/remote-socket.js';
 import { ClusterRouter } from './cluster/router.js';
+import { SfuService } from './janus/sfu-service.js';
 import { restoreRoomState, roomStateVersion, saveRoomState, type RoomStateParts } from './cluster/room-state.js';
 
 /** Read-only view of the rooms, for operations and tests. Every call returns copies. */
@@ -129,6 +131,8 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   private readonly requests: MemberRequests;
   private readonly logThrottle: LogThrottle;
   private readonly router: ClusterRouter;
+  /** The SFU of large classes, when `janus` is set. */
+  readonly sfu: SfuService | undefined;
   /** Removed users and join budgets. */
   private readonly admission: JoinAdmission;
   private closing: Promise<void> | undefined;
@@ -219,6 +223,24 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
     this.admission = new JoinAdmission(this.options.joinsPerMinute);
     this.chat = new RoomChat({ perMinute: this.options.chatPerMinute, history: this.options.chatHistory });
     this.pacer = new UpdatePacer<ParticipantInfo>(this.options.updatesPerSecond);
+    const janus = this.options.janus;
+    this.sfu = janus
+      ? new SfuService({
+          janus,
+          // Tickets verify on any process that shares the secret.
+          ticketKey: this.options.secret === undefined ? randomBytes(32) : createHash('sha256').update(`live-session sfu\n${this.options.secret}`).digest(),
+          maxPublishers: this.options.maxRoomSize,
+          proxyPath: `${this.path}sfu`,
+          originAllowed: (origin) => origin === undefined || originAllowed(this.options.allowedOrigins, origin),
+          memberRole: (room, peerId) => this.registry.get(room)?.member(peerId)?.info.role,
+          stateChanged: () => {
+            this.actions.sfuStateChanged();
+          },
+          log: (level, event, fields) => {
+            this.log(level, event, fields);
+          },
+        })
+      : undefined;
     this.actions = new RoomActions({
       registry: this.registry,
       gate: this.gate,
@@ -229,7 +251,10 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       pacer: this.pacer,
       chat: this.chat,
       membership: this.membershipSink,
+      ...(this.sfu ? { sfu: this.sfu } : {}),
     });
+    const sfu = this.sfu;
+    if (sfu) this.gate.otherUpgrade = (request, socket, head) => sfu.handleUpgrade(request, socket, head);
     this.requests = new MemberRequests(this.gate, this.actions, this.chat);
     this.relay = new SignallingRelay(this.gate, connections);
     this.rooms = this.createRoomsView();
@@ -245,7 +270,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       onError: (error) => {
         this.log('error', 'attendance-error', { message: error instanceof Error ? error.message : String(error) });
       },
-    });
+    }, () => this.sfu?.state);
     const peerApp = ExpressPeerServer(httpServer, {
       path: '/',
       key: 'peerjs',
@@ -543,7 +568,8 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       },
     })
       .then(() => this.router.close())
-      .then(() => this.attendance?.close());
+      .then(() => this.attendance?.close())
+      .then(() => this.sfu?.close());
     return this.closing;
   }
 }

@@ -279,7 +279,7 @@ void describe('HTTP endpoints and shutdown', () => {
     try {
       const health = await fetch(`${server.url}health`);
       assert.equal(health.status, 200);
-      assert.deepEqual(await health.json(), { status: 'ok' });
+      assert.deepEqual(await health.json(), { status: 'ok', janus: 'off' });
       const ice = await fetch(`${server.url}ice`, { headers: { Origin: 'https://lms.example.edu' } });
       assert.deepEqual(await ice.json(), { iceServers });
       assert.equal(ice.headers.get('access-control-allow-origin'), '*');

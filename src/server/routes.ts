@@ -76,13 +76,16 @@ export function addRoomRoutes(
   options: ResolvedRoomServerOptions,
   isClosing: () => boolean,
   attendance: AttendanceRoute,
+  /** The SFU's state for the health answer: `up` or `down`; undefined when the server has no SFU (`off`). */
+  janusState: () => string | undefined = () => undefined,
 ): void {
   app.use(securityHeaders);
   app.use(preflight(options));
   const cors = corsHeaders(options);
   app.get(`${options.path}health`, cors, (_request, response) => {
-    if (isClosing()) response.status(503).json({ status: 'closing' });
-    else response.status(200).json({ status: 'ok' });
+    const janus = janusState() ?? 'off';
+    if (isClosing()) response.status(503).json({ status: 'closing', janus });
+    else response.status(200).json({ status: 'ok', janus });
   });
   app.get(`${options.path}ice`, cors, (_request, response) => {
     response.set('Cache-Control', 'no-store').json({ iceServers: options.iceServers });

@@ -5,6 +5,7 @@
  * close for sockets that misbehave. Every incoming frame passes here first.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { IClient } from 'peer';
 import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
 import { CLOSE_CODES, type ErrorCode } from '../protocol/index.js';
@@ -48,6 +49,19 @@ export function normalizeAddress(address: string | undefined): string {
  */
 class GatedWebSocketServer extends WebSocketServer<typeof GatedWebSocket> {
   connectionGate: ((socket: GatedWebSocket, request: IncomingMessage, proceed: () => void) => void) | undefined;
+  /** Takes upgrades to the server's other websocket paths (the SFU proxy); true when it did. */
+  otherUpgrade: ((request: IncomingMessage, socket: Duplex, head: Buffer) => boolean) | undefined;
+
+  override handleUpgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    callback: (client: GatedWebSocket, request: IncomingMessage) => void,
+  ): void {
+    // `ws` refuses every path but its own with 400; the other paths of the server go their own way first.
+    if (this.otherUpgrade?.(request, socket, head) === true) return;
+    super.handleUpgrade(request, socket, head, callback);
+  }
 
   override emit(eventName: string | symbol, ...args: unknown[]): boolean {
     const gate = this.connectionGate;
@@ -60,6 +74,8 @@ class GatedWebSocketServer extends WebSocketServer<typeof GatedWebSocket> {
 }
 
 export class SocketGate {
+  /** Upgrades to the server's other websocket paths (the SFU proxy): true when taken. */
+  otherUpgrade: ((request: IncomingMessage, socket: Duplex, head: Buffer) => boolean) | undefined;
   /** Every open socket, joined or not. */
   readonly sessions = new Map<WebSocket, SocketSession>();
   /** Open sockets not in a room, counted by remote address (kept as sockets join and leave). */
@@ -110,6 +126,7 @@ export class SocketGate {
         else accept(true);
       },
     });
+    webSocketServer.otherUpgrade = (request, socket, head) => this.otherUpgrade?.(request, socket, head) ?? false;
     webSocketServer.connectionGate = (socket, request, proceed) => {
       this.onSocket(socket, request, proceed);
     };
