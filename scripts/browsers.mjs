@@ -29,6 +29,7 @@ export const firefoxPrefs = {
   'media.autoplay.default': 0,
   'media.autoplay.block-webaudio': false,
   'media.peerconnection.ice.loopback': true,
+  'media.peerconnection.ice.obfuscate_host_addresses': false,
   'network.captive-portal-service.enabled': false,
   'app.update.enabled': false,
   'browser.safebrowsing.malware.enabled': false,

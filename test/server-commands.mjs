@@ -51,7 +51,7 @@ async function startJanus() {
   const { tsImport } = await import('tsx/esm/api');
   const harness = await tsImport('./janus.ts', import.meta.url);
   const janus = await harness.startJanus();
-  return { url: janus.url, apiSecret: janus.apiSecret, stop: () => janus.stop() };
+  return { url: janus.url, apiSecret: janus.apiSecret, stop: () => janus.stop(), kill: () => janus.kill(), restart: () => janus.restart() };
 }
 
 async function start(kind, options, port) {
@@ -101,6 +101,14 @@ export function serverCommandsPlugin() {
           const id = String(nextId++);
           servers.set(id, { ...janus, port: 0, kind: 'janus', options: {} });
           return { id, url: janus.url, apiSecret: janus.apiSecret };
+        }
+        case 'janus-kill':
+        case 'janus-restart': {
+          // The SFU taken away (SIGKILL) and brought back on the same port.
+          const janus = servers.get(payload.id);
+          if (!janus || janus.kind !== 'janus' || !janus.kill) throw new Error(`no test Janus ${String(payload?.id)}`);
+          await (command === 'janus-kill' ? janus.kill() : janus.restart());
+          return { id: payload.id };
         }
         case 'sign-token': {
           const { signJoinToken } = await import('../dist/server/index.js');
