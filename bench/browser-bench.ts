@@ -4,17 +4,15 @@
  * vanish recovery, and the tutor's outgoing video bitrate in star and mesh rooms. Real Chromium, real
  * WebRTC over loopback, the built bundle. Figures, never assertions.
  */
-import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import express from 'express';
-import { ExpressPeerServer } from 'peer';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startRoomServer, type RunningRoomServer } from '../src/server/index.js';
 import { chromiumArgs, chromiumPath } from '../scripts/browsers.mjs';
 import { processTree, signal } from '../e2e/harness.js';
 import { percentile } from './lib/server-bench-client.js';
+import { startBarePeerServer } from './lib/bare-peer-server.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -174,14 +172,9 @@ export async function runBrowserBenchmark(options: { runs?: number; log?: (line:
       { urlPath: '/vendor', dir: join(ROOT, 'node_modules/peerjs/dist') },
     ],
   });
-  // The baseline's signalling: a bare PeerJS server, no rooms.
-  const bareApp = express();
-  const bareHttp = createServer(bareApp);
-  const bare = ExpressPeerServer(bareHttp, { path: '/' });
-  bare.on('error', () => undefined);
-  bareApp.use('/', bare);
-  await new Promise<void>((r) => bareHttp.listen(0, '127.0.0.1', r));
-  const barePort = (bareHttp.address() as { port: number }).port;
+  // The baselines' signalling: a bare PeerJS server, no rooms.
+  const bare = await startBarePeerServer();
+  const barePort = bare.port;
   const rawServer = { host: '127.0.0.1', port: barePort, path: '/', secure: false, config: { iceServers: [] } };
 
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
@@ -396,10 +389,7 @@ export async function runBrowserBenchmark(options: { runs?: number; log?: (line:
     for (const page of pages) await closePage(page);
     await browser.close().catch(() => undefined);
     await room.close();
-    await new Promise<void>((r) => {
-      bareHttp.closeAllConnections();
-      bareHttp.close(() => r());
-    });
+    await bare.close();
     rmSync(site, { recursive: true, force: true });
   }
 }

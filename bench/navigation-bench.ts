@@ -12,12 +12,11 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import express from 'express';
-import { ExpressPeerServer } from 'peer';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startRoomServer } from '../src/server/index.js';
 import { chromiumArgs, chromiumPath } from '../scripts/browsers.mjs';
 import { distribution, type Distribution } from './browser-bench.js';
+import { startBarePeerServer } from './lib/bare-peer-server.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -158,13 +157,9 @@ async function measure(browser: Browser, url: string): Promise<number> {
 
 export async function runNavigationBenchmark(options: { runs: number; log: (line: string) => void }): Promise<NavigationBenchResult> {
   const room = await startRoomServer({ port: 0, host: '127.0.0.1', quiet: true });
-  const bareApp = express();
-  const bareHttp = createServer(bareApp);
-  const bare = ExpressPeerServer(bareHttp, { path: '/' });
-  bare.on('error', () => undefined);
-  bareApp.use('/', bare);
-  await new Promise<void>((r) => bareHttp.listen(0, '127.0.0.1', r));
-  const barePort = (bareHttp.address() as { port: number }).port;
+  // The baselines' signalling: a bare PeerJS server, no rooms.
+  const bare = await startBarePeerServer();
+  const barePort = bare.port;
 
   const pages = new Map<string, string>();
   const site = await courseSite(pages);
@@ -208,7 +203,7 @@ ${TRACE ? TRACE_SCRIPT : ''}<script src="/peerjs.min.js"></script></head><body><
   } finally {
     await browser.close();
     await new Promise((r) => site.server.close(r));
-    await new Promise((r) => bareHttp.close(r));
+    await bare.close();
     await room.close();
   }
 }

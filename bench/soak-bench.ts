@@ -17,12 +17,10 @@
  * and the student's page before and after, for a retainers view in DevTools.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
-import express from 'express';
-import { ExpressPeerServer } from 'peer';
 import type { CDPSession, Page } from 'playwright-core';
 import { startBenchSite } from './lib/bench-site.js';
+import { startBarePeerServer } from './lib/bare-peer-server.js';
 
 export interface PageCounters {
   heapBytes: number;
@@ -253,14 +251,9 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
     'raw-caller.html': RAW_CALLER_PAGE,
     'peerjs.min.js': readFileSync(resolve(import.meta.dirname, '../node_modules/peerjs/dist/peerjs.min.js'), 'utf8'),
   });
-  // The baseline's bare PeerJS server.
-  const bareApp = express();
-  const bareHttp = createServer(bareApp);
-  const bare = ExpressPeerServer(bareHttp, { path: '/' });
-  bare.on('error', () => undefined);
-  bareApp.use('/', bare);
-  await new Promise<void>((r) => bareHttp.listen(0, '127.0.0.1', r));
-  const barePort = (bareHttp.address() as { port: number }).port;
+  // The baselines' signalling: a bare PeerJS server, no rooms.
+  const bare = await startBarePeerServer();
+  const barePort = bare.port;
   try {
     const roomId = `soak-${Math.random().toString(36).slice(2, 8)}`;
     const query = `server=${encodeURIComponent(room.url)}&room=${roomId}`;
@@ -362,8 +355,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
     return result;
   } finally {
     await close();
-    bareHttp.closeAllConnections();
-    await new Promise((r) => bareHttp.close(r));
+    await bare.close();
   }
 }
 

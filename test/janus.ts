@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeJanusConfig } from '../src/server/janus/janus-config.js';
+import { stopProcess } from './child-process.js';
 import { freePort } from './free-port.js';
 
 export interface TestJanus {
@@ -56,15 +57,6 @@ function launch(command: string[], port: number): Promise<ChildProcess> {
   });
 }
 
-function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => {
-      resolve();
-    });
-    child.kill(signal);
-  });
-}
 
 export async function startJanus(): Promise<TestJanus> {
   const dir = mkdtempSync(join(tmpdir(), 'live-session-janus-'));

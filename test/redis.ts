@@ -4,6 +4,7 @@
  * processes. `restart()` stops it and starts it again, empty, on the same port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { stopProcess } from './child-process.js';
 import { freePort } from './free-port.js';
 
 export interface TestRedis {
@@ -47,15 +48,6 @@ function launch(port: number): Promise<ChildProcess> {
   });
 }
 
-function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => {
-      resolve();
-    });
-    child.kill(signal);
-  });
-}
 
 export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();

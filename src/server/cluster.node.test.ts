@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { stopProcess } from '../../test/child-process.js';
 import { freePort } from '../../test/free-port.js';
 import { startRedis, type TestRedis } from '../../test/redis.js';
 import { delay, waitFor } from '../../test/wait-for.js';
@@ -54,15 +55,6 @@ async function startServerProcess(redisUrl: string): Promise<ServerProcess> {
   return { child, webSocketUrl: `${url.replace(/^http/, 'ws')}peerjs`, output: () => output };
 }
 
-function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => {
-      resolve();
-    });
-    child.kill(signal);
-  });
-}
 
 void describe('shared rooms: pure parts', () => {
   void test('the room of a join: its room field, else its token\'s room claim (read unverified, only to route)', () => {
