@@ -326,7 +326,7 @@ export class RoomActions {
     this.sfu?.memberLeft(room.name, member.info.id);
     if (room.size === 0 && how.rejoining !== true) {
       this.topologies.delete(room.name);
-      this.sfu?.roomEmpty(room.name);
+      void this.sfu?.roomEmpty(room.name);
       this.membership.ended({ room: room.name, at });
     }
   }

@@ -87,10 +87,9 @@ void describe('the SFU proxy (real Janus)', () => {
     assert.ok(await sfu.whenUp(10_000));
   });
   after(async () => {
-    sfu.close();
+    await sfu.close();
     http.closeAllConnections();
     await new Promise((resolve) => http.close(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 300));
     await janus.stop();
   });
 
@@ -196,7 +195,7 @@ void describe('the SFU proxy (real Janus)', () => {
     members.get('history')?.delete('peer-ivy');
     sfu.memberLeft('history', 'peer-ivy');
     assert.equal(await closed, 1000);
-    sfu.roomEmpty('history');
+    await sfu.roomEmpty('history');
     const admin = new JanusAdmin({ url: janus.url, apiSecret: janus.apiSecret, log: () => undefined });
     try {
       assert.ok(await admin.whenUp(5000));

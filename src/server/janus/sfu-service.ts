@@ -155,13 +155,13 @@ export class SfuService {
     for (const proxy of [...(proxies ?? [])]) proxy.close(1000, 'left the room');
   }
 
-  /** The room emptied: its VideoRoom goes. */
-  roomEmpty(room: string): void {
+  /** The room emptied: its VideoRoom goes (the promise settles once Janus said so, or could not). */
+  roomEmpty(room: string): Promise<void> {
     this.#closeRoomProxies(room, 1000, 'the room ended');
     const entry = this.#rooms.get(room);
-    if (!entry) return;
+    if (!entry) return Promise.resolve();
     this.#rooms.delete(room);
-    void entry.ready
+    return entry.ready
       .then(() => this.#admin.videoroom({ request: 'destroy', room: entry.id, secret: entry.secret }))
       .then(
         () => {
@@ -228,14 +228,12 @@ export class SfuService {
     set.add(proxy);
   }
 
-  close(): void {
+  /** Closes every proxy, destroys every VideoRoom (waiting for Janus's answers), then the admin connection. */
+  async close(): Promise<void> {
     for (const room of [...this.#proxies.keys()]) this.#closeRoomProxies(room, 1001, 'the server is stopping');
-    for (const room of [...this.#rooms.keys()]) this.roomEmpty(room);
     this.#server.close();
-    // Give the destroys a moment to leave before the admin connection goes.
-    setTimeout(() => {
-      this.#admin.close();
-    }, 200).unref();
+    await Promise.all([...this.#rooms.keys()].map((room) => this.roomEmpty(room)));
+    this.#admin.close();
   }
 }
 
