@@ -76,8 +76,13 @@ export class SfuPublisher {
     return this.#camera?.sender ?? null;
   }
 
-  /** Joins the room as a publisher and publishes `stream` (its microphone and camera, real or placeholders). */
-  async start(stream: MediaStream): Promise<void> {
+  /**
+   * Joins the room as a publisher and publishes the microphone and camera of
+   * `outgoing()` (real or placeholders). The stream is read once joined, not
+   * before: a camera that starts while the join is under way (its
+   * `replaceTrack` finding no sender yet) is what gets published.
+   */
+  async start(outgoing: () => MediaStream): Promise<void> {
     const handle = await this.#session.attach('janus.plugin.videoroom', {
       event: (reply) => this.#onEvent(reply),
       hangup: (reason) => this.#host.lost(`publisher hangup: ${reason}`),
@@ -92,6 +97,8 @@ export class SfuPublisher {
     const joined = await handle.request(publisherJoin(this.#access));
     if (typeof joined.data['id'] === 'number') this.#id = joined.data['id'];
     this.#host.feeds(parsePublishers(joined.data['publishers']));
+    if (this.#closed) return;
+    const stream = outgoing();
     const audio = trackOf(stream, 'audio');
     const video = trackOf(stream, 'video');
     this.#audio = this.#pc.addTransceiver(audio ?? 'audio', { direction: 'sendonly', streams: [stream] });

@@ -125,7 +125,7 @@ export class SfuMedia {
       },
       { access, rtcConfig },
     );
-    await this.#publisher.start(this.#host.outgoingStream());
+    await this.#publisher.start(() => this.#host.outgoingStream());
     if (screen) await this.#publisher.setScreen(screen);
   }
 
