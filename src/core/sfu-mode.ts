@@ -76,6 +76,8 @@ export class SfuMode {
   /** Bumped for every connection attempt: an older attempt's late results are dropped. */
   #attempt = 0;
   #failures = 0;
+  /** An attempt to open the path is under way. */
+  #opening = false;
   #cancelRetry: Cancel | null = null;
   /** The user was told the SFU is unavailable (told again only after it worked once more). */
   #told = false;
@@ -153,6 +155,7 @@ export class SfuMode {
   /** Leaving, or a fresh peer id: the path closes; a join's grant opens it again. */
   close(): void {
     this.#attempt += 1;
+    this.#opening = false;
     this.#cancelRetry?.();
     this.#cancelRetry = null;
     const media = this.#media;
@@ -173,17 +176,26 @@ export class SfuMode {
       return;
     }
     if (!grant.ticket) return;
-    // A working path keeps working: a re-join's fresh ticket is not needed.
-    if (this.#state === 'connected' || this.#state === 'connecting') return;
+    // A working path, or one being opened, keeps going: a re-join's fresh ticket is not needed. A path that
+    // broke and waits to retry ('connecting' too, but with no attempt under way) takes it.
+    if (this.#state === 'connected' || this.#opening) return;
     void this.#connect(grant.ticket);
   }
 
   async #connect(ticket: string): Promise<void> {
     this.#disconnect();
     const attempt = ++this.#attempt;
+    this.#opening = true;
     this.#setState('connecting');
     try {
-      const { SfuMedia } = await loadSfu();
+      let sfu: typeof import('./sfu/index.js');
+      try {
+        sfu = await loadSfu();
+      } catch (error) {
+        // The script-tag bundle loads this chunk from its own folder: a page that copied the bundle alone lands here.
+        throw new Error(`the SFU code (live-session.sfu.js, beside the bundle) could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const { SfuMedia } = sfu;
       if (attempt !== this.#attempt) return;
       const media: SfuMedia = new SfuMedia(
         {
@@ -212,6 +224,8 @@ export class SfuMode {
     } catch (error) {
       if (attempt !== this.#attempt) return;
       this.#broken(error instanceof Error ? error.message : String(error));
+    } finally {
+      if (attempt === this.#attempt) this.#opening = false;
     }
   }
 
@@ -232,6 +246,7 @@ export class SfuMode {
 
   #disconnect(): void {
     this.#attempt += 1;
+    this.#opening = false;
     const media = this.#media;
     this.#media = null;
     if (media) {

@@ -6,7 +6,7 @@
 // SFU is unavailable; back: video flows again.
 import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
-import { startServer, stopServer, waitFor, type StartedServer } from '../../../test/browser/helpers.js';
+import { restartServer, startServer, stopServer, waitFor, type StartedServer } from '../../../test/browser/helpers.js';
 import { Classroom } from '../../../test/browser/session-helpers.js';
 import type { LiveSession } from '../live-session.js';
 
@@ -84,6 +84,18 @@ describe('an SFU room through the room server (real Janus)', function () {
     await sees(room, tutor, students[0] as LiveSession);
     await waitFor(async () => (await outgoingVideo(tutor)) === 1, 'the tutor sends exactly one video');
     expect(await outgoingVideo(tutor)).to.equal(1);
+  });
+
+  it('the room server restarts: the members re-join, ask for fresh tickets, and video flows through Janus again', async () => {
+    const tutor = await room.join('Tutor', 'tutor');
+    const student = await room.join('Ray', 'student');
+    await sees(room, student, tutor);
+    // The restart closes every member's SFU proxy with its signalling: the path breaks and must be opened again.
+    await restartServer(server, 500);
+    await waitFor(() => student.phase === 'joined' && student.connectionState === 'connected', 'the student back in the room', 30_000);
+    await waitFor(() => student.sfuState === 'connected' && tutor.sfuState === 'connected', 'both back on the SFU', 30_000);
+    await sees(room, student, tutor, 'the student sees the tutor again');
+    await sees(room, tutor, student, 'the tutor sees the student again');
   });
 
   it('Janus killed: the session says the SFU is unavailable; back: the student plays the tutor again', async () => {
