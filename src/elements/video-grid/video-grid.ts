@@ -119,17 +119,21 @@ export class VideoGrid extends SessionElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Observes the grid (its size lays the tiles out) and each tile (its size picks an SFU layer).
     this.#resizeObserver = new ResizeObserver((entries) => {
-      const box = entries[0]?.contentRect;
-      if (!box) return;
-      this.#size = { width: box.width, height: box.height };
-      this.#relayout();
+      const box = entries.find((entry) => entry.target === this)?.contentRect;
+      if (box) {
+        this.#size = { width: box.width, height: box.height };
+        this.#relayout();
+      }
+      void this.updateComplete.then(() => this.#reportSizes());
     });
     this.#resizeObserver.observe(this);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#reportSizes(true);
     this.#resizeObserver?.disconnect();
     this.#resizeObserver = null;
     clearTimeout(this.#recheck);
@@ -250,6 +254,51 @@ export class VideoGrid extends SessionElement {
     // The only writer of the `view` and `presenting` attributes.
     this.setAttribute('view', this.view);
     this.toggleAttribute('presenting', this.presenting);
+    this.#reportSizes();
+  }
+
+  /** The session the sizes were reported to, and what it was told (`WxH` by participant id). */
+  #reportedTo: LiveSession | undefined;
+  readonly #reported = new Map<string, string>();
+
+  /**
+   * Tells the session how large each remote participant's tile is, and which
+   * are no longer shown (`LiveSession.setVideoSize`): in SFU rooms that picks
+   * the layer the SFU sends and whom it sends at all. Only changes are
+   * reported. `gone`: the grid left the page, nothing is shown any more.
+   */
+  #reportSizes(gone = false): void {
+    const session = this.currentSession;
+    if (session !== this.#reportedTo) {
+      this.#reported.clear();
+      this.#reportedTo = session;
+    }
+    if (!session) return;
+    const sizes = new Map<string, { width: number; height: number }>();
+    if (!gone) {
+      for (const tile of this.renderRoot.querySelectorAll<HTMLElement>('participant-tile[data-participant]')) {
+        const id = tile.dataset['participant'];
+        if (!id || id === session.peerId) continue;
+        this.#resizeObserver?.observe(tile);
+        const box = tile.getBoundingClientRect();
+        const size = { width: Math.round(box.width), height: Math.round(box.height) };
+        if (size.width === 0 || size.height === 0) continue;
+        const other = sizes.get(id);
+        // Shown twice (a stage and a thumbnail): the larger tile decides.
+        if (!other || size.width * size.height > other.width * other.height) sizes.set(id, size);
+      }
+    }
+    for (const id of [...this.#reported.keys()]) {
+      if (sizes.has(id)) continue;
+      this.#reported.delete(id);
+      session.setVideoSize(id, null);
+    }
+    for (const [id, size] of sizes) {
+      const key = `${String(size.width)}x${String(size.height)}`;
+      if (this.#reported.get(id) === key) continue;
+      this.#reported.set(id, key);
+      session.setVideoSize(id, size);
+    }
   }
 
   readonly #onAutoplayBlocked = (): void => {
