@@ -89,11 +89,11 @@ export interface CliServer {
   kill(): Promise<void>;
 }
 
-/** A directory with the plain embed page and a copy of the built bundle. */
+/** A directory with the plain embed page and a copy of the built bundle (with the SFU chunk it loads from beside it). */
 function makeSite(): string {
   const dir = mkdtempSync(join(tmpdir(), 'live-session-e2e-'));
   writeFileSync(join(dir, 'embed.html'), EMBED_PAGE);
-  copyFileSync(join(ROOT, 'dist/live-session.bundle.js'), join(dir, 'live-session.bundle.js'));
+  for (const file of ['live-session.bundle.js', 'live-session.sfu.js']) copyFileSync(join(ROOT, 'dist', file), join(dir, file));
   return dir;
 }
 

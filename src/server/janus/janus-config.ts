@@ -64,7 +64,8 @@ export function writeJanusConfig(options: JanusConfigOptions): JanusConfig {
   const wsPort = options.wsPort ?? 8188;
   if (!Number.isInteger(wsPort) || wsPort < 1 || wsPort > 65_535) throw new RangeError(`janus config: wsPort must be a port number, not ${String(wsPort)}`);
   const wsIp = options.wsIp ?? '127.0.0.1';
-  const apiSecret = options.apiSecret ?? randomBytes(24).toString('base64url');
+  // Hex: a generated secret never starts with '-', which a command line would read as an option.
+  const apiSecret = options.apiSecret ?? randomBytes(24).toString('hex');
   if (apiSecret.length < 16) throw new RangeError('janus config: the API secret must be 16 characters or more');
   const library = options.libraryDir ?? DEBIAN_JANUS_LIBRARY;
   const logLevel = options.logLevel ?? 4;
@@ -91,7 +92,7 @@ general: {
   # Sessions whose websocket went quiet for a minute are dropped.
   session_timeout = 60
   # No admin API: the room server needs none.
-  admin_secret = ${quoted(randomBytes(24).toString('base64url'))}
+  admin_secret = ${quoted(randomBytes(24).toString('hex'))}
 }
 media: {
   rtp_port_range = ${quoted(rtpPortRange)}
