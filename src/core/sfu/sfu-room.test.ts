@@ -1,9 +1,9 @@
-// An SFU room end to end in real browsers: a real Janus, the real room server
-// told about it (`janus`, `topology: 'sfu'`), and controllers that join as any
-// page does. The server says the room is sfu; no peer-to-peer call is made;
-// each student plays the tutor's video through Janus and the tutor sends one
-// outgoing video whatever the class size; Janus killed: the sessions say the
-// SFU is unavailable; back: video flows again.
+// An SFU room through the room server in real browsers: a real Janus, the real
+// room server told about it (`janus`, `topology: 'sfu'`), and controllers that
+// join as any page does. What a class sees of it in pages (students playing the
+// tutor, one outgoing video, Janus killed and back) is the end-to-end
+// e2e/sfu-class.e2e.ts; here, the path's own recovery: the room server
+// restarts, every member's proxy closes, and each opens the path again.
 import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { restartServer, startServer, stopServer, waitFor, type StartedServer } from '../../../test/browser/helpers.js';
@@ -14,19 +14,6 @@ interface Janus {
   id: string;
   url: string;
   apiSecret: string;
-}
-
-/** Outgoing video streams of a session's connections (outbound-rtp of kind video, counted once per SSRC). */
-async function outgoingVideo(session: LiveSession): Promise<number> {
-  let count = 0;
-  for (const pc of session.peerConnections) {
-    const stats = await pc.getStats();
-    stats.forEach((entry: { type?: string; kind?: string; rid?: string; bytesSent?: number }) => {
-      // Simulcast layers of one track count once: the lowest layer's rid, or no rid at all.
-      if (entry.type === 'outbound-rtp' && entry.kind === 'video' && (entry.rid === undefined || entry.rid === 'l')) count += 1;
-    });
-  }
-  return count;
 }
 
 /** What a session's connections send and receive, printed when a check fails (the CI log then says which side stalled). */
@@ -74,38 +61,17 @@ describe('an SFU room through the room server (real Janus)', function () {
     await room.close();
   });
 
-  it('students play the tutor through Janus; the tutor sends one video whatever the class size; no peer-to-peer call', async () => {
-    const tutor = await room.join('Tutor', 'tutor', { video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15 } } });
-    expect(tutor.mediaTopology).to.equal('sfu');
-    const students: LiveSession[] = [];
-    for (const name of ['Ann', 'Bob', 'Cy']) students.push(await room.join(name, 'student'));
-    for (const student of students) await sees(room, student, tutor);
-    // The tutor sees the students too (they publish to Janus).
-    await sees(room, tutor, students[0] as LiveSession);
-    await waitFor(async () => (await outgoingVideo(tutor)) === 1, 'the tutor sends exactly one video');
-    expect(await outgoingVideo(tutor)).to.equal(1);
-  });
-
   it('the room server restarts: the members re-join, ask for fresh tickets, and video flows through Janus again', async () => {
     const tutor = await room.join('Tutor', 'tutor');
     const student = await room.join('Ray', 'student');
+    expect(student.mediaTopology).to.equal('sfu');
     await sees(room, student, tutor);
+    expect(student.peerConnections.length).to.equal(2, 'a publisher and a subscriber, no peer-to-peer call');
     // The restart closes every member's SFU proxy with its signalling: the path breaks and must be opened again.
     await restartServer(server, 500);
     await waitFor(() => student.phase === 'joined' && student.connectionState === 'connected', 'the student back in the room', 30_000);
     await waitFor(() => student.sfuState === 'connected' && tutor.sfuState === 'connected', 'both back on the SFU', 30_000);
     await sees(room, student, tutor, 'the student sees the tutor again');
     await sees(room, tutor, student, 'the tutor sees the student again');
-  });
-
-  it('Janus killed: the session says the SFU is unavailable; back: the student plays the tutor again', async () => {
-    const tutor = await room.join('Tutor', 'tutor');
-    const student = await room.join('Sue', 'student');
-    await sees(room, student, tutor);
-    await executeServerCommand('janus-kill', { id: janus.id });
-    await waitFor(() => student.sfuState === 'unavailable', 'the student told the SFU is gone', 20_000);
-    await executeServerCommand('janus-restart', { id: janus.id });
-    await waitFor(() => student.sfuState === 'connected', 'the SFU back', 60_000);
-    await sees(room, student, tutor, 'the student sees the tutor again');
   });
 });
