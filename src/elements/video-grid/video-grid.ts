@@ -119,20 +119,21 @@ export class VideoGrid extends SessionElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // Observes the grid (its size lays the tiles out) and each tile (its size picks an SFU layer).
     this.#resizeObserver = new ResizeObserver((entries) => {
-      const box = entries.find((entry) => entry.target === this)?.contentRect;
-      if (box) {
-        this.#size = { width: box.width, height: box.height };
-        this.#relayout();
-      }
-      void this.updateComplete.then(() => this.#reportSizes());
+      const box = entries[0]?.contentRect;
+      if (!box) return;
+      this.#size = { width: box.width, height: box.height };
+      this.#relayout();
+      // The tiles may have changed size without a new render (the columns stayed).
+      this.#reportSizesSoon();
     });
     this.#resizeObserver.observe(this);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    if (this.#reportFrame !== undefined) cancelAnimationFrame(this.#reportFrame);
+    this.#reportFrame = undefined;
     this.#reportSizes(true);
     this.#resizeObserver?.disconnect();
     this.#resizeObserver = null;
@@ -254,7 +255,17 @@ export class VideoGrid extends SessionElement {
     // The only writer of the `view` and `presenting` attributes.
     this.setAttribute('view', this.view);
     this.toggleAttribute('presenting', this.presenting);
-    this.#reportSizes();
+    this.#reportSizesSoon();
+  }
+
+  #reportFrame: number | undefined;
+  /** Measures the tiles at the next frame, once the layout settled (several changes, one measure). */
+  #reportSizesSoon(): void {
+    if (this.#reportFrame !== undefined) return;
+    this.#reportFrame = requestAnimationFrame(() => {
+      this.#reportFrame = undefined;
+      if (this.isConnected) this.#reportSizes();
+    });
   }
 
   /** The session the sizes were reported to, and what it was told (`WxH` by participant id). */
@@ -279,7 +290,6 @@ export class VideoGrid extends SessionElement {
       for (const tile of this.renderRoot.querySelectorAll<HTMLElement>('participant-tile[data-participant]')) {
         const id = tile.dataset['participant'];
         if (!id || id === session.peerId) continue;
-        this.#resizeObserver?.observe(tile);
         const box = tile.getBoundingClientRect();
         const size = { width: Math.round(box.width), height: Math.round(box.height) };
         if (size.width === 0 || size.height === 0) continue;
