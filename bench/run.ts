@@ -5,7 +5,7 @@
  *
  *   npm run bench                 everything (about 10 minutes on 2 cores, plus roughly 6 for the cluster part)
  *   npm run bench -- --quick      fewer runs and clients, for a smoke check
- *   npm run bench -- --only=server|cluster|browser|bundle|navigation|network|soak|screen
+ *   npm run bench -- --only=server|cluster|browser|bundle|navigation|network|soak|screen|sfu
  *
  * A run of some parts only keeps the other parts' last results (each part's
  * figures and baselines always come from one run; each part says its date).
@@ -27,11 +27,12 @@ import { runNetworkBenchmark, type NetworkBenchResult } from './network-bench.js
 import { runServerBenchmark, type ServerBenchResult } from './server-bench.js';
 import { runSoakBenchmark, type PageCounters, type SoakBenchResult } from './soak-bench.js';
 import { runScreenBenchmark, type ScreenBenchResult, type StreamFigures } from './screen-bench.js';
+import { runSfuBenchmark, type SfuBenchResult } from './sfu-bench.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 
-type Part = 'bundle' | 'browser' | 'navigation' | 'network' | 'soak' | 'server' | 'cluster' | 'screen';
+type Part = 'bundle' | 'browser' | 'navigation' | 'network' | 'soak' | 'server' | 'cluster' | 'screen' | 'sfu';
 
 interface Results {
   date: string;
@@ -46,6 +47,7 @@ interface Results {
   navigation?: NavigationBenchResult;
   soak?: SoakBenchResult;
   screen?: ScreenBenchResult;
+  sfu?: SfuBenchResult;
 }
 
 interface BundleResult {
@@ -190,6 +192,26 @@ function markdown(results: Results): string {
       '',
     );
   }
+  if (results.sfu) {
+    const f = results.sfu;
+    lines.push(
+      dated('sfu', `### Large classes: the tutor's page in a star (peer to peer, the baseline) and through the SFU (Janus), camera ${f.camera}`),
+      '',
+      "| students | star: tutor out | star: tutor's browser CPU | star: video streams out | SFU: tutor out | SFU: tutor's browser CPU | SFU: video streams out |",
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...f.star.map((star, i) => {
+        const sfu = f.sfu[i];
+        const cell = (c: typeof star | undefined): string => (c ? `${c.outMbps.toFixed(2)} Mbit/s | ${String(c.cpuPercent)} % | ${String(c.videoStreams)}` : '— | — | —');
+        return `| ${String(star.students)} | ${cell(star)} | ${cell(sfu)} |`;
+      }),
+      '',
+      '| join() → first frame of the tutor, a student joining a running class | p50 / p90 |',
+      '| --- | ---: |',
+      `| star (peer to peer; the baseline) | ${ms(f.joinStar)} |`,
+      `| SFU (ticket, chunk, Janus session, publish and subscribe) | ${ms(f.joinSfu)} |`,
+      '',
+    );
+  }
   if (results.soak) {
     lines.push(dated('soak', `### Long lesson: ${String(results.soak.cycles)} join/leave cycles of a student (Chromium, after a forced GC)`), '', ...soakTable(results.soak));
   }
@@ -235,6 +257,7 @@ async function main(): Promise<void> {
   const navigation = want('navigation') ? await runNavigationBenchmark({ runs: quick ? 3 : 12, log }) : undefined;
   const network = want('network') ? await runNetworkBenchmark({ runs: quick ? 1 : 3, log }) : undefined;
   const screen = want('screen') ? await runScreenBenchmark({ runs: quick ? 2 : 6, log }) : undefined;
+  const sfu = want('sfu') ? await runSfuBenchmark({ sizes: quick ? [1, 5] : [1, 5, 20], runs: quick ? 2 : 6, windowMs: quick ? 4000 : 8000, log }) : undefined;
   const server = want('server')
     ? await runServerBenchmark({ clients: quick ? 300 : 2000, rounds: quick ? 1 : 3, log })
     : undefined;
@@ -250,6 +273,7 @@ async function main(): Promise<void> {
     ...(network ? { network } : {}),
     ...(soak ? { soak } : {}),
     ...(screen ? { screen } : {}),
+    ...(sfu ? { sfu } : {}),
     ...(server ? { server } : {}),
     ...(cluster ? { cluster } : {}),
   };
@@ -275,7 +299,7 @@ async function main(): Promise<void> {
   const table = markdown(results);
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(resolve(ROOT, 'bench/results.md'), `${table}\n`);
-  const complete = (['bundle', 'browser', 'navigation', 'network', 'soak', 'server', 'cluster', 'screen'] as const).every((part) => results[part] !== undefined);
+  const complete = (['bundle', 'browser', 'navigation', 'network', 'soak', 'server', 'cluster', 'screen', 'sfu'] as const).every((part) => results[part] !== undefined);
   if (!quick && complete) {
     const docPath = resolve(ROOT, 'docs/performance.md');
     const doc = readFileSync(docPath, 'utf8');
