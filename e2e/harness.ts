@@ -78,6 +78,69 @@ const EMBED_PAGE = `<!doctype html>
 </body>
 </html>`;
 
+/**
+ * A page of many students without the element: one controller each (no
+ * camera, no microphone), as a lecture's silent majority. Each one plays the
+ * tutor's video in a small <video> of its own and asks for the smallest layer,
+ * so twenty of them fit one page on a small machine.
+ */
+const CLASS_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><link rel="icon" href="data:,"><title>class</title></head>
+<body>
+<script type="module">
+  const LS = await import('/live-session.bundle.js');
+  const members = [];
+  function show(member) {
+    const session = member.session;
+    const tutor = session.participants.find((p) => p.role === 'tutor' && !p.isLocal);
+    const track = tutor && tutor.stream ? tutor.stream.getVideoTracks()[0] : undefined;
+    if (!tutor || !track) return;
+    if (member.track !== track) {
+      member.track = track;
+      member.video.srcObject = new MediaStream([track]);
+      member.video.play().catch(() => {});
+    }
+    if (member.tutorId !== tutor.id) {
+      member.tutorId = tutor.id;
+      session.setVideoSize(tutor.id, { width: 160, height: 90 });
+    }
+  }
+  /** The members join at once, as a class does when the lesson starts. */
+  window.joinClass = ({ server, room, names }) =>
+    Promise.all(
+      names.map((name) => {
+        const session = new LS.LiveSession({ server, room, name, role: 'student', storage: null, video: false, audio: false, debug: new URLSearchParams(location.search).has('debug') });
+        const video = document.createElement('video');
+        video.muted = true;
+        video.autoplay = true;
+        video.playsInline = true;
+        video.width = 160;
+        document.body.append(video);
+        const member = { name, session, video, errors: [], track: undefined, tutorId: undefined };
+        session.addEventListener('error', (event) => member.errors.push(event.detail.code));
+        session.addEventListener('change', () => show(member));
+        members.push(member);
+        return session.join();
+      }),
+    );
+  /** Per member: its name, how many it lists, frames of the tutor it has shown (-1 with none), the error codes it got. */
+  window.classState = () =>
+    members.map((m) => ({
+      name: m.name,
+      listed: m.session.participants.length,
+      phase: m.session.phase,
+      frames: m.track && m.track.readyState === 'live' && m.video.videoWidth > 0 ? m.video.getVideoPlaybackQuality().totalVideoFrames : -1,
+      errors: [...m.errors],
+    }));
+  window.leaveClass = async () => {
+    for (const m of members.splice(0)) await m.session.leave();
+  };
+  window.classReady = true;
+</script>
+</body>
+</html>`;
+
 export interface CliServer {
   url: string;
   port: number;
@@ -89,10 +152,11 @@ export interface CliServer {
   kill(): Promise<void>;
 }
 
-/** A directory with the plain embed page and a copy of the built bundle (with the SFU chunk it loads from beside it). */
+/** A directory with the plain embed page, the class page and a copy of the built bundle (with the SFU chunk it loads from beside it). */
 function makeSite(): string {
   const dir = mkdtempSync(join(tmpdir(), 'live-session-e2e-'));
   writeFileSync(join(dir, 'embed.html'), EMBED_PAGE);
+  writeFileSync(join(dir, 'class.html'), CLASS_PAGE);
   for (const file of ['live-session.bundle.js', 'live-session.sfu.js']) copyFileSync(join(ROOT, 'dist', file), join(dir, file));
   return dir;
 }

@@ -1,25 +1,74 @@
 /**
  * A class through the SFU, the way users meet it: a real Janus, the server
- * started by its CLI with `--janus` and `--topology sfu`, a tutor and students
- * each in their own page with the script-tag bundle (the last student in
- * Firefox, the others sharing one Chromium; most watch with their camera off,
- * as in most lectures). Every student plays the tutor; the tutor's page sends
- * one video whatever the class size; a student whose tile of the tutor grows
- * gets a larger simulcast layer; tutor actions work as in peer-to-peer rooms;
- * Janus killed, every page says so, and video comes back by itself once Janus
- * is back.
+ * started by its CLI with `--janus` and `--topology sfu`, a tutor and twenty
+ * students. The tutor and three students each have their own page with the
+ * script-tag bundle and the whole element (S01 with camera and microphone,
+ * S02 watching, the last one in Firefox with its camera); the other students
+ * are controllers sharing one page, watching with camera and microphone off as
+ * most students of a lecture do, each playing the tutor in a small video of
+ * its own. Twenty-one pages each rendering the element are more than two
+ * cores carry (their signalling starves); one page of controllers is what a
+ * second device per student would be, and every one of them is a real member
+ * with its own websocket, its own Janus subscription and its own decoder.
  *
- * The suite runs four students: every page renders the whole element, and on
- * two cores some eight pages are all the machine carries (at twenty-one pages
- * the pages starve and their signalling goes silent). LS_SFU_STUDENTS=<n> runs
- * another class size.
+ * Every student plays the tutor; the tutor's page sends one video whatever the
+ * class size; a student whose tile of the tutor grows gets a larger simulcast
+ * layer; tutor actions work as in peer-to-peer rooms; Janus killed, every
+ * member is told and every page shows it, and video comes back by itself once
+ * Janus is back. LS_SFU_STUDENTS=<n> runs another class size (at least 3).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startJanus, type TestJanus } from '../test/janus.js';
+import type { Page } from 'playwright-core';
 import { ChromiumDriver, FirefoxDriver, startCliServer, uniqueRoom, waitFor, type CliServer, type Participant } from './harness.js';
 
-const STUDENTS = Math.max(2, Number(process.env['LS_SFU_STUDENTS'] ?? 4));
+/** LS_E2E_TRACE=1: the class page's members log their debug lines too. */
+const TRACE = process.env['LS_E2E_TRACE'] === '1';
+const STUDENTS = Math.max(3, Number(process.env['LS_SFU_STUDENTS'] ?? 20));
+
+interface MemberState {
+  name: string;
+  listed: number;
+  phase: string;
+  frames: number;
+  errors: string[];
+}
+
+/** The page of controllers (the harness's class page): many students in one page, no element. */
+class ClassPage {
+  private constructor(private readonly page: Page) {}
+
+  static async open(driver: ChromiumDriver, server: CliServer, room: string, names: string[]): Promise<ClassPage> {
+    const page = await (await driver.browser.newContext()).newPage();
+    if (TRACE) page.on('console', (message) => process.stderr.write(`${new Date().toISOString().slice(11, 23)} [class] ${message.text()}\n`));
+    await page.goto(`${server.url}class.html${TRACE ? '?debug' : ''}`);
+    await page.waitForFunction(() => (window as unknown as { classReady?: boolean }).classReady === true);
+    await page.evaluate((options) => (window as unknown as { joinClass(o: typeof options): Promise<void> }).joinClass(options), { server: server.url, room, names });
+    return new ClassPage(page);
+  }
+
+  state(): Promise<MemberState[]> {
+    return this.page.evaluate(() => (window as unknown as { classState(): MemberState[] }).classState());
+  }
+
+  /** Proves by frames that every member plays the tutor: each has a video, then each one's frames advance. */
+  async expectAllSeeTutor(): Promise<void> {
+    const first = await waitFor(async () => {
+      const members = await this.state();
+      return members.every((m) => m.frames >= 0) ? members : null;
+    }, 'every student of the class page plays the tutor', 60_000);
+    await waitFor(async () => {
+      const now = await this.state();
+      return now.every((m, i) => m.frames > (first[i]?.frames ?? 0));
+    }, "the tutor's frames advance for every student of the class page", 60_000);
+  }
+
+  async close(): Promise<void> {
+    await this.page.evaluate(() => (window as unknown as { leaveClass(): Promise<void> }).leaveClass()).catch(() => undefined);
+    await this.page.context().close().catch(() => undefined);
+  }
+}
 
 /** Outgoing video streams of a page's connections: outbound-rtp of kind video, simulcast layers of one track counted once. */
 function outgoingVideos(participant: Participant): Promise<number> {
@@ -33,6 +82,20 @@ function outgoingVideos(participant: Participant): Promise<number> {
       });
     }
     return count;
+  }, undefined);
+}
+
+/** Bytes this page has sent as media (every outbound-rtp of its connections). */
+function mediaBytesSent(participant: Participant): Promise<number> {
+  return participant.page.evaluate(async () => {
+    const session = (document.querySelector('live-session') as unknown as { session?: { peerConnections: RTCPeerConnection[] } }).session;
+    let bytes = 0;
+    for (const pc of session?.peerConnections ?? []) {
+      (await pc.getStats()).forEach((entry: { type?: string; bytesSent?: number }) => {
+        if (entry.type === 'outbound-rtp') bytes += entry.bytesSent ?? 0;
+      });
+    }
+    return bytes;
   }, undefined);
 }
 
@@ -67,6 +130,7 @@ void describe('end to end, a class through the SFU (real Janus)', { timeout: 900
   let chromium: ChromiumDriver;
   let firefox: FirefoxDriver;
   const pages: Participant[] = [];
+  const classes: ClassPage[] = [];
 
   before(async () => {
     janus = await startJanus();
@@ -75,7 +139,7 @@ void describe('end to end, a class through the SFU (real Janus)', { timeout: 900
     firefox = await FirefoxDriver.launch();
   });
   after(async () => {
-    await Promise.all(pages.map((p) => p.close()));
+    await Promise.all([...pages.map((p) => p.close()), ...classes.map((c) => c.close())]);
     await chromium.close();
     await firefox.close();
     await server.stop();
@@ -89,30 +153,32 @@ void describe('end to end, a class through the SFU (real Janus)', { timeout: 900
     pages.push(tutor);
     await tutor.joined();
 
-    // As in most lectures, most students watch with their camera off: two publish a small camera (S01 in
-    // Chromium, with a microphone; the last one in Firefox), the others neither camera nor microphone (each
-    // camera on costs an encoder, and a decoder in every page receiving it).
+    // As in most lectures, most students watch with their camera off. S01 (Chromium, with a microphone) and the
+    // last student (Firefox) publish a small camera; S02 watches in its own page (its tile of the tutor is
+    // resized below); everyone else is a controller in the class page, camera and microphone off.
     const students: Participant[] = [];
-    for (let i = 1; i <= STUDENTS; i++) {
-      const name = `S${String(i).padStart(2, '0')}`;
-      const last = i === STUDENTS;
-      const driver = last ? firefox : chromium;
-      const camera = i === 1 || last;
-      const student = await driver.open(server, { room, name, role: 'student', video: '160x120x10', microphone: i === 1, watchOnly: !camera });
+    const lastName = `S${String(STUDENTS).padStart(2, '0')}`;
+    for (const [name, driver, camera] of [['S01', chromium, true], ['S02', chromium, false], [lastName, firefox, true]] as const) {
+      const student = await driver.open(server, { room, name, role: 'student', video: '160x120x10', microphone: name === 'S01', watchOnly: !camera });
       pages.push(student);
       students.push(student);
     }
     for (const student of students) await student.joined();
+    const classNames = Array.from({ length: STUDENTS - 3 }, (_, i) => `S${String(i + 3).padStart(2, '0')}`);
+    const classPage = await ClassPage.open(chromium, server, room, classNames);
+    classes.push(classPage);
+    await waitFor(async () => (await classPage.state()).every((m) => m.phase === 'joined' && m.listed === STUDENTS + 1), 'every student of the class page joined and lists everyone', 60_000);
     for (const p of [tutor, ...students]) {
       await waitFor(async () => (await p.state()).participants.length === STUDENTS + 1, `${p.name} lists everyone`, 60_000);
     }
 
     // Every student plays the tutor, through Janus.
     for (const student of students) await student.expectSees('Tess');
+    await classPage.expectAllSeeTutor();
     // The tutor sees the students who have a camera on (they publish to Janus too), in both browsers.
     await tutor.expectSees('S01');
-    await tutor.expectSees(`S${String(STUDENTS).padStart(2, '0')}`);
-    // One outgoing video from the tutor's page, with twenty students watching.
+    await tutor.expectSees(lastName);
+    // One outgoing video from the tutor's page, with the whole class watching.
     assert.equal(await outgoingVideos(tutor), 1, "the tutor's page sends exactly one video");
 
     // A student's page narrows the element, then gives it its width back: the tutor's tile shrinks and grows,
@@ -138,18 +204,31 @@ void describe('end to end, a class through the SFU (real Janus)', { timeout: 900
     await waitFor(async () => (await speaker.state()).participants.find((p) => p.isLocal)?.isAudioOn === false, 'the student is muted by the tutor');
     await waitFor(async () => (await tutor.state()).participants.find((p) => p.name === speaker.name)?.isAudioOn === false, 'the tutor sees the student muted');
 
+    // A student who only watches sends Janus nothing (no placeholder sound or picture), and one who turns the
+    // camera on later is published through the sender kept for it, without a new negotiation.
+    const watcher = students[1] as Participant;
+    assert.equal(await mediaBytesSent(watcher), 0, 'a watching student sends no media');
+    await watcher.act('toggleCamera');
+    await tutor.expectSees(watcher.name);
+
     // Janus killed: every page says the video server is unavailable.
     await janus.kill();
     for (const p of [tutor, ...students]) {
       await waitFor(async () => (await p.state()).events.some((e) => e.type === 'ls-error' && e.code === 'sfu-unavailable'), `${p.name} is told the video server is gone`, 60_000);
     }
+    await waitFor(async () => (await classPage.state()).every((m) => m.errors.includes('sfu-unavailable')), 'every student of the class page is told the video server is gone', 60_000);
     assert.match(await notices(students[2] as Participant), /video server/i, 'the notice is on the page');
     // Membership does not depend on Janus.
     assert.equal((await tutor.state()).participants.length, STUDENTS + 1);
 
     // Back: video flows again for everyone, without a reload.
     await janus.restart();
-    for (const student of students) await student.expectSees('Tess');
+    // Twenty members reconnect to Janus at once on two cores: give the first video a minute.
+    for (const student of students) {
+      await waitFor(async () => (await student.framesOf('Tess')) >= 0, `${student.name} shows the tutor again`, 60_000);
+      await student.expectSees('Tess');
+    }
+    await classPage.expectAllSeeTutor();
     await tutor.expectSees('S01');
     assert.equal(await outgoingVideos(tutor), 1, "the tutor's page still sends exactly one video");
   });

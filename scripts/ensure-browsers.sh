@@ -4,7 +4,8 @@
 # and nftables (real network faults in the end-to-end suite), Xvfb (a headed
 # Firefox sharing its screen in the end-to-end suite), coturn (the TURN relay),
 # redis-server (rooms shared between server processes), janus (the SFU of
-# large classes) and webkit2gtk-driver (WebKit's MiniBrowser, a browser without WebRTC). Nothing here
+# large classes), janus-tools (janus-pp-rec, which turns lesson recordings
+# into WebM) and webkit2gtk-driver (WebKit's MiniBrowser, a browser without WebRTC). Nothing here
 # downloads a browser build of its own. Browser paths can be overridden with
 # CHROMIUM_BIN and FIREFOX_BIN.
 set -euo pipefail
@@ -22,6 +23,7 @@ declare -A wanted=(
   [coturn]="turnserver"
   [redis-server]="redis-server"
   [janus]="janus"
+  [janus-tools]="janus-pp-rec"
   [webkit2gtk-driver]="WebKitWebDriver"
 )
 

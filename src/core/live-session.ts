@@ -141,7 +141,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         log,
         send: (message) => this.#signalling.send(message),
         members: () => [...this.#room.state.members.values()].map((member) => ({ id: member.id, role: member.role })),
-        outgoingStream: () => this.#media.outgoingStream(),
+        outgoingStream: () => this.#media.deviceStream(),
         ownScreen: () => this.#screen.localStream,
         sharer: () => this.#screen.info.sharer,
         changed: (id) => {

@@ -149,6 +149,16 @@ export class LocalMedia {
     return this.#outgoing;
   }
 
+  /**
+   * The devices alone, without placeholders (empty while both are off): what an
+   * SFU publisher sends. A placeholder there would be encoded, forwarded and
+   * decoded for nothing (a silent microphone is a running audio graph per
+   * member), and its sender slot is kept by the transceiver anyway.
+   */
+  deviceStream(): MediaStream {
+    return new MediaStream([this.#tracks.microphone, this.#tracks.camera].filter((track): track is MediaStreamTrack => track !== null));
+  }
+
   /** Cameras, microphones and speakers the browser reports (labels need a granted permission). */
   async listDevices(): Promise<MediaDeviceInfo[]> {
     const devices = navigator.mediaDevices as MediaDevices | undefined;

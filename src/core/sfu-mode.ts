@@ -24,6 +24,7 @@ export interface SfuModeHost {
   send(message: ClientMessage): void;
   /** The other members, in the order they joined. */
   members(): readonly { id: string; role: Role }[];
+  /** The devices to publish, live ones only: a device that is off is no track at all (not a placeholder). */
   outgoingStream(): MediaStream;
   /** Our own screen capture while we share, else null. */
   ownScreen(): MediaStream | null;

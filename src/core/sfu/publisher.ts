@@ -78,7 +78,8 @@ export class SfuPublisher {
 
   /**
    * Joins the room as a publisher and publishes the microphone and camera of
-   * `outgoing()` (real or placeholders). The stream is read once joined, not
+   * `outgoing()` (a kind it lacks gets an empty sender, filled by `replaceTrack`
+   * when the device starts). The stream is read once joined, not
    * before: a camera that starts while the join is under way (its
    * `replaceTrack` finding no sender yet) is what gets published.
    */

@@ -19,7 +19,7 @@ export interface SfuMediaHost {
   debug(...args: unknown[]): void;
   /** The other members, in the order they joined. */
   members(): readonly { id: string; role: Role }[];
-  /** The tracks to publish (real devices or placeholders). */
+  /** The devices to publish; a kind without a track is published as an empty sender that `replaceTrack` fills later. */
   outgoingStream(): MediaStream;
   /** Who shares a screen now (peer id), or null. */
   sharer(): string | null;
