@@ -44,7 +44,10 @@ function describe(type, detail) {
   if (type === 'ls-chat-message') return `${detail.message.from.name}${detail.message.isPrivate ? ' (private)' : ''}: ${detail.message.text}`;
   if (type === 'ls-chat-policy') return `students may write to everyone: ${detail.studentsMayChat}`;
   if (type === 'ls-chat-deleted') return `message ${detail.id}`;
-  if (type === 'ls-joined') return `room ${detail.room}, ${detail.participants.length} in the room`;
+  if (type === 'ls-joined') {
+    const sfu = document.querySelector('live-session')?.session?.mediaTopology === 'sfu';
+    return `room ${detail.room}, ${detail.participants.length} in the room${sfu ? ', media through the SFU (Janus)' : ''}`;
+  }
   if (detail.state) return detail.state;
   if (detail.handQueue) return `[${detail.handQueue.length} hands]`;
   if (detail.code) return `${detail.code}: ${detail.message}`;

@@ -13,14 +13,14 @@ import { waitFor } from './harness.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-async function startDemo(env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [resolve(ROOT, 'scripts/start.mjs')], {
+async function startDemo(env: Record<string, string> = {}, script = 'scripts/start.mjs'): Promise<{ url: string; output: () => string; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [resolve(ROOT, script)], {
     env: { ...process.env, SKIP_BUILD: '1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const url = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`the demo did not start: ${output}`)), 20_000);
+    const timer = setTimeout(() => fail(new Error(`the demo did not start: ${output}`)), 40_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /live-session demo:\s+(\S+)/.exec(output);
@@ -35,6 +35,7 @@ async function startDemo(env: Record<string, string> = {}): Promise<{ url: strin
   });
   return {
     url,
+    output: () => output,
     stop: () =>
       new Promise<void>((done) => {
         if (child.exitCode !== null) {
@@ -144,4 +145,50 @@ void describe('demo', { timeout: 300_000 }, () => {
       }
     });
   }
+  void test('the SFU demo (npm run demo:sfu): Janus started beside the server, tutor and student see each other through it', { timeout: 120_000 }, async () => {
+    const demo = await startDemo({}, 'scripts/sfu-demo.mjs');
+    const janusPid = Number(/Janus runs \(pid (\d+)\)/.exec(demo.output())?.[1]);
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    const errors: string[] = [];
+    try {
+      assert.deepEqual(await (await fetch(`${demo.url}health`)).json(), { status: 'ok', janus: 'up' });
+      const context = await browser.newContext();
+      const landing = await context.newPage();
+      watchConsole(landing, errors, 'landing');
+      await landing.goto(demo.url);
+      const tutor = await openFromLanding(context, landing, 'open-tutor');
+      watchConsole(tutor, errors, 'tutor');
+      const studentContext = await browser.newContext();
+      const studentHref = await landing.locator('#open-student').getAttribute('href');
+      assert.ok(studentHref);
+      const student = await studentContext.newPage();
+      watchConsole(student, errors, 'student');
+      await student.goto(new URL(studentHref, demo.url).toString());
+      await join(tutor);
+      await join(student);
+      await expectRemoteVideo(student, 'student sees the tutor');
+      await expectRemoteVideo(tutor, 'tutor sees the student');
+      for (const page of [tutor, student]) {
+        const path = await page.evaluate(() => (document.querySelector('live-session') as unknown as { session?: { mediaTopology: string } } | null)?.session?.mediaTopology);
+        assert.equal(path, 'sfu', 'the media goes through Janus');
+      }
+      assert.match(await tutor.locator('#log').innerText(), /ls-joined room .*, media through the SFU \(Janus\)/, 'the room page says so');
+      await studentContext.close();
+      await context.close();
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await browser.close();
+      await demo.stop();
+    }
+    // Stopping the demo stops its Janus too.
+    assert.ok(janusPid > 0, 'the demo printed the pid of its Janus');
+    await waitFor(() => {
+      try {
+        process.kill(janusPid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 'the Janus of the demo has stopped');
+  });
 });

@@ -5,7 +5,9 @@
 // demo's development token signer is off unless `npm start -- --dev-tokens`
 // (or LIVE_SESSION_DEV_TOKENS=1) asks for it, and never runs with
 // NODE_ENV=production. HTTP limits: --request-timeout, --headers-timeout,
-// --max-body, as for live-session-server.
+// --max-body, as for live-session-server. LIVE_SESSION_JANUS (with
+// LIVE_SESSION_JANUS_SECRET) puts the rooms' media through that Janus (SFU);
+// `npm run demo:sfu` starts one and sets them.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -102,7 +104,10 @@ async function start(port) {
   mountDemo(app, { root, secret, devTokens });
   // LIVE_SESSION_REDIS: rooms shared with other processes (see `npm run demo:cluster`).
   const redis = process.env.LIVE_SESSION_REDIS || undefined;
-  const roomServer = createRoomServer(httpServer, { ...(secret ? { secret } : {}), ...(redis ? { redis } : {}) });
+  // LIVE_SESSION_JANUS: every room's media through that Janus (see `npm run demo:sfu`).
+  const janusUrl = process.env.LIVE_SESSION_JANUS || undefined;
+  const janus = janusUrl ? { janus: { url: janusUrl, apiSecret: process.env.LIVE_SESSION_JANUS_SECRET ?? '' }, topology: 'sfu' } : {};
+  const roomServer = createRoomServer(httpServer, { ...(secret ? { secret } : {}), ...(redis ? { redis } : {}), ...janus });
   app.use(roomServer.app);
   await roomServer.ready.catch(async (error) => {
     await roomServer.close();
@@ -150,6 +155,7 @@ if (secret && !devTokens) {
 console.log('');
 console.log(`  live-session demo:  ${server.url}`);
 console.log(`  open it, create a room, and open it as tutor and as students.`);
+if (process.env.LIVE_SESSION_JANUS) console.log(`  every room's media goes through Janus (SFU) at ${process.env.LIVE_SESSION_JANUS}.`);
 console.log('');
 
 let stopping = false;
