@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../scripts/browsers.mjs';
 import { waitFor } from './harness.js';
@@ -173,6 +174,12 @@ void describe('demo', { timeout: 300_000 }, () => {
         assert.equal(path, 'sfu', 'the media goes through Janus');
       }
       assert.match(await tutor.locator('#log').innerText(), /ls-joined room .*, media through the SFU \(Janus\)/, 'the room page says so');
+      // The demo records: the tutor's Record button, the student told, the recording listed once converted.
+      await tutor.locator('live-session session-controls [data-control="record"]').click();
+      await student.locator('live-session session-controls [part="recording"]').waitFor({ timeout: 30_000 });
+      await delay(2000);
+      await tutor.locator('live-session session-controls [data-control="record"]').click();
+      await tutor.locator('live-session session-controls [part="recordings"] li[data-state="ready"] a[data-kind="video"]').waitFor({ state: 'attached', timeout: 60_000 });
       await studentContext.close();
       await context.close();
       assert.deepEqual(errors, [], 'no console errors');

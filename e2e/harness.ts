@@ -124,13 +124,14 @@ const CLASS_PAGE = `<!doctype html>
         return session.join();
       }),
     );
-  /** Per member: its name, how many it lists, frames of the tutor it has shown (-1 with none), the error codes it got. */
+  /** Per member: its name, how many it lists, frames of the tutor it has shown (-1 with none), whether it is told the lesson records, the error codes it got. */
   window.classState = () =>
     members.map((m) => ({
       name: m.name,
       listed: m.session.participants.length,
       phase: m.session.phase,
       frames: m.track && m.track.readyState === 'live' && m.video.videoWidth > 0 ? m.video.getVideoPlaybackQuality().totalVideoFrames : -1,
+      recording: m.session.recording.active,
       errors: [...m.errors],
     }));
   window.leaveClass = async () => {

@@ -18,6 +18,10 @@
  * Janus is back. LS_SFU_STUDENTS=<n> runs another class size (at least 3).
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { startJanus, type TestJanus } from '../test/janus.js';
 import type { Page } from 'playwright-core';
@@ -32,6 +36,7 @@ interface MemberState {
   listed: number;
   phase: string;
   frames: number;
+  recording: boolean;
   errors: string[];
 }
 
@@ -119,6 +124,25 @@ function setWidth(participant: Participant, width: string): Promise<void> {
   }, width);
 }
 
+/** Whether the page shows that the lesson is being recorded. */
+function showsRecording(participant: Participant): Promise<boolean> {
+  return participant.page.evaluate(
+    () => !!document.querySelector('live-session')?.shadowRoot?.querySelector('session-controls')?.shadowRoot?.querySelector('[part="recording"]'),
+    undefined,
+  );
+}
+
+/** The tutor's list of recordings: each one's state and download links by kind. */
+function recordingsShown(participant: Participant): Promise<{ state: string; links: Record<string, string> }[]> {
+  return participant.page.evaluate(() => {
+    const list = document.querySelector('live-session')?.shadowRoot?.querySelector('session-controls')?.shadowRoot?.querySelector('[part="recordings"]');
+    return [...(list?.querySelectorAll('li') ?? [])].map((item) => ({
+      state: item.getAttribute('data-state') ?? '',
+      links: Object.fromEntries([...item.querySelectorAll('a')].map((a) => [a.getAttribute('data-kind') ?? '', a.href])),
+    }));
+  }, undefined);
+}
+
 /** The text of the room's notices (the camera, microphone and video-server messages). */
 function notices(participant: Participant): Promise<string> {
   return participant.page.evaluate(() => document.querySelector('live-session')?.shadowRoot?.querySelector('[part~="notices"]')?.textContent.trim() ?? '', undefined);
@@ -129,12 +153,14 @@ void describe('end to end, a class through the SFU (real Janus)', { timeout: 900
   let server: CliServer;
   let chromium: ChromiumDriver;
   let firefox: FirefoxDriver;
+  let recordings: string;
   const pages: Participant[] = [];
   const classes: ClassPage[] = [];
 
   before(async () => {
     janus = await startJanus();
-    server = await startCliServer({ extraArgs: ['--janus', janus.url, `--janus-api-secret=${janus.apiSecret}`, '--topology', 'sfu'] });
+    recordings = mkdtempSync(join(tmpdir(), 'live-session-recordings-'));
+    server = await startCliServer({ extraArgs: ['--janus', janus.url, `--janus-api-secret=${janus.apiSecret}`, '--topology', 'sfu', '--recordings', recordings] });
     chromium = await ChromiumDriver.launch();
     firefox = await FirefoxDriver.launch();
   });
@@ -144,6 +170,7 @@ void describe('end to end, a class through the SFU (real Janus)', { timeout: 900
     await firefox.close();
     await server.stop();
     await janus.stop();
+    rmSync(recordings, { recursive: true, force: true });
   });
 
   void test(`a tutor and ${String(STUDENTS)} students`, { timeout: 600_000 }, async () => {
@@ -203,6 +230,31 @@ void describe('end to end, a class through the SFU (real Janus)', { timeout: 900
     await tutor.muteParticipant(speakerId);
     await waitFor(async () => (await speaker.state()).participants.find((p) => p.isLocal)?.isAudioOn === false, 'the student is muted by the tutor');
     await waitFor(async () => (await tutor.state()).participants.find((p) => p.name === speaker.name)?.isAudioOn === false, 'the tutor sees the student muted');
+
+    // The tutor records a few seconds of the lesson (a real click): every page and member is told while it
+    // records; once stopped, the tutor's list offers the camera (WebM) and the microphone (Ogg Opus) to download.
+    await tutor.page.click('live-session >>> session-controls >>> [data-control="record"]');
+    for (const p of [tutor, ...students]) await waitFor(() => showsRecording(p), `${p.name} shows that the lesson is recorded`);
+    await waitFor(async () => (await classPage.state()).every((m) => m.recording), 'every student of the class page is told the lesson is recorded');
+    await delay(3000);
+    await tutor.page.click('live-session >>> session-controls >>> [data-control="record"]');
+    for (const p of [tutor, ...students]) await waitFor(async () => !(await showsRecording(p)), `${p.name} shows that recording stopped`);
+    const [recording] = await waitFor(async () => {
+      const shown = await recordingsShown(tutor);
+      return shown.length === 1 && shown[0]?.state === 'ready' ? shown : null;
+    }, "the tutor's list shows the recording, converted", 60_000);
+    assert.deepEqual(Object.keys(recording?.links ?? {}).sort(), ['audio', 'video'], 'a video and a sound file');
+    for (const [kind, href] of Object.entries(recording?.links ?? {})) {
+      const response = await fetch(href);
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('content-type'), kind === 'video' ? 'video/webm' : 'audio/ogg');
+      const body = Buffer.from(await response.arrayBuffer());
+      assert.ok(body.length > 1000, `the ${kind} file has the lesson in it (${String(body.length)} bytes)`);
+      // WebM starts with the EBML magic, Ogg with its capture pattern.
+      assert.equal(body.subarray(0, 4).toString('hex'), kind === 'video' ? '1a45dfa3' : Buffer.from('OggS').toString('hex'), `the ${kind} file is ${kind === 'video' ? 'WebM' : 'Ogg'}`);
+    }
+    assert.deepEqual(await recordingsShown(students[0] as Participant), [], 'students get no list');
+    assert.equal(readdirSync(recordings).filter((name) => name.endsWith('.mjr')).length, 0, "Janus's raw files are gone once converted");
 
     // A student who only watches sends Janus nothing (no placeholder sound or picture), and one who turns the
     // camera on later is published through the sender kept for it, without a new negotiation.

@@ -2,7 +2,8 @@
 // (the SFU of large classes) instead of peer to peer. Writes a Janus
 // configuration with the server's own generator into a temporary folder,
 // starts Janus (Debian package janus) with its API on a free loopback port,
-// then runs `npm start` against it. Ctrl-C stops both and removes the folder.
+// then runs `npm start` against it, tutors allowed to record into that folder.
+// Ctrl-C stops both and removes the folder.
 //
 // PORT and HOST as for `npm start`. With HOST on loopback (the default),
 // Janus offers media on the loopback interface only.
@@ -104,7 +105,14 @@ console.log(`live-session: Janus runs (pid ${String(janus.pid)}), its API at ${c
 
 const server = spawn(process.execPath, [join(root, 'scripts/start.mjs'), ...process.argv.slice(2)], {
   stdio: 'inherit',
-  env: { ...process.env, SKIP_BUILD: '1', LIVE_SESSION_JANUS: config.url, LIVE_SESSION_JANUS_SECRET: config.apiSecret },
+  env: {
+    ...process.env,
+    SKIP_BUILD: '1',
+    LIVE_SESSION_JANUS: config.url,
+    LIVE_SESSION_JANUS_API_SECRET: config.apiSecret,
+    // Tutors may record; the recordings go with the folder when the demo stops.
+    LIVE_SESSION_RECORDINGS: join(dir, 'recordings'),
+  },
 });
 children.push(server);
 server.once('exit', (code) => stopAll(code ?? 1));

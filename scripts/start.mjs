@@ -6,7 +6,8 @@
 // (or LIVE_SESSION_DEV_TOKENS=1) asks for it, and never runs with
 // NODE_ENV=production. HTTP limits: --request-timeout, --headers-timeout,
 // --max-body, as for live-session-server. LIVE_SESSION_JANUS (with
-// LIVE_SESSION_JANUS_SECRET) puts the rooms' media through that Janus (SFU);
+// LIVE_SESSION_JANUS_API_SECRET) puts the rooms' media through that Janus (SFU),
+// LIVE_SESSION_RECORDINGS lets tutors record there;
 // `npm run demo:sfu` starts one and sets them.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -106,7 +107,10 @@ async function start(port) {
   const redis = process.env.LIVE_SESSION_REDIS || undefined;
   // LIVE_SESSION_JANUS: every room's media through that Janus (see `npm run demo:sfu`).
   const janusUrl = process.env.LIVE_SESSION_JANUS || undefined;
-  const janus = janusUrl ? { janus: { url: janusUrl, apiSecret: process.env.LIVE_SESSION_JANUS_SECRET ?? '' }, topology: 'sfu' } : {};
+  const recordingsDir = process.env.LIVE_SESSION_RECORDINGS || undefined;
+  const janus = janusUrl
+    ? { janus: { url: janusUrl, apiSecret: process.env.LIVE_SESSION_JANUS_API_SECRET ?? '', ...(recordingsDir ? { recordingsDir } : {}) }, topology: 'sfu' }
+    : {};
   const roomServer = createRoomServer(httpServer, { ...(secret ? { secret } : {}), ...(redis ? { redis } : {}), ...janus });
   app.use(roomServer.app);
   await roomServer.ready.catch(async (error) => {

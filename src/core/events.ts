@@ -1,4 +1,4 @@
-import type { AdmissionInfo, ChatParty, ErrorCode, FloorInfo, LeaveReason, ParticipantInfo, Reaction, ScreenInfo, WaitingInfo } from '../protocol/index.js';
+import type { AdmissionInfo, ChatParty, ErrorCode, FloorInfo, LeaveReason, ParticipantInfo, Reaction, RecordingInfo, ScreenInfo, WaitingInfo } from '../protocol/index.js';
 import type { MediaFailure } from './media.js';
 import type { ConnectionQuality, LinkFigures } from './link-quality.js';
 
@@ -159,6 +159,8 @@ export interface LiveSessionEventMap {
   floor: CustomEvent<{ floor: Readonly<FloorInfo> }>;
   /** Someone reacted (the local participant included, once the server relayed it). */
   reaction: CustomEvent<{ participant: Participant; reaction: Reaction }>;
+  /** Recording started or stopped, or (tutors) the room's list of recordings changed. */
+  recording: CustomEvent<{ recording: Readonly<RecordingInfo> }>;
   /** Anything observable changed; carries no detail, read the properties. */
   change: CustomEvent<null>;
 }

@@ -7,7 +7,7 @@ export { SessionError } from './events.js';
 export { applyAudioOutput, attachStream } from './attach-stream.js';
 export { browserSupport, callProblem, type BrowserSupport, type CallProblem } from './support.js';
 export { chatSegments, type ChatSegment } from './chat.js';
-export { REACTIONS, type AdmissionInfo, type ChatParty, type FloorInfo, type Reaction, type ScreenInfo, type WaitingInfo } from '../protocol/index.js';
+export { REACTIONS, type AdmissionInfo, type ChatParty, type FloorInfo, type Reaction, type RecordingEntry, type RecordingFile, type RecordingInfo, type ScreenInfo, type WaitingInfo } from '../protocol/index.js';
 export type { ScreenShareOptions } from './screen-share.js';
 export type { AttendanceFile } from './attendance.js';
 export { REACTION_HOLD_MS } from './reactions.js';

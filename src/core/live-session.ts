@@ -7,7 +7,7 @@
  * elements only render its state and call its methods.
  */
 import type { MediaConnection } from 'peerjs';
-import type { AdmissionInfo, FloorInfo, ParticipantInfo, Reaction, Role, ScreenInfo, WaitingInfo } from '../protocol/index.js';
+import type { AdmissionInfo, FloorInfo, ParticipantInfo, Reaction, RecordingInfo, Role, ScreenInfo, WaitingInfo } from '../protocol/index.js';
 import { Reactions } from './reactions.js';
 import { Floor } from './floor.js';
 import { Admission } from './admission.js';
@@ -73,6 +73,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   #audioOutput: string | null;
   /** The user turned off incoming video (a weak downlink): the others stop sending us their cameras. */
   #incomingVideoOff = false;
+  #recording: Readonly<RecordingInfo> = Object.freeze({ available: false, active: false });
   readonly #membership: Membership;
   readonly #quality: QualityMonitor;
   /** SFU rooms: media through the room server's SFU instead of peer-to-peer calls. */
@@ -111,6 +112,11 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         this.#reactions.apply(message);
         this.#admission.apply(message);
         this.#screen.apply(message);
+        if (message.type === 'LS-RECORDING' || (message.type === 'LS-JOINED' && message.payload.recording)) {
+          this.#recording = Object.freeze({ ...(message.type === 'LS-RECORDING' ? message.payload : (message.payload.recording as RecordingInfo)) });
+          this.emit('recording', { recording: this.#recording });
+          changed();
+        }
         if (message.type === 'LS-JOINED' && this.#incomingVideoOff) this.#signalling.send({ type: 'LS-STATE', payload: { incomingVideoOff: true } });
         // A member turned incoming video off or on (or may have, while we were away): our camera to them follows.
         // A newcomer's flag is read when its connection is negotiated.
@@ -687,6 +693,33 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   /** Tutor: lets students share their screen, or not (not ends a student's share). */
   setStudentsMayShare(allowed: boolean): void {
     this.#screen.setStudentsMayShare(allowed);
+  }
+
+  // ------------------------------------------------------------------ recording
+
+  /**
+   * The room's recording: `available` (an SFU room on a server that records),
+   * `active` and `since` (ms since the epoch) while it records; for tutors,
+   * `recordings`: the room's finished ones, newest first, each with its WebM
+   * files (`path` relative to the server's URL; see `recordingUrl`).
+   */
+  get recording(): Readonly<RecordingInfo> {
+    return this.#recording;
+  }
+
+  /** Tutor, SFU rooms: starts recording the tutors' camera and microphone. Everyone in the room is told. */
+  startRecording(): void {
+    this.#signalling.send({ type: 'LS-RECORD', payload: { on: true } });
+  }
+
+  /** Tutor: stops recording; the files are converted, then listed in `recording.recordings`. */
+  stopRecording(): void {
+    this.#signalling.send({ type: 'LS-RECORD', payload: { on: false } });
+  }
+
+  /** The absolute URL of a recording file's `path`, on this session's server. */
+  recordingUrl(path: string): string {
+    return new URL(path, parseServerUrl(this.options.server).base).toString();
   }
 
   // ------------------------------------------------------------------ waiting room

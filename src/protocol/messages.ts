@@ -178,7 +178,14 @@ export interface SfuTicketRequest {
   payload?: Record<string, never>;
 }
 
+/** Tutor only, SFU rooms on a server that records: start (`on: true`) or stop recording the lesson. */
+export interface RecordRequest {
+  type: 'LS-RECORD';
+  payload: { on: boolean };
+}
+
 export type ClientMessage =
+  | RecordRequest
   | RelayCredentialsRequest
   | SfuTicketRequest
   | JoinRequest
@@ -236,6 +243,7 @@ const CLIENT_MESSAGE_RULES = {
   'LS-SHARE-POLICY': true,
   'LS-ICE': false,
   'LS-SFU-TICKET': false,
+  'LS-RECORD': true,
 } as const satisfies Record<ClientMessageType, boolean>;
 
 export const CLIENT_MESSAGE_TYPES = Object.keys(CLIENT_MESSAGE_RULES) as readonly ClientMessageType[];
@@ -342,6 +350,47 @@ export interface SfuGrant {
   message?: string;
 }
 
+/** One file of a finished recording: the tutors' camera (VP8 in WebM) or microphone (Ogg Opus). */
+export interface RecordingFile {
+  kind: 'video' | 'audio';
+  /** Where to download it: `<server path>recordings/<file>`, relative to the server's URL. */
+  path: string;
+  bytes: number;
+}
+
+/** A recording of the room, once stopped. */
+export interface RecordingEntry {
+  /** Random, 32 hex digits; the file names start with it. */
+  id: string;
+  /** ms since the epoch. */
+  startedAt: number;
+  endedAt: number;
+  /** `converting` while janus-pp-rec runs; `ready` with its files; `failed` with `message`. */
+  state: 'converting' | 'ready' | 'failed';
+  files: RecordingFile[];
+  message?: string;
+}
+
+/**
+ * The room's recording: whether the server can record it (an SFU room on a
+ * server with a recordings folder), whether it records now and since when;
+ * for tutors, the room's recordings, newest first.
+ */
+export interface RecordingInfo {
+  available: boolean;
+  active: boolean;
+  /** ms since the epoch, while active. */
+  since?: number;
+  /** Tutors only. */
+  recordings?: RecordingEntry[];
+}
+
+/** Recording started or stopped, or (to tutors) a recording finished converting. */
+export interface RecordingMessage {
+  type: 'LS-RECORDING';
+  payload: RecordingInfo;
+}
+
 /** SFU rooms, to one member: a fresh ticket (the answer to LS-SFU-TICKET), or the SFU went away or came back. */
 export interface SfuMessage {
   type: 'LS-SFU';
@@ -374,6 +423,8 @@ export interface JoinedMessage {
     topology?: RoomTopology;
     /** SFU rooms: the SFU's state and this member's first ticket. */
     sfu?: SfuGrant;
+    /** The room's recording (absent from servers without recording). */
+    recording?: RecordingInfo;
   };
 }
 export interface ParticipantJoinedMessage {
@@ -501,7 +552,8 @@ export type ServerMessage =
   | AdmissionMessage
   | ScreenMessage
   | RelayCredentialsMessage
-  | SfuMessage;
+  | SfuMessage
+  | RecordingMessage;
 
 export type ServerMessageType = ServerMessage['type'];
 
@@ -530,6 +582,7 @@ export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
   'LS-SCREEN',
   'LS-ICE',
   'LS-SFU',
+  'LS-RECORDING',
 ];
 
 /** Error codes carried by LS-ERROR. Stable: clients switch on them. */

@@ -71,6 +71,9 @@ Usage: live-session-server [options]
   --janus <ws-url>       the SFU of large classes: Janus's websocket API
                          (env LIVE_SESSION_JANUS); see docs/large-classes.md
   --janus-api-secret <s> its api_secret (env LIVE_SESSION_JANUS_API_SECRET)
+  --recordings <dir>     with --janus: tutors may record lessons; Janus writes
+                         them to <dir> (an absolute path both share), converted
+                         to WebM with janus-pp-rec (env LIVE_SESSION_RECORDINGS)
   --topology <t>         mesh, star or sfu for rooms whose token names none
                          (env LIVE_SESSION_TOPOLOGY; default: the pages decide)
   --static <dir>         serve files from <dir> at / (repeatable;
@@ -199,6 +202,7 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
         'turn-ttl': { type: 'string' },
         janus: { type: 'string' },
         'janus-api-secret': { type: 'string' },
+        recordings: { type: 'string' },
         topology: { type: 'string' },
         redis: { type: 'string' },
         static: { type: 'string', multiple: true },
@@ -256,7 +260,7 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
     turn: turnOptions(values['turn-secret'] ?? env['LIVE_SESSION_TURN_SECRET'], values['turn-urls'] ?? env['LIVE_SESSION_TURN_URLS'], duration('--turn-ttl', values['turn-ttl'])),
     quiet: values.quiet ?? false,
     ...redisOption(values.redis ?? env['LIVE_SESSION_REDIS']),
-    ...janusOption(values.janus ?? env['LIVE_SESSION_JANUS'], values['janus-api-secret'] ?? env['LIVE_SESSION_JANUS_API_SECRET']),
+    ...janusOption(values.janus ?? env['LIVE_SESSION_JANUS'], values['janus-api-secret'] ?? env['LIVE_SESSION_JANUS_API_SECRET'], values.recordings ?? env['LIVE_SESSION_RECORDINGS']),
     ...topologyOption(values.topology ?? env['LIVE_SESSION_TOPOLOGY']),
     http: {
       requestTimeout: integer('--request-timeout', values['request-timeout']),
@@ -268,14 +272,15 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
   };
 }
 
-function janusOption(url: string | undefined, apiSecret: string | undefined): { janus?: { url: string; apiSecret: string } } {
+function janusOption(url: string | undefined, apiSecret: string | undefined, recordings: string | undefined): { janus?: { url: string; apiSecret: string; recordingsDir?: string } } {
   if (url === undefined || url === '') {
     if (apiSecret) fail('--janus-api-secret needs --janus');
+    if (recordings) fail('--recordings needs --janus');
     return {};
   }
   if (!/^wss?:\/\/./.test(url)) fail('--janus must be a ws:// or wss:// URL');
   if (!apiSecret) fail('--janus needs --janus-api-secret (the api_secret of janus.jcfg)');
-  return { janus: { url, apiSecret } };
+  return { janus: { url, apiSecret, ...(recordings ? { recordingsDir: resolve(recordings) } : {}) } };
 }
 
 function topologyOption(topology: string | undefined): { topology?: 'mesh' | 'star' | 'sfu' } {

@@ -94,6 +94,9 @@ export class MemberRequests {
       case 'LS-SFU-TICKET':
         this.#answer(session, type, actions.sfuTicket(membership.member));
         return;
+      case 'LS-RECORD':
+        this.#answer(session, type, actions.record(membership.member, frame['payload']));
+        return;
     }
   }
 

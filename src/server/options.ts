@@ -1,4 +1,5 @@
 import { resolveAttendanceOptions, type AttendanceOptions, type ResolvedAttendanceOptions } from './attendance/attendance-options.js';
+import { isAbsolute } from 'node:path';
 import type { RoomServerLogger } from './logger.js';
 import { resolveTurnOptions, type ResolvedTurnOptions, type TurnOptions } from './relay-credentials.js';
 
@@ -162,8 +163,11 @@ export interface RoomServerOptions {
   /**
    * The SFU of large classes: Janus's websocket API and its API secret (see
    * docs/large-classes.md). Without it, `sfu` rooms run as `star`.
+   * `recordingsDir`: the folder Janus writes lesson recordings to (on the
+   * same machine, or a shared mount); with it, tutors of SFU rooms can record
+   * (converted with `janus-pp-rec`, Debian package janus-tools).
    */
-  janus?: { url: string; apiSecret: string };
+  janus?: { url: string; apiSecret: string; recordingsDir?: string };
   /**
    * The topology of rooms whose join token names none (`mesh`, `star` or
    * `sfu`). Default: none, the pages' own `topology` setting decides between
@@ -218,7 +222,7 @@ export interface ResolvedRoomServerOptions {
   logger: RoomServerLogger | undefined;
   quiet: boolean;
   redis: RedisOptions | undefined;
-  janus: { url: string; apiSecret: string } | undefined;
+  janus: { url: string; apiSecret: string; recordingsDir?: string } | undefined;
   topology: 'mesh' | 'star' | 'sfu' | undefined;
 }
 
@@ -355,11 +359,14 @@ export function resolveOptions(options: RoomServerOptions = {}): ResolvedRoomSer
   };
 }
 
-function resolveJanusOptions(janus: RoomServerOptions['janus']): { url: string; apiSecret: string } | undefined {
+function resolveJanusOptions(janus: RoomServerOptions['janus']): { url: string; apiSecret: string; recordingsDir?: string } | undefined {
   if (janus === undefined) return undefined;
   if (typeof janus.url !== 'string' || !/^wss?:\/\/./.test(janus.url)) throw new TypeError('live-session server: janus.url must be a ws:// or wss:// URL');
   if (typeof janus.apiSecret !== 'string' || janus.apiSecret.length === 0) throw new TypeError('live-session server: janus.apiSecret is required (the api_secret of janus.jcfg)');
-  return { url: janus.url, apiSecret: janus.apiSecret };
+  if (janus.recordingsDir !== undefined && (typeof janus.recordingsDir !== 'string' || !isAbsolute(janus.recordingsDir))) {
+    throw new TypeError('live-session server: janus.recordingsDir must be an absolute path (Janus and the room server both use it)');
+  }
+  return { url: janus.url, apiSecret: janus.apiSecret, ...(janus.recordingsDir !== undefined ? { recordingsDir: janus.recordingsDir } : {}) };
 }
 
 function resolveTopology(topology: unknown): 'mesh' | 'star' | 'sfu' | undefined {

@@ -9,6 +9,7 @@ import {
   type AdmissionInfo,
   type LeaveReason,
   type ParticipantInfo,
+  type RecordingInfo,
   type RelayCredentials,
   type Role,
   type WaitingInfo,
@@ -29,6 +30,8 @@ import { RoomScreen } from './room-screen.js';
 import { relayCredentials } from './relay-credentials.js';
 import type { RequestOutcome } from './request-outcome.js';
 import type { SfuService } from './janus/sfu-service.js';
+import type { RecordingStore } from './janus/recordings.js';
+import { RoomRecording } from './room-recording.js';
 
 /** Camera and microphone flags of a join. */
 export interface JoinMedia {
@@ -92,6 +95,8 @@ export interface RoomActionParts {
   membership: MembershipSink;
   /** The SFU of large classes, when the server knows its Janus. */
   sfu?: SfuService;
+  /** Lesson recordings (SFU rooms), when the server has a recordings folder. */
+  recordings?: RecordingStore;
 }
 
 type RoomTopology = 'mesh' | 'star' | 'sfu';
@@ -116,6 +121,8 @@ export class RoomActions {
   readonly waitingRoom: RoomAdmission;
   /** Screen shares, per room. */
   readonly screen = new RoomScreen();
+  /** Recording SFU rooms, when the server records. */
+  readonly recording: RoomRecording | undefined;
 
   constructor(parts: RoomActionParts) {
     ({
@@ -130,6 +137,21 @@ export class RoomActions {
       membership: this.membership,
     } = parts);
     this.sfu = parts.sfu;
+    this.recording =
+      parts.recordings && this.sfu
+        ? new RoomRecording(parts.recordings, this.sfu, {
+            isSfuRoom: (room) => this.topologies.get(room) === 'sfu',
+            tell: (name, info) => {
+              const room = this.registry.get(name);
+              for (const participant of room?.participants() ?? []) {
+                room?.member(participant.id)?.connection.send({ type: 'LS-RECORDING', payload: info(participant.role) });
+              }
+            },
+            log: (level, event, fields) => {
+              this.log(level, event, fields);
+            },
+          })
+        : undefined;
     this.waitingRoom = new RoomAdmission({
       registry: this.registry,
       maxWaiting: this.options.maxRoomSize,
@@ -325,6 +347,8 @@ export class RoomActions {
     this.membership.left({ room: room.name, peerId: member.info.id, userId: member.info.userId, role: member.info.role, reason, at });
     this.sfu?.memberLeft(room.name, member.info.id);
     if (room.size === 0 && how.rejoining !== true) {
+      // A recording still running ends with the lesson (and is converted for the tutors' next visit).
+      void this.recording?.stop(room.name);
       this.topologies.delete(room.name);
       void this.sfu?.roomEmpty(room.name);
       this.membership.ended({ room: room.name, at });
@@ -349,10 +373,17 @@ export class RoomActions {
   }
 
   /** The media part of an LS-JOINED: the room's topology, and in an SFU room the member's grant. */
-  private mediaFor(room: string, peerId: string, role: Role): { topology?: RoomTopology; sfu?: SfuGrant } {
+  private mediaFor(room: string, peerId: string, role: Role): { topology?: RoomTopology; sfu?: SfuGrant; recording?: RecordingInfo } {
     const topology = this.topologies.get(room);
     if (!topology) return {};
-    return topology === 'sfu' ? { topology, sfu: this.sfuGrant(room, peerId, role) } : { topology };
+    const recording = this.recording ? { recording: this.recording.info(room, role) } : {};
+    return topology === 'sfu' ? { topology, sfu: this.sfuGrant(room, peerId, role), ...recording } : { topology, ...recording };
+  }
+
+  /** LS-RECORD (tutors): start or stop recording the lesson. */
+  record(member: Member<SocketSession>, payload: unknown): RequestOutcome {
+    if (!this.recording) return { ok: false, code: 'forbidden', message: 'This server does not record lessons.' };
+    return this.recording.request(member.room.name, payload);
   }
 
   /** A member's way into the SFU: a fresh ticket, or why there is none. */
@@ -376,6 +407,7 @@ export class RoomActions {
 
   /** Janus went away or came back: every member of every SFU room hears it (with a fresh ticket when it is back). */
   sfuStateChanged(): void {
+    if (this.sfu?.state !== 'up') void this.recording?.sfuDown();
     for (const [name, topology] of this.topologies) {
       const room = this.registry.get(name);
       if (topology !== 'sfu' || !room) continue;

@@ -46,6 +46,8 @@ import { RedisBackend } from './cluster/redis-backend.js';
 import { RemoteSocket } from './cluster/remote-socket.js';
 import { ClusterRouter } from './cluster/router.js';
 import { SfuService } from './janus/sfu-service.js';
+import { RecordingStore } from './janus/recordings.js';
+import { RECORDINGS_ROUTE } from './routes.js';
 import { restoreRoomState, roomStateVersion, saveRoomState, type RoomStateParts } from './cluster/room-state.js';
 
 /** Read-only view of the rooms, for operations and tests. Every call returns copies. */
@@ -133,6 +135,8 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
   private readonly router: ClusterRouter;
   /** The SFU of large classes, when `janus` is set. */
   readonly sfu: SfuService | undefined;
+  /** Lesson recordings, with a recordings folder. */
+  readonly recordings: RecordingStore | undefined;
   /** Removed users and join budgets. */
   private readonly admission: JoinAdmission;
   private closing: Promise<void> | undefined;
@@ -233,6 +237,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
           proxyPath: `${this.path}sfu`,
           originAllowed: (origin) => origin === undefined || originAllowed(this.options.allowedOrigins, origin),
           memberRole: (room, peerId) => this.registry.get(room)?.member(peerId)?.info.role,
+          ...(janus.recordingsDir ? { recordingsDir: janus.recordingsDir } : {}),
           stateChanged: () => {
             this.actions.sfuStateChanged();
           },
@@ -241,6 +246,16 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
           },
         })
       : undefined;
+    this.recordings =
+      this.sfu && janus?.recordingsDir
+        ? new RecordingStore({
+            dir: janus.recordingsDir,
+            urlPath: `${this.path}${RECORDINGS_ROUTE}`,
+            log: (level, event, fields) => {
+              this.log(level, event, fields);
+            },
+          })
+        : undefined;
     this.actions = new RoomActions({
       registry: this.registry,
       gate: this.gate,
@@ -252,6 +267,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       chat: this.chat,
       membership: this.membershipSink,
       ...(this.sfu ? { sfu: this.sfu } : {}),
+      ...(this.recordings ? { recordings: this.recordings } : {}),
     });
     const sfu = this.sfu;
     if (sfu) this.gate.otherUpgrade = (request, socket, head) => sfu.handleUpgrade(request, socket, head);
@@ -270,7 +286,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
       onError: (error) => {
         this.log('error', 'attendance-error', { message: error instanceof Error ? error.message : String(error) });
       },
-    }, () => this.sfu?.state);
+    }, () => this.sfu?.state, this.recordings);
     const peerApp = ExpressPeerServer(httpServer, {
       path: '/',
       key: 'peerjs',

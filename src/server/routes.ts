@@ -7,6 +7,7 @@ import express from 'express';
 import type { AttendanceRecords } from './attendance/attendance-recorder.js';
 import { ATTENDANCE_ROUTE, attendanceCsvHandler } from './attendance/attendance-route.js';
 import type { ResolvedRoomServerOptions } from './options.js';
+import type { RecordingStore } from './janus/recordings.js';
 
 /** Whether a browser origin may use the server (every origin when none are configured). */
 export function originAllowed(allowedOrigins: readonly string[] | undefined, origin: string | undefined): boolean {
@@ -71,6 +72,9 @@ export interface AttendanceRoute {
  * Adds the response headers, the preflight answer and the health, ICE and
  * attendance routes under `options.path`. Call before mounting the PeerJS app.
  */
+/** Where lesson recordings are served, under the server's path. */
+export const RECORDINGS_ROUTE = 'recordings/';
+
 export function addRoomRoutes(
   app: express.Express,
   options: ResolvedRoomServerOptions,
@@ -78,6 +82,8 @@ export function addRoomRoutes(
   attendance: AttendanceRoute,
   /** The SFU's state for the health answer: `up` or `down`; undefined when the server has no SFU (`off`). */
   janusState: () => string | undefined = () => undefined,
+  /** Lesson recordings, served by name (the random id in the name is the key). */
+  recordings?: RecordingStore,
 ): void {
   app.use(securityHeaders);
   app.use(preflight(options));
@@ -96,4 +102,20 @@ export function addRoomRoutes(
     next();
   };
   app.get(`${options.path}${ATTENDANCE_ROUTE}:file`, cors, exposeFileName, attendanceCsvHandler(options, attendance.records, attendance.onError));
+  if (recordings) {
+    app.get(`${options.path}${RECORDINGS_ROUTE}:file`, cors, (request, response) => {
+      const name = request.params['file'] ?? '';
+      const path = recordings.filePath(name);
+      if (!path) {
+        response.status(404).json({ error: 'no such recording' });
+        return;
+      }
+      response.set('Cache-Control', 'private, no-store');
+      response.set('Content-Type', name.endsWith('.opus') ? 'audio/ogg' : 'video/webm');
+      response.set('Content-Disposition', `attachment; filename="${name}"`);
+      response.sendFile(path, (error: Error | undefined) => {
+        if (error !== undefined && !response.headersSent) response.status(404).end();
+      });
+    });
+  }
 }

@@ -22,6 +22,24 @@ export const sessionControlsStyles = css`
     padding: 0 10px;
     font-size: 1.1rem;
   }
+  [part='recording'] {
+    display: inline-flex;
+    align-items: center;
+    gap: 4px;
+    padding: 2px 8px;
+    border-radius: 999px;
+    color: var(--live-session-danger, #b91c1c);
+    font-weight: 600;
+  }
+  [part='recordings'] ul {
+    margin: 4px 0 0;
+    padding-left: 1.2em;
+  }
+  [part='recordings'] li {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 8px;
+  }
   [part='request'] {
     display: flex;
     align-items: center;

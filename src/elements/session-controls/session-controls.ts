@@ -6,7 +6,7 @@ import { buttonStyles, themeStyles } from '../shared/base.styles.js';
 import { icons } from '../shared/icons.js';
 import { SessionElement } from '../shared/session-element.js';
 import { REACTION_SYMBOLS, type LiveSessionStrings } from '../shared/strings.js';
-import { REACTIONS } from '../../protocol/index.js';
+import { REACTIONS, type RecordingEntry } from '../../protocol/index.js';
 import { sessionControlsStyles } from './session-controls.styles.js';
 
 /**
@@ -26,6 +26,8 @@ import { sessionControlsStyles } from './session-controls.styles.js';
  * @csspart bar - The toolbar holding the buttons.
  * @csspart control - Each button (also `control leave` for the Leave button).
  * @csspart request - The tutor's request to unmute, or invitation to speak (also `request invitation`), or why a share failed (`request share-error`), or why the attendance was not downloaded (`request attendance-error`).
+ * @csspart recording - "Recording", shown to everyone while the lesson is recorded.
+ * @csspart recordings - Tutors: the room's recordings (a disclosure with download links).
  * @csspart reactions - The group of reaction buttons, shown by the React button.
  * @csspart reaction - Each reaction button (also a `control`).
  *
@@ -115,6 +117,7 @@ export class SessionControls extends SessionElement {
     const inRoom = session.phase === 'joined';
     const invited = inRoom && session.peerId !== null && session.floor.invited.includes(session.peerId);
     return html`<div part="bar" role="toolbar" aria-label=${s.sessionControls}>
+      ${inRoom && session.recording.active ? html`<span part="recording" role="status"><span aria-hidden="true">●</span> ${s.recordingNow}</span>` : nothing}
       ${inRoom && this.unmuteRequested && !session.isAudioOn
         ? html`<span part="request" role="alert">${s.unmuteRequested}</span>`
         : nothing}
@@ -143,6 +146,24 @@ export class SessionControls extends SessionElement {
       </button>
       ${inRoom ? this.#renderRoomControls(session, s) : nothing}
     </div>`;
+  }
+
+  #renderRecordings(session: LiveSession, recordings: readonly RecordingEntry[], s: LiveSessionStrings) {
+    return html`<details part="recordings">
+      <summary>${s.recordings(recordings.length)}</summary>
+      <ul>
+        ${recordings.map(
+          (recording) => html`<li data-recording=${recording.id} data-state=${recording.state}>
+            <time datetime=${new Date(recording.startedAt).toISOString()}>${new Date(recording.startedAt).toLocaleString()}</time>
+            ${recording.state === 'converting' ? html`<span>${s.recordingConverting}</span>` : nothing}
+            ${recording.state === 'failed' ? html`<span>${s.recordingFailed}</span>` : nothing}
+            ${recording.files.map(
+              (file) => html`<a href=${session.recordingUrl(file.path)} download data-kind=${file.kind}>${file.kind === 'video' ? s.recordingVideo : s.recordingAudio}</a>`,
+            )}
+          </li>`,
+        )}
+      </ul>
+    </details>`;
   }
 
   #renderRoomControls(session: LiveSession, s: LiveSessionStrings) {
@@ -212,6 +233,17 @@ export class SessionControls extends SessionElement {
             ${icons.mic}<span class="label">${s.talkingStick}</span>
           </button>`
         : nothing}
+      ${session.role === 'tutor' && session.recording.available
+        ? html`<button
+            part="control"
+            data-control="record"
+            aria-pressed=${session.recording.active ? 'true' : 'false'}
+            @click=${() => (session.recording.active ? session.stopRecording() : session.startRecording())}
+          >
+            <span aria-hidden="true">●</span><span class="label">${session.recording.active ? s.stopRecording : s.record}</span>
+          </button>`
+        : nothing}
+      ${session.role === 'tutor' && session.recording.recordings?.length ? this.#renderRecordings(session, session.recording.recordings, s) : nothing}
       ${session.role === 'tutor'
         ? html`<button part="control" data-control="mute-all" @click=${() => session.muteAll()}>${icons.micOff}<span class="label">${s.muteAll}</span></button>`
         : nothing}

@@ -126,6 +126,19 @@ export interface LiveSessionStrings {
   shareScreen: string;
   stopSharing: string;
   studentsMayShare: string;
+  /** Shown to everyone while the lesson is being recorded. */
+  recordingNow: string;
+  /** The tutor's record toggle. */
+  record: string;
+  stopRecording: string;
+  /** The tutor's list of the room's recordings: "Recordings (2)". */
+  recordings: (count: number) => string;
+  /** A recording's state in the list, while janus-pp-rec converts it, or when it could not. */
+  recordingConverting: string;
+  recordingFailed: string;
+  /** A recording's download links. */
+  recordingVideo: string;
+  recordingAudio: string;
   /** The shared screen's caption and label: "Tess's screen". */
   screenOf: (name: string) => string;
   youAreSharing: string;
@@ -283,6 +296,14 @@ export const defaultStrings: LiveSessionStrings = {
   shareScreen: 'Share screen',
   stopSharing: 'Stop sharing',
   studentsMayShare: 'Students may share',
+  recordingNow: 'Recording',
+  record: 'Record',
+  stopRecording: 'Stop recording',
+  recordings: (count) => `Recordings (${String(count)})`,
+  recordingConverting: 'converting…',
+  recordingFailed: 'could not be saved',
+  recordingVideo: 'Video',
+  recordingAudio: 'Sound',
   screenOf: (name) => `${name}'s screen`,
   youAreSharing: 'You are sharing your screen',
   fullScreen: 'Full screen',

@@ -3,9 +3,13 @@
  * by its first join (the server's option, or the token's claim), each member's
  * grant in LS-JOINED and fresh on LS-SFU-TICKET, the proxy open to members
  * only, the health answer, and Janus killed and started again: every member
- * told, then given a fresh ticket.
+ * told, then given a fresh ticket. Recording: who may start it, who is told,
+ * what a stop with nothing published leaves, and what the file route serves.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { startJanus, type TestJanus } from '../../../test/janus.js';
@@ -53,6 +57,7 @@ function createSession(socket: WebSocket): Promise<Record<string, unknown>> {
 void describe('SFU rooms in the room server (real Janus)', () => {
   let janus: TestJanus;
   let server: TestServer;
+  let recordings: string;
   const opened: TestClient[] = [];
   const connect = async (): Promise<TestClient> => {
     const client = await TestClient.connect(server.webSocketUrl);
@@ -62,13 +67,68 @@ void describe('SFU rooms in the room server (real Janus)', () => {
 
   before(async () => {
     janus = await startJanus();
-    server = await startTestServer({ janus: { url: janus.url, apiSecret: janus.apiSecret }, topology: 'sfu' });
+    recordings = mkdtempSync(join(tmpdir(), 'live-session-recordings-'));
+    server = await startTestServer({ janus: { url: janus.url, apiSecret: janus.apiSecret, recordingsDir: recordings }, topology: 'sfu' });
     assert.ok(await sfuOf(server).whenUp(10_000));
   });
   after(async () => {
     await Promise.all(opened.map((client) => client.close()));
     await server.close();
     await janus.stop();
+    rmSync(recordings, { recursive: true, force: true });
+  });
+
+  void test('recording: tutors only; everyone told (a joiner in LS-JOINED); a stop with nothing published lists a failed recording for tutors only', async () => {
+    const tutor = await connect();
+    const student = await connect();
+    const joined = (await tutor.join(identity('Rita', 'tutor', 'recorded'))) as { recording?: { available: boolean; active: boolean; recordings?: unknown[] } };
+    assert.deepEqual(joined.recording, { available: true, active: false, recordings: [] });
+    const studentJoined = (await student.join(identity('Rob', 'student', 'recorded'))) as { recording?: Record<string, unknown> };
+    assert.deepEqual(studentJoined.recording, { available: true, active: false }, 'students get no list');
+    student.send({ type: 'LS-RECORD', payload: { on: true } });
+    assert.equal((await student.nextError()).code, 'forbidden');
+    tutor.send({ type: 'LS-RECORD', payload: { on: 'yes' } });
+    assert.equal((await tutor.nextError()).code, 'bad-payload');
+    tutor.send({ type: 'LS-RECORD', payload: { on: true } });
+    for (const client of [tutor, student]) {
+      const told = (await client.next('LS-RECORDING')).payload as { active: boolean; since?: number; recordings?: unknown[] };
+      assert.equal(told.active, true);
+      assert.ok(typeof told.since === 'number');
+      assert.equal(told.recordings !== undefined, client === tutor);
+    }
+    const late = await connect();
+    const lateJoined = (await late.join(identity('Lea', 'student', 'recorded'))) as { recording?: { active: boolean } };
+    assert.equal(lateJoined.recording?.active, true, 'a joiner learns that the lesson records');
+    tutor.send({ type: 'LS-RECORD', payload: { on: false } });
+    for (const client of [student, late]) assert.equal(((await client.next('LS-RECORDING')).payload as { active: boolean }).active, false);
+    type Listed = { active: boolean; recordings?: { state: string; message?: string; files: unknown[] }[] };
+    const stopped = (await tutor.next('LS-RECORDING')).payload as Listed;
+    assert.equal(stopped.active, false);
+    assert.equal(stopped.recordings?.[0]?.state, 'converting');
+    const finished = (await tutor.next('LS-RECORDING')).payload as Listed;
+    assert.equal(finished.recordings?.[0]?.state, 'failed');
+    assert.match(finished.recordings[0].message ?? '', /Nothing was recorded/);
+    assert.deepEqual(finished.recordings[0].files, []);
+    // Only converted files of the right shape are served; nothing else in (or outside) the folder.
+    for (const path of ['recordings/0123456789abcdef0123456789abcdef-1-video-1.webm', 'recordings/..%2F..%2Fetc%2Fpasswd', `recordings/${'0'.repeat(32)}.json`]) {
+      assert.equal((await fetch(`${server.url}${path}`)).status, 404, path);
+    }
+  });
+
+  void test("the proxy keeps the room server's own transactions to itself", async () => {
+    const tutor = await connect();
+    const joined = (await tutor.join(identity('Tom', 'tutor', 'own-transactions'))) as { sfu?: Grant };
+    const proxy = await openProxy(server, joined.sfu?.ticket ?? '');
+    const answer = new Promise<Record<string, unknown>>((resolve) => {
+      proxy.once('message', (data) => {
+        resolve(JSON.parse((data as Buffer).toString('utf8')) as Record<string, unknown>);
+      });
+    });
+    proxy.send(JSON.stringify({ janus: 'create', transaction: 'server-record-1' }));
+    const reply = await answer;
+    assert.equal(reply['janus'], 'error');
+    assert.equal((reply['error'] as { code: number }).code, 456);
+    proxy.close();
   });
 
   void test('a room of the server\'s topology: LS-JOINED says sfu with a ticket that opens the proxy; LS-SFU-TICKET gives a fresh one; the health says up', async () => {

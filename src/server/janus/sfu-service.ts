@@ -13,6 +13,12 @@
  * spoofed; it strips recording fields. Browsers never hold the API secret, the
  * room's secret or its pin. Anything else gets a Janus-style error and is not
  * sent on.
+ *
+ * Recording: with a recordings folder, each VideoRoom is made with it as its
+ * `rec_dir`, and while the room records, the proxies of its tutors ask Janus
+ * to record their publisher (a `configure` of their own, on the tutor's
+ * publisher handle, whose answers the browser never sees; or `record` added to
+ * the tutor's `publish`). Students are never recorded.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -34,6 +40,8 @@ export interface SfuServiceOptions {
   originAllowed(origin: string | undefined): boolean;
   /** The member's role when `peerId` is in `room` now, else undefined. */
   memberRole(room: string, peerId: string): Role | undefined;
+  /** Where Janus writes recordings (it must be the same folder for Janus and the room server). */
+  recordingsDir?: string;
   /** Janus went down or came back. */
   stateChanged?(state: JanusState): void;
   log(level: 'info' | 'warn', event: string, fields?: Record<string, unknown>): void;
@@ -71,6 +79,8 @@ export class SfuService {
   /** Open proxies by room, then peer id. */
   readonly #proxies = new Map<string, Map<string, Set<SfuProxy>>>();
   readonly #server: WebSocketServer;
+  /** Rooms recording now: the recording's id, and the number of the next file set (one per tutor publish). */
+  readonly #recording = new Map<string, { id: string; next: number }>();
 
   constructor(options: SfuServiceOptions) {
     this.#options = options;
@@ -132,6 +142,7 @@ export class SfuService {
           audiocodec: 'opus',
           audiolevel_event: true,
           notify_joining: false,
+          ...(this.#options.recordingsDir ? { rec_dir: this.#options.recordingsDir } : {}),
           description: `live-session ${room}`.slice(0, 100),
         })
         .then(() => {
@@ -147,6 +158,28 @@ export class SfuService {
     }
     const found = entry;
     return found.ready.then(() => found);
+  }
+
+  /**
+   * Starts recording the room's tutors under `id` (their publishers now, and
+   * any tutor publishing later), or stops (null). Resolves once Janus has
+   * answered every tutor's proxy (or 5 s passed): after a stop, the files are
+   * closed.
+   */
+  setRecording(room: string, id: string | null): Promise<void> {
+    if (id === null) this.#recording.delete(room);
+    else this.#recording.set(room, { id, next: 1 });
+    const tutors = [...(this.#proxies.get(room)?.values() ?? [])].flatMap((set) => [...set]).filter((proxy) => proxy.role === 'tutor');
+    return Promise.all(tutors.map((proxy) => proxy.record(id === null ? null : this.#nextFile(room)))).then(() => undefined);
+  }
+
+  /** The base name of a tutor's next recording files while `room` records, else null. */
+  #nextFile(room: string): string | null {
+    const recording = this.#recording.get(room);
+    if (!recording) return null;
+    const file = `${recording.id}-${String(recording.next)}`;
+    recording.next += 1;
+    return file;
   }
 
   /** A member left its room: its proxies close (Janus drops its feeds with them). */
@@ -216,6 +249,7 @@ export class SfuService {
       peerId,
       role,
       room: () => this.ensureRoom(room),
+      recordingFile: () => (role === 'tutor' ? this.#nextFile(room) : null),
       closed: () => {
         set.delete(proxy);
         if (set.size === 0) byPeer.delete(peerId);
@@ -243,6 +277,8 @@ interface ProxyHost {
   peerId: string;
   role: Role;
   room(): Promise<{ id: number; pin: string }>;
+  /** The base name to record this publisher under when it publishes now, or null (not recording, or not a tutor). */
+  recordingFile(): string | null;
   closed(): void;
   log(level: 'info' | 'warn', event: string, fields?: Record<string, unknown>): void;
 }
@@ -261,6 +297,11 @@ class SfuProxy {
   #tokens = RATE_BURST;
   #refilledAt = Date.now();
   #closed = false;
+  /** The session and handle this browser joined the VideoRoom as a publisher on, once it has. */
+  #publisher: { session: number; handle: number; published: boolean } | undefined;
+  /** Our own requests (recording), answered to us and never passed to the browser. */
+  readonly #ownRequests = new Map<string, () => void>();
+  #ownCount = 0;
 
   constructor(browser: WebSocket, host: ProxyHost) {
     this.#browser = browser;
@@ -327,6 +368,10 @@ class SfuProxy {
     const { janus: verb, transaction } = request;
     if (typeof transaction !== 'string' || transaction.length === 0 || transaction.length > 64) {
       this.#refuse(undefined, 'a request needs a transaction (a string of 1 to 64 characters)', 456);
+      return;
+    }
+    if (transaction.startsWith('server-')) {
+      this.#refuse(transaction, "transactions starting with 'server-' are the room server's own", 456);
       return;
     }
     if (!this.#allow()) {
@@ -414,8 +459,15 @@ class SfuProxy {
     if (what === 'join' && checked['ptype'] === 'publisher') {
       Reflect.deleteProperty(checked, 'id');
       checked['display'] = this.#host.peerId;
+      this.#publisher = { session, handle, published: false };
     } else if ('display' in checked) {
       checked['display'] = this.#host.peerId;
+    }
+    if (what === 'publish' && this.#publisher?.handle === handle) {
+      this.#publisher.published = true;
+      // A tutor who publishes while the room records is recorded from the start.
+      const file = this.#host.recordingFile();
+      if (file !== null) Object.assign(checked, { record: true, filename: file });
     }
     out['body'] = checked;
     const jsep = request['jsep'];
@@ -438,6 +490,41 @@ class SfuProxy {
     if (this.#upstream.readyState === WebSocket.OPEN) this.#upstream.send(JSON.stringify(frame));
   }
 
+  get role(): Role {
+    return this.#host.role;
+  }
+
+  /**
+   * Records this member's publisher under the base name `file`, or stops (null):
+   * a `configure` of our own on its handle. Resolves when Janus has answered
+   * (or after 5 s, or at once when nothing is published yet: the publish then
+   * carries the recording).
+   */
+  record(file: string | null): Promise<void> {
+    const publisher = this.#publisher;
+    if (!publisher?.published || this.#closed) return Promise.resolve();
+    this.#ownCount += 1;
+    const transaction = `server-record-${String(this.#ownCount)}`;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#ownRequests.delete(transaction);
+        resolve();
+      }, 5000);
+      this.#ownRequests.set(transaction, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.#send({
+        janus: 'message',
+        transaction,
+        apisecret: this.#host.apiSecret,
+        session_id: publisher.session,
+        handle_id: publisher.handle,
+        body: file === null ? { request: 'configure', record: false } : { request: 'configure', record: true, filename: file },
+      });
+    });
+  }
+
   #fromJanus(text: string): void {
     let frame: Record<string, unknown> | undefined;
     try {
@@ -446,6 +533,14 @@ class SfuProxy {
       return;
     }
     const transaction = frame['transaction'];
+    if (typeof transaction === 'string' && this.#ownRequests.has(transaction)) {
+      // Janus acks a plugin message first, then answers with an event (or an error).
+      if (frame['janus'] !== 'ack') {
+        this.#ownRequests.get(transaction)?.();
+        this.#ownRequests.delete(transaction);
+      }
+      return;
+    }
     if (typeof transaction === 'string' && frame['janus'] === 'success') {
       const kind = this.#creating.get(transaction);
       const id = (frame['data'] as { id?: unknown } | undefined)?.id;
@@ -459,6 +554,8 @@ class SfuProxy {
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const done of this.#ownRequests.values()) done();
+    this.#ownRequests.clear();
     this.#host.closed();
     if (this.#browser.readyState === WebSocket.OPEN || this.#browser.readyState === WebSocket.CONNECTING) this.#browser.close(code, reason);
     // Janus drops the sessions of a transport connection that closes.
