@@ -7,6 +7,8 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import { expectLiveVideo, showStream, uniqueId, waitFor } from '../../../test/browser/helpers.js';
 import { JanusSession } from './janus-client.js';
 import { SfuMedia } from './sfu-media.js';
+import { SfuSubscriber } from './subscriber.js';
+import type { StreamRef } from './subscriptions.js';
 import type { Role } from '../../protocol/index.js';
 
 /** 640×360: large enough for three layers (320×180 and 160×90 below it). */
@@ -190,5 +192,57 @@ describe('SFU media path (real Janus)', function () {
     members.splice(members.indexOf(tutor), 1);
     for (const track of tutor.stream.getTracks()) track.stop();
     await waitFor(() => !student.sfu.views.has(tutor.id), "the tutor's stream is gone");
+  });
+  it('a subscriber join Janus refuses is tried again on a fresh handle: it recovers once there is something to receive, and gives the path up after five refusals', async () => {
+    const room = await createRoom(janus);
+    const tutor = await join(room, 'tutor');
+    const session = await JanusSession.open(janus.url, { apiSecret: janus.apiSecret });
+    const subscribers: SfuSubscriber[] = [];
+    try {
+      const lookup = await session.attach('janus.plugin.videoroom');
+      const feed = await waitFor(async () => {
+        const reply = await lookup.request({ request: 'listparticipants', room: room.room });
+        const listed = (reply.data['participants'] ?? []) as { id: number; display?: string; publisher?: boolean }[];
+        return listed.find((p) => p.display === tutor.id && p.publisher === true)?.id ?? null;
+      }, 'the tutor publishes');
+      const subscriber = (joinRetryMs: number) => {
+        const seen = { lost: [] as string[], refused: 0 };
+        const made = new SfuSubscriber(
+          session,
+          {
+            debug: (...args: unknown[]) => {
+              if (String(args[0]).includes('subscriber join refused')) seen.refused += 1;
+            },
+            changed: () => undefined,
+            substreamChanged: () => undefined,
+            lost: (reason) => seen.lost.push(reason),
+          },
+          { access: { ...room }, joinRetryMs },
+        );
+        subscribers.push(made);
+        return { made, seen };
+      };
+      // No such feed, ever: four tries more, then the path is given up, once (the refused handles' detaching says nothing).
+      const failing = subscriber(20);
+      failing.made.want([{ feed: 987_654_321, mid: '0' }]);
+      await waitFor(() => failing.seen.lost.length > 0, 'the subscriber gives up');
+      expect(failing.seen.refused).to.equal(4);
+      expect(failing.seen.lost).to.have.length(1);
+      expect(failing.seen.lost[0]).to.match(/refused 5 times/);
+      // Refused first, then the tutor's feed is what is wanted: the next try joins, and the tutor plays.
+      const recovering = subscriber(300);
+      recovering.made.want([{ feed: 987_654_321, mid: '0' }]);
+      await waitFor(() => recovering.seen.refused > 0, 'the first join is refused');
+      // Every stream of the feed (no mid).
+      recovering.made.want([{ feed } as StreamRef]);
+      const track = await waitFor(() => recovering.made.received.find((r) => r.track.kind === 'video')?.track ?? null, 'the tutor received');
+      const video = showStream(new MediaStream([track]));
+      videos.push(video);
+      await expectLiveVideo(video, "the recovered subscriber plays the tutor's camera");
+      expect(recovering.seen.lost).to.deep.equal([]);
+    } finally {
+      await Promise.all(subscribers.map((s) => s.close()));
+      await session.destroy();
+    }
   });
 });

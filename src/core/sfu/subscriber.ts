@@ -13,6 +13,8 @@ import { parseSubscribedStreams, subscriptionUpdate, type StreamRef, type Subscr
 /** How long Janus may take to switch layers before it is asked again. */
 const SUBSTREAM_REASK_MS = 3000;
 const SUBSTREAM_RETRIES = 2;
+/** A subscriber join Janus refused is tried again this often, then the path is given up (the session then opens a fresh one). */
+const JOIN_TRIES = 5;
 
 export interface SubscriberHost {
   debug(...args: unknown[]): void;
@@ -52,12 +54,19 @@ export class SfuSubscriber {
   readonly #sending = new Map<string, number>();
   /** Pending re-asks of a layer Janus has not switched to yet, by our mid. */
   readonly #reask = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Subscriber joins refused in a row, and the pause before the next try (times the count). */
+  #joinFailures = 0;
+  readonly #joinRetryMs: number;
+  #joinRetry: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(session: JanusSession, host: SubscriberHost, options: { access?: RoomAccess; rtcConfig?: RTCConfiguration }) {
+  constructor(session: JanusSession, host: SubscriberHost, options: { access?: RoomAccess; rtcConfig?: RTCConfiguration; joinRetryMs?: number }) {
     this.#session = session;
     this.#host = host;
     this.#access = options.access ?? {};
+    this.#joinRetryMs = options.joinRetryMs ?? 500;
     this.#pc = new RTCPeerConnection(options.rtcConfig ?? {});
+    // Candidates go to the handle of the moment (a refused join is retried on a fresh one).
+    this.#pc.addEventListener('icecandidate', (event) => this.#handle?.trickle(event.candidate));
     this.#pc.addEventListener('track', () => this.#host.changed());
     this.#pc.addEventListener('connectionstatechange', () => {
       if (this.#pc.connectionState === 'failed') this.#host.lost('subscriber connection failed');
@@ -134,6 +143,7 @@ export class SfuSubscriber {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#joinRetry);
     for (const timer of this.#reask.values()) clearTimeout(timer);
     this.#reask.clear();
     this.#pc.close();
@@ -157,15 +167,44 @@ export class SfuSubscriber {
     if (this.#closed) return;
     if (!this.#handle) {
       if (this.#wanted.length === 0) return; // Janus will not take a subscriber without streams.
+      // Only the handle in use speaks for the subscriber (not one whose join was refused and is detached).
+      let attached: JanusHandle | null = null;
       const handle = await this.#session.attach('janus.plugin.videoroom', {
-        event: (reply) => this.#onEvent(reply),
-        hangup: (reason) => this.#host.lost(`subscriber hangup: ${reason}`),
-        detached: () => this.#host.lost('subscriber detached'),
+        event: (reply) => {
+          if (this.#handle === attached) this.#onEvent(reply);
+        },
+        hangup: (reason) => {
+          if (this.#handle === attached) this.#host.lost(`subscriber hangup: ${reason}`);
+        },
+        detached: () => {
+          if (this.#handle === attached) this.#host.lost('subscriber detached');
+        },
         webrtcup: () => this.#host.debug('subscriber up'),
       });
+      attached = handle;
+      let reply: PluginReply;
+      try {
+        reply = await handle.request(subscriberJoin(this.#wanted, this.#access));
+      } catch (error) {
+        // Refused (a feed announced but not ready yet, or gone meanwhile, as when a whole class comes back
+        // to a restarted Janus at once): a handle that never joined takes no update, so start over with a
+        // fresh one, a little later; after a few refusals, give the path up for a fresh one.
+        void handle.detach().catch(() => undefined);
+        this.#joinFailures += 1;
+        const message = error instanceof Error ? error.message : String(error);
+        if (this.#joinFailures >= JOIN_TRIES) {
+          this.#host.lost(`subscriber join refused ${String(this.#joinFailures)} times: ${message}`);
+          return;
+        }
+        this.#host.debug('subscriber join refused, trying again', message);
+        this.#joinRetry = setTimeout(() => {
+          this.#dirty = true;
+          if (!this.#running) void this.#run();
+        }, this.#joinRetryMs * this.#joinFailures);
+        return;
+      }
+      this.#joinFailures = 0;
       this.#handle = handle;
-      this.#pc.addEventListener('icecandidate', (event) => handle.trickle(event.candidate));
-      const reply = await handle.request(subscriberJoin(this.#wanted, this.#access));
       await this.#onReply(reply);
       return;
     }
