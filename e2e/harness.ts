@@ -512,11 +512,15 @@ export interface EmbedOptions {
   iceTransportPolicy?: 'all' | 'relay';
 }
 
-const TRACE = process.env['LS_E2E_TRACE'] === '1';
+const TRACE_SETTING = process.env['LS_E2E_TRACE'] ?? '';
+/** LS_E2E_TRACE=1 traces every page; LS_E2E_TRACE=<name>,<name> only those participants' pages. */
+function traced(name: string): boolean {
+  return TRACE_SETTING === '1' || TRACE_SETTING.split(',').includes(name);
+}
 
-/** With LS_E2E_TRACE=1, prints a page's console lines to stderr, stamped with the time and the participant's name. */
+/** With LS_E2E_TRACE (see `traced`), prints a page's console lines to stderr, stamped with the time and the participant's name. */
 function traceConsole(page: { on(event: 'console', listener: (message: { text(): string }) => void): unknown }, name: string): void {
-  if (!TRACE) return;
+  if (!traced(name)) return;
   page.on('console', (message) => {
     process.stderr.write(`${new Date().toISOString().slice(11, 23)} [${name}] ${message.text()}\n`);
   });
@@ -535,8 +539,8 @@ export function embedUrl(server: CliServer, options: EmbedOptions): string {
   if (options.video) params.set('video', options.video);
   if (options.microphone === false) params.set('audio', 'off');
   if (options.iceTransportPolicy) params.set('ice-transport-policy', options.iceTransportPolicy);
-  // LS_E2E_TRACE=1: every page logs its session's debug lines, printed with the page's name and a timestamp.
-  if (TRACE) params.set('debug', '1');
+  // LS_E2E_TRACE: the page logs its session's debug lines, printed with the page's name and a timestamp.
+  if (traced(options.name)) params.set('debug', '1');
   return `${server.url}embed.html?${params.toString()}`;
 }
 

@@ -143,6 +143,29 @@ function recordingsShown(participant: Participant): Promise<{ state: string; lin
   }, undefined);
 }
 
+/** What a page's session and grid hold of `subject`'s video, to explain a failure. */
+function videoDiagnosis(participant: Participant, subject: string): Promise<unknown> {
+  return participant.page.evaluate((name) => {
+    const element = document.querySelector('live-session') as unknown as {
+      session?: { sfuState: string; peerConnections: RTCPeerConnection[]; participants: { name: string; isVideoOn: boolean; stream: MediaStream | null }[] };
+      shadowRoot: ShadowRoot | null;
+    } | null;
+    const session = element?.session;
+    const who = session?.participants.find((p) => p.name === name);
+    const grid = element?.shadowRoot?.querySelector('video-grid');
+    const tile = [...(grid?.shadowRoot?.querySelectorAll('[data-participant]') ?? [])].find((t) => t.shadowRoot?.querySelector('[part="name"]')?.textContent.includes(name));
+    const video = tile?.shadowRoot?.querySelector('video');
+    const shown = video?.srcObject instanceof MediaStream ? video.srcObject : null;
+    return {
+      sfuState: session?.sfuState,
+      connections: session?.peerConnections.map((pc) => pc.connectionState),
+      isVideoOn: who?.isVideoOn,
+      stream: who?.stream ? { id: who.stream.id, tracks: who.stream.getTracks().map((t) => `${t.kind}:${t.readyState}:${t.muted ? 'muted' : 'unmuted'}`) } : null,
+      tile: tile ? { video: !!video, hidden: video?.hidden, srcObject: shown?.id ?? null, sameStream: shown !== null && shown === who?.stream, width: video?.videoWidth, paused: video?.paused, readyState: video?.readyState } : null,
+    };
+  }, subject);
+}
+
 /** The text of the room's notices (the camera, microphone and video-server messages). */
 function notices(participant: Participant): Promise<string> {
   return participant.page.evaluate(() => document.querySelector('live-session')?.shadowRoot?.querySelector('[part~="notices"]')?.textContent.trim() ?? '', undefined);
@@ -277,7 +300,9 @@ void describe('end to end, a class through the SFU (real Janus)', { timeout: 900
     await janus.restart();
     // Twenty members reconnect to Janus at once on two cores: give the first video a minute.
     for (const student of students) {
-      await waitFor(async () => (await student.framesOf('Tess')) >= 0, `${student.name} shows the tutor again`, 60_000);
+      await waitFor(async () => (await student.framesOf('Tess')) >= 0, `${student.name} shows the tutor again`, 60_000).catch(async (error: unknown) => {
+        throw new Error(`${error instanceof Error ? error.message : String(error)}; ${JSON.stringify(await videoDiagnosis(student, 'Tess'))}`);
+      });
       await student.expectSees('Tess');
     }
     await classPage.expectAllSeeTutor();

@@ -146,7 +146,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
       {
         log,
         send: (message) => this.#signalling.send(message),
-        members: () => [...this.#room.state.members.values()].map((member) => ({ id: member.id, role: member.role })),
+        members: () => [...this.#room.state.members.values()].map((member) => ({ id: member.id, role: member.role, media: member.isVideoOn || member.isAudioOn })),
         outgoingStream: () => this.#media.deviceStream(),
         ownScreen: () => this.#screen.localStream,
         sharer: () => this.#screen.info.sharer,

@@ -22,8 +22,8 @@ export type SfuState = 'off' | 'connecting' | 'connected' | 'unavailable';
 export interface SfuModeHost {
   readonly log: Logger;
   send(message: ClientMessage): void;
-  /** The other members, in the order they joined. */
-  members(): readonly { id: string; role: Role }[];
+  /** The other members, in the order they joined (`media`: camera or microphone on). */
+  members(): readonly { id: string; role: Role; media?: boolean }[];
   /** The devices to publish, live ones only: a device that is off is no track at all (not a placeholder). */
   outgoingStream(): MediaStream;
   /** Our own screen capture while we share, else null. */

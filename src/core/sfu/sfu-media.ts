@@ -17,8 +17,8 @@ import { chooseSubscribed, wantedStreams, type Feed } from './subscriptions.js';
 /** What the SFU path needs from the session. */
 export interface SfuMediaHost {
   debug(...args: unknown[]): void;
-  /** The other members, in the order they joined. */
-  members(): readonly { id: string; role: Role }[];
+  /** The other members, in the order they joined (`media`: camera or microphone on). */
+  members(): readonly { id: string; role: Role; media?: boolean }[];
   /** The devices to publish; a kind without a track is published as an empty sender that `replaceTrack` fills later. */
   outgoingStream(): MediaStream;
   /** Who shares a screen now (peer id), or null. */

@@ -78,6 +78,12 @@ describe('chooseSubscribed', () => {
   for (const [label, overrides, expected] of table) {
     it(label, () => assert.deepEqual(chooseSubscribed(input(overrides)), expected));
   }
+  it('classmates with camera or microphone on before those with both off, on screen or not; speakers first still', () => {
+    const media = members.map((member) => ({ ...member, media: member.id !== 's1' && member.id !== 's2' }));
+    assert.deepEqual(chooseSubscribed(input({ members: media })), ['t', 's3', 's4']);
+    assert.deepEqual(chooseSubscribed(input({ members: media, visible: ['s1', 's2', 's3'] })), ['t', 's3', 's1']);
+    assert.deepEqual(chooseSubscribed(input({ members: media, speakers: ['s2'] })), ['t', 's2', 's3']);
+  });
   it('every tutor of a room with two', () => {
     const two = [...members, { id: 't2', role: 'tutor' as const }];
     assert.deepEqual(chooseSubscribed(input({ members: two, limit: 1 })), ['t', 't2', 's1']);

@@ -99,8 +99,8 @@ export function parseSubscribedStreams(value: unknown): SubscribedStream[] {
 
 /** What decides whom a member receives. */
 export interface SelectionInput {
-  /** The other members, in the order they joined. */
-  members: readonly { id: string; role: Role }[];
+  /** The other members, in the order they joined; `media`: camera or microphone on (unknown counts as on). */
+  members: readonly { id: string; role: Role; media?: boolean }[];
   /** Peer ids that spoke lately, the most recent first. */
   speakers: readonly string[];
   /** Peer ids whose tiles are on screen now, in the UI's order; null when the UI does not say. */
@@ -114,7 +114,10 @@ export interface SelectionInput {
 /**
  * The members to receive: every tutor and the sharer, then at most `limit`
  * classmates: those speaking (most recent first), then those on screen, then,
- * when the UI does not say what it shows, the earliest joined.
+ * when the UI does not say what it shows, the earliest joined. Among those on
+ * screen (or joined), classmates with a camera or microphone on come first:
+ * in a lecture most tiles are of students with both off, who send nothing,
+ * and must not take the places of the few who do.
  */
 export function chooseSubscribed(input: SelectionInput): string[] {
   const known = new Map(input.members.map((member) => [member.id, member.role] as const));
@@ -126,7 +129,9 @@ export function chooseSubscribed(input: SelectionInput): string[] {
   if (input.sharer) add(input.sharer);
   const always = chosen.length;
   const limit = Math.max(0, Math.floor(input.limit));
-  const classmates = input.visible === null ? [...input.speakers, ...input.members.map((member) => member.id)] : [...input.speakers, ...input.visible];
+  const silent = new Set(input.members.filter((member) => member.media === false).map((member) => member.id));
+  const shown = input.visible ?? input.members.map((member) => member.id);
+  const classmates = [...input.speakers, ...shown.filter((id) => !silent.has(id)), ...shown.filter((id) => silent.has(id))];
   for (const id of classmates) {
     if (chosen.length - always >= limit) break;
     add(id);
