@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../scripts/browsers.mjs';
 import { waitFor } from './harness.js';
 
@@ -85,6 +85,39 @@ async function join(page: Page): Promise<void> {
   await waitFor(() => page.evaluate(() => document.querySelector('live-session')?.phase === 'joined'), 'joined');
 }
 
+/**
+ * The landing page, then "Open as tutor" in a new tab and the student's link in
+ * a browser context of its own (each student is its own person: new storage);
+ * both join and see each other by frames. Console errors go to `errors`.
+ */
+async function tutorAndStudent(browser: Browser, url: string, errors: string[]): Promise<{ landing: Page; tutor: Page; student: Page; close: () => Promise<void> }> {
+  const context = await browser.newContext();
+  const landing = await context.newPage();
+  watchConsole(landing, errors, 'landing');
+  await landing.goto(url);
+  const tutor = await openFromLanding(context, landing, 'open-tutor');
+  watchConsole(tutor, errors, 'tutor');
+  const studentContext = await browser.newContext();
+  const studentHref = await landing.locator('#open-student').getAttribute('href');
+  assert.ok(studentHref);
+  const student = await studentContext.newPage();
+  watchConsole(student, errors, 'student');
+  await student.goto(new URL(studentHref, url).toString());
+  await join(tutor);
+  await join(student);
+  await expectRemoteVideo(student, 'student sees the tutor');
+  await expectRemoteVideo(tutor, 'tutor sees the student');
+  return {
+    landing,
+    tutor,
+    student,
+    close: async () => {
+      await studentContext.close();
+      await context.close();
+    },
+  };
+}
+
 void describe('demo', { timeout: 300_000 }, () => {
   for (const withSecret of [false, true]) {
     void test(`landing → open as tutor and as a student → both see each other (${withSecret ? 'signed tokens' : 'open mode'})`, { timeout: 120_000 }, async () => {
@@ -93,26 +126,8 @@ void describe('demo', { timeout: 300_000 }, () => {
       const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
       const errors: string[] = [];
       try {
-        const context = await browser.newContext();
-        const landing = await context.newPage();
-        watchConsole(landing, errors, 'landing');
-        await landing.goto(demo.url);
+        const { landing, tutor, student, close } = await tutorAndStudent(browser, demo.url, errors);
         assert.match(await landing.locator('h1').innerText(), /live-session/);
-
-        const tutor = await openFromLanding(context, landing, 'open-tutor');
-        watchConsole(tutor, errors, 'tutor');
-        // Each student is its own person: a new tab from the landing page, new browser storage.
-        const studentContext = await browser.newContext();
-        const studentHref = await landing.locator('#open-student').getAttribute('href');
-        assert.ok(studentHref);
-        const student = await studentContext.newPage();
-        watchConsole(student, errors, 'student');
-        await student.goto(new URL(studentHref, demo.url).toString());
-
-        await join(tutor);
-        await join(student);
-        await expectRemoteVideo(student, 'student sees the tutor');
-        await expectRemoteVideo(tutor, 'tutor sees the student');
 
         const names = await tutor.evaluate(() => (document.querySelector('live-session')?.participants ?? []).map((p) => p.name).sort());
         assert.deepEqual(names, ['Student 1', 'Tutor']);
@@ -137,8 +152,7 @@ void describe('demo', { timeout: 300_000 }, () => {
         const accent = await tutor.evaluate(() => getComputedStyle(document.querySelector('live-session') as Element).getPropertyValue('--live-session-accent').trim());
         assert.equal(accent, '#9a3412');
 
-        await studentContext.close();
-        await context.close();
+        await close();
         assert.deepEqual(errors, [], 'no console errors');
       } finally {
         await browser.close();
@@ -153,22 +167,7 @@ void describe('demo', { timeout: 300_000 }, () => {
     const errors: string[] = [];
     try {
       assert.deepEqual(await (await fetch(`${demo.url}health`)).json(), { status: 'ok', janus: 'up' });
-      const context = await browser.newContext();
-      const landing = await context.newPage();
-      watchConsole(landing, errors, 'landing');
-      await landing.goto(demo.url);
-      const tutor = await openFromLanding(context, landing, 'open-tutor');
-      watchConsole(tutor, errors, 'tutor');
-      const studentContext = await browser.newContext();
-      const studentHref = await landing.locator('#open-student').getAttribute('href');
-      assert.ok(studentHref);
-      const student = await studentContext.newPage();
-      watchConsole(student, errors, 'student');
-      await student.goto(new URL(studentHref, demo.url).toString());
-      await join(tutor);
-      await join(student);
-      await expectRemoteVideo(student, 'student sees the tutor');
-      await expectRemoteVideo(tutor, 'tutor sees the student');
+      const { tutor, student, close } = await tutorAndStudent(browser, demo.url, errors);
       for (const page of [tutor, student]) {
         const path = await page.evaluate(() => (document.querySelector('live-session') as unknown as { session?: { mediaTopology: string } } | null)?.session?.mediaTopology);
         assert.equal(path, 'sfu', 'the media goes through Janus');
@@ -180,8 +179,7 @@ void describe('demo', { timeout: 300_000 }, () => {
       await delay(2000);
       await tutor.locator('live-session session-controls [data-control="record"]').click();
       await tutor.locator('live-session session-controls [part="recordings"] li[data-state="ready"] a[data-kind="video"]').waitFor({ state: 'attached', timeout: 60_000 });
-      await studentContext.close();
-      await context.close();
+      await close();
       assert.deepEqual(errors, [], 'no console errors');
     } finally {
       await browser.close();

@@ -9,10 +9,10 @@
 // Janus offers media on the loopback interface only.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const host = process.env.HOST ?? '127.0.0.1';
@@ -31,18 +31,6 @@ if (process.env.SKIP_BUILD !== '1') {
   if (build.status !== 0) fail('the build failed; see above.');
 }
 const { writeJanusConfig } = await import('../dist/server/janus/janus-config.js');
-
-/** A port free on loopback now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'live-session-janus-'));
 const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';

@@ -112,8 +112,10 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         this.#reactions.apply(message);
         this.#admission.apply(message);
         this.#screen.apply(message);
-        if (message.type === 'LS-RECORDING' || (message.type === 'LS-JOINED' && message.payload.recording)) {
-          this.#recording = Object.freeze({ ...(message.type === 'LS-RECORDING' ? message.payload : (message.payload.recording as RecordingInfo)) });
+        if (message.type === 'LS-RECORDING' || message.type === 'LS-JOINED') {
+          // A join into a room (or onto a server) without recording clears what an earlier room said.
+          const info = message.type === 'LS-RECORDING' ? message.payload : (message.payload.recording ?? { available: false, active: false });
+          this.#recording = Object.freeze({ ...info });
           this.emit('recording', { recording: this.#recording });
           changed();
         }

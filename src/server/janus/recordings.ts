@@ -111,6 +111,7 @@ export class RecordingStore {
       .sort((a, b) => a.name.localeCompare(b.name));
     const files: RecordingFile[] = [];
     const problems: string[] = [];
+    let converterMissing = false;
     for (const { name, match } of raw) {
       const kind = match?.[3] === 'audio' ? 'audio' : 'video';
       const target = name.replace(/\.mjr$/, kind === 'audio' ? '.opus' : '.webm');
@@ -123,6 +124,7 @@ export class RecordingStore {
         rmSync(source, { force: true });
       } else {
         rmSync(path, { force: true });
+        if (result.code === null) converterMissing = true;
         problems.push(`${name}: ${result.code === null ? result.output : `janus-pp-rec exited with ${String(result.code)}`}`);
         this.#options.log('warn', 'recording-convert-failed', { id: stored.id, file: name, output: result.output.slice(-600) });
       }
@@ -130,7 +132,7 @@ export class RecordingStore {
     const finished: StoredRecording =
       files.length > 0
         ? { ...stored, state: 'ready', files }
-        : { ...stored, state: 'failed', files, message: raw.length === 0 ? 'Nothing was recorded (no tutor published camera or microphone).' : 'The recording could not be converted.' };
+        : { ...stored, state: 'failed', files, message: raw.length === 0 ? 'Nothing was recorded (no tutor published camera or microphone).' : converterMissing ? 'The recording could not be converted: janus-pp-rec (Debian package janus-tools) is not installed on the server.' : 'The recording could not be converted.' };
     if (problems.length > 0 && files.length > 0) this.#options.log('warn', 'recording-partly-converted', { id: stored.id, problems });
     this.#write(finished);
     this.#options.log('info', 'recording-ready', { id: stored.id, room: stored.room, state: finished.state, files: files.length });
