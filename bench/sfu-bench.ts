@@ -9,7 +9,7 @@
  * controllers in one page of another Chromium, camera and microphone off, as
  * most students of a lecture. Figures, never assertions.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
@@ -17,6 +17,7 @@ import { startRoomServer, type RunningRoomServer } from '../src/server/index.js'
 import { startJanus, type TestJanus } from '../test/janus.js';
 import { chromiumArgs, chromiumPath } from '../scripts/browsers.mjs';
 import { distribution, type Distribution } from './browser-bench.js';
+import { processTree } from '../e2e/harness.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -105,26 +106,17 @@ type W = Window & {
   leaveAll(): Promise<void>;
 };
 
-/** Clock ticks of CPU used by a process and its descendants (Linux /proc). */
+/** Clock ticks of CPU used by a process and its descendants (Linux /proc; a process that ended meanwhile counts 0). */
 function cpuTicks(rootPid: number): number {
-  const children = new Map<number, number[]>();
-  const ticks = new Map<number, number>();
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number)) {
-    try {
-      const stat = readFileSync(`/proc/${String(entry)}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(fields[1]);
-      ticks.set(entry, Number(fields[11]) + Number(fields[12]));
-      children.set(ppid, [...(children.get(ppid) ?? []), entry]);
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
   let total = 0;
-  const queue = [rootPid];
-  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
-    total += ticks.get(pid) ?? 0;
-    queue.push(...(children.get(pid) ?? []));
+  for (const pid of processTree(rootPid)) {
+    try {
+      const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Ended meanwhile.
+    }
   }
   return total;
 }
