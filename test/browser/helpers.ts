@@ -100,10 +100,11 @@ export function decodedFrames(video: HTMLVideoElement): number {
 
 /**
  * Proves that `video` shows live video: it has a size and its decoded frame
- * count keeps advancing.
+ * count keeps advancing. `firstFrameTimeoutMs` guards the first frame (a
+ * guard against hanging, not a limit: the default is waitFor's).
  */
-export async function expectLiveVideo(video: HTMLVideoElement, label: string): Promise<void> {
-  await waitFor(() => video.videoWidth > 0 && video.readyState >= 2, `${label}: video has a frame`);
+export async function expectLiveVideo(video: HTMLVideoElement, label: string, firstFrameTimeoutMs?: number): Promise<void> {
+  await waitFor(() => video.videoWidth > 0 && video.readyState >= 2, `${label}: video has a frame`, firstFrameTimeoutMs);
   const start = decodedFrames(video);
   await waitFor(() => decodedFrames(video) >= start + 3, `${label}: video frames advance`);
 }

@@ -88,7 +88,9 @@ describe('SFU media path (real Janus)', function () {
     const stream = await waitFor(() => (viewer.sfu.views.get(subject.id)?.stream?.getVideoTracks().length ? viewer.sfu.views.get(subject.id)?.stream : null), `${viewer.id} receives ${subject.id}`);
     const video = showStream(stream);
     videos.push(video);
-    await expectLiveVideo(video, `${viewer.id} sees ${subject.id}`);
+    // A minute for the first frame: under the whole suite's load on two cores, a fresh simulcast encoder and
+    // Janus' wait for a key frame of the layer asked for once took more than the usual 20 s.
+    await expectLiveVideo(video, `${viewer.id} sees ${subject.id}`, 60_000);
   }
 
   /** The width of the frames `viewer` decodes of `subject`'s camera now. */
