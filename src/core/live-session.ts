@@ -48,6 +48,9 @@ const LOCAL_LEVEL = '#local';
 /** While we share a screen, our camera keeps 40 % of its video budget: the share carries the content. */
 const CAMERA_SHARE_WHILE_SHARING = 0.4;
 
+/** A room (or server) that does not record. */
+const NO_RECORDING: Readonly<RecordingInfo> = Object.freeze({ available: false, active: false });
+
 export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   readonly options: Readonly<LiveSessionOptions>;
   readonly topology: Topology;
@@ -73,7 +76,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   #audioOutput: string | null;
   /** The user turned off incoming video (a weak downlink): the others stop sending us their cameras. */
   #incomingVideoOff = false;
-  #recording: Readonly<RecordingInfo> = Object.freeze({ available: false, active: false });
+  #recording: Readonly<RecordingInfo> = NO_RECORDING;
   readonly #membership: Membership;
   readonly #quality: QualityMonitor;
   /** SFU rooms: media through the room server's SFU instead of peer-to-peer calls. */
@@ -114,7 +117,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         this.#screen.apply(message);
         if (message.type === 'LS-RECORDING' || message.type === 'LS-JOINED') {
           // A join into a room (or onto a server) without recording clears what an earlier room said.
-          const info = message.type === 'LS-RECORDING' ? message.payload : (message.payload.recording ?? { available: false, active: false });
+          const info = message.type === 'LS-RECORDING' ? message.payload : (message.payload.recording ?? NO_RECORDING);
           this.#recording = Object.freeze({ ...info });
           this.emit('recording', { recording: this.#recording });
           changed();

@@ -91,7 +91,13 @@ export class RoomRecording {
     return Promise.all([...this.#active.keys()].map((room) => this.stop(room))).then(() => undefined);
   }
 
+  /** Tells the room; what each role is told is made once (a tutor's list reads the recordings folder). */
   #tell(room: string): void {
-    this.#host.tell(room, (role) => this.info(room, role));
+    const byRole = new Map<Role, RecordingInfo>();
+    this.#host.tell(room, (role) => {
+      const info = byRole.get(role) ?? this.info(room, role);
+      byRole.set(role, info);
+      return info;
+    });
   }
 }
