@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { peerIdTag } from '../server/join-identity.js';
 import { signJoinToken } from '../server/index.js';
 import { peerIdPrefix, tokenIdentity } from './identity.js';
+import { sha256Hex } from './sha256.js';
 
 const SECRET = 'a-test-secret-of-at-least-32-bytes!!';
 
@@ -11,15 +13,27 @@ void describe('peer id tags', () => {
     ['physics-101', 'u-1'],
     ['Room With Spaces', 'ü-ñíçødé'],
     ['r', 'a'.repeat(128)],
+    // Lengths around SHA-256's block edges (55, 56, 63, 64 bytes of message) and a multi-block one.
+    ['edge', 'x'.repeat(55 - 'live-session peer id\nedge\n'.length)],
+    ['edge', 'x'.repeat(56 - 'live-session peer id\nedge\n'.length)],
+    ['edge', 'x'.repeat(63 - 'live-session peer id\nedge\n'.length)],
+    ['edge', 'x'.repeat(64 - 'live-session peer id\nedge\n'.length)],
+    ['😀 emoji room', 'y'.repeat(300)],
   ] as const) {
-    void test(`the client's prefix carries the tag the server checks (${room} / ${userId.slice(0, 12)})`, async () => {
-      assert.equal(await peerIdPrefix(room, userId), `${peerIdTag(room, userId)}-`);
+    void test(`the client's prefix carries the tag the server checks (${room} / ${userId.slice(0, 12)})`, () => {
+      assert.equal(peerIdPrefix(room, userId), `${peerIdTag(room, userId)}-`);
     });
   }
 
-  void test('without a room there is nothing to bind to: the plain prefix', async () => {
-    assert.equal(await peerIdPrefix(undefined, 'u-1'), 'ls-');
-    assert.equal(await peerIdPrefix('', 'u-1'), 'ls-');
+  void test('without a room there is nothing to bind to: the plain prefix', () => {
+    assert.equal(peerIdPrefix(undefined, 'u-1'), 'ls-');
+    assert.equal(peerIdPrefix('', 'u-1'), 'ls-');
+  });
+
+  void test('the synchronous SHA-256 matches the standard one on empty, short, block-edge and long inputs', () => {
+    for (const text of ['', 'abc', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(64), 'a'.repeat(1000), 'ünïcødé ✓']) {
+      assert.equal(sha256Hex(text), createHash('sha256').update(text).digest('hex'));
+    }
   });
 });
 

@@ -2,6 +2,8 @@
  * Who this tab is: a random id generator and the stable user id kept for the
  * tab, so a refresh is the same person.
  */
+import { sha256Hex } from './sha256.js';
+
 export const USER_ID_KEY = 'live-session.user-id';
 
 export function randomId(prefix: string): string {
@@ -64,17 +66,10 @@ export function tokenIdentity(token: string): { room: string; userId: string } |
  * identity in one room (16 hex digits of SHA-256 over `live-session peer id`,
  * the room and the user id, separated by newlines, then a dash), so after a
  * server restart nobody else can register the ids the room knows as ours.
- * Without Web Crypto (a page that is not a secure context), `ls-`: the server
- * still accepts untagged ids unless it is configured to bind every id.
+ * Computed synchronously, so the websocket can open in the same task as the
+ * join (and on a page that is not a secure context, where Web Crypto is absent).
  */
-export async function peerIdPrefix(room: string | undefined, userId: string): Promise<string> {
-  const subtle = (globalThis.crypto as Crypto | undefined)?.subtle;
-  if (!room || !subtle) return 'ls-';
-  try {
-    const digest = await subtle.digest('SHA-256', new TextEncoder().encode(`live-session peer id\n${room}\n${userId}`));
-    const hex = [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-    return `${hex.slice(0, 16)}-`;
-  } catch {
-    return 'ls-';
-  }
+export function peerIdPrefix(room: string | undefined, userId: string): string {
+  if (!room) return 'ls-';
+  return `${sha256Hex(`live-session peer id\n${room}\n${userId}`).slice(0, 16)}-`;
 }

@@ -135,8 +135,9 @@ export class Membership {
     const mediaStarted = this.#host.media.start();
     mediaStarted.catch(() => undefined);
     try {
-      await Promise.all([signalling.prepare(), this.#tagPeerIds()]);
-      if (!this.#isJoining()) throw new SessionError('join-cancelled', 'The join was cancelled.');
+      // The socket opens in this task, before anything else (an element's first
+      // render, the camera's start) holds the main thread.
+      this.#tagPeerIds();
       await signalling.connect();
       await mediaStarted;
       if (!this.#isJoinedOrJoining()) throw new SessionError('join-cancelled', 'The join was cancelled.');
@@ -178,11 +179,11 @@ export class Membership {
   }
 
   /** Peer ids carry the tag of the identity the server will see (the token's, when there is one). */
-  async #tagPeerIds(): Promise<void> {
+  #tagPeerIds(): void {
     const { options } = this.#host;
     const fromToken = options.token ? tokenIdentity(options.token) : null;
     const identity = fromToken ?? { room: options.room, userId: this.#host.joinFields().userId };
-    this.#host.signalling.usePeerIdPrefix(await peerIdPrefix(identity.room, identity.userId));
+    this.#host.signalling.usePeerIdPrefix(peerIdPrefix(identity.room, identity.userId));
   }
 
   #isJoinedOrJoining(): boolean {

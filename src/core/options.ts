@@ -54,7 +54,7 @@ export interface LiveSessionOptions {
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** Total outgoing video bitrate shared by all peers. Default 2,500,000. */
   videoBudgetBps?: number;
-  /** How long `GET <server>/ice` may take before the join goes on without ICE servers. Default 3000 ms. */
+  /** How long `GET <server>/ice` may take (asked only of an older server, whose join answer lacks the ICE servers). Default 3000 ms. */
   iceFetchTimeoutMs?: number;
   /** How long a new media connection may take to connect before it is placed again. Default 15000 ms. */
   connectTimeoutMs?: number;

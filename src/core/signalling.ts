@@ -1,8 +1,8 @@
 /**
  * The signalling channel: the PeerJS peer and its websocket to the room
- * server. It fetches the ICE servers, opens the peer, waits for the answer to
- * the join, and reconnects after a drop (the same peer first, so media keeps
- * flowing; a fresh peer id after several refused attempts). What to send as the
+ * server. It opens the peer at once (the ICE servers come with the answer to
+ * the join), waits for that answer, and reconnects after a drop (the same peer
+ * first, so media keeps flowing; a fresh peer id after several refused attempts). What to send as the
  * join, and what to do with messages, calls and losses, the session decides.
  *
  * In the room it watches the server's signs of life: a socket silent for
@@ -14,7 +14,7 @@
  */
 import type { MediaConnection } from 'peerjs';
 import { Peer } from './peerjs.js';
-import { isRecord, isRelayCredentials, isServerMessage, type ClientMessage, type RelayCredentials, type ServerMessage } from '../protocol/index.js';
+import { isIceServerList, isRecord, isRelayCredentials, isServerMessage, type ClientMessage, type RelayCredentials, type ServerMessage } from '../protocol/index.js';
 import { randomId } from './identity.js';
 import type { Logger } from './logger.js';
 import type { Timings } from './options.js';
@@ -67,6 +67,8 @@ export class SignallingChannel {
   readonly #scheduler: Scheduler;
   readonly #host: SignallingHost;
   #iceServers: RTCIceServer[] | null;
+  /** The session was given its ICE servers: the server's are not used. */
+  readonly #iceGiven: boolean;
   #peer: Peer | null = null;
   #attempt = 0;
   /** Every peer id this channel opens starts with it (see `peerIdPrefix`). */
@@ -100,6 +102,7 @@ export class SignallingChannel {
   ) {
     this.#server = server;
     this.#iceServers = iceServers;
+    this.#iceGiven = iceServers !== null;
     this.#transportPolicy = transportPolicy;
     this.#timings = timings;
     this.#scheduler = scheduler;
@@ -130,18 +133,37 @@ export class SignallingChannel {
     this.#peer?.socket.send(message);
   }
 
-  /** Fetches the ICE servers unless given; none on failure (host candidates still work on a LAN). */
-  async prepare(): Promise<void> {
-    if (this.#iceServers !== null) return;
+  /**
+   * The server's STUN/TURN servers, unless the session was given its own: they
+   * come in LS-JOINED, so the socket opens without fetching them first. An
+   * older server's LS-JOINED lacks them: then they are fetched from
+   * `<path>ice` (none on failure: host candidates still work on a LAN), and
+   * calls placed before they arrive get them at their next ICE gathering.
+   */
+  #takeIceServers(servers: unknown): void {
+    if (this.#iceGiven) return;
+    if (isIceServerList(servers)) {
+      this.#iceServers = servers;
+      this.#applyConfig();
+      return;
+    }
+    if (servers !== undefined) this.#host.log.warn('ignored a malformed ICE server list');
+    if (this.#iceServers === null) void this.#fetchIceServers();
+  }
+
+  async #fetchIceServers(): Promise<void> {
+    this.#iceServers = [];
     const controller = new AbortController();
     const cancel = this.#scheduler.after(this.#timings.iceFetchTimeoutMs, () => controller.abort());
     try {
       const response = await fetch(`${this.#server.base}ice`, { signal: controller.signal });
       const body = response.ok ? ((await response.json()) as { iceServers?: unknown }) : {};
-      this.#iceServers = Array.isArray(body.iceServers) ? (body.iceServers as RTCIceServer[]) : [];
+      if (isIceServerList(body.iceServers)) {
+        this.#iceServers = body.iceServers;
+        this.#applyConfig();
+      }
     } catch {
-      // An older or stock server: host candidates still work on a LAN or loopback.
-      this.#iceServers = [];
+      // A server without the route: host candidates only.
     } finally {
       cancel();
     }
@@ -293,6 +315,19 @@ export class SignallingChannel {
    */
   #useRelay(relay: RelayCredentials): void {
     this.#relay = relay;
+    this.#applyConfig();
+    this.#cancelRelayRefresh();
+    const left = relay.expiresAt - Date.now();
+    // Renew at 80 % of the lifetime (12 min ahead for the default hour). A rule of
+    // "a minute before the end" would renew every second at the shortest, 60 s lifetime.
+    const renewIn = Math.max(1000, left * 0.8);
+    this.#cancelRelayRefresh = this.#scheduler.after(renewIn, () => {
+      if (this.connected && this.#host.inRoom()) this.send({ type: 'LS-ICE' });
+    });
+  }
+
+  /** New ICE servers: for every call placed or answered from now on, and live connections' next gathering. */
+  #applyConfig(): void {
     const config = this.#rtcConfig();
     const peer = this.#peer;
     if (peer) {
@@ -306,14 +341,6 @@ export class SignallingChannel {
         // A closed connection, or a browser refusing a change: the next call uses the new servers.
       }
     }
-    this.#cancelRelayRefresh();
-    const left = relay.expiresAt - Date.now();
-    // Renew at 80 % of the lifetime (12 min ahead for the default hour). A rule of
-    // "a minute before the end" would renew every second at the shortest, 60 s lifetime.
-    const renewIn = Math.max(1000, left * 0.8);
-    this.#cancelRelayRefresh = this.#scheduler.after(renewIn, () => {
-      if (this.connected && this.#host.inRoom()) this.send({ type: 'LS-ICE' });
-    });
   }
 
   /** Closes the peer and every pending task of the channel. */
@@ -353,9 +380,12 @@ export class SignallingChannel {
         else this.#host.log.warn('ignored malformed relay credentials');
         return;
       }
-      if (message.type === 'LS-JOINED' && message.payload.relay !== undefined) {
-        if (isRelayCredentials(message.payload.relay)) this.#useRelay(message.payload.relay);
-        else this.#host.log.warn('ignored malformed relay credentials');
+      if (message.type === 'LS-JOINED') {
+        this.#takeIceServers(message.payload.iceServers);
+        if (message.payload.relay !== undefined) {
+          if (isRelayCredentials(message.payload.relay)) this.#useRelay(message.payload.relay);
+          else this.#host.log.warn('ignored malformed relay credentials');
+        }
       }
       this.#host.onMessage(message);
     });

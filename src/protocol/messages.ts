@@ -417,6 +417,8 @@ export interface JoinedMessage {
     admission?: AdmissionInfo;
     /** Tutors only: who is in the waiting room, longest waiting first. */
     waiting?: WaitingInfo[];
+    /** The server's STUN/TURN servers, as `<path>ice` serves them (absent from older servers). */
+    iceServers?: IceServerInfo[];
     /** Relay (TURN) credentials for this member, when the server hands them out. */
     relay?: RelayCredentials;
     /** The room's topology (absent from servers that leave it to the pages). */
@@ -719,8 +721,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Whether a value is well-formed relay credentials (from a server, so checked before use). */
 export function isRelayCredentials(value: unknown): value is RelayCredentials {
-  if (!isRecord(value) || typeof value['expiresAt'] !== 'number' || !Number.isFinite(value['expiresAt'])) return false;
-  const servers = value['iceServers'];
+  return isRecord(value) && typeof value['expiresAt'] === 'number' && Number.isFinite(value['expiresAt']) && isIceServerList(value['iceServers']);
+}
+
+/** A list of at most 10 STUN/TURN servers in the shape of `RTCIceServer`. */
+export function isIceServerList(servers: unknown): servers is IceServerInfo[] {
   return (
     Array.isArray(servers) &&
     servers.length <= 10 &&

@@ -132,7 +132,7 @@ export interface RoomServerOptions {
   maxRoomSize?: number;
   /** Seconds of clock skew tolerated when checking a token's `exp`. Default 5. */
   clockTolerance?: number;
-  /** STUN/TURN servers served at `GET <path>ice` as `{ iceServers }`. Default `[]`. */
+  /** STUN/TURN servers served at `GET <path>ice` as `{ iceServers }`, and in each LS-JOINED. Default `[]`. */
   iceServers?: IceServerConfig[];
   /**
    * A TURN relay with short-lived credentials (TURN REST scheme, coturn's

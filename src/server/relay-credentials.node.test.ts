@@ -40,6 +40,8 @@ void describe('TURN credentials', () => {
       client.send({ type: 'LS-ICE' });
       assert.equal((await client.nextError()).code, 'not-joined');
       const joined = await client.join({ token: await signJoinToken({ room: 'turn-room', sub: 'user-turn', name: 'Tia', role: 'student' }, SECRET) });
+      // The static list comes with the join too, so a client need not fetch it before connecting.
+      assert.deepEqual(joined.iceServers, [{ urls: 'stun:127.0.0.1:3478' }]);
       const relay = joined.relay;
       assert.ok(relay);
       const first = relay.iceServers[0];
@@ -62,6 +64,7 @@ void describe('TURN credentials', () => {
       opened.push(client);
       const joined = await client.join({ token: await signJoinToken({ room: 'no-turn', sub: 'user-nt', name: 'Nia', role: 'student' }, SECRET) });
       assert.equal(joined.relay, undefined);
+      assert.deepEqual(joined.iceServers, [], 'no ICE servers configured: an empty list, not an absent one (absent means an older server)');
       client.send({ type: 'LS-ICE' });
       assert.equal((await client.nextError()).code, 'forbidden');
     });

@@ -17,7 +17,7 @@ import {
 import { checkHandPayload, checkStatePayload, checkTargetPayload } from './frames.js';
 import type { JoinAdmission } from './join-admission.js';
 import type { JoinIdentity } from './join-identity.js';
-import type { ResolvedRoomServerOptions } from './options.js';
+import type { IceServerConfig, ResolvedRoomServerOptions } from './options.js';
 import type { MediaConnectionTable } from './relay.js';
 import type { Member, Room, RoomRegistry } from './room-registry.js';
 import type { ServerLog, SocketGate } from './socket-gate.js';
@@ -239,7 +239,7 @@ export class RoomActions {
         floor: this.floor.snapshot(room),
         screen: this.screen.snapshot(room),
         ...this.admissionFor(room.name, info.role),
-        ...this.relayFor(info.userId),
+        ...this.iceFor(info.userId),
         ...this.mediaFor(room.name, info.id, info.role),
       },
     });
@@ -288,7 +288,7 @@ export class RoomActions {
         floor: this.floor.snapshot(room),
         screen: this.screen.snapshot(room),
         ...this.admissionFor(room.name, moved.info.role),
-        ...this.relayFor(moved.info.userId),
+        ...this.iceFor(moved.info.userId),
         ...this.mediaFor(room.name, moved.info.id, moved.info.role),
       },
     });
@@ -417,9 +417,13 @@ export class RoomActions {
     }
   }
 
-  /** The relay part of an LS-JOINED: TURN credentials for this member, when a TURN relay is configured. */
-  private relayFor(userId: string): { relay?: RelayCredentials } {
-    return this.options.turn ? { relay: relayCredentials(this.options.turn, userId) } : {};
+  /**
+   * The ICE part of an LS-JOINED: the static STUN/TURN servers (what `<path>ice`
+   * serves, so a page need not fetch them before it connects) and, when a TURN
+   * relay is configured, this member's credentials.
+   */
+  private iceFor(userId: string): { iceServers: IceServerConfig[]; relay?: RelayCredentials } {
+    return { iceServers: this.options.iceServers, ...(this.options.turn ? { relay: relayCredentials(this.options.turn, userId) } : {}) };
   }
 
   /** LS-ICE: fresh relay credentials for a member (the ones from the join run out). */

@@ -1,0 +1,51 @@
+/**
+ * The server's STUN/TURN list comes with the answer to the join: the socket
+ * opens without a `GET <server>ice` first, and every call uses the list. A
+ * session given its own list keeps it.
+ */
+import { expect } from '@esm-bundle/chai';
+import { useServer } from '../../test/browser/helpers.js';
+import { Classroom } from '../../test/browser/session-helpers.js';
+
+const STUN = 'stun:127.0.0.1:9';
+
+/** The `urls` of every ICE server a connection was configured with. */
+function iceUrls(pc: RTCPeerConnection): string[] {
+  return (pc.getConfiguration().iceServers ?? []).flatMap((server) => (Array.isArray(server.urls) ? server.urls : [server.urls]));
+}
+
+/** Requests this page made to a room server's ICE route. */
+function iceFetches(): string[] {
+  return performance
+    .getEntriesByType('resource')
+    .map((entry) => entry.name)
+    .filter((name) => new URL(name).pathname.endsWith('/ice'));
+}
+
+describe('ICE servers from the join', function () {
+  this.timeout(60_000);
+  const server = useServer({ kind: 'room', options: { iceServers: [{ urls: STUN }] } });
+  let room: Classroom;
+  beforeEach(() => {
+    room = new Classroom(server.current);
+  });
+  afterEach(async () => {
+    await room.close();
+  });
+
+  it("reach every call without fetching them; media flows; a session's own list wins", async () => {
+    performance.clearResourceTimings();
+    const tutor = await room.join('Tess', 'tutor');
+    const sam = await room.join('Sam', 'student');
+    const own = await room.join('Olga', 'student', { iceServers: [] });
+    await room.expectSees(sam, tutor);
+    await room.expectSees(tutor, sam);
+    await room.expectSees(own, tutor);
+    for (const session of [tutor, sam]) {
+      expect(session.peerConnections.length, `${session.name}'s calls`).to.be.greaterThan(0);
+      for (const pc of session.peerConnections) expect(iceUrls(pc), session.name).to.include(STUN);
+    }
+    for (const pc of own.peerConnections) expect(iceUrls(pc), 'the given list').not.to.include(STUN);
+    expect(iceFetches(), 'no GET <server>ice').to.deep.equal([]);
+  });
+});
