@@ -56,6 +56,25 @@ const TRACE_SCRIPT = `<script>
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) console.log('resource', e.name, e.startTime.toFixed(0), '→', e.responseEnd.toFixed(0));
   }).observe({ type: 'resource', buffered: true });
+  // Each signalling message's type, sent and received.
+  const NativeSocket = window.WebSocket;
+  const kind = (data) => { try { return JSON.parse(data).type; } catch { return '?'; } };
+  window.WebSocket = class extends NativeSocket {
+    constructor(...args) {
+      super(...args);
+      console.log('ws created');
+      this.addEventListener('open', () => console.log('ws open'));
+      this.addEventListener('message', (event) => console.log('ws ←', kind(event.data)));
+    }
+    send(data) { console.log('ws →', kind(data)); super.send(data); }
+  };
+  // When the camera and microphone were asked for, and when they came.
+  const media = navigator.mediaDevices;
+  const getUserMedia = media.getUserMedia.bind(media);
+  media.getUserMedia = (constraints) => {
+    console.log('getUserMedia', JSON.stringify(Object.keys(constraints)));
+    return getUserMedia(constraints).then((stream) => { console.log('getUserMedia resolved'); return stream; });
+  };
 </script>`;
 
 /** The course page: the script-tag bundle and one element, as an LMS page would have them. */
@@ -86,7 +105,7 @@ ${TRACE ? TRACE_SCRIPT : ''}<script type="module" src="/live-session.bundle.js">
 function handWrittenPage(peerServer: { port: number }, target: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Raw</title>
-<script src="/peerjs.min.js"></script>
+${TRACE ? TRACE_SCRIPT : ''}<script src="/peerjs.min.js"></script>
 </head><body>
 <script>${FIRST_FRAME}</script>
 <script>
@@ -185,6 +204,13 @@ ${TRACE ? TRACE_SCRIPT : ''}<script src="/peerjs.min.js"></script></head><body><
     pages.set('/course.html', coursePage(room.url, roomName));
     pages.set('/raw.html', handWrittenPage({ port: barePort }, target));
 
+    // LS_NAV_PROFILE: the tutor's page too, over all the runs.
+    const hostProfiler = process.env.LS_NAV_PROFILE ? await hostContext.newCDPSession(hostPage) : null;
+    if (hostProfiler) {
+      await hostProfiler.send('Profiler.enable');
+      await hostProfiler.send('Profiler.setSamplingInterval', { interval: 200 });
+      await hostProfiler.send('Profiler.start');
+    }
     const sdk: number[] = [];
     const raw: number[] = [];
     for (let i = 0; i < options.runs + 1; i++) {
@@ -195,6 +221,10 @@ ${TRACE ? TRACE_SCRIPT : ''}<script src="/peerjs.min.js"></script></head><body><
       sdk.push(s);
       raw.push(r);
       options.log(`navigation → first remote frame, run ${String(i)}: SDK ${s.toFixed(0)} ms, hand-written ${r.toFixed(0)} ms`);
+    }
+    if (hostProfiler && process.env.LS_NAV_PROFILE) {
+      const { profile } = await hostProfiler.send('Profiler.stop');
+      writeFileSync(resolve(process.env.LS_NAV_PROFILE, `host-${String(Date.now())}.cpuprofile`), JSON.stringify(profile));
     }
     await hostContext.close();
     const sdkDist = distribution(sdk);

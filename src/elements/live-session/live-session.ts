@@ -334,7 +334,10 @@ export class LiveSessionElement extends LitElement {
     super.connectedCallback();
     // Frameworks set properties just after connecting the element (React
     // through @lit/react, Angular's bindings, a script after the tag): the
-    // join or the preview waits for the first update, when those are in.
+    // join or the preview waits for an update, when those are in. The first
+    // connection starts them in the first update, before its render (see
+    // willUpdate); a later one (put back in the page) once it has updated.
+    if (!this.hasUpdated) return;
     void this.updateComplete.then(() => {
       if (this.isConnected) this.#start();
     });
@@ -359,6 +362,10 @@ export class LiveSessionElement extends LitElement {
     // `autojoin` turned on after the first update: join now.
     if (changed.has('autojoin') && this.hasUpdated && this.autojoin && this.session?.phase === 'idle') void this.join().catch(() => undefined);
     if (this.session) this.session.log.enabled = this.debug;
+    // The first update: the join's socket and camera start now, in the same
+    // task, while the page goes on to render (on a cold page the first render
+    // and the scripts around it hold the main thread for a few hundred ms).
+    if (!this.hasUpdated && this.isConnected) this.#start();
   }
 
   /** The settings the current session was made from. */

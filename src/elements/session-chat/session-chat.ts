@@ -14,7 +14,16 @@ import { sessionChatStyles } from './session-chat.styles.js';
 /** The room requests whose refusals the chat shows. */
 const CHAT_REQUESTS = new Set(['LS-CHAT', 'LS-CHAT-DELETE', 'LS-CHAT-POLICY']);
 
-const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+/**
+ * The messages' time format, made on first use: building an Intl formatter
+ * loads locale data, tens of milliseconds on a cold page, and most pages
+ * render no chat message before their first picture.
+ */
+let timeFormat: Intl.DateTimeFormat | undefined;
+function formatTime(at: number): string {
+  timeFormat ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+  return timeFormat.format(at);
+}
 
 /**
  * @customElement session-chat
@@ -192,7 +201,7 @@ export class SessionChat extends SessionElement {
       <div class="meta">
         <span part="sender">${sender}</span>
         ${m.to ? html`<span part="recipient">${s.privateTo(m.to.userId === this.currentSession?.userId ? s.you : m.to.name)}</span>` : nothing}
-        <time datetime=${new Date(m.sentAt).toISOString()}>${TIME.format(m.sentAt)}</time>
+        <time datetime=${new Date(m.sentAt).toISOString()}>${formatTime(m.sentAt)}</time>
         ${tutor
           ? html`<button part="delete" aria-label=${s.deleteMessageFrom(sender)} @click=${() => this.currentSession?.deleteChatMessage(m.id)}>
               ${icons.remove}
