@@ -18,6 +18,8 @@ export class TileSize implements ReactiveController {
   readonly #host: ReactiveElement;
   readonly #subject: () => TileSubject;
   #observer: ResizeObserver | null = null;
+  /** The host's box as the observer last saw it (null until it has): read without forcing a layout. */
+  #box: { width: number; height: number } | null = null;
   #reported: { session: NonNullable<TileSubject['session']>; id: string } | null = null;
 
   constructor(host: ReactiveElement, subject: () => TileSubject) {
@@ -28,17 +30,26 @@ export class TileSize implements ReactiveController {
 
   hostConnected(): void {
     if (typeof ResizeObserver === 'undefined') return;
-    this.#observer = new ResizeObserver(() => this.update());
+    this.#observer = new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1]?.borderBoxSize[0];
+      if (box) this.#box = { width: box.inlineSize, height: box.blockSize };
+      this.update();
+    });
     this.#observer.observe(this.#host);
   }
 
   hostDisconnected(): void {
     this.#observer?.disconnect();
     this.#observer = null;
+    this.#box = null;
     this.#withdraw();
   }
 
-  /** Reports the host's size now for the participant it shows. */
+  /**
+   * Reports the host's size for the participant it shows: the size the
+   * resize observer last saw (it sees the first layout and every change), so
+   * a render does not force a layout of its own to measure.
+   */
   update(): void {
     const { session, id } = this.#subject();
     if (!this.#observer || !session || id === null) {
@@ -46,7 +57,10 @@ export class TileSize implements ReactiveController {
       return;
     }
     if (this.#reported && (this.#reported.session !== session || this.#reported.id !== id)) this.#withdraw();
-    const { width, height } = this.#host.getBoundingClientRect();
+    const box = this.#box;
+    // Not laid out yet: the observer's first call reports it.
+    if (!box) return;
+    const { width, height } = box;
     session.setVideoSize(id, width > 0 && height > 0 ? { width: Math.round(width), height: Math.round(height) } : null);
     this.#reported = { session, id };
   }

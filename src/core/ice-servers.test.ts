@@ -7,7 +7,8 @@ import { expect } from '@esm-bundle/chai';
 import { useServer } from '../../test/browser/helpers.js';
 import { Classroom } from '../../test/browser/session-helpers.js';
 
-const STUN = 'stun:127.0.0.1:9';
+// Nothing listens there, and it is not a port browsers refuse (Firefox blocks 9).
+const STUN = 'stun:127.0.0.1:3478';
 
 /** The `urls` of every ICE server a connection was configured with. */
 function iceUrls(pc: RTCPeerConnection): string[] {

@@ -98,6 +98,10 @@ export class MediaLinks {
   readonly #fruitless = new Map<string, number>();
   /** The camera's part of the video budget: all of it, less while we share a screen. */
   #cameraShare = 1;
+  /** The limits each video sender was last given by `applySendLimits` (as a key), so an unchanged one is not read again. */
+  readonly #applied = new WeakMap<RTCRtpSender, string>();
+  /** A pass of `applySendLimits` waiting for its task (see there). */
+  #limitsPending: Cancel | null = null;
   /** Members whose connection sends less (its sending was judged poor). */
   readonly #reduced = new Set<string>();
   #external: ExternalMedia | null = null;
@@ -233,6 +237,7 @@ export class MediaLinks {
     this.#answeredAt.clear();
     this.#fruitless.clear();
     this.#scheduler.cancelAll();
+    this.#limitsPending = null;
   }
 
   /** Puts `track` (or nothing) on every sender of `kind`, without renegotiating. */
@@ -257,13 +262,30 @@ export class MediaLinks {
    * to the others. A connection judged poor gets the reduced limits.
    */
   applySendLimits(): void {
+    // Once, in a task of its own: several changes in a row cost one pass, and
+    // reading each sender's parameters (a synchronous call into the browser's
+    // WebRTC thread) does not delay what the change was part of, such as the
+    // ANSWER that leaves once its local description is set.
+    if (this.#limitsPending) return;
+    this.#limitsPending = this.#scheduler.after(0, () => {
+      this.#limitsPending = null;
+      this.#applySendLimitsNow();
+    });
+  }
+
+  #applySendLimitsNow(): void {
     const receivesVideo = (id: string): boolean => this.#host.member(id)?.incomingVideoOff !== true;
     const sending = [...this.#links].filter(([id]) => receivesVideo(id)).flatMap(([, link]) => sendersOf(link, 'video'));
     const limits = videoSendLimits(sending.length, this.#timings.videoBudgetBps * this.#cameraShare);
     for (const [id, link] of this.#links) {
       const target = this.#reduced.has(id) ? reducedSendLimits(limits) : limits;
       const active = receivesVideo(id);
+      const wanted = `${String(target.maxBitrate)}/${String(target.scaleResolutionDownBy)}/${String(target.maxFramerate)}/${String(active)}`;
       for (const sender of sendersOf(link, 'video')) {
+        // What this pass set last time: no need to read the parameters again. Reading them
+        // waits for the browser's WebRTC thread, which a join of many calls keeps busy
+        // (a late joiner into a room of five spent about 100 ms of main thread in it).
+        if (this.#applied.get(sender) === wanted) continue;
         const parameters = sender.getParameters();
         if (parameters.encodings.length === 0) continue; // Not negotiated yet; retried when it is.
         const same = parameters.encodings.every(
@@ -273,6 +295,7 @@ export class MediaLinks {
             e.maxFramerate === target.maxFramerate &&
             (e.active ?? true) === active,
         );
+        this.#applied.set(sender, wanted);
         if (same) continue; // Setting them again may still reconfigure the encoder.
         for (const encoding of parameters.encodings) {
           encoding.maxBitrate = target.maxBitrate;
@@ -281,6 +304,8 @@ export class MediaLinks {
           encoding.active = active;
         }
         sender.setParameters(parameters).catch((error: unknown) => {
+          // Not set: the next pass reads and tries again.
+          if (this.#applied.get(sender) === wanted) this.#applied.delete(sender);
           this.#host.log.debug('setParameters failed', error);
         });
       }
@@ -311,6 +336,9 @@ export class MediaLinks {
         this.#host.log.debug('key frame sent after an outage to', id);
       } catch (error: unknown) {
         this.#host.log.debug('key frame request failed', error);
+        // The encoding may be left off: the limits are read and set again.
+        this.#applied.delete(sender);
+        this.applySendLimits();
       }
     }
   }

@@ -131,3 +131,25 @@ export function socketIsOpen(peer: Peer): boolean {
   const socket = (peer.socket as unknown as { _socket?: unknown })._socket;
   return typeof WebSocket !== 'undefined' && socket instanceof WebSocket && socket.readyState === WebSocket.OPEN;
 }
+
+/**
+ * Whether a signalling frame is a CANDIDATE for an active TCP host candidate
+ * (`tcptype active`, port 9). Browsers only connect out over TCP, so two of
+ * them can never pair such candidates: between two pages they are messages to
+ * relay and candidates for the far side to add and check (each a blocking call
+ * into the browser's WebRTC thread) for nothing.
+ */
+export function isActiveTcpCandidate(frame: unknown): boolean {
+  if (typeof frame !== 'object' || frame === null || (frame as { type?: unknown }).type !== 'CANDIDATE') return false;
+  const candidate = (frame as { payload?: { candidate?: { candidate?: unknown } } }).payload?.candidate?.candidate;
+  return typeof candidate === 'string' && / tcp /i.test(candidate) && /\stcptype active(\s|$)/.test(candidate);
+}
+
+/** Keeps `peer` from sending CANDIDATE frames nobody can use (see {@link isActiveTcpCandidate}). */
+export function skipUselessCandidates(peer: Peer): void {
+  const socket = peer.socket as unknown as { send: (data: unknown) => void };
+  const send = socket.send.bind(socket);
+  socket.send = (data: unknown): void => {
+    if (!isActiveTcpCandidate(data)) send(data);
+  };
+}

@@ -9,6 +9,7 @@ import { browserFamily, classifyMediaError, describeMediaFailure, type BrowserFa
 import { parseServerUrl } from './server-url.js';
 import { cleanName } from '../protocol/index.js';
 import { detectBrowser } from '../script-tag/browser-details.js';
+import { isActiveTcpCandidate } from './peer-guards.js';
 
 describe('chooseGridLayout', () => {
   const table: [count: number, width: number, height: number, columns: number, rows: number][] = [
@@ -192,4 +193,21 @@ describe('detectBrowser (the bundle\'s stand-in for webrtc-adapter)', () => {
   for (const [ua, browser, version] of table) {
     it(`${browser} ${String(version)}`, () => assert.deepEqual(detectBrowser(ua), { browser, version }));
   }
+});
+
+describe('isActiveTcpCandidate', () => {
+  const frame = (candidate: string): unknown => ({ type: 'CANDIDATE', payload: { candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0 }, type: 'media', connectionId: 'mc_1' }, dst: 'x' });
+  it('active TCP host candidates are the ones no browser can pair', () => {
+    assert.equal(isActiveTcpCandidate(frame('candidate:1 1 tcp 1518214911 192.0.2.2 9 typ host tcptype active generation 0 ufrag a network-id 1')), true);
+    assert.equal(isActiveTcpCandidate(frame('candidate:1 1 TCP 1518214911 fd00::2 9 typ host tcptype active')), true);
+  });
+  it('UDP, passive TCP, relay and other frames pass', () => {
+    assert.equal(isActiveTcpCandidate(frame('candidate:1 1 udp 2122194687 192.0.2.2 32971 typ host generation 0')), false);
+    assert.equal(isActiveTcpCandidate(frame('candidate:2 1 tcp 1518214911 192.0.2.2 443 typ host tcptype passive')), false);
+    assert.equal(isActiveTcpCandidate(frame('candidate:3 1 udp 41885439 203.0.113.5 3478 typ relay raddr 0.0.0.0 rport 0')), false);
+    assert.equal(isActiveTcpCandidate({ type: 'OFFER', payload: { sdp: 'tcptype active' } }), false);
+    assert.equal(isActiveTcpCandidate({ type: 'CANDIDATE', payload: null }), false);
+    assert.equal(isActiveTcpCandidate(null), false);
+    assert.equal(isActiveTcpCandidate('CANDIDATE tcp tcptype active'), false);
+  });
 });

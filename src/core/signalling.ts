@@ -18,7 +18,7 @@ import { isIceServerList, isRecord, isRelayCredentials, isServerMessage, type Cl
 import { randomId } from './identity.js';
 import type { Logger } from './logger.js';
 import type { Timings } from './options.js';
-import { guardPeer, socketIsOpen, whenSocketOpens } from './peer-guards.js';
+import { guardPeer, skipUselessCandidates, socketIsOpen, whenSocketOpens } from './peer-guards.js';
 import { LivenessEstimator, reconnectDelay, stalledFor } from './recovery-rules.js';
 import type { Cancel, Scheduler } from './scheduler.js';
 import type { ParsedServer } from './server-url.js';
@@ -300,11 +300,18 @@ export class SignallingChannel {
     return this.#rtcConfig();
   }
 
-  /** The RTCPeerConnection configuration for new calls: static servers, relay credentials, policy. */
+  /**
+   * The RTCPeerConnection configuration for new calls: static servers, relay
+   * credentials, policy. Audio, video and PeerJS's data channel share one
+   * transport from the start (`max-bundle`): a third of the ICE candidates to
+   * gather, signal and check that the browser's default (a transport per
+   * kind until the answer bundles them) would have.
+   */
   #rtcConfig(): RTCConfiguration {
     return {
       iceServers: [...(this.#iceServers ?? []), ...(this.#relay?.iceServers ?? [])],
       iceTransportPolicy: this.#transportPolicy,
+      bundlePolicy: 'max-bundle',
     };
   }
 
@@ -364,6 +371,7 @@ export class SignallingChannel {
       config: this.#rtcConfig(),
     });
     guardPeer(peer, this.#host.log);
+    skipUselessCandidates(peer);
     peer.socket.on('message', (message: unknown) => {
       if (this.#peer !== peer) return;
       // Any message is a sign of life; a pong also measures the round trip.

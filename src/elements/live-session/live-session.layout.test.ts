@@ -104,7 +104,8 @@ describe('<live-session> layout', function () {
     const label = leave.querySelector('.label') as HTMLElement;
     expect(rect(label).width, 'the Leave label is visible').to.be.greaterThan(20);
     const grid = root.querySelector('video-grid') as HTMLElement;
-    for (const tile of tilesOf(tutor)) expect(inside(rect(tile), rect(grid)), 'a tile outside the grid').to.equal(true);
+    // The grid sets its columns when its resize observer reports its size: a frame or two after the tiles appear.
+    await waitFor(() => tilesOf(tutor).every((tile) => inside(rect(tile), rect(grid))), "the tutor's tiles inside the grid");
     await expectAccessible(tutor);
   });
 });
