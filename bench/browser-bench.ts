@@ -57,7 +57,7 @@ const BENCH_PAGE = `<!doctype html>
     video.play().catch(() => {});
   });
   window.newSession = (options) => {
-    const session = new LS.LiveSession({ storage: null, video: window.SMALL, audio: {}, ...options });
+    const session = new LS.LiveSession({ storage: null, video: window.SMALL, audio: {}, debug: window.TRACE === true, ...options });
     window.sessions.push(session);
     return session;
   };
@@ -113,9 +113,13 @@ export function distribution(samples: number[]): Distribution {
   return { runs: samples.length, p50: Math.round(percentile(samples, 50)), p90: Math.round(percentile(samples, 90)) };
 }
 
+/** LS_BENCH_TRACE=1: the sessions of the bench pages log with their debug switch, each line stamped with the wall clock. */
+const TRACE = process.env.LS_BENCH_TRACE === '1';
+
 async function benchPage(browser: Browser, url: string): Promise<Page> {
   const context = await browser.newContext();
   const page = await context.newPage();
+  if (TRACE) await page.addInitScript(() => { (window as unknown as { TRACE: boolean }).TRACE = true; });
   await page.goto(`${url}bench.html`);
   await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true);
   return page;
@@ -140,6 +144,7 @@ interface PageSession {
   participants: { id: string; userId: string; isLocal: boolean; stream: MediaStream | null }[];
   join(): Promise<void>;
   leave(): Promise<void>;
+  setIncomingVideo(on: boolean): void;
   peerId: string | null;
 }
 type BenchWindow = Window & {
@@ -185,6 +190,8 @@ export async function runBrowserBenchmark(options: { runs?: number; log?: (line:
   const openPage = async (): Promise<Page> => {
     const page = await benchPage(browser, server);
     pages.push(page);
+    const n = pages.length;
+    if (TRACE) page.on('console', (message) => { console.log(`  [page ${String(n)}] ${String(Date.now() % 100_000)} ${message.text()}`); });
     return page;
   };
 
@@ -218,7 +225,12 @@ export async function runBrowserBenchmark(options: { runs?: number; log?: (line:
     const rawDist = distribution(raw);
     log(`  SDK p50 ${sdkDist.p50} ms, raw PeerJS p50 ${rawDist.p50} ms`);
 
-    // 2. Late joiners into rooms of 1, 3 and 5 (the existing ones share one page).
+    // 2. Late joiners into rooms of 1, 3 and 5. The existing members share one
+    // page and have turned incoming video off: in a real class each has a
+    // machine of its own, and here a mesh of five among themselves would be
+    // twenty videos encoded and decoded by one renderer on two cores, which
+    // the newcomer's join would be measured against. They still send their
+    // video to the newcomer, who receives everyone's.
     const lateJoin: BrowserBenchResult['lateJoin'] = [];
     for (const existing of [1, 3, 5]) {
       log(`bench: late joiner into a room of ${existing}…`);
@@ -226,9 +238,20 @@ export async function runBrowserBenchmark(options: { runs?: number; log?: (line:
       const hostPage = await openPage();
       await hostPage.evaluate(async ({ s, r, n }) => {
         const w = window as unknown as BenchWindow;
-        await w.newSession({ server: s, room: r, name: 'Tutor', role: 'tutor' }).join();
-        for (let k = 1; k < n; k++) await w.newSession({ server: s, room: r, name: `S${String(k)}`, role: 'student' }).join();
+        for (let k = 0; k < n; k++) {
+          const member = w.newSession(k === 0 ? { server: s, room: r, name: 'Tutor', role: 'tutor' } : { server: s, room: r, name: `S${String(k)}`, role: 'student' });
+          member.setIncomingVideo(false);
+          await member.join();
+        }
       }, { s: server, r: lateRoom, n: existing });
+      // LS_BENCH_PROFILE=<dir>: a V8 CPU profile of the newcomer's page over each room size's runs.
+      const profileDir = process.env.LS_BENCH_PROFILE;
+      const profiler = profileDir ? await studentPage.context().newCDPSession(studentPage) : null;
+      if (profiler) {
+        await profiler.send('Profiler.enable');
+        await profiler.send('Profiler.setSamplingInterval', { interval: 200 });
+        await profiler.send('Profiler.start');
+      }
       const firsts: number[] = [];
       const alls: number[] = [];
       for (let i = 0; i < Math.max(5, Math.round(runs / 1.2)) + 1; i++) {
@@ -242,6 +265,11 @@ export async function runBrowserBenchmark(options: { runs?: number; log?: (line:
           firsts.push(first);
           alls.push(all);
         }
+      }
+      if (profiler && profileDir) {
+        const { profile } = await profiler.send('Profiler.stop');
+        writeFileSync(join(profileDir, `late-joiner-${String(existing)}.cpuprofile`), JSON.stringify(profile));
+        await profiler.detach();
       }
       lateJoin.push({ existing, firstFrame: distribution(firsts), allFrames: distribution(alls) });
       await closePage(hostPage);

@@ -7,7 +7,8 @@
  * `peer.call` to a known id through a bare PeerJS server. Runs alternate in one
  * Chromium, each in a fresh browser context (no cache), and the time is the
  * page's own clock from navigation start (`performance.now()` at the first
- * presented frame of the remote video).
+ * presented frame of the remote video: on the course page, in the element's
+ * own tile of the tutor, what the user sees).
  */
 import { createServer, type Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -40,7 +41,18 @@ const FIRST_FRAME = `
     document.body.append(video);
     video.requestVideoFrameCallback(() => { console.log('first frame'); window.reportFrame(performance.now()); });
     video.play().catch(() => {});
+  };
+  window.watchVideo = (video) => {
+    // A frame presented before this callback was set would be missed: the count tells.
+    video.requestVideoFrameCallback((now, frame) => { console.log('first frame', frame.presentedFrames); window.reportFrame(performance.now()); });
   };`;
+
+/**
+ * LS_NAV_ALT_BUNDLE=<file>: another build of the script-tag bundle, measured in
+ * the same runs (alternating with the others) for an A/B of a change; logged
+ * only, not part of the results.
+ */
+const ALT_BUNDLE = process.env.LS_NAV_ALT_BUNDLE;
 
 /** LS_NAV_TRACE=1: the course page logs with its debug switch, each line stamped with ms from navigation. */
 const TRACE = process.env.LS_NAV_TRACE === '1';
@@ -58,7 +70,13 @@ const TRACE_SCRIPT = `<script>
   }).observe({ type: 'resource', buffered: true });
   // Each signalling message's type, sent and received.
   const NativeSocket = window.WebSocket;
-  const kind = (data) => { try { return JSON.parse(data).type; } catch { return '?'; } };
+  const kind = (data) => {
+    try {
+      const message = JSON.parse(data);
+      const candidate = message.type === 'CANDIDATE' ? message.payload?.candidate : null;
+      return candidate ? message.type + ' ' + candidate.sdpMid + ' ' + String(candidate.candidate).split(' ').slice(2, 8).join(' ') : message.type;
+    } catch { return '?'; }
+  };
   window.WebSocket = class extends NativeSocket {
     constructor(...args) {
       super(...args);
@@ -78,10 +96,10 @@ const TRACE_SCRIPT = `<script>
 </script>`;
 
 /** The course page: the script-tag bundle and one element, as an LMS page would have them. */
-function coursePage(server: string, room: string): string {
+function coursePage(server: string, room: string, bundle = '/live-session.bundle.js'): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Course</title>
-${TRACE ? TRACE_SCRIPT : ''}<script type="module" src="/live-session.bundle.js"></script>
+${TRACE ? TRACE_SCRIPT : ''}<script type="module" src="${bundle}"></script>
 </head><body>
 <h1>Week 3: fractions</h1>
 <script>${FIRST_FRAME}</script>
@@ -92,11 +110,22 @@ ${TRACE ? TRACE_SCRIPT : ''}<script type="module" src="/live-session.bundle.js">
   element.setAttribute('name', 'Student');
   element.setAttribute('autojoin', '');${TRACE ? "\n  element.setAttribute('debug', '');" : ''}
   element.video = ${SMALL};
-  element.addEventListener('ls-participant-updated', (event) => {
-    const p = event.detail.participant;
-    if (!p.isLocal && p.stream && p.stream.getVideoTracks().length > 0) window.watchFrames(p.stream);
-  });
   document.body.append(element);
+  // The first frame the user sees: in the element's own tile of the tutor.
+  const root = (node) => node?.shadowRoot ?? null;
+  const findTileVideo = () => {
+    for (const tile of root(root(element)?.querySelector('video-grid'))?.querySelectorAll('participant-tile:not([local])') ?? []) {
+      const video = root(tile)?.querySelector('video');
+      if (video?.srcObject instanceof MediaStream && video.srcObject.getVideoTracks().length > 0) return video;
+    }
+    return null;
+  };
+  const look = () => {
+    const video = findTileVideo();
+    if (video) window.watchVideo(video);
+    else requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
 </script>
 </body></html>`;
 }
@@ -126,6 +155,7 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text
 function courseSite(pages: Map<string, string>): Promise<{ server: Server; url: string }> {
   const assets: Record<string, string> = {
     '/live-session.bundle.js': resolve(ROOT, 'dist/live-session.bundle.js'),
+    ...(ALT_BUNDLE ? { '/alt.bundle.js': resolve(ALT_BUNDLE) } : {}),
     '/peerjs.min.js': resolve(ROOT, 'node_modules/peerjs/dist/peerjs.min.js'),
   };
   const server = createServer((request, response) => {
@@ -202,6 +232,8 @@ ${TRACE ? TRACE_SCRIPT : ''}<script src="/peerjs.min.js"></script></head><body><
     await hostPage.goto(`${site.url}/host.html`);
     const target = await hostPage.waitForFunction(() => (window as unknown as { rawTarget?: string }).rawTarget).then((h) => h.jsonValue() as Promise<string>);
     pages.set('/course.html', coursePage(room.url, roomName));
+    if (ALT_BUNDLE) pages.set('/alt.html', coursePage(room.url, roomName, '/alt.bundle.js'));
+    const alt: number[] = [];
     pages.set('/raw.html', handWrittenPage({ port: barePort }, target));
 
     // LS_NAV_PROFILE: the tutor's page too, over all the runs.
@@ -217,6 +249,11 @@ ${TRACE ? TRACE_SCRIPT : ''}<script src="/peerjs.min.js"></script></head><body><
       // Alternate, so both meet the same machine; the first of each is a warm-up.
       const s = await measure(browser, `${site.url}/course.html`);
       const r = await measure(browser, `${site.url}/raw.html`);
+      const a = ALT_BUNDLE ? await measure(browser, `${site.url}/alt.html`) : null;
+      if (i > 0 && a !== null) {
+        alt.push(a);
+        options.log(`  another bundle (${ALT_BUNDLE ?? ''}), run ${String(i)}: ${a.toFixed(0)} ms`);
+      }
       if (i === 0) continue;
       sdk.push(s);
       raw.push(r);
@@ -227,6 +264,7 @@ ${TRACE ? TRACE_SCRIPT : ''}<script src="/peerjs.min.js"></script></head><body><
       writeFileSync(resolve(process.env.LS_NAV_PROFILE, `host-${String(Date.now())}.cpuprofile`), JSON.stringify(profile));
     }
     await hostContext.close();
+    if (alt.length > 0) options.log(`another bundle: p50 ${distribution(alt).p50.toFixed(0)} ms against this bundle's ${distribution(sdk).p50.toFixed(0)} ms`);
     const sdkDist = distribution(sdk);
     const rawDist = distribution(raw);
     return { sdk: sdkDist, handWritten: rawDist, ratioP50: Number((sdkDist.p50 / rawDist.p50).toFixed(2)) };
