@@ -53,7 +53,12 @@ const BENCH_PAGE = `<!doctype html>
     video.muted = true; video.autoplay = true; video.playsInline = true; video.width = 160;
     video.srcObject = stream;
     document.body.append(video);
-    video.requestVideoFrameCallback(() => resolve(performance.now()));
+    video.requestVideoFrameCallback(() => {
+      resolve(performance.now());
+      // Gone once measured: a page that kept every run's players would slow every later run.
+      video.srcObject = null;
+      video.remove();
+    });
     video.play().catch(() => {});
   });
   window.newSession = (options) => {

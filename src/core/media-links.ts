@@ -436,10 +436,20 @@ export class MediaLinks {
       link.stream = stream;
       if (first) {
         this.#host.log.debug('stream from', `${this.#host.member(id)?.name ?? '?'} (${id})`);
-        const receiver = pc?.getReceivers().find((r) => r.track.kind === 'audio');
-        if (receiver) this.#host.watchAudio(id, receiver);
+        watchAudioOnceConnected();
       }
       this.#host.changed(id);
+    };
+    // Speaking is measured once audio can flow: sampling a receiver is a
+    // blocking call into the WebRTC thread, which a join keeps busy, and
+    // before the connection is up there is nothing to hear.
+    let audioWatched = false;
+    const watchAudioOnceConnected = (): void => {
+      if (audioWatched || link.stream === null || (pc && pc.connectionState !== 'connected')) return;
+      const receiver = pc?.getReceivers().find((r) => r.track.kind === 'audio');
+      if (!receiver) return;
+      audioWatched = true;
+      this.#host.watchAudio(id, receiver);
     };
     const onClose = (): void => {
       if (current()) this.#broken(id, link);
@@ -450,6 +460,7 @@ export class MediaLinks {
       this.#host.log.debug('media connection', state, id);
       if (state === 'connected') {
         link.everConnected = true;
+        watchAudioOnceConnected();
         this.#fruitless.delete(id);
         link.cancelDisconnected();
         this.applySendLimits();
