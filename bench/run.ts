@@ -98,6 +98,16 @@ function soakTable(s: SoakBenchResult): string[] {
       `without them: ${bytes((ours(outside.after) - ours(outside.before)) / s.cycles)} a cycle over the run, ${bytes((ours(outside.after) - ours(outside.middle)) / (s.cycles - half))} a cycle in the second half.`,
     '',
   );
+  // Older results have no such split.
+  const answerer = (s as Partial<typeof s>).answererOutsideCode;
+  if ('pageObjects' in outside.before && answerer) {
+    lines.push(
+      `The page's own JavaScript objects (objects, arrays, closures, strings, numbers: what scripts create and keep; no compiled code, no engine structures, none of the browser's C++ objects): ` +
+        `tutor's page ${bytes((outside.after.pageObjects - outside.before.pageObjects) / s.cycles)} a cycle (${bytes((outside.after.pageObjects - outside.middle.pageObjects) / (s.cycles - half))} in the second half); ` +
+        `the hand-written PeerJS page ${bytes((answerer.after.pageObjects - answerer.before.pageObjects) / s.cycles)} a cycle.`,
+      '',
+    );
+  }
   lines.push(`RTCPeerConnections created over the run: ${String(s.tutor.createdPeerConnections)} on the tutor's page, ${String(s.student.createdPeerConnections)} on the student's, ${String(s.rawAnswerer.createdPeerConnections)} on the PeerJS baseline's answering page. Goal: ≤ 0.5 KB of heap a cycle on the tutor's page. The second half is the steady state: the first also holds the code the engine optimises as it warms up.`, '');
   return lines;
 }

@@ -40,6 +40,8 @@ export interface SoakBenchResult {
   rawAnswerer: { before: PageCounters; middle: PageCounters; after: PageCounters; createdPeerConnections: number };
   /** The tutor page's heap outside compiled code (heap snapshot), before, half-way and after, with the part in the browser's performance-timeline buffers. */
   tutorOutsideCode: { before: HeapSplit; middle: HeapSplit; after: HeapSplit };
+  /** The same split of the hand-written PeerJS page's heap (the baseline), before and after. */
+  answererOutsideCode: { before: HeapSplit; after: HeapSplit };
   /** Heap growth per cycle, in bytes. */
   tutorBytesPerCycle: number;
   studentBytesPerCycle: number;
@@ -205,7 +207,17 @@ const TIMELINE_ENTRIES = new Set([
 export interface HeapSplit {
   outsideCode: number;
   timeline: number;
+  /**
+   * The page's own JavaScript objects: objects, arrays, closures, strings and
+   * numbers, what the page's scripts create and keep (no compiled code, no
+   * hidden engine structures, none of the browser's C++ objects such as a
+   * closed RTCPeerConnection the browser still holds, or DevTools' records).
+   */
+  pageObjects: number;
 }
+
+/** Snapshot node types that are the page's own JavaScript values. */
+const PAGE_OBJECT_TYPES = new Set(['object', 'closure', 'array', 'string', 'concatenated string', 'sliced string', 'number', 'regexp', 'bigint', 'symbol']);
 
 /**
  * The heap outside compiled code, from a heap snapshot: what the page's objects
@@ -219,16 +231,21 @@ async function heapOutsideCode(cdp: CDPSession): Promise<HeapSplit> {
   const typeAt = fields.indexOf('type');
   const nameAt = fields.indexOf('name');
   const sizeAt = fields.indexOf('self_size');
-  const code = parsed.snapshot.meta.node_types[0].indexOf('code');
+  const types = parsed.snapshot.meta.node_types[0];
+  const code = types.indexOf('code');
+  const own = new Set([...PAGE_OBJECT_TYPES].map((type) => types.indexOf(type)).filter((index) => index >= 0));
   let outsideCode = 0;
   let timeline = 0;
+  let pageObjects = 0;
   for (let i = 0; i < parsed.nodes.length; i += fields.length) {
-    if (parsed.nodes[i + typeAt] === code) continue;
+    const type = parsed.nodes[i + typeAt] ?? -1;
+    if (type === code) continue;
     const size = parsed.nodes[i + sizeAt] ?? 0;
     outsideCode += size;
+    if (own.has(type)) pageObjects += size;
     if (TIMELINE_ENTRIES.has(parsed.strings[parsed.nodes[i + nameAt] ?? 0] ?? '')) timeline += size;
   }
-  return { outsideCode, timeline };
+  return { outsideCode, timeline, pageObjects };
 }
 
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
@@ -300,6 +317,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
     const rawBefore = await counters(raw, rawCdp);
     const answererBefore = await counters(answerer, answererCdp);
     const outsideBefore = await heapOutsideCode(tutorCdp);
+    const answererSplitBefore = await heapOutsideCode(answererCdp);
     if (snapshots) {
       await snapshot(tutorCdp, join(snapshots, 'tutor-before.heapsnapshot'));
       await snapshot(studentCdp, join(snapshots, 'student-before.heapsnapshot'));
@@ -329,6 +347,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
     const rawAfter = await counters(raw, rawCdp);
     const answererAfter = await counters(answerer, answererCdp);
     const outsideAfter = await heapOutsideCode(tutorCdp);
+    const answererSplitAfter = await heapOutsideCode(answererCdp);
     if (snapshots) {
       await snapshot(tutorCdp, join(snapshots, 'tutor-after.heapsnapshot'));
       await snapshot(studentCdp, join(snapshots, 'student-after.heapsnapshot'));
@@ -341,6 +360,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
       tutorBytesPerCycle: Math.round((tutorAfter.heapBytes - tutorBefore.heapBytes) / cycles),
       studentBytesPerCycle: Math.round((studentAfter.heapBytes - studentBefore.heapBytes) / cycles),
       tutorOutsideCode: { before: outsideBefore, middle: outsideMiddle, after: outsideAfter },
+      answererOutsideCode: { before: answererSplitBefore, after: answererSplitAfter },
       rawMedia: { before: rawBefore, middle: rawMiddle, after: rawAfter },
       rawMediaBytesPerCycle: Math.round((rawAfter.heapBytes - rawBefore.heapBytes) / cycles),
       rawAnswerer: { before: answererBefore, middle: answererMiddle, after: answererAfter, createdPeerConnections: await created(answerer) },
@@ -349,6 +369,7 @@ export async function runSoakBenchmark(options: { cycles?: number; log?: (line: 
     log(`  tutor heap ${String(result.tutorBytesPerCycle)} B/cycle, nodes ${String(tutorBefore.nodes)} → ${String(tutorAfter.nodes)}, listeners ${String(tutorBefore.listeners)} → ${String(tutorAfter.listeners)}, open PCs ${String(tutorAfter.openPeerConnections)}`);
     const perCycle = (from: HeapSplit, to: HeapSplit, n: number, less: boolean): number => Math.round((to.outsideCode - (less ? to.timeline : 0) - (from.outsideCode - (less ? from.timeline : 0))) / n);
     log(`  tutor heap outside compiled code ${String(perCycle(outsideBefore, outsideAfter, cycles, false))} B/cycle; without the browser's timeline buffers ${String(perCycle(outsideBefore, outsideAfter, cycles, true))} B/cycle (second half ${String(perCycle(outsideMiddle, outsideAfter, cycles - half, true))})`);
+    log(`  the page's own JavaScript objects: tutor ${String(Math.round((outsideAfter.pageObjects - outsideBefore.pageObjects) / cycles))} B/cycle (second half ${String(Math.round((outsideAfter.pageObjects - outsideMiddle.pageObjects) / (cycles - half)))}), PeerJS baseline ${String(Math.round((answererSplitAfter.pageObjects - answererSplitBefore.pageObjects) / cycles))} B/cycle`);
     log(`  student heap ${String(result.studentBytesPerCycle)} B/cycle, nodes ${String(studentBefore.nodes)} → ${String(studentAfter.nodes)}, listeners ${String(studentBefore.listeners)} → ${String(studentAfter.listeners)}, open PCs ${String(studentAfter.openPeerConnections)}`);
     log(`  baseline, getUserMedia + stop: heap ${String(result.rawMediaBytesPerCycle)} B/cycle, listeners ${String(rawBefore.listeners)} → ${String(rawAfter.listeners)}`);
     log(`  baseline, a PeerJS page answering a call a cycle: heap ${String(result.rawAnswererBytesPerCycle)} B/cycle, listeners ${String(answererBefore.listeners)} → ${String(answererAfter.listeners)}, open PCs ${String(answererAfter.openPeerConnections)}`);
