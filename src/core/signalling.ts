@@ -2,8 +2,9 @@
  * The signalling channel: the PeerJS peer and its websocket to the room
  * server. It opens the peer at once (the ICE servers come with the answer to
  * the join), waits for that answer, and reconnects after a drop (the same peer
- * first, so media keeps flowing; a fresh peer id after several refused attempts). What to send as the
- * join, and what to do with messages, calls and losses, the session decides.
+ * first, so media keeps flowing; a fresh peer id after several refused
+ * attempts). What to send as the join, and what to do with messages, calls
+ * and losses, the session decides.
  *
  * In the room it watches the server's signs of life: a socket silent for
  * `livenessTimeoutMs` after an LS-PING counts as dead at once (a network that

@@ -298,6 +298,44 @@ export function normalizePath(path: string): string {
   return normalized.replace(/\/{2,}/g, '/');
 }
 
+/**
+ * The STUN/TURN list, checked as browsers will: every client gets it with its
+ * join and builds each connection from it, and a browser refuses the whole
+ * connection for one URL it cannot use. At most 10 servers (what clients accept).
+ */
+function resolveIceServers(given: IceServerConfig[] | undefined): IceServerConfig[] {
+  if (given === undefined) return [];
+  function bad(why: string): never {
+    throw new TypeError(`live-session server: iceServers ${why}, e.g. [{ "urls": "stun:stun.example.org:3478" }]`);
+  }
+  // Read as untyped: the option also comes from JavaScript and from JSON on the command line.
+  const servers: unknown = given;
+  if (!Array.isArray(servers)) bad('must be an array');
+  if (servers.length > 10) bad(`has ${String(servers.length)} servers; at most 10`);
+  return servers.map((server: unknown, index): IceServerConfig => {
+    const at = `[${String(index)}]`;
+    if (typeof server !== 'object' || server === null) bad(`${at} must be an object with urls`);
+    const { urls, username, credential } = server as Record<string, unknown>;
+    const list: unknown[] = Array.isArray(urls) ? urls : [urls];
+    if (list.length === 0) bad(`${at}.urls is empty`);
+    const checked: string[] = [];
+    for (const url of list) {
+      if (typeof url !== 'string' || !/^(stuns?|turns?):\S+$/i.test(url)) bad(`${at}.urls: ${JSON.stringify(url)} is not a stun:, stuns:, turn: or turns: URL`);
+      if (/^turns?:/i.test(url) && (typeof username !== 'string' || typeof credential !== 'string')) {
+        bad(`${at}: a TURN server needs username and credential (or use the turn option for short-lived credentials)`);
+      }
+      checked.push(url);
+    }
+    if (username !== undefined && typeof username !== 'string') bad(`${at}.username must be a string`);
+    if (credential !== undefined && typeof credential !== 'string') bad(`${at}.credential must be a string`);
+    return {
+      urls: Array.isArray(urls) ? checked : (checked[0] ?? ''),
+      ...(username === undefined ? {} : { username }),
+      ...(credential === undefined ? {} : { credential }),
+    };
+  });
+}
+
 /** Fills in defaults and checks every option; throws `RangeError`/`TypeError` on nonsense. */
 export function resolveOptions(options: RoomServerOptions = {}): ResolvedRoomServerOptions {
   const defaults = ROOM_SERVER_DEFAULTS;
@@ -348,7 +386,7 @@ export function resolveOptions(options: RoomServerOptions = {}): ResolvedRoomSer
     logBurst: positiveInteger('logBurst', options.logBurst, defaults.logBurst),
     maxRoomSize: positiveInteger('maxRoomSize', options.maxRoomSize, defaults.maxRoomSize),
     clockTolerance,
-    iceServers: options.iceServers ?? [],
+    iceServers: resolveIceServers(options.iceServers),
     turn: resolveTurnOptions(options.turn),
     attendance: resolveAttendanceOptions(options.attendance),
     logger: options.logger,

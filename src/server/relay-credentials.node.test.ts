@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { signJoinToken } from './join-token.js';
+import { resolveOptions, type IceServerConfig } from './options.js';
 import { relayCredentials, resolveTurnOptions } from './relay-credentials.js';
 import { TestClient, withServer } from './test-client.node.test.js';
 
@@ -68,5 +69,30 @@ void describe('TURN credentials', () => {
       client.send({ type: 'LS-ICE' });
       assert.equal((await client.nextError()).code, 'forbidden');
     });
+  });
+});
+
+void describe('the static ICE server list', () => {
+  void test('is checked at start as browsers will read it: one bad entry would break every call', () => {
+    const list = (iceServers: unknown): IceServerConfig[] => resolveOptions({ iceServers: iceServers as IceServerConfig[] }).iceServers;
+    assert.deepEqual(list(undefined), []);
+    assert.deepEqual(list([{ urls: 'stun:stun.example.org:3478' }, { urls: ['turns:t.example.org:443?transport=tcp'], username: 'u', credential: 'c' }]), [
+      { urls: 'stun:stun.example.org:3478' },
+      { urls: ['turns:t.example.org:443?transport=tcp'], username: 'u', credential: 'c' },
+    ]);
+    // Extra fields are not passed on to every client.
+    assert.deepEqual(list([{ urls: 'stun:a.example.org', note: 'x' }]), [{ urls: 'stun:a.example.org' }]);
+    for (const [bad, message] of [
+      [{ urls: 'stun:a' }, /must be an array/],
+      [Array.from({ length: 11 }, () => ({ urls: 'stun:a.example.org' })), /at most 10/],
+      [[null], /must be an object/],
+      [[{ urls: [] }], /urls is empty/],
+      [[{ urls: 'http://stun.example.org' }], /not a stun:, stuns:, turn: or turns: URL/],
+      [[{ urls: ['stun:ok.example.org', 42] }], /not a stun:/],
+      [[{ urls: 'turn:t.example.org' }], /needs username and credential/],
+      [[{ urls: 'stun:a.example.org', username: 7 }], /username must be a string/],
+    ] as const) {
+      assert.throws(() => list(bad), message);
+    }
   });
 });
