@@ -54,8 +54,80 @@ async function startJanus() {
   return { url: janus.url, apiSecret: janus.apiSecret, stop: () => janus.stop(), kill: () => janus.kill(), restart: () => janus.restart() };
 }
 
+/**
+ * A room server as an older version answers: the same server behind a relay
+ * that takes `iceServers` out of every LS-JOINED (older servers sent the ICE
+ * servers only at `GET <path>ice`). HTTP requests and websocket frames pass
+ * through unchanged otherwise.
+ */
+async function startOlderRoomServer(options, port = 0) {
+  const { WebSocketServer, WebSocket } = await import('ws');
+  const { request } = await import('node:http');
+  const inner = await startRoomServer(options, 0);
+  const target = `127.0.0.1:${String(inner.port)}`;
+  const sockets = new WebSocketServer({ noServer: true });
+  const httpServer = createServer((req, res) => {
+    const forward = request({ host: '127.0.0.1', port: inner.port, path: req.url, method: req.method, headers: { ...req.headers, host: target } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.writeHead(502).end());
+    req.pipe(forward);
+  });
+  httpServer.on('upgrade', (req, socket, head) => {
+    sockets.handleUpgrade(req, socket, head, (client) => {
+      const upstream = new WebSocket(`ws://${target}${req.url ?? '/'}`, { headers: req.headers.origin ? { origin: req.headers.origin } : {} });
+      const early = [];
+      client.on('message', (data, isBinary) => {
+        if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
+        else early.push([data, isBinary]);
+      });
+      upstream.on('open', () => {
+        for (const [data, isBinary] of early.splice(0)) upstream.send(data, { binary: isBinary });
+      });
+      upstream.on('message', (data, isBinary) => {
+        let out = data;
+        try {
+          const message = JSON.parse(String(data));
+          if (message?.type === 'LS-JOINED' && message.payload) {
+            delete message.payload.iceServers;
+            out = JSON.stringify(message);
+          }
+        } catch {
+          // Not JSON: as is.
+        }
+        client.send(out, { binary: isBinary });
+      });
+      const end = () => {
+        client.terminate();
+        upstream.terminate();
+      };
+      client.on('close', end);
+      upstream.on('close', end);
+      client.on('error', end);
+      upstream.on('error', end);
+    });
+  });
+  await new Promise((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, '127.0.0.1', resolve);
+  });
+  const address = httpServer.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    stop: async () => {
+      for (const client of sockets.clients) client.terminate();
+      httpServer.closeAllConnections();
+      await new Promise((resolve) => httpServer.close(() => resolve()));
+      await inner.stop();
+    },
+  };
+}
+
 async function start(kind, options, port) {
-  return kind === 'peer' ? startBarePeerServer(port) : startRoomServer(options, port);
+  if (kind === 'peer') return startBarePeerServer(port);
+  if (kind === 'older-room') return startOlderRoomServer(options, port);
+  return startRoomServer(options, port);
 }
 
 export function stopAllServers() {
@@ -70,7 +142,7 @@ export function serverCommandsPlugin() {
     async executeCommand({ command, payload }) {
       switch (command) {
         case 'server-start': {
-          const kind = payload?.kind === 'peer' ? 'peer' : 'room';
+          const kind = payload?.kind === 'peer' || payload?.kind === 'older-room' ? payload.kind : 'room';
           const options = payload?.options ?? {};
           const started = await start(kind, options, 0);
           const id = String(nextId++);

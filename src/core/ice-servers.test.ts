@@ -4,7 +4,7 @@
  * session given its own list keeps it.
  */
 import { expect } from '@esm-bundle/chai';
-import { useServer } from '../../test/browser/helpers.js';
+import { useServer, waitFor } from '../../test/browser/helpers.js';
 import { Classroom } from '../../test/browser/session-helpers.js';
 
 // Nothing listens there, and it is not a port browsers refuse (Firefox blocks 9).
@@ -48,5 +48,29 @@ describe('ICE servers from the join', function () {
     }
     for (const pc of own.peerConnections) expect(iceUrls(pc), 'the given list').not.to.include(STUN);
     expect(iceFetches(), 'no GET <server>ice').to.deep.equal([]);
+  });
+});
+
+describe('ICE servers from an older server', function () {
+  this.timeout(60_000);
+  // Its LS-JOINED carries no ICE servers: they are fetched from `<server>ice`, once per join.
+  const server = useServer({ kind: 'older-room', options: { iceServers: [{ urls: STUN }] } });
+  let room: Classroom;
+  beforeEach(() => {
+    room = new Classroom(server.current);
+  });
+  afterEach(async () => {
+    await room.close();
+  });
+
+  it('are fetched after the join and reach the calls; media flows', async () => {
+    performance.clearResourceTimings();
+    const tutor = await room.join('Tess', 'tutor');
+    const sam = await room.join('Sam', 'student');
+    await room.expectSees(sam, tutor);
+    await room.expectSees(tutor, sam);
+    await waitFor(() => iceFetches().length === 2, 'one GET <server>ice per join');
+    // Calls placed before the list arrived get it for their next gathering; later ones are built with it.
+    await waitFor(() => [tutor, sam].every((s) => s.peerConnections.length > 0 && s.peerConnections.every((pc) => iceUrls(pc).includes(STUN))), 'the list on every connection');
   });
 });

@@ -16,8 +16,8 @@ export interface StartedServer {
 }
 
 export interface ServerStartOptions {
-  /** `room` (the live-session server, default) or `peer` (a bare PeerJS server). */
-  kind?: 'room' | 'peer';
+  /** `room` (the live-session server, default), `peer` (a bare PeerJS server) or `older-room` (the room server as an older version answers: no ICE servers in LS-JOINED). */
+  kind?: 'room' | 'peer' | 'older-room';
   options?: Record<string, unknown>;
 }
 
