@@ -13,6 +13,7 @@ import { chromiumArgs, chromiumPath } from '../scripts/browsers.mjs';
 import { processTree, signal } from '../e2e/harness.js';
 import { percentile } from './lib/server-bench-client.js';
 import { startBarePeerServer } from './lib/bare-peer-server.js';
+import { startCpuProfile } from './lib/cpu-profile.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -251,12 +252,7 @@ export async function runBrowserBenchmark(options: { runs?: number; log?: (line:
       }, { s: server, r: lateRoom, n: existing });
       // LS_BENCH_PROFILE=<dir>: a V8 CPU profile of the newcomer's page over each room size's runs.
       const profileDir = process.env.LS_BENCH_PROFILE;
-      const profiler = profileDir ? await studentPage.context().newCDPSession(studentPage) : null;
-      if (profiler) {
-        await profiler.send('Profiler.enable');
-        await profiler.send('Profiler.setSamplingInterval', { interval: 200 });
-        await profiler.send('Profiler.start');
-      }
+      const profile = await startCpuProfile(studentPage, profileDir ? join(profileDir, `late-joiner-${String(existing)}.cpuprofile`) : undefined);
       const firsts: number[] = [];
       const alls: number[] = [];
       for (let i = 0; i < Math.max(5, Math.round(runs / 1.2)) + 1; i++) {
@@ -271,11 +267,7 @@ export async function runBrowserBenchmark(options: { runs?: number; log?: (line:
           alls.push(all);
         }
       }
-      if (profiler && profileDir) {
-        const { profile } = await profiler.send('Profiler.stop');
-        writeFileSync(join(profileDir, `late-joiner-${String(existing)}.cpuprofile`), JSON.stringify(profile));
-        await profiler.detach();
-      }
+      await profile.stop();
       lateJoin.push({ existing, firstFrame: distribution(firsts), allFrames: distribution(alls) });
       await closePage(hostPage);
     }

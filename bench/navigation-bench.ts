@@ -11,13 +11,14 @@
  * own tile of the tutor, what the user sees).
  */
 import { createServer, type Server } from 'node:http';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startRoomServer } from '../src/server/index.js';
 import { chromiumArgs, chromiumPath } from '../scripts/browsers.mjs';
 import { distribution, type Distribution } from './browser-bench.js';
 import { startBarePeerServer } from './lib/bare-peer-server.js';
+import { startCpuProfile } from './lib/cpu-profile.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -182,21 +183,13 @@ async function measure(browser: Browser, url: string): Promise<number> {
   const page: Page = await context.newPage();
   if (TRACE) page.on('console', (message) => { console.log(`  [page] ${String(Date.now() % 100_000)} ${message.text()}`); });
   const profileDir = process.env.LS_NAV_PROFILE;
-  const cdp = profileDir ? await context.newCDPSession(page) : null;
-  if (cdp) {
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-    await cdp.send('Profiler.start');
-  }
+  const profile = await startCpuProfile(page, profileDir);
   const traceDir = process.env.LS_NAV_CHROME_TRACE;
   if (traceDir) await browser.startTracing(page, { path: resolve(traceDir, `${new URL(url).pathname.slice(1)}-${String(Date.now())}.json`), categories: ['devtools.timeline', 'v8.execute', 'disabled-by-default-devtools.timeline', 'toplevel', 'blink.user_timing'] });
   try {
     await page.goto(url);
     const at = await page.evaluate(() => (window as unknown as { firstFrameAt: Promise<number> }).firstFrameAt);
-    if (cdp && profileDir) {
-      const { profile } = await cdp.send('Profiler.stop');
-      writeFileSync(resolve(profileDir, `${new URL(url).pathname.slice(1)}-${String(Date.now())}.cpuprofile`), JSON.stringify(profile));
-    }
+    if (profileDir) await profile.stop(resolve(profileDir, `${new URL(url).pathname.slice(1)}-${String(Date.now())}.cpuprofile`));
     if (traceDir) await browser.stopTracing();
     return at;
   } finally {
@@ -237,12 +230,8 @@ ${TRACE ? TRACE_SCRIPT : ''}<script src="/peerjs.min.js"></script></head><body><
     pages.set('/raw.html', handWrittenPage({ port: barePort }, target));
 
     // LS_NAV_PROFILE: the tutor's page too, over all the runs.
-    const hostProfiler = process.env.LS_NAV_PROFILE ? await hostContext.newCDPSession(hostPage) : null;
-    if (hostProfiler) {
-      await hostProfiler.send('Profiler.enable');
-      await hostProfiler.send('Profiler.setSamplingInterval', { interval: 200 });
-      await hostProfiler.send('Profiler.start');
-    }
+    const hostDir = process.env.LS_NAV_PROFILE;
+    const hostProfile = await startCpuProfile(hostPage, hostDir);
     const sdk: number[] = [];
     const raw: number[] = [];
     for (let i = 0; i < options.runs + 1; i++) {
@@ -259,10 +248,7 @@ ${TRACE ? TRACE_SCRIPT : ''}<script src="/peerjs.min.js"></script></head><body><
       raw.push(r);
       options.log(`navigation → first remote frame, run ${String(i)}: SDK ${s.toFixed(0)} ms, hand-written ${r.toFixed(0)} ms`);
     }
-    if (hostProfiler && process.env.LS_NAV_PROFILE) {
-      const { profile } = await hostProfiler.send('Profiler.stop');
-      writeFileSync(resolve(process.env.LS_NAV_PROFILE, `host-${String(Date.now())}.cpuprofile`), JSON.stringify(profile));
-    }
+    if (hostDir) await hostProfile.stop(resolve(hostDir, `host-${String(Date.now())}.cpuprofile`));
     await hostContext.close();
     if (alt.length > 0) options.log(`another bundle: p50 ${distribution(alt).p50.toFixed(0)} ms against this bundle's ${distribution(sdk).p50.toFixed(0)} ms`);
     const sdkDist = distribution(sdk);
