@@ -7,14 +7,8 @@ import { createServer } from 'node:http';
 const servers = new Map();
 let nextId = 1;
 
-async function startBarePeerServer(port = 0) {
-  const { ExpressPeerServer } = await import('peer');
-  const express = (await import('express')).default;
-  const app = express();
-  const httpServer = createServer(app);
-  const peerApp = ExpressPeerServer(httpServer, { path: '/' });
-  peerApp.on('error', () => {});
-  app.use('/', peerApp);
+/** Listens on loopback at `port` (0: a free one); resolves with the port, and a stop that ends every connection. */
+async function listenOnLoopback(httpServer, port) {
   await new Promise((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(port, '127.0.0.1', resolve);
@@ -28,6 +22,17 @@ async function startBarePeerServer(port = 0) {
         httpServer.close(() => resolve());
       }),
   };
+}
+
+async function startBarePeerServer(port = 0) {
+  const { ExpressPeerServer } = await import('peer');
+  const express = (await import('express')).default;
+  const app = express();
+  const httpServer = createServer(app);
+  const peerApp = ExpressPeerServer(httpServer, { path: '/' });
+  peerApp.on('error', () => {});
+  app.use('/', peerApp);
+  return listenOnLoopback(httpServer, port);
 }
 
 async function startRoomServer(options, port = 0) {
@@ -108,17 +113,12 @@ async function startOlderRoomServer(options, port = 0) {
       upstream.on('error', end);
     });
   });
-  await new Promise((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(port, '127.0.0.1', resolve);
-  });
-  const address = httpServer.address();
+  const listening = await listenOnLoopback(httpServer, port);
   return {
-    port: typeof address === 'object' && address ? address.port : port,
+    port: listening.port,
     stop: async () => {
       for (const client of sockets.clients) client.terminate();
-      httpServer.closeAllConnections();
-      await new Promise((resolve) => httpServer.close(() => resolve()));
+      await listening.stop();
       await inner.stop();
     },
   };

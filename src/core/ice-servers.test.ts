@@ -4,8 +4,9 @@
  * session given its own list keeps it.
  */
 import { expect } from '@esm-bundle/chai';
-import { useServer, waitFor } from '../../test/browser/helpers.js';
-import { Classroom } from '../../test/browser/session-helpers.js';
+import { useClassroom } from '../../test/browser/element-fixtures.js';
+import { waitFor } from '../../test/browser/helpers.js';
+import type { Classroom } from '../../test/browser/session-helpers.js';
 
 // Nothing listens there, and it is not a port browsers refuse (Firefox blocks 9).
 const STUN = 'stun:127.0.0.1:3478';
@@ -25,14 +26,8 @@ function iceFetches(): string[] {
 
 describe('ICE servers from the join', function () {
   this.timeout(60_000);
-  const server = useServer({ kind: 'room', options: { iceServers: [{ urls: STUN }] } });
   let room: Classroom;
-  beforeEach(() => {
-    room = new Classroom(server.current);
-  });
-  afterEach(async () => {
-    await room.close();
-  });
+  useClassroom([], (r) => (room = r), { kind: 'room', options: { iceServers: [{ urls: STUN }] } });
 
   it("reach every call without fetching them; media flows; a session's own list wins", async () => {
     performance.clearResourceTimings();
@@ -54,14 +49,8 @@ describe('ICE servers from the join', function () {
 describe('ICE servers from an older server', function () {
   this.timeout(60_000);
   // Its LS-JOINED carries no ICE servers: they are fetched from `<server>ice`, once per join.
-  const server = useServer({ kind: 'older-room', options: { iceServers: [{ urls: STUN }] } });
   let room: Classroom;
-  beforeEach(() => {
-    room = new Classroom(server.current);
-  });
-  afterEach(async () => {
-    await room.close();
-  });
+  useClassroom([], (r) => (room = r), { kind: 'older-room', options: { iceServers: [{ urls: STUN }] } });
 
   it('are fetched after the join and reach the calls; media flows', async () => {
     performance.clearResourceTimings();

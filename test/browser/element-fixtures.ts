@@ -3,7 +3,7 @@
  * room per test, elements mounted into the page and removed after each test.
  */
 import type { LiveSessionElement } from '../../src/elements/live-session/live-session.js';
-import { uniqueId, useServer, waitFor, type StartedServer } from './helpers.js';
+import { uniqueId, useServer, waitFor, type ServerStartOptions, type StartedServer } from './helpers.js';
 import { Classroom } from './session-helpers.js';
 
 /** Creates `tag`, sets its properties and inline styles, appends it to the page and waits for its first render. */
@@ -24,16 +24,18 @@ export async function mountElement<K extends keyof HTMLElementTagNameMap>(
  * For the tests of a part (`<video-grid>`, `<participant-tile>`, ...): a
  * Classroom on the block's room server, new for each test and closed after it,
  * with every element of `tags` the test mounted removed first (none for
- * controller-only tests: `[]`). `use` receives each test's Classroom.
+ * controller-only tests: `[]`). `use` receives each test's Classroom. `server`:
+ * which server the block starts (a room server with default options unless given).
  */
 export function useClassroom(
   tags: keyof HTMLElementTagNameMap | readonly (keyof HTMLElementTagNameMap)[],
   use: (room: Classroom) => void,
+  server: ServerStartOptions = { kind: 'room' },
 ): void {
-  const server = useServer({ kind: 'room' });
+  const started = useServer(server);
   let room: Classroom | undefined;
   beforeEach(() => {
-    room = new Classroom(server.current);
+    room = new Classroom(started.current);
     use(room);
   });
   afterEach(async () => {
