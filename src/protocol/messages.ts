@@ -724,11 +724,14 @@ export function isRelayCredentials(value: unknown): value is RelayCredentials {
   return isRecord(value) && typeof value['expiresAt'] === 'number' && Number.isFinite(value['expiresAt']) && isIceServerList(value['iceServers']);
 }
 
-/** A list of at most 10 STUN/TURN servers in the shape of `RTCIceServer`. */
+/** The most STUN/TURN servers a list may name (the server refuses more at start; clients ignore a longer list). */
+export const MAX_ICE_SERVERS = 10;
+
+/** A list of at most {@link MAX_ICE_SERVERS} STUN/TURN servers in the shape of `RTCIceServer`. */
 export function isIceServerList(servers: unknown): servers is IceServerInfo[] {
   return (
     Array.isArray(servers) &&
-    servers.length <= 10 &&
+    servers.length <= MAX_ICE_SERVERS &&
     servers.every(
       (server: unknown) =>
         isRecord(server) &&

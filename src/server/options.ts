@@ -2,6 +2,7 @@ import { resolveAttendanceOptions, type AttendanceOptions, type ResolvedAttendan
 import { isAbsolute } from 'node:path';
 import type { RoomServerLogger } from './logger.js';
 import { resolveTurnOptions, type ResolvedTurnOptions, type TurnOptions } from './relay-credentials.js';
+import { MAX_ICE_SERVERS } from '../protocol/index.js';
 
 /** A STUN or TURN server, in the shape of the browser's `RTCIceServer`. */
 export interface IceServerConfig {
@@ -301,7 +302,7 @@ export function normalizePath(path: string): string {
 /**
  * The STUN/TURN list, checked as browsers will: every client gets it with its
  * join and builds each connection from it, and a browser refuses the whole
- * connection for one URL it cannot use. At most 10 servers (what clients accept).
+ * connection for one URL it cannot use. At most MAX_ICE_SERVERS (what clients accept).
  */
 function resolveIceServers(given: IceServerConfig[] | undefined): IceServerConfig[] {
   if (given === undefined) return [];
@@ -311,7 +312,7 @@ function resolveIceServers(given: IceServerConfig[] | undefined): IceServerConfi
   // Read as untyped: the option also comes from JavaScript and from JSON on the command line.
   const servers: unknown = given;
   if (!Array.isArray(servers)) bad('must be an array');
-  if (servers.length > 10) bad(`has ${String(servers.length)} servers; at most 10`);
+  if (servers.length > MAX_ICE_SERVERS) bad(`has ${String(servers.length)} servers; at most ${String(MAX_ICE_SERVERS)}`);
   return servers.map((server: unknown, index): IceServerConfig => {
     const at = `[${String(index)}]`;
     if (typeof server !== 'object' || server === null) bad(`${at} must be an object with urls`);
