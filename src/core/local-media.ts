@@ -100,6 +100,21 @@ export class LocalMedia {
     return this.#started;
   }
 
+  /**
+   * Makes the placeholders of the devices not live yet. The first calls go out
+   * when the join is answered, often before the camera has started, and carry
+   * them: made while the join waits on the network, they cost that moment
+   * nothing (the silent one opens the audio output, tens of milliseconds).
+   */
+  preparePlaceholders(): void {
+    try {
+      if (!this.#tracks.microphone) this.#placeholders.audio();
+      if (!this.#tracks.camera) this.#placeholders.video();
+    } catch {
+      // Tried again, and reported, when a call needs them.
+    }
+  }
+
   async setEnabled(kind: MediaKind, enabled: boolean): Promise<void> {
     if (enabled === this.isOn(kind)) return;
     const rule = KIND_RULES[kind];

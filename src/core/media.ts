@@ -4,6 +4,8 @@
  * device is off (so turning it on later is a `replaceTrack`, not a renegotiation).
  */
 
+import { leaseAudioContext, type AudioContextLease } from './audio-context.js';
+
 export type MediaKind = 'camera' | 'microphone';
 
 /** What went wrong with a device, from the DOMException the browser threw. */
@@ -183,7 +185,7 @@ export class MediaError extends Error {
 export class PlaceholderTracks {
   #video: MediaStreamTrack | null = null;
   #audio: MediaStreamTrack | null = null;
-  #audioContext: AudioContext | null = null;
+  #audioContext: AudioContextLease | null = null;
 
   video(): MediaStreamTrack {
     if (!this.#video || this.#video.readyState === 'ended') {
@@ -199,8 +201,8 @@ export class PlaceholderTracks {
 
   audio(): MediaStreamTrack {
     if (!this.#audio || this.#audio.readyState === 'ended') {
-      this.#audioContext ??= new AudioContext();
-      const track = this.#audioContext.createMediaStreamDestination().stream.getAudioTracks()[0];
+      this.#audioContext ??= leaseAudioContext();
+      const track = this.#audioContext.context.createMediaStreamDestination().stream.getAudioTracks()[0];
       if (!track) throw new Error('AudioContext gave no audio track');
       this.#audio = track;
     }
@@ -216,7 +218,7 @@ export class PlaceholderTracks {
     this.#audio?.stop();
     this.#video = null;
     this.#audio = null;
-    void this.#audioContext?.close().catch(() => undefined);
+    this.#audioContext?.release();
     this.#audioContext = null;
   }
 }

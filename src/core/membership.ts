@@ -138,7 +138,10 @@ export class Membership {
       // The socket opens in this task, before anything else (an element's first
       // render, the camera's start) holds the main thread.
       this.#tagPeerIds();
-      await signalling.connect();
+      const connected = signalling.connect();
+      connected.catch(() => undefined);
+      this.#host.media.preparePlaceholders();
+      await connected;
       await mediaStarted;
       if (!this.#isJoinedOrJoining()) throw new SessionError('join-cancelled', 'The join was cancelled.');
       this.#mediaSettled = true;

@@ -7,6 +7,7 @@
  * threshold, and for a short hold after, so the highlight does not flicker
  * between words. Where no level can be read, nobody is marked speaking.
  */
+import { leaseAudioContext, type AudioContextLease } from './audio-context.js';
 import { Scheduler, type Cancel } from './scheduler.js';
 
 export interface SpeakingOptions {
@@ -42,7 +43,7 @@ export class SpeakingDetector {
   readonly #threshold: number;
   readonly #holdMs: number;
   readonly #intervalMs: number;
-  #context: AudioContext | null = null;
+  #context: AudioContextLease | null = null;
   #watched = new Map<string, Watched>();
   readonly #scheduler: Scheduler;
   #stopSampling: Cancel | null = null;
@@ -73,9 +74,9 @@ export class SpeakingDetector {
     this.unwatch(id);
     if (stream.getAudioTracks().length === 0 || typeof AudioContext === 'undefined') return;
     try {
-      this.#context ??= new AudioContext();
-      if (this.#context.state === 'suspended') void this.#context.resume().catch(() => undefined);
-      const context = this.#context;
+      this.#context ??= leaseAudioContext();
+      const context = this.#context.context;
+      if (context.state === 'suspended') void context.resume().catch(() => undefined);
       const source = context.createMediaStreamSource(stream);
       const analyser = context.createAnalyser();
       analyser.fftSize = 512;
@@ -121,7 +122,7 @@ export class SpeakingDetector {
 
   dispose(): void {
     for (const id of [...this.#watched.keys()]) this.unwatch(id);
-    void this.#context?.close().catch(() => undefined);
+    this.#context?.release();
     this.#context = null;
   }
 
