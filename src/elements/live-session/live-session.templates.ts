@@ -52,7 +52,7 @@ export function prejoinView(
   return html`<section part="prejoin" aria-label=${s.join}>
     <self-preview exportparts=${PREVIEW_PARTS} .strings=${strings}></self-preview>
     <session-controls part="controls" exportparts=${CONTROLS_PARTS} .strings=${strings}></session-controls>
-    <device-settings part="devices" exportparts=${DEVICE_PARTS} .strings=${strings}></device-settings>
+    ${joining ? nothing : html`<device-settings part="devices" exportparts=${DEVICE_PARTS} .strings=${strings}></device-settings>`}
     ${notices(input)}
     ${input.askName
       ? html`<label part="name-field">
