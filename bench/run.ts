@@ -63,6 +63,7 @@ function size(file: string, label: string): BundleResult {
 
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 const ms = (d: Distribution): string => `${String(d.p50)} / ${String(d.p90)} ms (${String(d.runs)} runs)`;
+const ratio = (a: Distribution, b: Distribution): string => (b.p50 > 0 ? (a.p50 / b.p50).toFixed(2) : '—');
 
 const counterRow = (label: string, page: { before: PageCounters; middle: PageCounters; after: PageCounters }, cycles: number, value: (c: PageCounters) => number, unit: (n: number) => string): string => {
   const half = Math.floor(cycles / 2);
@@ -162,6 +163,12 @@ function markdown(results: Results): string {
       '| measure | live-session: script-tag bundle in a course page on its own origin | baseline: hand-written PeerJS page | ratio (p50) | goal |',
       '| --- | ---: | ---: | ---: | ---: |',
       `| navigation → first remote frame, tutor present | ${ms(n.sdk)} | ${ms(n.handWritten)} | ${String(n.ratioP50)}× | ≤ 1.0× |`,
+      ...(n.mainThreadCpu && n.processCpu
+        ? [
+            `| CPU of the page's main thread by that frame | ${ms(n.mainThreadCpu.sdk)} | ${ms(n.mainThreadCpu.handWritten)} | ${ratio(n.mainThreadCpu.sdk, n.mainThreadCpu.handWritten)}× | — |`,
+            `| CPU of the page's renderer process (every thread) by that frame | ${ms(n.processCpu.sdk)} | ${ms(n.processCpu.handWritten)} | ${ratio(n.processCpu.sdk, n.processCpu.handWritten)}× | — |`,
+          ]
+        : []),
       '',
     );
   }
