@@ -227,10 +227,32 @@ describe('LiveSession', function () {
       const localLevels = probe.state === 'running';
       await probe.close();
       if (localLevels) await waitFor(() => student.isSpeaking, 'Sam sees itself speaking');
-      await student.setMicrophoneEnabled(false);
-      await waitFor(() => room.remote(tutor, student)?.isAudioOn === false, 'muted');
-      expect(tutor.isParticipantSpeaking(student.peerId ?? '')).to.equal(false);
-      expect(student.isSpeaking).to.equal(false);
+      // The tutor reads Sam's level from the receiver while Sam is unmuted, and stops once Sam mutes.
+      const proto = RTCRtpReceiver.prototype;
+      const descriptor = Object.getOwnPropertyDescriptor(proto, 'getSynchronizationSources');
+      const original = descriptor?.value as (this: RTCRtpReceiver) => RTCRtpSynchronizationSource[];
+      const reads = new Map<RTCRtpReceiver, number>();
+      Object.defineProperty(proto, 'getSynchronizationSources', {
+        ...descriptor,
+        value: function (this: RTCRtpReceiver) {
+          reads.set(this, (reads.get(this) ?? 0) + 1);
+          return original.call(this);
+        },
+      });
+      try {
+        const fromSam = tutor.peerConnections.flatMap((pc) => pc.getReceivers().filter((r) => r.track.kind === 'audio'));
+        const readsOfSam = (): number => fromSam.reduce((n, r) => n + (reads.get(r) ?? 0), 0);
+        await waitFor(() => readsOfSam() > 0, "the tutor reads Sam's level");
+        await student.setMicrophoneEnabled(false);
+        await waitFor(() => room.remote(tutor, student)?.isAudioOn === false, 'muted');
+        expect(tutor.isParticipantSpeaking(student.peerId ?? '')).to.equal(false);
+        expect(student.isSpeaking).to.equal(false);
+        const afterMute = readsOfSam();
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        expect(readsOfSam(), "no reads of a muted participant's level").to.equal(afterMute);
+      } finally {
+        if (descriptor) Object.defineProperty(proto, 'getSynchronizationSources', descriptor);
+      }
     });
 
     it('hands go up and down with a queue position everyone sees', async () => {

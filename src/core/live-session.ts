@@ -164,7 +164,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
           changed();
         },
         watchAudio: (id, receiver) => {
-          if (receiver) this.#speaking.watchLevel(id, () => receiverLevel(receiver));
+          if (receiver) this.#speaking.watchLevel(id, () => this.#remoteLevel(id, receiver));
           else this.#speaking.unwatch(id);
         },
         rtcConfig: () => this.#signalling.rtcConfig,
@@ -187,7 +187,7 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
         allows: (member: ParticipantInfo) => !this.#sfu.active && shouldConnect(this.topology, this.role, member.role),
         outgoingStream: () => this.#media.outgoingStream(),
         watchAudio: (id, receiver) => {
-          if (receiver) this.#speaking.watchLevel(id, () => receiverLevel(receiver));
+          if (receiver) this.#speaking.watchLevel(id, () => this.#remoteLevel(id, receiver));
           else this.#speaking.unwatch(id);
         },
         changed: (id) => {
@@ -435,6 +435,16 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
   get peerConnections(): RTCPeerConnection[] {
     return this.#links.peerConnections;
   }
+  /**
+   * A remote participant's audio level, not read while they are muted (most of
+   * a class, most of the time): each read waits on the browser's media thread,
+   * a few times a second for every participant.
+   */
+  #remoteLevel(id: string, receiver: RTCRtpReceiver): number | undefined {
+    if (this.#room.state.members.get(id)?.isAudioOn === false) return undefined;
+    return receiverLevel(receiver);
+  }
+
   /** Whether the local participant is speaking (microphone on and loud enough). */
   get isSpeaking(): boolean {
     return this.isAudioOn && this.#speaking.isSpeaking(LOCAL_LEVEL);
