@@ -25,7 +25,13 @@ export interface Distribution {
 
 export interface BrowserBenchResult {
   joinToFirstFrame: { sdk: Distribution; rawPeerJs: Distribution; ratioP50: number };
-  lateJoin: { existing: number; firstFrame: Distribution; allFrames: Distribution }[];
+  lateJoin: {
+    existing: number;
+    firstFrame: Distribution;
+    allFrames: Distribution;
+    /** The baseline: a raw PeerJS page calling as many raw PeerJS answerers at once, frames from everyone. Absent in results from before it was measured. */
+    rawAllFrames?: Distribution;
+  }[];
   refreshBack: Distribution;
   closedTabRemoved: Distribution;
   frozenRemoved: Distribution;
@@ -111,6 +117,39 @@ const BENCH_PAGE = `<!doctype html>
     window.rawPeer = peer;
     return peer.id;
   };
+  /**
+   * The late joiner's baseline by hand: getUserMedia, one Peer, a call to every
+   * target at once, each answered with the answerer's camera. It sends its
+   * microphone only, as a newcomer to members with incoming video off does
+   * (their encoders for it stay paused), and asks for their video.
+   * Resolves with [first, all] frames in ms, like joinAndSee.
+   */
+  window.rawLateJoin = async (server, targets) => {
+    const t0 = performance.now();
+    const stream = await navigator.mediaDevices.getUserMedia({ video: window.SMALL, audio: true });
+    const peer = new window.peerjs.Peer(undefined, server);
+    await new Promise((resolve, reject) => { peer.once('open', resolve); peer.once('error', reject); });
+    const outgoing = new MediaStream(stream.getAudioTracks());
+    const frames = targets.map((target) => new Promise((resolve) => {
+      const call = peer.call(target, outgoing, { constraints: { offerToReceiveVideo: true } });
+      let seen = false;
+      call.on('stream', (remote) => {
+        if (seen || remote.getVideoTracks().length === 0) return;
+        seen = true;
+        resolve(window.firstFrame(remote));
+      });
+    }));
+    const times = await Promise.all(frames);
+    peer.destroy();
+    stream.getTracks().forEach((t) => t.stop());
+    return [Math.min(...times) - t0, Math.max(...times) - t0];
+  };
+  /** \`n\` raw answerers in this page, each with a camera of its own; resolves with their ids. */
+  window.rawAnswerers = async (server, n) => {
+    const ids = [];
+    for (let k = 0; k < n; k++) ids.push(await window.rawAnswerer(server));
+    return ids;
+  };
   window.benchReady = true;
 </script>
 </body></html>`;
@@ -158,6 +197,8 @@ type BenchWindow = Window & {
   joinAndSee(options: Record<string, unknown>, count: number): Promise<[number, number]>;
   rawCall(server: Record<string, unknown>, target: string): Promise<number>;
   rawAnswerer(server: Record<string, unknown>): Promise<string>;
+  rawAnswerers(server: Record<string, unknown>, n: number): Promise<string[]>;
+  rawLateJoin(server: Record<string, unknown>, targets: string[]): Promise<[number, number]>;
   lastSession: PageSession;
   sessions: PageSession[];
   openPCs(): number;
@@ -253,8 +294,18 @@ export async function runBrowserBenchmark(options: { runs?: number; log?: (line:
       // LS_BENCH_PROFILE=<dir>: a V8 CPU profile of the newcomer's page over each room size's runs.
       const profileDir = process.env.LS_BENCH_PROFILE;
       const profile = await startCpuProfile(studentPage, profileDir ? join(profileDir, `late-joiner-${String(existing)}.cpuprofile`) : undefined);
+      // …and one of the members' page over the same runs.
+      const hostProfile = await startCpuProfile(hostPage, profileDir ? join(profileDir, `late-joiner-${String(existing)}-members.cpuprofile`) : undefined);
+      // The baseline in the same shape: n raw answerers sharing a page, the
+      // newcomer calling them all. Runs alternate with the SDK's, so both meet
+      // the same machine, and each starts once the last one's leave has
+      // settled (members close their connections to the one who left).
+      const rawHost = await openPage();
+      const targets = await rawHost.evaluate(({ cfg, n }) => (window as unknown as BenchWindow).rawAnswerers(cfg, n), { cfg: rawServer, n: existing });
+      const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 1000));
       const firsts: number[] = [];
       const alls: number[] = [];
+      const rawAlls: number[] = [];
       for (let i = 0; i < Math.max(5, Math.round(runs / 1.2)) + 1; i++) {
         const [first, all] = await studentPage.evaluate(async ({ s, r, n }) => {
           const w = window as unknown as BenchWindow;
@@ -262,14 +313,21 @@ export async function runBrowserBenchmark(options: { runs?: number; log?: (line:
           await w.lastSession.leave();
           return result;
         }, { s: server, r: lateRoom, n: existing });
+        await settle();
+        const [, rawAll] = await studentPage.evaluate(({ cfg, t }) => (window as unknown as BenchWindow).rawLateJoin(cfg, t), { cfg: rawServer, t: targets });
+        await settle();
         if (i > 0) {
           firsts.push(first);
           alls.push(all);
+          rawAlls.push(rawAll);
         }
       }
       await profile.stop();
-      lateJoin.push({ existing, firstFrame: distribution(firsts), allFrames: distribution(alls) });
+      await hostProfile.stop();
       await closePage(hostPage);
+      await closePage(rawHost);
+      lateJoin.push({ existing, firstFrame: distribution(firsts), allFrames: distribution(alls), rawAllFrames: distribution(rawAlls) });
+      log(`  frames from everyone: SDK p50 ${String(distribution(alls).p50)} ms, raw PeerJS p50 ${String(distribution(rawAlls).p50)} ms`);
     }
 
     // 3. Refresh: a student page reloads and joins again as the same user.
