@@ -27,6 +27,32 @@ describe('<live-session> joining', function () {
   const fixture = useLiveSessionRoom();
   const mount = fixture.mount.bind(fixture);
 
+  // ---------------------------------------------------------------- what shows while joining
+
+  it('autojoin shows a status only until the room opens; a join from the pre-join step keeps its card, without the pickers', async () => {
+    const auto = await mount({ 'user-role': 'tutor', name: 'Tess', 'user-id': uniqueId('t'), autojoin: true });
+    expect(auto.phase).to.equal('joining');
+    const section = shadow(auto).querySelector('[part="prejoin"]');
+    expect(section?.getAttribute('aria-busy')).to.equal('true');
+    expect(section?.querySelector('[part="joining-status"][role="status"]')?.textContent.trim()).to.equal('Joining…');
+    expect(shadow(auto).querySelector('self-preview, session-controls, device-settings, [part="join-button"]'), 'no preview card').to.equal(null);
+    await joined(auto);
+    expect(shadow(auto).querySelector('[part="room"] self-preview')).to.exist;
+
+    const manual = await mount({ 'user-role': 'student', name: 'Sam', 'user-id': uniqueId('s') });
+    expect(manual.phase).to.equal('idle');
+    expect(shadow(manual).querySelector('[part="prejoin"] device-settings')).to.exist;
+    const joining = manual.join();
+    await manual.updateComplete;
+    expect(manual.phase).to.equal('joining');
+    expect(shadow(manual).querySelector('[part="prejoin"] self-preview')).to.exist;
+    expect(shadow(manual).querySelector('[part="prejoin"] device-settings'), 'the pickers step aside').to.equal(null);
+    expect(shadow(manual).querySelector('[part="join-button"]')?.hasAttribute('disabled')).to.equal(true);
+    await joining;
+    await joined(manual);
+    expect(shadow(manual).querySelector('[part="room"]')).to.exist;
+  });
+
   // ---------------------------------------------------------------- settings set after connecting
 
   describe('autojoin with properties set after the element is connected', () => {

@@ -17,7 +17,7 @@ import type { ElementErrorDetail, TokenProvider } from '../shared/events.js';
 import { mergeStrings, type LiveSessionStrings } from '../shared/strings.js';
 import { liveSessionStyles } from './live-session.styles.js';
 import { networkBlockedText, withNotice, type Notice } from './notices.js';
-import { endedView, prejoinView, roomView, unsupportedView } from './live-session.templates.js';
+import { endedView, joiningView, prejoinView, roomView, unsupportedView } from './live-session.templates.js';
 import { toParticipantSummary, type ParticipantSummary } from './participant-summary.js';
 import { NextValue, requestToken } from './token-request.js';
 import { rememberedDevices } from '../device-settings/device-settings.js';
@@ -74,7 +74,8 @@ type SessionSettings = { [K in (typeof SESSION_SETTINGS)[number]]?: unknown };
  * @slot prejoin - Extra content in the pre-join step (above the Join button).
  * @slot ended - Extra content in the final state after leaving.
  *
- * @csspart prejoin - The pre-join step.
+ * @csspart prejoin - The pre-join step (with `aria-busy="true"` and `data-joining` while an `autojoin` join is under way).
+ * @csspart joining-status - "Joining…", alone in the pre-join step while an `autojoin` join is under way.
  * @csspart unsupported - In place of the room when this browser cannot make calls (no WebRTC, or a plain-HTTP page); `data-problem` says which.
  * @csspart unsupported-heading - Its heading.
  * @csspart unsupported-reason - What is wrong and what to do.
@@ -291,6 +292,8 @@ export class LiveSessionElement extends LitElement {
   @state() private unread = 0;
 
   readonly #nextToken = new NextValue<string>();
+  /** Whether the pre-join step has been on screen (a join from it keeps it while joining; one without it shows a status only). */
+  #prejoinShown = false;
 
   readonly #provider = new ContextProvider(this, { context: sessionContext });
   readonly #subscriber = new SessionSubscriber(this);
@@ -594,9 +597,11 @@ export class LiveSessionElement extends LitElement {
     const input = { session, s: this.#strings, strings: this.strings, notices: this.notices };
     const problem = session.callProblem;
     if (problem && session.phase !== 'joined') return html`${unsupportedView({ ...input, problem })}${live}`;
+    if (session.phase === 'idle' || session.isWaiting) this.#prejoinShown = true;
     switch (session.phase) {
       case 'idle':
       case 'joining':
+        if (session.phase === 'joining' && !this.#prejoinShown) return html`${joiningView(input)}${live}`;
         return html`${prejoinView({
           ...input,
           askName: !this.token && !this.name,
