@@ -71,7 +71,7 @@ type SessionSettings = { [K in (typeof SESSION_SETTINGS)[number]]?: unknown };
  * @fires {CustomEvent<ElementErrorDetail>} ls-error - Something failed: media, connection, a refused request, or an invalid `user-role` (code `invalid-role`; the element does not join). Detail: `{ code, message, media?, request? }`.
  * @fires {CustomEvent<TokenExpiringDetail>} ls-token-expiring - The session needs a join token for a re-join and `tokenProvider` is not set (cancelable). Answer with `detail.respondWith(tokenOrPromise)` during the event, or call `preventDefault()` and set the `token` attribute within 30 s. Without an answer the current token is tried; when the server refuses it, the user is told that their link expired. Detail: `{ token, respondWith(token) }`.
  *
- * @slot prejoin - Extra content in the pre-join step (above the Join button).
+ * @slot prejoin - Extra content in the pre-join step (above the Join button); an `autojoin` element shows it only if its join fails.
  * @slot ended - Extra content in the final state after leaving.
  *
  * @csspart prejoin - The pre-join step (with `aria-busy="true"` and `data-joining` while an `autojoin` join is under way).
