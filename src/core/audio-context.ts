@@ -6,8 +6,9 @@
  * A session with a placeholder and a meter, or a page with several sessions,
  * needs only one.
  *
- * Held by leases: the context is closed when the last holder releases it, so
- * a page that left its class runs no audio graph.
+ * Held by leases: the context is closed when the last holder releases it (a
+ * session's placeholders when it leaves, its meter when it is destroyed), so
+ * a page whose sessions are gone runs no audio graph.
  */
 
 interface Shared {

@@ -75,10 +75,11 @@ export function prejoinView(
 
 /**
  * While a join that started without the pre-join step on screen (`autojoin`)
- * is under way: a status only. The room follows in a moment, so a preview card rendered and laid out
- * in between would cost a cold page its first few hundred milliseconds for a
- * view shown for a blink. A join that waits to be let in shows the full
- * waiting view (see prejoinView); one that fails returns to the pre-join step.
+ * is under way: a status only. The room follows in a moment; a preview card
+ * rendered and laid out in between would cost a cold page part of its first
+ * second for a view shown for a blink. A join that waits to be let in shows
+ * the full waiting view (see prejoinView); one that fails returns to the
+ * pre-join step.
  */
 export function joiningView(input: ViewInput): TemplateResult {
   return html`<section part="prejoin" aria-label=${input.s.join} aria-busy="true" data-joining>
