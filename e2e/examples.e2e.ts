@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { APPS, builtDir, install, pack, runScript, svelteMistakes, type App } from './examples.js';
+import { APPS, builtDir, checkAndBuildAll, install, pack, svelteMistakes, type App, type CommandResult } from './examples.js';
 import { ChromiumDriver, startCliServer, uniqueRoom, waitFor, type CliServer, type Participant } from './harness.js';
 
 /** Where the server mounts each app's build. */
@@ -27,21 +27,26 @@ function shippedScriptKb(app: App): number {
 
 void describe('example apps, installed from the packed tarball', { timeout: 1_200_000 }, () => {
   const built = new Set<App>();
+  // Started once installed; each test below waits for its own step.
+  let steps = new Map<string, Promise<CommandResult>>();
+  const step = (app: App, script: 'typecheck' | 'build'): Promise<CommandResult> =>
+    steps.get(`${app}:${script}`) ?? Promise.resolve({ ok: false, output: 'not started (the install failed?)' });
 
   before(() => {
     pack();
     const { installed, seconds } = install();
     console.log(installed ? `# examples installed in ${seconds.toFixed(0)} s` : '# examples: install up to date');
+    steps = checkAndBuildAll();
   });
 
   for (const app of APPS) {
-    void test(`${app}: type-checks with zero errors, using only what the package ships`, { timeout: 300_000 }, () => {
-      const result = runScript(app, 'typecheck');
+    void test(`${app}: type-checks with zero errors, using only what the package ships`, { timeout: 600_000 }, async () => {
+      const result = await step(app, 'typecheck');
       assert.ok(result.ok, `${app} typecheck failed:\n${result.output}`);
     });
 
-    void test(`${app}: builds`, { timeout: 300_000 }, () => {
-      const result = runScript(app, 'build');
+    void test(`${app}: builds`, { timeout: 600_000 }, async () => {
+      const result = await step(app, 'build');
       assert.ok(result.ok, `${app} build failed:\n${result.output}`);
       built.add(app);
       console.log(`# ${app}: ${shippedScriptKb(app).toFixed(1)} KB of JavaScript gzipped (app, framework and live-session)`);

@@ -8,7 +8,7 @@
  *
  *   node --import tsx e2e/examples.ts   installs, type-checks and builds them all
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -27,15 +27,24 @@ export interface CommandResult {
   output: string;
 }
 
+const NPM_ENV = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false', NG_CLI_ANALYTICS: 'false' };
+
 function npm(args: string[], cwd: string, timeoutMs = 600_000): CommandResult {
-  const result = spawnSync('npm', args, {
-    cwd,
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false', NG_CLI_ANALYTICS: 'false' },
-  });
+  const result = spawnSync('npm', args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: NPM_ENV });
   const output = `${result.stdout}${result.stderr}${result.error ? String(result.error) : ''}`;
   return { ok: result.status === 0, output };
+}
+
+/** `npm` without blocking: several apps' checks can share the machine's cores. */
+function npmAsync(args: string[], cwd: string, timeoutMs = 600_000): Promise<CommandResult> {
+  return new Promise((done) => {
+    const child = spawn('npm', args, { cwd, env: NPM_ENV, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error) => done({ ok: false, output: `${output}${String(error)}` }));
+    child.on('close', (code, signal) => done({ ok: code === 0, output: signal ? `${output}\n(stopped by ${signal})` : output }));
+  });
 }
 
 function fingerprint(): string {
@@ -89,6 +98,31 @@ export function install(): { installed: boolean; seconds: number } {
 /** `npm run <script>` in one app (typecheck or build). */
 export function runScript(app: App, script: 'typecheck' | 'build'): CommandResult {
   return npm(['run', '--silent', script], join(EXAMPLES, app));
+}
+
+/**
+ * Every app's type-check then build, two apps at a time (each app's two steps
+ * in order: they share its caches). Resolves each step's result by
+ * `<app>:<script>` as it finishes.
+ */
+export function checkAndBuildAll(lanes = 2): Map<string, Promise<CommandResult>> {
+  const results = new Map<string, Promise<CommandResult>>();
+  const settle = new Map<string, (result: CommandResult) => void>();
+  for (const app of APPS) {
+    for (const script of ['typecheck', 'build'] as const) {
+      results.set(`${app}:${script}`, new Promise((done) => settle.set(`${app}:${script}`, done)));
+    }
+  }
+  const queue = [...APPS];
+  const lane = async (): Promise<void> => {
+    for (let app = queue.shift(); app !== undefined; app = queue.shift()) {
+      for (const script of ['typecheck', 'build'] as const) {
+        settle.get(`${app}:${script}`)?.(await npmAsync(['run', '--silent', script], join(EXAMPLES, app)));
+      }
+    }
+  };
+  for (let i = 0; i < lanes; i++) void lane();
+  return results;
 }
 
 /** svelte-check on the Svelte example's deliberate mistakes: the errors it reports, by line. */
