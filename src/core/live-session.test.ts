@@ -446,6 +446,7 @@ describe('LiveSession', function () {
     it('recovers from a server restart: same roster, no duplicates, media keeps flowing', async () => {
       const own = await startServer({ kind: 'room', options: { pingInterval: 1000, pongTimeout: 2000 } });
       const restartRoom = new Classroom(own);
+      let restore = (): void => undefined;
       try {
         const tutor = await restartRoom.join('Tess', 'tutor', { reconnectMinDelayMs: 200, reconnectMaxDelayMs: 1000 });
         const ann = await restartRoom.join('Ann', 'student', { reconnectMinDelayMs: 200, reconnectMaxDelayMs: 1000 });
@@ -453,6 +454,21 @@ describe('LiveSession', function () {
         await restartRoom.expectSees(ann, tutor);
         const states: string[] = [];
         ann.addEventListener('connection-state', (e) => states.push(e.detail.state));
+        // The re-joins bring the same (empty) ICE server list: live connections are not reconfigured.
+        const proto = RTCPeerConnection.prototype;
+        const descriptor = Object.getOwnPropertyDescriptor(proto, 'setConfiguration');
+        const original = descriptor?.value as (this: RTCPeerConnection, config: RTCConfiguration) => void;
+        let reconfigured = 0;
+        Object.defineProperty(proto, 'setConfiguration', {
+          ...descriptor,
+          value: function (this: RTCPeerConnection, config: RTCConfiguration) {
+            reconfigured++;
+            original.call(this, config);
+          },
+        });
+        restore = () => {
+          if (descriptor) Object.defineProperty(proto, 'setConfiguration', descriptor);
+        };
         await restartServer(own, 300);
         await waitFor(() => states.includes('reconnecting'), 'Ann notices');
         for (const session of [tutor, ann, ben]) {
@@ -464,11 +480,13 @@ describe('LiveSession', function () {
         }
         await restartRoom.expectSees(ann, tutor, 'Ann still sees the tutor');
         await restartRoom.expectSees(tutor, ben, 'the tutor still sees Ben');
+        expect(reconfigured, 'setConfiguration calls on the re-joins').to.equal(0);
         // And the restarted server knows everyone again: a newcomer sees all three.
         const late = await restartRoom.join('Lee', 'student');
         await waitFor(() => late.participants.length === 4, 'newcomer sees everyone');
         await restartRoom.expectSees(late, tutor);
       } finally {
+        restore();
         await restartRoom.close();
         await stopServer(own);
       }

@@ -92,6 +92,13 @@ export class SignallingChannel {
   /** TURN servers with this member's credentials, from LS-JOINED and LS-ICE. */
   #relay: RelayCredentials | null = null;
   #cancelRelayRefresh: Cancel = () => undefined;
+  /**
+   * The ICE configuration every live connection has, as JSON: each was made
+   * from it or given it. A re-join brings the same list again, and live
+   * connections are then left alone (each `setConfiguration` waits on the
+   * browser's WebRTC thread).
+   */
+  #liveConfig: string;
 
   constructor(
     server: ParsedServer,
@@ -109,6 +116,7 @@ export class SignallingChannel {
     this.#scheduler = scheduler;
     this.#host = host;
     this.#liveness = new LivenessEstimator({ floorMs: timings.livenessTimeoutMs, maxMs: timings.livenessTimeoutMs * 4 });
+    this.#liveConfig = JSON.stringify(this.#rtcConfig());
   }
 
   get peer(): Peer | null {
@@ -342,6 +350,9 @@ export class SignallingChannel {
       // PeerJS builds each RTCPeerConnection from this object.
       Object.assign(peer.options.config as RTCConfiguration, config);
     }
+    const key = JSON.stringify(config);
+    if (key === this.#liveConfig) return;
+    this.#liveConfig = key;
     for (const pc of this.#host.peerConnections()) {
       try {
         pc.setConfiguration(config);
