@@ -68,20 +68,10 @@ export class ParticipantTile extends SessionElement {
   @property({ type: Boolean })
   pinned = false;
 
-  /**
-   * Whether the tile tells the session its size itself (`setVideoSize`; in SFU
-   * rooms it picks the video layer received). `<video-grid>` turns it off and
-   * reports for all its tiles at once: a participant whose tile is re-created
-   * elsewhere in the grid (from the strip to the stage) is then never reported
-   * as no longer shown in between.
-   */
-  @property({ attribute: false })
-  reportsSize = true;
-
-  /** The tile's size, told to the session. */
+  /** The tile's size, told to the session (in SFU rooms it picks the video layer received). */
   readonly #size = new TileSize(this, () => {
     const p = this.#current;
-    return { session: this.reportsSize ? this.currentSession : undefined, id: p && !p.isLocal ? p.id : null };
+    return { session: this.currentSession, id: p && !p.isLocal ? p.id : null };
   });
 
   /** The participant as the session knows them now (the `participant` set, when the session has no newer state). */

@@ -437,7 +437,6 @@ export class VideoGrid extends SessionElement {
       .session=${session}
       .participant=${p}
       .strings=${this.strings}
-      .reportsSize=${false}
       pinnable
       ?pinned=${this.pinned === p.id}
       @ls-autoplay-blocked=${this.#onAutoplayBlocked}
