@@ -10,6 +10,29 @@ import { attachStream } from './attach-stream.js';
 import { diagnose } from './diagnostics.js';
 import { SessionError, type SessionErrorDetail } from './events.js';
 
+/**
+ * Counts the calls of a browser method by the object it is called on, until
+ * `restore()` puts the original back. The call still goes through.
+ */
+function spyOn<T extends object>(proto: T, name: keyof T & string): { calls: Map<object, number>; restore: () => void } {
+  const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+  const original = descriptor?.value as (this: object, ...args: unknown[]) => unknown;
+  const calls = new Map<object, number>();
+  Object.defineProperty(proto, name, {
+    ...descriptor,
+    value: function (this: object, ...args: unknown[]) {
+      calls.set(this, (calls.get(this) ?? 0) + 1);
+      return original.apply(this, args);
+    },
+  });
+  return {
+    calls,
+    restore: () => {
+      if (descriptor) Object.defineProperty(proto, name, descriptor);
+    },
+  };
+}
+
 describe('LiveSession', function () {
   this.timeout(60_000);
   const shared = useServer({ kind: 'room', options: { pingInterval: 1000, pongTimeout: 2000 } });
@@ -228,20 +251,10 @@ describe('LiveSession', function () {
       await probe.close();
       if (localLevels) await waitFor(() => student.isSpeaking, 'Sam sees itself speaking');
       // The tutor reads Sam's level from the receiver while Sam is unmuted, and stops once Sam mutes.
-      const proto = RTCRtpReceiver.prototype;
-      const descriptor = Object.getOwnPropertyDescriptor(proto, 'getSynchronizationSources');
-      const original = descriptor?.value as (this: RTCRtpReceiver) => RTCRtpSynchronizationSource[];
-      const reads = new Map<RTCRtpReceiver, number>();
-      Object.defineProperty(proto, 'getSynchronizationSources', {
-        ...descriptor,
-        value: function (this: RTCRtpReceiver) {
-          reads.set(this, (reads.get(this) ?? 0) + 1);
-          return original.call(this);
-        },
-      });
+      const reads = spyOn(RTCRtpReceiver.prototype, 'getSynchronizationSources');
       try {
         const fromSam = tutor.peerConnections.flatMap((pc) => pc.getReceivers().filter((r) => r.track.kind === 'audio'));
-        const readsOfSam = (): number => fromSam.reduce((n, r) => n + (reads.get(r) ?? 0), 0);
+        const readsOfSam = (): number => fromSam.reduce((n, r) => n + (reads.calls.get(r) ?? 0), 0);
         await waitFor(() => readsOfSam() > 0, "the tutor reads Sam's level");
         await student.setMicrophoneEnabled(false);
         await waitFor(() => room.remote(tutor, student)?.isAudioOn === false, 'muted');
@@ -251,7 +264,7 @@ describe('LiveSession', function () {
         await new Promise((resolve) => setTimeout(resolve, 700));
         expect(readsOfSam(), "no reads of a muted participant's level").to.equal(afterMute);
       } finally {
-        if (descriptor) Object.defineProperty(proto, 'getSynchronizationSources', descriptor);
+        reads.restore();
       }
     });
 
@@ -455,20 +468,8 @@ describe('LiveSession', function () {
         const states: string[] = [];
         ann.addEventListener('connection-state', (e) => states.push(e.detail.state));
         // The re-joins bring the same (empty) ICE server list: live connections are not reconfigured.
-        const proto = RTCPeerConnection.prototype;
-        const descriptor = Object.getOwnPropertyDescriptor(proto, 'setConfiguration');
-        const original = descriptor?.value as (this: RTCPeerConnection, config: RTCConfiguration) => void;
-        let reconfigured = 0;
-        Object.defineProperty(proto, 'setConfiguration', {
-          ...descriptor,
-          value: function (this: RTCPeerConnection, config: RTCConfiguration) {
-            reconfigured++;
-            original.call(this, config);
-          },
-        });
-        restore = () => {
-          if (descriptor) Object.defineProperty(proto, 'setConfiguration', descriptor);
-        };
+        const reconfigurations = spyOn(RTCPeerConnection.prototype, 'setConfiguration');
+        restore = reconfigurations.restore;
         await restartServer(own, 300);
         await waitFor(() => states.includes('reconnecting'), 'Ann notices');
         for (const session of [tutor, ann, ben]) {
@@ -480,7 +481,7 @@ describe('LiveSession', function () {
         }
         await restartRoom.expectSees(ann, tutor, 'Ann still sees the tutor');
         await restartRoom.expectSees(tutor, ben, 'the tutor still sees Ben');
-        expect(reconfigured, 'setConfiguration calls on the re-joins').to.equal(0);
+        expect([...reconfigurations.calls.values()].reduce((n, c) => n + c, 0), 'setConfiguration calls on the re-joins').to.equal(0);
         // And the restarted server knows everyone again: a newcomer sees all three.
         const late = await restartRoom.join('Lee', 'student');
         await waitFor(() => late.participants.length === 4, 'newcomer sees everyone');
