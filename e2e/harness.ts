@@ -162,6 +162,9 @@ function makeSite(): string {
   return dir;
 }
 
+/** LS_E2E_SERVER_LOG=1: servers started by their CLI log as they would in production, on the test's stderr. */
+const SERVER_LOG = process.env['LS_E2E_SERVER_LOG'] === '1';
+
 function launchCli(args: string[]): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'dist/server/bin.js'), ...args], {
@@ -181,6 +184,10 @@ function launchCli(args: string[]): Promise<{ child: ChildProcess; url: string }
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    if (SERVER_LOG) {
+      child.stdout.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+      child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    }
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`the server exited (${String(code)}): ${output}`));
@@ -206,7 +213,7 @@ export async function startCliServer(options: { secret?: string; extraArgs?: str
     '--port', String(port),
     '--host', '127.0.0.1',
     '--static', site,
-    '--quiet',
+    ...(SERVER_LOG ? [] : ['--quiet']),
     ...(options.secret ? ['--secret', options.secret] : []),
     ...(options.extraArgs ?? []),
   ];

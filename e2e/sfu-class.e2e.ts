@@ -18,10 +18,9 @@
  * Janus is back. LS_SFU_STUDENTS=<n> runs another class size (at least 3).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { startJanus, type TestJanus } from '../test/janus.js';
 import type { Page } from 'playwright-core';
@@ -130,6 +129,13 @@ function showsRecording(participant: Participant): Promise<boolean> {
     () => !!document.querySelector('live-session')?.shadowRoot?.querySelector('session-controls')?.shadowRoot?.querySelector('[part="recording"]'),
     undefined,
   );
+}
+
+/** The bytes Janus has written so far to its raw files of one kind in the recordings folder. */
+function rawBytes(dir: string, kind: 'audio' | 'video'): number {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.mjr') && name.includes(`-${kind}-`))
+    .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
 }
 
 /** The tutor's list of recordings: each one's state and download links by kind. */
@@ -259,7 +265,9 @@ void describe('end to end, a class through the SFU (real Janus)', { timeout: 900
     await tutor.page.click('live-session >>> session-controls >>> [data-control="record"]');
     for (const p of [tutor, ...students]) await waitFor(() => showsRecording(p), `${p.name} shows that the lesson is recorded`);
     await waitFor(async () => (await classPage.state()).every((m) => m.recording), 'every student of the class page is told the lesson is recorded');
-    await delay(3000);
+    // Stopped once Janus has written some of the camera and the microphone (a fixed few seconds were once too
+    // short on a loaded machine: Janus records a simulcast camera from its next keyframe on).
+    await waitFor(() => rawBytes(recordings, 'video') > 16_384 && rawBytes(recordings, 'audio') > 8192, 'Janus writes the camera and the microphone of the tutor', 60_000);
     await tutor.page.click('live-session >>> session-controls >>> [data-control="record"]');
     for (const p of [tutor, ...students]) await waitFor(async () => !(await showsRecording(p)), `${p.name} shows that recording stopped`);
     const [recording] = await waitFor(async () => {

@@ -64,6 +64,9 @@ const RATE_BURST = 200;
 
 const SESSION_VERBS = new Set(['create', 'attach', 'message', 'trickle', 'keepalive', 'detach', 'hangup', 'destroy']);
 const VIDEOROOM_REQUESTS = new Set(['join', 'configure', 'publish', 'unpublish', 'start', 'pause', 'switch', 'update', 'subscribe', 'unsubscribe', 'leave']);
+/** After a recording starts, when the server asks the tutor's browser for a keyframe once more. */
+const RECORDING_KEYFRAME_DELAY_MS = 1500;
+
 /** Fields no member may set on its own stream: recording is the server's to start. */
 const SERVER_ONLY_FIELDS = ['record', 'filename', 'secret', 'admin_key', 'rtp_forward'];
 
@@ -499,10 +502,29 @@ class SfuProxy {
    * a `configure` of our own on its handle. Resolves when Janus has answered
    * (or after 5 s, or at once when nothing is published yet: the publish then
    * carries the recording).
+   *
+   * Janus records a simulcast camera from its next keyframe on, and asks for
+   * one once as the recording starts; a browser that just sent a keyframe may
+   * let that request pass (rate limits on both sides), so a second request
+   * follows a moment later: a short recording has the picture too.
    */
   record(file: string | null): Promise<void> {
     const publisher = this.#publisher;
     if (!publisher?.published || this.#closed) return Promise.resolve();
+    const answered = this.#ownRequest(file === null ? { request: 'configure', record: false } : { request: 'configure', record: true, filename: file });
+    if (file === null) return answered;
+    return answered.then(() => {
+      const timer = setTimeout(() => {
+        if (this.#publisher === publisher && publisher.published && !this.#closed) void this.#ownRequest({ request: 'configure', keyframe: true });
+      }, RECORDING_KEYFRAME_DELAY_MS);
+      timer.unref();
+    });
+  }
+
+  /** A VideoRoom request of our own on this member's publisher handle: its answer stays with us (5 s at most). */
+  #ownRequest(body: Record<string, unknown>): Promise<void> {
+    const publisher = this.#publisher;
+    if (!publisher || this.#closed) return Promise.resolve();
     this.#ownCount += 1;
     const transaction = `server-record-${String(this.#ownCount)}`;
     return new Promise<void>((resolve) => {
@@ -514,14 +536,7 @@ class SfuProxy {
         clearTimeout(timer);
         resolve();
       });
-      this.#send({
-        janus: 'message',
-        transaction,
-        apisecret: this.#host.apiSecret,
-        session_id: publisher.session,
-        handle_id: publisher.handle,
-        body: file === null ? { request: 'configure', record: false } : { request: 'configure', record: true, filename: file },
-      });
+      this.#send({ janus: 'message', transaction, apisecret: this.#host.apiSecret, session_id: publisher.session, handle_id: publisher.handle, body });
     });
   }
 
