@@ -365,7 +365,7 @@ export interface RecordingEntry {
   /** ms since the epoch. */
   startedAt: number;
   endedAt: number;
-  /** `converting` while janus-pp-rec runs; `ready` with its files; `failed` with `message`. */
+  /** `converting` while janus-pp-rec runs; `ready` with its files (and `message` when a track could not be converted); `failed` with `message`. */
   state: 'converting' | 'ready' | 'failed';
   files: RecordingFile[];
   message?: string;

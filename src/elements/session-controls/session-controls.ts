@@ -156,7 +156,8 @@ export class SessionControls extends SessionElement {
           (recording) => html`<li data-recording=${recording.id} data-state=${recording.state}>
             <time datetime=${new Date(recording.startedAt).toISOString()}>${new Date(recording.startedAt).toLocaleString()}</time>
             ${recording.state === 'converting' ? html`<span>${s.recordingConverting}</span>` : nothing}
-            ${recording.state === 'failed' ? html`<span>${s.recordingFailed}</span>` : nothing}
+            ${recording.state === 'failed' ? html`<span title=${recording.message ?? nothing}>${s.recordingFailed}</span>` : nothing}
+            ${recording.state === 'ready' && recording.message ? html`<span data-partial title=${recording.message}>${s.recordingPartial}</span>` : nothing}
             ${recording.files.map(
               (file) => html`<a href=${session.recordingUrl(file.path)} download data-kind=${file.kind}>${file.kind === 'video' ? s.recordingVideo : s.recordingAudio}</a>`,
             )}

@@ -136,6 +136,8 @@ export interface LiveSessionStrings {
   /** A recording's state in the list, while janus-pp-rec converts it, or when it could not. */
   recordingConverting: string;
   recordingFailed: string;
+  /** A ready recording one of whose tracks (camera or sound) could not be converted; the server's words are its tooltip. */
+  recordingPartial: string;
   /** A recording's download links. */
   recordingVideo: string;
   recordingAudio: string;
@@ -302,6 +304,7 @@ export const defaultStrings: LiveSessionStrings = {
   recordings: (count) => `Recordings (${String(count)})`,
   recordingConverting: 'converting…',
   recordingFailed: 'could not be saved',
+  recordingPartial: 'partly saved',
   recordingVideo: 'Video',
   recordingAudio: 'Sound',
   screenOf: (name) => `${name}'s screen`,

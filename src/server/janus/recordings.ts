@@ -13,7 +13,7 @@
  * tutors are ever told the links.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecordingEntry, RecordingFile } from '../../protocol/index.js';
 
@@ -53,6 +53,27 @@ function run(command: string, args: string[]): Promise<{ code: number | null; ou
       resolve({ code, output });
     });
   });
+}
+
+/**
+ * Whether a Janus recording holds no packet (a track that was off the whole
+ * time): `MJR00002` and at most its info header (2 bytes of length, JSON).
+ */
+function isEmptyTrack(path: string): boolean {
+  let handle: number | undefined;
+  try {
+    handle = openSync(path, 'r');
+    const head = Buffer.alloc(10);
+    const read = readSync(handle, head, 0, 10, 0);
+    if (read < 8 || head.subarray(0, 8).toString('latin1') !== 'MJR00002') return false;
+    // Janus writes the info header with the first packet: a track that never had one is the 8 bytes alone.
+    const size = statSync(path).size;
+    return size === 8 || (read === 10 && size === 10 + head.readUInt16BE(8));
+  } catch {
+    return false; // the converter says what is wrong
+  } finally {
+    if (handle !== undefined) closeSync(handle);
+  }
 }
 
 export class RecordingStore {
@@ -112,11 +133,17 @@ export class RecordingStore {
     const files: RecordingFile[] = [];
     const problems: string[] = [];
     let converterMissing = false;
+    /** The kinds of tracks that could not be converted. */
+    const lostKinds = new Set<'audio' | 'video'>();
     for (const { name, match } of raw) {
       const kind = match?.[3] === 'audio' ? 'audio' : 'video';
       const target = name.replace(/\.mjr$/, kind === 'audio' ? '.opus' : '.webm');
       const source = join(this.#options.dir, name);
       // An empty track (a camera that was off the whole time) has a header and no packets: nothing to convert.
+      if (isEmptyTrack(source)) {
+        rmSync(source, { force: true });
+        continue;
+      }
       const result = await run(this.#options.converter ?? 'janus-pp-rec', [source, join(this.#options.dir, target)]);
       const path = join(this.#options.dir, target);
       if (result.code === 0 && existsSync(path) && statSync(path).size > 0) {
@@ -124,15 +151,17 @@ export class RecordingStore {
         rmSync(source, { force: true });
       } else {
         rmSync(path, { force: true });
+        lostKinds.add(kind);
         if (result.code === null) converterMissing = true;
         problems.push(`${name}: ${result.code === null ? result.output : `janus-pp-rec exited with ${String(result.code)}`}`);
         this.#options.log('warn', 'recording-convert-failed', { id: stored.id, file: name, output: result.output.slice(-600) });
       }
     }
+    const lost = [...lostKinds].map((kind) => (kind === 'audio' ? 'the sound' : 'the camera'));
     const finished: StoredRecording =
       files.length > 0
-        ? { ...stored, state: 'ready', files }
-        : { ...stored, state: 'failed', files, message: raw.length === 0 ? 'Nothing was recorded (no tutor published camera or microphone).' : converterMissing ? 'The recording could not be converted: janus-pp-rec (Debian package janus-tools) is not installed on the server.' : 'The recording could not be converted.' };
+        ? { ...stored, state: 'ready', files, ...(lost.length > 0 ? { message: `Part of the recording could not be converted: ${lost.join(' and ')}.` } : {}) }
+        : { ...stored, state: 'failed', files, message: raw.length === 0 ? 'Nothing was recorded (no tutor published camera or microphone).' : problems.length === 0 ? 'Nothing was recorded (the camera and microphone were off).' : converterMissing ? 'The recording could not be converted: janus-pp-rec (Debian package janus-tools) is not installed on the server.' : 'The recording could not be converted.' };
     if (problems.length > 0 && files.length > 0) this.#options.log('warn', 'recording-partly-converted', { id: stored.id, problems });
     this.#write(finished);
     this.#options.log('info', 'recording-ready', { id: stored.id, room: stored.room, state: finished.state, files: files.length });
