@@ -6,7 +6,7 @@ import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { expectLiveVideo, showStream, uniqueId, waitFor } from '../../../test/browser/helpers.js';
 import { JanusSession } from './janus-client.js';
-import { SfuMedia } from './sfu-media.js';
+import { HIDE_GRACE_MS, SfuMedia } from './sfu-media.js';
 import { SfuSubscriber } from './subscriber.js';
 import type { StreamRef } from './subscriptions.js';
 import type { Role } from '../../protocol/index.js';
@@ -58,9 +58,9 @@ describe('SFU media path (real Janus)', function () {
     for (const member of members.splice(0)) for (const track of member.stream.getTracks()) track.stop();
   });
 
-  async function join(room: { room: number; pin: string }, role: Role, maxClassmates?: number): Promise<Member> {
+  async function join(room: { room: number; pin: string }, role: Role, maxClassmates?: number, audio = true): Promise<Member> {
     const id = uniqueId(role);
-    const stream = await navigator.mediaDevices.getUserMedia({ video: VIDEO, audio: true });
+    const stream = await navigator.mediaDevices.getUserMedia({ video: VIDEO, audio });
     const member: Member = {
       id,
       role,
@@ -160,6 +160,34 @@ describe('SFU media path (real Janus)', function () {
     s1.sfu.setVideoSize(s3.id, { width: 320, height: 180 });
     await waitFor(() => s1.sfu.receiving.includes(s3.id) && !s1.sfu.receiving.includes(s2.id), 's1 receives s3 instead of s2');
     await expectSees(s1, s3);
+  });
+
+  it('a tile re-created elsewhere (gone, then shown two frames later) keeps its subscription; a tile that stays gone loses it after the grace', async () => {
+    const room = await createRoom(janus);
+    const tutor = await join(room, 'tutor');
+    const s1 = await join(room, 'student', 1);
+    // Classmates without a microphone: a speaking classmate is received whatever is shown (Firefox's fake
+    // microphone is a steady tone, which Janus reports as talking).
+    const s2 = await join(room, 'student', undefined, false);
+    const s3 = await join(room, 'student', undefined, false);
+    await expectSees(s1, tutor);
+    s1.sfu.setVideoSize(s3.id, { width: 320, height: 180 });
+    await waitFor(() => s1.sfu.receiving.includes(s3.id) && !s1.sfu.receiving.includes(s2.id), 's1 receives s3, the classmate shown');
+    // The UI moves s3's tile: the old one withdraws, the new one reports its size after layout.
+    s1.sfu.setVideoSize(s3.id, null);
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    s1.sfu.setVideoSize(s3.id, { width: 640, height: 360 });
+    const seen = new Set<string>();
+    const until = performance.now() + HIDE_GRACE_MS + 1500;
+    while (performance.now() < until) {
+      for (const id of s1.sfu.receiving) seen.add(id);
+      if (!s1.sfu.receiving.includes(s3.id)) seen.add('s3 gone');
+      await new Promise((done) => setTimeout(done, 20));
+    }
+    expect([...seen].sort()).to.deep.equal([tutor.id, s3.id].sort(), 's3 never dropped (nor s2 taken) in between');
+    // Gone for good: after the grace, the subscription follows (no classmate shown: the tutor alone).
+    s1.sfu.setVideoSize(s3.id, null);
+    await waitFor(() => s1.sfu.receiving.length === 1 && s1.sfu.receiving[0] === tutor.id, 's1 stops receiving s3 once no tile shows it');
   });
 
   it("a screen share is a second published video: students receive it apart from the tutor's camera, and it goes when it stops", async function () {

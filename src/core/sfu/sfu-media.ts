@@ -53,6 +53,14 @@ export interface SfuView {
 
 const SCREEN_DESCRIPTIONS = new Set(['screen', 'screen-audio']);
 
+/**
+ * How long a tile reported gone is still received: a tile the UI re-creates
+ * elsewhere (from the strip to the stage) reports `null` as the old one goes
+ * and its size once the new one is laid out, a frame or more later; without
+ * the grace the subscription would be dropped and asked for again in between.
+ */
+export const HIDE_GRACE_MS = 500;
+
 export class SfuMedia {
   readonly #host: SfuMediaHost;
   readonly #options: SfuMediaOptions;
@@ -63,6 +71,8 @@ export class SfuMedia {
   readonly #sizes = new Map<string, Size>();
   /** Whether the UI reports sizes at all (then only what it shows is received, beyond tutors, sharer and speakers). */
   #sizesReported = false;
+  /** Tiles reported gone, still received until their grace ends (see HIDE_GRACE_MS). */
+  readonly #hiding = new Map<string, ReturnType<typeof setTimeout>>();
   /** One stream per participant, kept while its tracks stay the same. */
   readonly #streams = new Map<string, { stream: MediaStream; key: string; audio: RTCRtpReceiver | null }>();
   #screen: { stream: MediaStream; key: string; from: string } | null = null;
@@ -180,15 +190,30 @@ export class SfuMedia {
   /**
    * The size of the tile showing `id` (CSS pixels), or null when it is not
    * shown. Picks its simulcast layer; once the UI reports sizes, classmates
-   * not shown (and not speaking) are no longer received.
+   * not shown (and not speaking) are no longer received: half a second after
+   * their tile went (HIDE_GRACE_MS), unless a tile shows them again meanwhile.
    */
   setVideoSize(id: string, size: Size | null): void {
+    clearTimeout(this.#hiding.get(id));
+    this.#hiding.delete(id);
     const before = this.#sizes.get(id);
     if (size && size.width > 0 && size.height > 0) {
       if (before?.width === size.width && before.height === size.height) return;
       this.#sizes.set(id, { width: size.width, height: size.height });
     } else {
       if (!before && this.#sizesReported) return;
+      if (before && !this.#closed) {
+        // Gone, unless a tile shows it again within the grace.
+        this.#hiding.set(
+          id,
+          setTimeout(() => {
+            this.#hiding.delete(id);
+            this.#sizes.delete(id);
+            this.refresh();
+          }, HIDE_GRACE_MS),
+        );
+        return;
+      }
       this.#sizes.delete(id);
     }
     const visibilityChanged = !before !== !this.#sizes.get(id) || !this.#sizesReported;
@@ -214,6 +239,8 @@ export class SfuMedia {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const timer of this.#hiding.values()) clearTimeout(timer);
+    this.#hiding.clear();
     for (const id of this.#streams.keys()) this.#host.watchAudio(id, null);
     this.#streams.clear();
     this.#screen = null;
