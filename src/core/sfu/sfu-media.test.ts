@@ -44,12 +44,17 @@ describe('SFU media path (real Janus)', function () {
   let janus: Janus;
   const members: Member[] = [];
   const videos: HTMLVideoElement[] = [];
+  /** Who shares a screen, as the room server would name them (LS-SCREEN). */
+  let sharer: string | null = null;
+  const stops: (() => void)[] = [];
 
   before(async () => {
     janus = await executeServerCommand<Janus, unknown>('janus-start', {});
   });
 
   afterEach(async () => {
+    sharer = null;
+    for (const stop of stops.splice(0)) stop();
     for (const video of videos.splice(0)) {
       video.srcObject = null;
       video.remove();
@@ -70,7 +75,7 @@ describe('SFU media path (real Janus)', function () {
           debug: () => undefined,
           members: () => members.filter((m) => m !== member).map((m) => ({ id: m.id, role: m.role })),
           outgoingStream: () => stream,
-          sharer: () => null,
+          sharer: () => sharer,
           changed: () => undefined,
           watchAudio: () => undefined,
           lost: (reason) => console.warn(id, 'lost', reason),
@@ -199,6 +204,7 @@ describe('SFU media path (real Janus)', function () {
     await expectSees(student, tutor);
     const screen = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 5 } });
     try {
+      sharer = tutor.id;
       await tutor.sfu.setScreen(screen);
       const shared = await waitFor(() => student.sfu.screenStream, 'the student receives the share');
       const video = showStream(shared);
@@ -212,6 +218,62 @@ describe('SFU media path (real Janus)', function () {
       for (const track of screen.getTracks()) track.stop();
     }
   });
+
+  it("a stream a classmate calls a screen share is not taken for the room's share: only the sharer the server names is shown", async () => {
+    const room = await createRoom(janus);
+    const tutor = await join(room, 'tutor');
+    const spoofer = await join(room, 'student');
+    const viewer = await join(room, 'student');
+    await expectSees(viewer, tutor);
+    await expectSees(viewer, spoofer);
+    sharer = tutor.id;
+    const tutorScreen = movingCanvas();
+    await tutor.sfu.setScreen(tutorScreen);
+    const shared = await waitFor(() => viewer.sfu.screenStream, "the viewer receives the tutor's share");
+    const tutorTracks = shared.getTracks().map((t) => t.id);
+    expect(viewer.sfu.screenFrom).to.equal(tutor.id);
+    // The classmate publishes a video of their own described as a screen share (the proxy passes descriptions on).
+    const fake = movingCanvas();
+    await spoofer.sfu.setScreen(fake);
+    const deadline = performance.now() + 3000;
+    while (performance.now() < deadline) {
+      expect(viewer.sfu.screenStream?.getTracks().map((t) => t.id)).to.deep.equal(tutorTracks, "the share stays the tutor's");
+      expect(viewer.sfu.screenFrom).to.equal(tutor.id);
+      expect(viewer.sfu.views.get(spoofer.id)?.stream?.getVideoTracks()).to.have.length(1, "the classmate's tile shows their camera only");
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    // The control: once the server names the classmate as the sharer, their share is the one received.
+    sharer = spoofer.id;
+    viewer.sfu.refresh();
+    const theirs = await waitFor(
+      () => (viewer.sfu.screenFrom === spoofer.id ? viewer.sfu.screenStream : null),
+      "the viewer receives the classmate's share once they are the sharer",
+    );
+    const video = showStream(theirs);
+    videos.push(video);
+    await expectLiveVideo(video, "the viewer sees the classmate's share");
+  });
+
+  /** A canvas that keeps drawing, as a stand-in for a captured screen (Firefox has no fake screen). */
+  function movingCanvas(): MediaStream {
+    const canvas = document.createElement('canvas');
+    canvas.width = 320;
+    canvas.height = 180;
+    const context = canvas.getContext('2d');
+    let frame = 0;
+    const timer = setInterval(() => {
+      if (!context) return;
+      frame++;
+      context.fillStyle = `hsl(${String((frame * 17) % 360)} 70% 50%)`;
+      context.fillRect(0, 0, canvas.width, canvas.height);
+    }, 100);
+    const stream = canvas.captureStream(10);
+    stops.push(() => {
+      clearInterval(timer);
+      for (const track of stream.getTracks()) track.stop();
+    });
+    return stream;
+  }
 
   it('a publisher leaving removes its stream from the viewers', async () => {
     const room = await createRoom(janus);

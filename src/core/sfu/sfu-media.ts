@@ -12,7 +12,7 @@ import { SfuPublisher } from './publisher.js';
 import type { RoomAccess } from './requests.js';
 import { pickSubstream, type Size, type Substream } from './simulcast.js';
 import { SfuSubscriber, type ReceivedTrack } from './subscriber.js';
-import { chooseSubscribed, wantedStreams, type Feed } from './subscriptions.js';
+import { chooseSubscribed, isScreenStream, wantedStreams, type Feed } from './subscriptions.js';
 
 /** What the SFU path needs from the session. */
 export interface SfuMediaHost {
@@ -51,7 +51,6 @@ export interface SfuView {
   media: 'connecting' | 'connected' | 'reconnecting';
 }
 
-const SCREEN_DESCRIPTIONS = new Set(['screen', 'screen-audio']);
 
 /**
  * How long a tile reported gone is still received: a tile the UI re-creates
@@ -171,9 +170,14 @@ export class SfuMedia {
     return this.#screen?.stream ?? null;
   }
 
+  /** Whose screen share is received (their peer id), or null. */
+  get screenFrom(): string | null {
+    return this.#screen?.from ?? null;
+  }
+
   /** The simulcast layer of `id`'s camera: `asked` of Janus, and what Janus said it `sends`. */
   substreamOf(id: string): { asked: Substream | undefined; sends: number | undefined } {
-    const camera = this.#received().find((r) => r.stream.display === id && r.stream.type === 'video' && !SCREEN_DESCRIPTIONS.has(r.stream.description ?? ''));
+    const camera = this.#received().find((r) => r.stream.display === id && r.stream.type === 'video' && !isScreenStream(r.stream));
     if (!camera) return { asked: undefined, sends: undefined };
     return { asked: this.#subscriber?.substreamAsked(camera.stream.mid), sends: this.#subscriber?.substreamSent(camera.stream.mid) };
   }
@@ -226,14 +230,17 @@ export class SfuMedia {
   refresh(): void {
     if (this.#closed || !this.#subscriber) return;
     const members = this.#host.members();
+    const sharer = this.#host.sharer();
     const chosen = chooseSubscribed({
       members,
       speakers: this.#speakers,
       visible: this.#sizesReported ? [...this.#sizes.keys()] : null,
-      sharer: this.#host.sharer(),
+      sharer,
       limit: this.#options.maxClassmates ?? DEFAULT_MAX_CLASSMATES,
     });
-    this.#subscriber.want(wantedStreams([...this.#feeds.values()], chosen));
+    this.#subscriber.want(wantedStreams([...this.#feeds.values()], chosen, sharer));
+    // A share that ended or changed hands leaves the screen at once, before Janus confirms the unsubscribe.
+    this.#received();
   }
 
   async close(): Promise<void> {
@@ -262,9 +269,12 @@ export class SfuMedia {
     if (this.#closed) return received;
     const byMember = new Map<string, ReceivedTrack[]>();
     const screen: ReceivedTrack[] = [];
+    const sharer = this.#host.sharer();
     for (const item of received) {
-      if (SCREEN_DESCRIPTIONS.has(item.stream.description ?? '')) screen.push(item);
-      else byMember.set(item.stream.display, [...(byMember.get(item.stream.display) ?? []), item]);
+      // The screen share only from the member the room server names; a "screen" from anyone else is dropped.
+      if (isScreenStream(item.stream)) {
+        if (item.stream.display === sharer) screen.push(item);
+      } else byMember.set(item.stream.display, [...(byMember.get(item.stream.display) ?? []), item]);
     }
     for (const id of [...this.#streams.keys()]) {
       if (byMember.has(id)) continue;
@@ -296,7 +306,7 @@ export class SfuMedia {
     const roles = new Map(this.#host.members().map((member) => [member.id, member.role] as const));
     const ratio = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1;
     for (const item of received) {
-      if (item.stream.type !== 'video' || SCREEN_DESCRIPTIONS.has(item.stream.description ?? '')) continue;
+      if (item.stream.type !== 'video' || isScreenStream(item.stream)) continue;
       const size = this.#sizes.get(item.stream.display);
       const substream: Substream = size ? pickSubstream(size, undefined, ratio) : roles.get(item.stream.display) === 'tutor' ? 2 : 1;
       subscriber.setSubstream(item.stream.mid, substream);

@@ -97,13 +97,40 @@ describe('wantedStreams and subscriptionUpdate', () => {
     { id: 3, display: 's2', streams: [{ mid: '0', type: 'data', disabled: false }] },
   ];
   it('every live audio and video stream of the chosen members, data and disabled left out', () => {
-    assert.deepEqual(wantedStreams(feeds, ['t', 's1', 's2']), [
+    assert.deepEqual(wantedStreams(feeds, ['t', 's1', 's2'], 't'), [
       { feed: 1, mid: '0' },
       { feed: 1, mid: '1' },
       { feed: 1, mid: '2' },
       { feed: 2, mid: '0' },
     ]);
-    assert.deepEqual(wantedStreams(feeds, []), []);
+    assert.deepEqual(wantedStreams(feeds, [], 't'), []);
+  });
+  it("a stream described as a screen share only from the sharer the server named, whoever describes it so", () => {
+    const spoofing: Feed[] = [
+      ...feeds,
+      { id: 4, display: 's3', streams: [{ mid: '0', type: 'audio', disabled: false, description: 'screen-audio' }, { mid: '1', type: 'video', disabled: false, description: 'screen' }, { mid: '2', type: 'video', disabled: false, description: 'camera' }] },
+    ];
+    // Nobody shares: no screen stream at all, the cameras and microphones as before.
+    assert.deepEqual(wantedStreams(spoofing, ['t', 's3'], null), [
+      { feed: 1, mid: '0' },
+      { feed: 1, mid: '1' },
+      { feed: 4, mid: '2' },
+    ]);
+    // The tutor shares: the tutor's screen, not the student's "screen".
+    assert.deepEqual(wantedStreams(spoofing, ['t', 's3'], 't'), [
+      { feed: 1, mid: '0' },
+      { feed: 1, mid: '1' },
+      { feed: 1, mid: '2' },
+      { feed: 4, mid: '2' },
+    ]);
+    // The student was let share: theirs.
+    assert.deepEqual(wantedStreams(spoofing, ['t', 's3'], 's3'), [
+      { feed: 1, mid: '0' },
+      { feed: 1, mid: '1' },
+      { feed: 4, mid: '0' },
+      { feed: 4, mid: '1' },
+      { feed: 4, mid: '2' },
+    ]);
   });
   it('subscribes what is missing and unsubscribes what is no longer wanted', () => {
     const current = [

@@ -139,14 +139,29 @@ export function chooseSubscribed(input: SelectionInput): string[] {
   return chosen;
 }
 
-/** Every live stream (audio and video) of the feeds whose member is in `members`. */
-export function wantedStreams(feeds: readonly Feed[], members: readonly string[]): StreamRef[] {
+/** The descriptions of a screen share's streams (the publisher names them). */
+export const SCREEN_DESCRIPTIONS: ReadonlySet<string> = new Set(['screen', 'screen-audio']);
+
+/** Whether a stream is part of a screen share, as its publisher describes it. */
+export function isScreenStream(stream: { description?: string | undefined }): boolean {
+  return SCREEN_DESCRIPTIONS.has(stream.description ?? '');
+}
+
+/**
+ * Every live stream (audio and video) of the feeds whose member is in
+ * `members`. A stream its publisher calls part of a screen share is wanted
+ * only from `sharer`, the one the room server named: a publisher names its
+ * streams itself, and anyone else's "screen" would pass for the room's share.
+ */
+export function wantedStreams(feeds: readonly Feed[], members: readonly string[], sharer: string | null = null): StreamRef[] {
   const wanted = new Set(members);
   const refs: StreamRef[] = [];
   for (const feed of feeds) {
     if (!wanted.has(feed.display)) continue;
     for (const stream of feed.streams) {
-      if (stream.type !== 'data' && !stream.disabled) refs.push({ feed: feed.id, mid: stream.mid });
+      if (stream.type === 'data' || stream.disabled) continue;
+      if (isScreenStream(stream) && feed.display !== sharer) continue;
+      refs.push({ feed: feed.id, mid: stream.mid });
     }
   }
   return refs;
