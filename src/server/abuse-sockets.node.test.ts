@@ -4,6 +4,7 @@
  * address" is another loopback source address (127.0.0.2, 127.0.0.3).
  */
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { waitFor } from '../../test/wait-for.js';
@@ -240,6 +241,52 @@ void describe('row 12: response headers', () => {
       });
       assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://lms.example.edu');
       assert.match(allowed.headers.get('vary') ?? '', /Origin/);
+    });
+  });
+});
+
+void describe('protocol errors on sockets the gate never hands to peer', () => {
+  /** Opens a websocket by hand and sends `frame` right behind the upgrade (no masking unless the frame has it). */
+  async function rawUpgrade(port: number, query: string, frame: Buffer): Promise<Socket> {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const request =
+      `GET /peerjs?${query} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+    socket.write(Buffer.concat([Buffer.from(request), frame]));
+    return socket;
+  }
+  // An unmasked text frame "hi": clients must mask theirs, so this is a protocol error.
+  const unmasked = Buffer.from([0x81, 0x02, 0x68, 0x69]);
+
+  void test('an unmasked frame or one over the size limit, on a socket refused for repeated parameters or held for a claimed id, closes that socket only: the server stays up', async () => {
+    await withServer({}, async (server, opened) => {
+      const port = Number(new URL(server.webSocketUrl).port);
+      const raw: Socket[] = [];
+      try {
+        // Refused by the gate itself (repeated id): never seen by peer.
+        raw.push(await rawUpgrade(port, 'key=peerjs&id=a&id=b&token=t', unmasked));
+        // The same with an ordinary client, over the frame size limit.
+        const oversized = new WebSocket(`${server.webSocketUrl}?key=peerjs&id=c&id=d&token=t`);
+        oversized.on('error', () => undefined);
+        oversized.on('open', () => oversized.send('x'.repeat(70_000)));
+        // Held while an older socket with the same id, not in a room, is cut.
+        const squatter = await TestClient.connect(server.webSocketUrl, 'held-id');
+        opened.push(squatter);
+        raw.push(await rawUpgrade(port, 'key=peerjs&id=held-id&token=t2', unmasked));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        oversized.terminate();
+        // Still serving: health answers and a member joins.
+        const health = await fetch(`${server.url}health`);
+        assert.equal(health.status, 200);
+        const member = await TestClient.connect(server.webSocketUrl);
+        opened.push(member);
+        await member.join(identity('After', 'student', 'proto-errors'));
+        assert.ok(member.joined);
+      } finally {
+        for (const socket of raw) socket.destroy();
+      }
     });
   });
 });

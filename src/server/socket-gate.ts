@@ -12,7 +12,7 @@ import { CLOSE_CODES, type ErrorCode } from '../protocol/index.js';
 import { TokenBucket } from './frames.js';
 import type { LogLevel } from './logger.js';
 import type { ResolvedRoomServerOptions } from './options.js';
-import { GatedWebSocket, SocketSession, onSocketClose, onSocketPong, type SessionObserver } from './socket-session.js';
+import { GatedWebSocket, SocketSession, onSocketClose, onSocketError, onSocketPong, type SessionObserver } from './socket-session.js';
 
 export type ServerLog = (level: LogLevel, event: string, fields?: Record<string, unknown>) => void;
 
@@ -180,6 +180,7 @@ export class SocketGate {
     session.observer = this.observer;
     socket.session = session;
     this.indexPeerId(session);
+    socket.on('error', onSocketError);
     socket.on('pong', onSocketPong);
     socket.on('close', onSocketClose);
     // `peer` reads the last of repeated query parameters; a socket claiming one id

@@ -50,6 +50,18 @@ export function onSocketPong(this: WebSocket, data: Buffer): void {
   if (this instanceof GatedWebSocket) this.session?.onPong(data, Date.now());
 }
 
+/**
+ * The `error` listener of every accepted socket, from its first moment: a
+ * protocol error (a frame over the size limit, an unmasked or malformed
+ * frame, bad UTF-8) makes `ws` emit `error` and then close the socket, and
+ * an `error` without a listener would throw and stop the whole server. A
+ * socket the gate closes or holds never gets `peer`'s own listener, or gets
+ * it late. The close that follows does the cleanup; nothing else to do here.
+ */
+export function onSocketError(this: WebSocket): void {
+  // Deliberately empty: see above.
+}
+
 /** The `close` listener of every accepted socket. */
 export function onSocketClose(this: WebSocket): void {
   const session = this instanceof GatedWebSocket ? this.session : undefined;
