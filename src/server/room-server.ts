@@ -237,6 +237,10 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
           proxyPath: `${this.path}sfu`,
           originAllowed: (origin) => origin === undefined || originAllowed(this.options.allowedOrigins, origin),
           memberRole: (room, peerId) => this.registry.get(room)?.member(peerId)?.info.role,
+          sharer: (room) => {
+            const entry = this.registry.get(room);
+            return entry ? this.actions.screen.snapshot(entry).sharer : null;
+          },
           ...(janus.recordingsDir ? { recordingsDir: janus.recordingsDir } : {}),
           stateChanged: () => {
             this.actions.sfuStateChanged();

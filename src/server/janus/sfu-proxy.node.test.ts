@@ -14,7 +14,7 @@ import { WebSocket } from 'ws';
 import { startJanus, type TestJanus } from '../../../test/janus.js';
 import { waitFor } from '../../../test/wait-for.js';
 import { JanusAdmin } from './janus-admin.js';
-import { SfuService } from './sfu-service.js';
+import { SfuService, allowedDescriptions } from './sfu-service.js';
 import { signSfuTicket } from './sfu-tickets.js';
 
 type Frame = Record<string, unknown>;
@@ -167,6 +167,56 @@ void describe('the SFU proxy (real Janus)', () => {
     assert.equal(ok['janus'], 'ack');
     assert.equal(sfu.janusRoomOf('physics'), undefined, 'no refused request made a room');
     client.socket.close();
+  });
+
+  void test('one way to Janus per member, one publisher on it; ptype read as Janus reads it (any case), anything else refused', async () => {
+    const ticket = join('geometry', 'peer-kim');
+    const first = await Client.open(`${base}?ticket=${ticket}`);
+    const one = await attach(first);
+    // "PUBLISHER" is a publisher to Janus: the proxy treats it as one (id dropped, display forced).
+    const joined = await first.request({ janus: 'message', session_id: one.session, handle_id: one.handle, body: { request: 'join', ptype: 'PUBLISHER', id: 4242, display: 'the-tutor' } });
+    const data = (joined['plugindata'] as { data: Frame }).data;
+    assert.equal(data['videoroom'], 'joined');
+    assert.notEqual(data['id'], 4242);
+    // A second publisher for the same member is refused; so is a ptype Janus would not take.
+    const attached = await first.request({ janus: 'attach', session_id: one.session, plugin: 'janus.plugin.videoroom' });
+    const second = (attached['data'] as { id: number }).id;
+    const again = await first.request({ janus: 'message', session_id: one.session, handle_id: second, body: { request: 'join', ptype: 'publisher' } });
+    assert.equal(again['janus'], 'error');
+    assert.equal((again['error'] as { code: number }).code, 403);
+    const odd = await first.request({ janus: 'message', session_id: one.session, handle_id: second, body: { request: 'join', ptype: 'listener' } });
+    assert.equal((odd['error'] as { code: number }).code, 456);
+    const admin = new JanusAdmin({ url: janus.url, apiSecret: janus.apiSecret, log: () => undefined });
+    try {
+      assert.ok(await admin.whenUp(5000));
+      const listed = await admin.videoroom({ request: 'listparticipants', room: sfu.janusRoomOf('geometry') });
+      assert.deepEqual((listed['participants'] as Array<{ display?: string }>).map((p) => p.display), ['peer-kim']);
+    } finally {
+      admin.close();
+    }
+    // The same ticket again (a page whose SFU path started over): the newer connection replaces the older.
+    const closed = new Promise<number>((resolve) => first.socket.once('close', resolve));
+    const newer = await Client.open(`${base}?ticket=${ticket}`);
+    assert.equal(await closed, 4409);
+    const fresh = await attach(newer);
+    const rejoined = await newer.request({ janus: 'message', session_id: fresh.session, handle_id: fresh.handle, body: { request: 'join', ptype: 'publisher' } });
+    assert.equal((rejoined['plugindata'] as { data: Frame }).data['videoroom'], 'joined');
+    newer.socket.close();
+  });
+
+  void test('stream descriptions: camera and microphone for anyone, the screen share\'s only for the sharer the room server names; malformed lists refused', () => {
+    const all = [
+      { mid: '0', description: 'microphone' },
+      { mid: '1', description: 'camera' },
+      { mid: '2', description: 'screen' },
+      { mid: '3', description: 'screen-audio' },
+    ];
+    assert.deepEqual(allowedDescriptions(all, true), { kept: all, refused: [] });
+    assert.deepEqual(allowedDescriptions(all, false), { kept: all.slice(0, 2), refused: ['screen', 'screen-audio'] });
+    assert.deepEqual(allowedDescriptions([{ mid: '0', description: 'Tutor (teacher)' }], true), { kept: [], refused: ['Tutor (teacher)'] });
+    for (const bad of [null, 'camera', {}, [null], [{ mid: 0, description: 'camera' }], [{ mid: '', description: 'camera' }], [{ mid: '0' }], Array.from({ length: 9 }, () => ({ mid: '0', description: 'camera' }))]) {
+      assert.equal(allowedDescriptions(bad, true), null, JSON.stringify(bad));
+    }
   });
 
   void test('forged, expired and foreign tickets, non-members and other origins are refused at the upgrade', async () => {

@@ -40,6 +40,8 @@ export interface SfuServiceOptions {
   originAllowed(origin: string | undefined): boolean;
   /** The member's role when `peerId` is in `room` now, else undefined. */
   memberRole(room: string, peerId: string): Role | undefined;
+  /** Who shares a screen in `room` now (peer id), or null: only they may publish streams described as a screen share. */
+  sharer?(room: string): string | null;
   /** Where Janus writes recordings (it must be the same folder for Janus and the room server). */
   recordingsDir?: string;
   /** Janus went down or came back. */
@@ -66,6 +68,31 @@ const SESSION_VERBS = new Set(['create', 'attach', 'message', 'trickle', 'keepal
 const VIDEOROOM_REQUESTS = new Set(['join', 'configure', 'publish', 'unpublish', 'start', 'pause', 'switch', 'update', 'subscribe', 'unsubscribe', 'leave']);
 /** After a recording starts, when the server asks the tutor's browser for a keyframe once more. */
 const RECORDING_KEYFRAME_DELAY_MS = 1500;
+
+/** What a publisher may call its streams; the two screen ones only while the room server names it the sharer. */
+const CAMERA_DESCRIPTIONS = new Set(['camera', 'microphone']);
+const SCREEN_DESCRIPTIONS = new Set(['screen', 'screen-audio']);
+
+/**
+ * The stream descriptions a publisher may give: camera and microphone, and
+ * the screen share's two only while the room server names it the sharer
+ * (viewers would take them for the room's share). A description not allowed
+ * is left out, its stream published undescribed, and named in `refused`
+ * (cut short, for the log); null when the list is malformed.
+ */
+export function allowedDescriptions(value: unknown, isSharer: boolean): { kept: { mid: string; description: string }[]; refused: string[] } | null {
+  if (!Array.isArray(value) || value.length > 8) return null;
+  const kept: { mid: string; description: string }[] = [];
+  const refused: string[] = [];
+  for (const item of value) {
+    if (typeof item !== 'object' || item === null) return null;
+    const { mid, description } = item as Record<string, unknown>;
+    if (typeof mid !== 'string' || mid.length === 0 || mid.length > 16 || typeof description !== 'string') return null;
+    if (CAMERA_DESCRIPTIONS.has(description) || (SCREEN_DESCRIPTIONS.has(description) && isSharer)) kept.push({ mid, description });
+    else refused.push(description.slice(0, 32));
+  }
+  return { kept, refused };
+}
 
 /** Fields no member may set on its own stream: recording is the server's to start. */
 const SERVER_ONLY_FIELDS = ['record', 'filename', 'secret', 'admin_key', 'rtp_forward'];
@@ -246,6 +273,10 @@ export class SfuService {
     this.#proxies.set(room, byPeer);
     const set = byPeer.get(peerId) ?? new Set<SfuProxy>();
     byPeer.set(peerId, set);
+    // One way to Janus per member: a newer connection (the page's SFU path
+    // started again) replaces the older. Without this, one ticket reused for
+    // many connections could take every publisher place in the VideoRoom.
+    for (const older of [...set]) older.close(4409, 'replaced by a newer connection of the same member');
     const proxy = new SfuProxy(browser, {
       url: this.#options.janus.url,
       apiSecret: this.#options.janus.apiSecret,
@@ -253,6 +284,7 @@ export class SfuService {
       role,
       room: () => this.ensureRoom(room),
       recordingFile: () => (role === 'tutor' ? this.#nextFile(room) : null),
+      isSharer: () => this.#options.sharer?.(room) === peerId,
       closed: () => {
         set.delete(proxy);
         if (set.size === 0) byPeer.delete(peerId);
@@ -282,6 +314,8 @@ interface ProxyHost {
   room(): Promise<{ id: number; pin: string }>;
   /** The base name to record this publisher under when it publishes now, or null (not recording, or not a tutor). */
   recordingFile(): string | null;
+  /** Whether the room server names this member as the one sharing a screen now. */
+  isSharer(): boolean;
   closed(): void;
   log(level: 'info' | 'warn', event: string, fields?: Record<string, unknown>): void;
 }
@@ -459,12 +493,35 @@ class SfuProxy {
       checked['room'] = room.id;
       checked['pin'] = room.pin;
     }
+    if (what === 'join') {
+      // Janus reads ptype without regard to case: so does the proxy, or "PUBLISHER" would pass as something else.
+      const ptype = typeof checked['ptype'] === 'string' ? checked['ptype'].toLowerCase() : '';
+      if (ptype !== 'publisher' && ptype !== 'subscriber') {
+        this.#refuse(transaction, "a join needs ptype 'publisher' or 'subscriber'", 456);
+        return;
+      }
+      checked['ptype'] = ptype;
+    }
     if (what === 'join' && checked['ptype'] === 'publisher') {
+      // One publisher per member: its camera, microphone and screen share all go on it.
+      if (this.#publisher !== undefined) {
+        this.#refuse(transaction, 'one publisher per member');
+        return;
+      }
       Reflect.deleteProperty(checked, 'id');
       checked['display'] = this.#host.peerId;
       this.#publisher = { session, handle, published: false };
     } else if ('display' in checked) {
       checked['display'] = this.#host.peerId;
+    }
+    if ('descriptions' in checked) {
+      const descriptions = allowedDescriptions(checked['descriptions'], this.#host.isSharer());
+      if (descriptions === null) {
+        this.#refuse(transaction, 'descriptions must be a list of { mid, description }', 456);
+        return;
+      }
+      for (const description of descriptions.refused) this.#host.log('warn', 'sfu-description-refused', { peerId: this.#host.peerId, description });
+      checked['descriptions'] = descriptions.kept;
     }
     if (what === 'publish' && this.#publisher?.handle === handle) {
       this.#publisher.published = true;
