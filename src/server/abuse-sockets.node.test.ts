@@ -37,7 +37,8 @@ void describe('row 1: members that stop reading', () => {
   void test('a member whose unsent data stays over maxBufferedBytes is cut; the sender and the room carry on', async () => {
     // pongTimeout far above the test's length: only the send buffer can cut the reader.
     const maxBufferedBytes = 64 * 1024;
-    await withServer({ pingInterval: 100, pongTimeout: 60_000, maxBufferedBytes }, async (server, opened) => {
+    // A relay budget far above the default: here the sender stands for many members writing to one reader.
+    await withServer({ pingInterval: 100, pongTimeout: 60_000, maxBufferedBytes, relayBytesPerSecond: 10 * 1024 * 1024 }, async (server, opened) => {
       const tutor = await TestClient.connect(server.webSocketUrl);
       const reader = await TestClient.connect(server.webSocketUrl);
       const stalled = await TestClient.connect(server.webSocketUrl);
@@ -51,8 +52,8 @@ void describe('row 1: members that stop reading', () => {
       const pongs = setInterval(() => {
         if (stalled.socket.readyState === WebSocket.OPEN) stalled.socket.pong();
       }, 50);
-      // 60 KB candidates, within the sender's frame budget, until the reader is cut (bounded count).
-      const candidate = { type: 'CANDIDATE', dst: stalled.id, payload: { candidate: 'x'.repeat(60_000), connectionId: 'mc_big' } };
+      // 3.5 KB candidates (under the size limit), within the sender's relay budget, until the reader is cut (bounded count).
+      const candidate = { type: 'CANDIDATE', dst: stalled.id, payload: { candidate: 'x'.repeat(3_500), connectionId: 'mc_big' } };
       let sent = 0;
       const sender = setInterval(() => {
         for (let i = 0; i < 5 && sent < 2000 && tutor.isOpen; i++, sent++) tutor.send(candidate);
@@ -77,6 +78,36 @@ void describe('row 1: members that stop reading', () => {
       assert.ok(tutor.isOpen && reader.isOpen);
       reader.send({ type: 'LS-STATE', payload: { isAudioOn: true } });
       await tutor.next('LS-PARTICIPANT-UPDATED', (m) => m.payload.participant.id === reader.id);
+    });
+  });
+});
+
+void describe('signalling relayed to another member is bounded', () => {
+  void test('an oversized CANDIDATE or OFFER is refused; a flood of candidates gets through only up to the byte budget, the rest refused as rate-limited; the target keeps reading', async () => {
+    await withServer({ rateLimit: { burst: 10_000, perSecond: 10_000 } }, async (server, opened) => {
+      const tutor = await TestClient.connect(server.webSocketUrl);
+      const student = await TestClient.connect(server.webSocketUrl);
+      opened.push(tutor, student);
+      await tutor.join(identity('Tutor', 'tutor', 'relay-budget'));
+      await student.join(identity('Student', 'student', 'relay-budget'));
+      student.send({ type: 'OFFER', dst: tutor.id, payload: { type: 'media', sdp: 'x'.repeat(60_000), connectionId: 'mc_huge' } });
+      const huge = await student.next('LS-ERROR', (m) => m.payload.request === 'OFFER');
+      assert.equal(huge.payload.code, 'bad-payload');
+      student.send({ type: 'OFFER', dst: tutor.id, payload: { type: 'media', sdp: 'v=0', connectionId: 'mc_flood' } });
+      await tutor.next('OFFER');
+      student.send({ type: 'CANDIDATE', dst: tutor.id, payload: { candidate: 'x'.repeat(5_000), connectionId: 'mc_flood' } });
+      const big = await student.next('LS-ERROR', (m) => m.payload.request === 'CANDIDATE');
+      assert.equal(big.payload.code, 'bad-payload');
+      // 400 candidates of about 3.5 KB at once: 1.4 MB, more than the 512 KB budget.
+      const candidate = { type: 'CANDIDATE', dst: tutor.id, payload: { candidate: 'x'.repeat(3_400), connectionId: 'mc_flood' } };
+      for (let i = 0; i < 400; i++) student.send(candidate);
+      const refused = await student.next('LS-ERROR', (m) => m.payload.request === 'CANDIDATE');
+      assert.equal(refused.payload.code, 'rate-limited');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const received = tutor.drain('CANDIDATE').length;
+      // The burst (512 KB) and what refilled meanwhile: about 150 of 3.5 KB, far below the 400 sent.
+      assert.ok(received >= 100 && received < 250, `the tutor received ${String(received)} candidates`);
+      assert.ok(tutor.isOpen && student.isOpen);
     });
   });
 });

@@ -36,6 +36,7 @@ Usage: live-session-server [options]
   --max-unjoined-sockets <n>    sockets outside every room (default 1000)
   --max-sockets-per-address <n> sockets outside every room per address (default 50)
   --max-buffered-bytes <bytes>  unsent data before a socket counts as stalled
+  --relay-bytes-per-second <n>  signalling one member may relay to others (burst: 8 s worth)
                                 (default 1048576)
   --updates-per-second <n>      broadcasts per participant's changes (default 10)
   --offers-per-minute <n>       media OFFERs from one member to another (default 600)
@@ -180,6 +181,7 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
         'max-unjoined-sockets': { type: 'string' },
         'max-sockets-per-address': { type: 'string' },
         'max-buffered-bytes': { type: 'string' },
+        'relay-bytes-per-second': { type: 'string' },
         'updates-per-second': { type: 'string' },
         'offers-per-minute': { type: 'string' },
         'joins-per-minute': { type: 'string' },
@@ -237,6 +239,7 @@ function parseCommandLine(argv: string[]): StartRoomServerOptions {
     maxUnjoinedSockets: integer('--max-unjoined-sockets', values['max-unjoined-sockets']),
     maxSocketsPerAddress: integer('--max-sockets-per-address', values['max-sockets-per-address']),
     maxBufferedBytes: integer('--max-buffered-bytes', values['max-buffered-bytes']),
+    relayBytesPerSecond: integer('--relay-bytes-per-second', values['relay-bytes-per-second']),
     updatesPerSecond: integer('--updates-per-second', values['updates-per-second']),
     offersPerMinute: integer('--offers-per-minute', values['offers-per-minute']),
     joinsPerMinute: integer('--joins-per-minute', values['joins-per-minute']),

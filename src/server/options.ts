@@ -90,6 +90,13 @@ export interface RoomServerOptions {
    */
   maxBufferedBytes?: number;
   /**
+   * Signalling one member may relay to others (OFFER, ANSWER, CANDIDATE), in
+   * bytes per second, with a burst of eight seconds' worth; frames beyond it
+   * are refused (`rate-limited`). Bounds what one member can push at
+   * another's downlink. Default 65536 (a burst of 512 KiB).
+   */
+  relayBytesPerSecond?: number;
+  /**
    * Room broadcasts caused by one participant's changes (camera, mic, hand) per
    * second; faster changes are coalesced and the latest state is sent when the
    * interval ends. Default 10.
@@ -207,6 +214,7 @@ export interface ResolvedRoomServerOptions {
   maxUnjoinedSockets: number;
   maxSocketsPerAddress: number;
   maxBufferedBytes: number;
+  relayBytesPerSecond: number;
   updatesPerSecond: number;
   offersPerMinute: number;
   maxTokenLifetime: number;
@@ -241,6 +249,7 @@ export const ROOM_SERVER_DEFAULTS: {
   readonly maxUnjoinedSockets: number;
   readonly maxSocketsPerAddress: number;
   readonly maxBufferedBytes: number;
+  readonly relayBytesPerSecond: number;
   readonly updatesPerSecond: number;
   readonly offersPerMinute: number;
   readonly maxTokenLifetime: number;
@@ -264,6 +273,7 @@ export const ROOM_SERVER_DEFAULTS: {
   maxUnjoinedSockets: 1000,
   maxSocketsPerAddress: 50,
   maxBufferedBytes: 1024 * 1024,
+  relayBytesPerSecond: 64 * 1024,
   updatesPerSecond: 10,
   offersPerMinute: 600,
   maxTokenLifetime: 24 * 60 * 60,
@@ -377,6 +387,7 @@ export function resolveOptions(options: RoomServerOptions = {}): ResolvedRoomSer
     maxUnjoinedSockets: positiveInteger('maxUnjoinedSockets', options.maxUnjoinedSockets, defaults.maxUnjoinedSockets),
     maxSocketsPerAddress: positiveInteger('maxSocketsPerAddress', options.maxSocketsPerAddress, defaults.maxSocketsPerAddress),
     maxBufferedBytes: positiveInteger('maxBufferedBytes', options.maxBufferedBytes, defaults.maxBufferedBytes),
+    relayBytesPerSecond: positiveInteger('relayBytesPerSecond', options.relayBytesPerSecond, defaults.relayBytesPerSecond),
     updatesPerSecond: positiveInteger('updatesPerSecond', options.updatesPerSecond, defaults.updatesPerSecond),
     offersPerMinute: positiveInteger('offersPerMinute', options.offersPerMinute, defaults.offersPerMinute),
     maxTokenLifetime: positiveInteger('maxTokenLifetime', options.maxTokenLifetime, defaults.maxTokenLifetime),

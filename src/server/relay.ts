@@ -37,6 +37,52 @@ function slotOf(payload: unknown): MediaSlot {
 /** Longest PeerJS connection id accepted (PeerJS makes `mc_` plus a dozen characters). */
 const MAX_CONNECTION_ID_LENGTH = 64;
 
+/**
+ * The largest OFFER or ANSWER relayed, in bytes of the whole frame. A
+ * Chromium SDP of camera, microphone and a screen share's two streams is
+ * about 15 KB; this leaves room for more codecs and long candidate lists.
+ */
+export const MAX_SDP_FRAME_BYTES = 48 * 1024;
+/** The largest CANDIDATE relayed: one ICE candidate line is a few hundred bytes. */
+export const MAX_CANDIDATE_FRAME_BYTES = 4 * 1024;
+/**
+ * What one member may relay to others (OFFER, ANSWER, CANDIDATE) at once, in
+ * seconds of its byte rate (the server's `relayBytesPerSecond`): with the
+ * default, 512 KB, which covers a tutor answering a whole class at once, ICE
+ * restarts included, then a steady rate far above any call's. Without it, one
+ * member's frames at the frame rate limit (64 KB each) could fill another
+ * member's downlink until the server cut that member for not reading.
+ */
+const RELAY_BURST_SECONDS = 8;
+
+function byteLengthOf(data: unknown): number {
+  if (typeof data === 'string') return Buffer.byteLength(data);
+  if (Buffer.isBuffer(data)) return data.length;
+  if (Array.isArray(data)) return data.reduce<number>((sum, part) => sum + (Buffer.isBuffer(part) ? part.length : 0), 0);
+  if (data instanceof ArrayBuffer) return data.byteLength;
+  return 0;
+}
+
+/** A budget of bytes per sending member, refilled over time (kept with the socket's session, gone with it). */
+class ByteBudgets {
+  readonly #budgets = new WeakMap<SocketSession, { bytes: number; at: number }>();
+  readonly #burst: number;
+
+  constructor(private readonly perSecond: number) {
+    this.#burst = perSecond * RELAY_BURST_SECONDS;
+  }
+
+  take(session: SocketSession, bytes: number, now: number = Date.now()): boolean {
+    const budget = this.#budgets.get(session) ?? { bytes: this.#burst, at: now };
+    budget.bytes = Math.min(this.#burst, budget.bytes + (Math.max(0, now - budget.at) * this.perSecond) / 1000);
+    budget.at = now;
+    this.#budgets.set(session, budget);
+    if (budget.bytes < bytes) return false;
+    budget.bytes -= bytes;
+    return true;
+  }
+}
+
 /** Live media connections and OFFER budgets, by caller → callee. Bounded by room sizes. */
 export class MediaConnectionTable {
   /** `caller\ncallee` → live connection id. */
@@ -118,10 +164,15 @@ function connectionIdOf(payload: unknown): string | undefined {
 }
 
 export class SignallingRelay {
+  readonly #budgets: ByteBudgets;
+
   constructor(
     private readonly gate: SocketGate,
     private readonly connections: MediaConnectionTable,
-  ) {}
+    relayBytesPerSecond: number,
+  ) {
+    this.#budgets = new ByteBudgets(relayBytesPerSecond);
+  }
 
   /** Forwards the frame to `peer` (which routes it to `dst`) or refuses it. */
   relay(session: SocketSession, frame: RelayFrame, data: unknown, isBinary: boolean): void {
@@ -141,6 +192,12 @@ export class SignallingRelay {
     }
     if (type === 'LEAVE') {
       session.socket.forwardToPeer(data, isBinary);
+      return;
+    }
+    const bytes = byteLengthOf(data);
+    const limit = type === 'CANDIDATE' ? MAX_CANDIDATE_FRAME_BYTES : MAX_SDP_FRAME_BYTES;
+    if (bytes > limit) {
+      this.gate.refuseMalformed(session, 'bad-payload', `${type} refused: ${String(bytes)} bytes, more than the ${String(limit)} a ${type} may have.`, type);
       return;
     }
     const connectionId = connectionIdOf(payload);
@@ -163,6 +220,10 @@ export class SignallingRelay {
     } else if (!this.connections.isLive(session.peerId, dst, connectionId)) {
       // ANSWER / CANDIDATE for a connection no OFFER between these two opened (or a replaced one).
       this.gate.refuse(session, type, 'unknown-connection', `${type} refused: no open media connection with that id between you and the destination.`);
+      return;
+    }
+    if (!this.#budgets.take(session, bytes)) {
+      this.gate.refuse(session, type, 'rate-limited', `${type} refused: too much signalling sent to others in a short time; wait a moment.`);
       return;
     }
     session.socket.forwardToPeer(data, isBinary);

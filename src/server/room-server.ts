@@ -276,7 +276,7 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
     const sfu = this.sfu;
     if (sfu) this.gate.otherUpgrade = (request, socket, head) => sfu.handleUpgrade(request, socket, head);
     this.requests = new MemberRequests(this.gate, this.actions, this.chat);
-    this.relay = new SignallingRelay(this.gate, connections);
+    this.relay = new SignallingRelay(this.gate, connections, this.options.relayBytesPerSecond);
     this.rooms = this.createRoomsView();
     if (this.options.attendance) {
       this.attendance = new AttendanceRecorder({ options: this.options.attendance, log });
