@@ -291,6 +291,33 @@ void describe('protocol errors on sockets the gate never hands to peer', () => {
   // An unmasked text frame "hi": clients must mask theirs, so this is a protocol error.
   const unmasked = Buffer.from([0x81, 0x02, 0x68, 0x69]);
 
+  void test("frames sent while the gate holds a socket (its peer id being taken over) are dropped when peer then refuses the socket: it never joins a room", async () => {
+    await withServer({}, async (server, opened) => {
+      const port = Number(new URL(server.webSocketUrl).port);
+      const tutor = await TestClient.connect(server.webSocketUrl);
+      opened.push(tutor);
+      await tutor.join(identity('Tutor', 'tutor', 'held-refused'));
+      // Holds the id "ghost" without joining: a newcomer with that id is held until it is cut.
+      const squatter = await TestClient.connect(server.webSocketUrl, 'ghost');
+      opened.push(squatter);
+      // The newcomer has no PeerJS token (peer refuses it) and sends LS-JOIN in the same write as its upgrade.
+      const join = JSON.stringify({ type: 'LS-JOIN', payload: identity('Ghost', 'student', 'held-refused') });
+      const payload = Buffer.from(join);
+      const mask = Buffer.from([1, 2, 3, 4]);
+      const masked = Buffer.from(payload.map((byte, i) => byte ^ (mask[i % 4] ?? 0)));
+      const frame = Buffer.concat([Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]), mask, masked]);
+      const raw = await rawUpgrade(port, 'key=peerjs&id=ghost', frame);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const room = server.roomServer.rooms.get('held-refused');
+        assert.deepEqual(room?.participants.map((p) => p.name), ['Tutor']);
+        assert.equal(tutor.drain('LS-PARTICIPANT-JOINED').length, 0, 'nobody joined');
+      } finally {
+        raw.destroy();
+      }
+    });
+  });
+
   void test('an unmasked frame or one over the size limit, on a socket refused for repeated parameters or held for a claimed id, closes that socket only: the server stays up', async () => {
     await withServer({}, async (server, opened) => {
       const port = Number(new URL(server.webSocketUrl).port);

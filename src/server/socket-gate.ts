@@ -342,6 +342,9 @@ export class SocketGate {
 
     if (session.busy) {
       session.backlog.push(() => {
+        // Held before `peer` saw the socket: if `peer` then refused it (no token, bad key, id taken),
+        // its frames go nowhere, as `peer` ignores them too; a refused socket never joins a room.
+        if (!session.client) return;
         this.hooks.onFrame(session, data, isBinary);
       });
       return;
