@@ -9,6 +9,8 @@ import { KeyedBuckets } from './frames.js';
 
 /** Most removal entries kept per room; the oldest go first. */
 const MAX_REMOVED_PER_ROOM = 1000;
+/** Rooms with removals kept before the first sweep of expired ones. */
+const SWEEP_MIN_ROOMS = 64;
 /** Most per-user join budgets kept; refilled ones are dropped first. */
 const MAX_JOIN_BUDGETS = 20_000;
 
@@ -22,6 +24,8 @@ export class JoinAdmission {
   private readonly removed = new Map<string, Map<string, number>>();
   /** `room\nuserId` → join budget. */
   private readonly budgets: KeyedBuckets;
+  /** How many rooms with removals before every room's expired entries are swept out (then twice those left). */
+  #sweepAt = SWEEP_MIN_ROOMS;
 
   constructor(
     joinsPerMinute: number,
@@ -63,6 +67,21 @@ export class JoinAdmission {
       if (users.size <= MAX_REMOVED_PER_ROOM && expiry > now) break;
       users.delete(id);
     }
+    // A room whose removals all expired and that nobody joins again would
+    // stay for the life of the process: now and then, sweep every room. The
+    // threshold doubles with what is left, so the sweeps cost O(1) a removal.
+    if (this.removed.size >= this.#sweepAt) {
+      for (const [name, entries] of this.removed) {
+        for (const [id, expiry] of entries) if (expiry <= now) entries.delete(id);
+        if (entries.size === 0) this.removed.delete(name);
+      }
+      this.#sweepAt = Math.max(SWEEP_MIN_ROOMS, this.removed.size * 2);
+    }
+  }
+
+  /** Rooms with removal entries kept now (for tests and operations). */
+  get roomsWithRemovals(): number {
+    return this.removed.size;
   }
 
   /** Lets a removed user join again; returns whether they were removed. */
