@@ -4,7 +4,7 @@
  * before it (its sharer is told, as everyone is, through LS-SCREEN). The media
  * itself goes peer to peer, a call per viewer in its own slot (see relay.ts).
  */
-import { isRecord, type ScreenInfo } from '../protocol/index.js';
+import { isRecord, type ScreenInfo, type ServerMessage } from '../protocol/index.js';
 import type { Member, Room } from './room-registry.js';
 import type { RequestOutcome } from './request-outcome.js';
 
@@ -36,7 +36,12 @@ export class RoomScreen {
     if (member.info.role !== 'tutor' && !state.studentsMayShare) {
       return { ok: false, code: 'share-not-allowed', message: 'The tutor has not allowed students to share their screen.' };
     }
-    const replaced = state.sharer !== null && state.sharer !== id ? state.sharer : undefined;
+    if (state.sharer === id) {
+      // Already the sharer (a repeated request): nothing changed for the room; only the asker is answered.
+      member.connection.send(this.#message(state, id));
+      return { ok: true };
+    }
+    const replaced = state.sharer ?? undefined;
     state.sharer = id;
     this.#broadcast(member.room, state, id, replaced);
     return { ok: true };
@@ -75,10 +80,14 @@ export class RoomScreen {
     return state;
   }
 
-  #broadcast(room: Room, state: ScreenState, by: string, replaced?: string): void {
-    room.broadcast({
+  #message(state: ScreenState, by: string, replaced?: string): ServerMessage {
+    return {
       type: 'LS-SCREEN',
       payload: { screen: { sharer: state.sharer, studentsMayShare: state.studentsMayShare }, by, ...(replaced ? { replaced } : {}) },
-    });
+    };
+  }
+
+  #broadcast(room: Room, state: ScreenState, by: string, replaced?: string): void {
+    room.broadcast(this.#message(state, by, replaced));
   }
 }
