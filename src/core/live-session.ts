@@ -28,7 +28,7 @@ import { resolveTimings, type LiveSessionOptions, type Timings } from './options
 import { Room } from './room.js';
 import { Scheduler } from './scheduler.js';
 import { DEFAULT_VIDEO_BUDGET_BPS } from './send-limits.js';
-import { parseServerUrl } from './server-url.js';
+import { parseServerUrl, recordingFileUrl } from './server-url.js';
 import { SignallingChannel } from './signalling.js';
 import { SfuMode, type SfuState } from './sfu-mode.js';
 import { SpeakingDetector, receiverLevel } from './speaking.js';
@@ -732,9 +732,14 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
     this.#signalling.send({ type: 'LS-RECORD', payload: { on: false } });
   }
 
-  /** The absolute URL of a recording file's `path`, on this session's server. */
-  recordingUrl(path: string): string {
-    return new URL(path, parseServerUrl(this.options.server).base).toString();
+  /**
+   * The absolute URL of a recording file's `path`, on this session's server;
+   * null when `path` does not name a file under the server's `recordings/`
+   * (another origin, `javascript:` or `data:`): the list comes from the
+   * server, and a link to anything else is not shown.
+   */
+  recordingUrl(path: string): string | null {
+    return recordingFileUrl(path, parseServerUrl(this.options.server).base);
   }
 
   // ------------------------------------------------------------------ waiting room

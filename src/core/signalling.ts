@@ -15,7 +15,7 @@
  */
 import type { MediaConnection } from 'peerjs';
 import { Peer } from './peerjs.js';
-import { isIceServerList, isRecord, isRelayCredentials, isServerMessage, type ClientMessage, type RelayCredentials, type ServerMessage } from '../protocol/index.js';
+import { isIceServerList, isRecord, isRelayCredentials, isServerMessage, serverMessageProblem, type ClientMessage, type RelayCredentials, type ServerMessage } from '../protocol/index.js';
 import { randomId } from './identity.js';
 import type { Logger } from './logger.js';
 import type { Timings } from './options.js';
@@ -395,6 +395,12 @@ export class SignallingChannel {
         return;
       }
       if (!isServerMessage(message)) return;
+      // A field of the wrong type would stop a handler half way or break every render after it.
+      const problem = serverMessageProblem(message);
+      if (problem !== null) {
+        this.#host.log.warn('ignored a malformed server message:', problem);
+        return;
+      }
       if (message.type === 'LS-ICE') {
         if (isRelayCredentials(message.payload)) this.#useRelay(message.payload);
         else this.#host.log.warn('ignored malformed relay credentials');

@@ -1,1 +1,2 @@
 export * from './messages.js';
+export { serverMessageProblem } from './server-checks.js';

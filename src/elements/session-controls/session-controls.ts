@@ -158,9 +158,11 @@ export class SessionControls extends SessionElement {
             ${recording.state === 'converting' ? html`<span>${s.recordingConverting}</span>` : nothing}
             ${recording.state === 'failed' ? html`<span title=${recording.message ?? nothing}>${s.recordingFailed}</span>` : nothing}
             ${recording.state === 'ready' && recording.message ? html`<span data-partial title=${recording.message}>${s.recordingPartial}</span>` : nothing}
-            ${recording.files.map(
-              (file) => html`<a href=${session.recordingUrl(file.path)} download data-kind=${file.kind}>${file.kind === 'video' ? s.recordingVideo : s.recordingAudio}</a>`,
-            )}
+            ${recording.files.map((file) => {
+              // Only a file under the server's recordings/ gets a link (see recordingUrl).
+              const href = session.recordingUrl(file.path);
+              return href === null ? nothing : html`<a href=${href} download data-kind=${file.kind}>${file.kind === 'video' ? s.recordingVideo : s.recordingAudio}</a>`;
+            })}
           </li>`,
         )}
       </ul>
