@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RecordingInfo, Role } from '../protocol/index.js';
-import type { RecordingStore } from './janus/recordings.js';
+import { recordingRef, type RecordingStore } from './janus/recordings.js';
 import type { SfuService } from './janus/sfu-service.js';
 import type { RequestOutcome } from './request-outcome.js';
 
@@ -53,7 +53,7 @@ export class RoomRecording {
       if (this.#sfu.state !== 'up') return { ok: false, code: 'forbidden', message: "The video server can't be reached: nothing can be recorded now." };
       const recording = { id: randomBytes(16).toString('hex'), since: Date.now() };
       this.#active.set(room, recording);
-      this.#host.log('info', 'recording-started', { room, id: recording.id });
+      this.#host.log('info', 'recording-started', { room, ref: recordingRef(recording.id) });
       void this.#sfu.setRecording(room, recording.id);
       this.#tell(room);
       return { ok: true };
@@ -73,7 +73,7 @@ export class RoomRecording {
     this.#active.delete(room);
     await this.#sfu.setRecording(room, null);
     const endedAt = Date.now();
-    this.#host.log('info', 'recording-stopped', { room, id: recording.id });
+    this.#host.log('info', 'recording-stopped', { room, ref: recordingRef(recording.id) });
     const { done } = this.#store.finish(recording.id, room, recording.since, endedAt);
     this.#tell(room);
     await done.then(
@@ -81,7 +81,7 @@ export class RoomRecording {
         this.#tell(room);
       },
       (error: unknown) => {
-        this.#host.log('warn', 'recording-failed', { room, id: recording.id, message: error instanceof Error ? error.message : String(error) });
+        this.#host.log('warn', 'recording-failed', { room, ref: recordingRef(recording.id), message: error instanceof Error ? error.message : String(error) });
       },
     );
   }

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +80,10 @@ void describe('live-session-server janus-config', () => {
     const command = /Run Janus: +(.+)/.exec(printed)?.[1]?.split(' ');
     assert.ok(command, printed);
     assert.match(printed, new RegExp(`ws://127\\.0\\.0\\.1:${String(port)}`));
+    // The secrets are in these files: their owner alone may read them.
+    for (const name of ['janus.jcfg', 'janus.transport.websockets.jcfg', 'janus.plugin.videoroom.jcfg']) {
+      assert.equal(statSync(join(dir, name)).mode & 0o777, 0o600, name);
+    }
     const [file = 'janus', ...args] = command;
     const child = spawn(file, args, { stdio: 'ignore' });
     const admin = new JanusAdmin({ url: `ws://127.0.0.1:${String(port)}`, apiSecret: 'a-secret-for-the-cli-test', log: () => undefined });

@@ -9,7 +9,7 @@
  * docs/large-classes.md.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface JanusConfigOptions {
@@ -133,9 +133,12 @@ general: {
   string_ids = false
 }
 `;
-  writeFileSync(join(options.dir, 'janus.jcfg'), main);
-  writeFileSync(join(options.dir, 'janus.transport.websockets.jcfg'), websockets);
-  writeFileSync(join(options.dir, 'janus.plugin.videoroom.jcfg'), videoroom);
+  // Readable by their owner only: janus.jcfg holds the API and admin secrets.
+  writeFileSync(join(options.dir, 'janus.jcfg'), main, { mode: 0o600 });
+  writeFileSync(join(options.dir, 'janus.transport.websockets.jcfg'), websockets, { mode: 0o600 });
+  writeFileSync(join(options.dir, 'janus.plugin.videoroom.jcfg'), videoroom, { mode: 0o600 });
+  // A file written before keeps its mode: set it.
+  for (const name of ['janus.jcfg', 'janus.transport.websockets.jcfg', 'janus.plugin.videoroom.jcfg']) chmodSync(join(options.dir, name), 0o600);
   const host = wsIp.includes(':') ? `[${wsIp}]` : wsIp;
   return { dir: options.dir, url: `ws://${host}:${String(wsPort)}`, apiSecret, command: ['janus', '-F', options.dir, '-C', join(options.dir, 'janus.jcfg')] };
 }

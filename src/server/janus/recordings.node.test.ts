@@ -50,8 +50,13 @@ void describe('recordings folder', () => {
     rmSync(dir, { recursive: true, force: true });
   });
   const logs: string[] = [];
+  /** Every log record's fields, as JSON: no log may carry a recording's whole id (it opens the files). */
+  const logText: string[] = [];
   const store = (converter?: string): RecordingStore =>
-    new RecordingStore({ dir, urlPath: '/recordings/', ...(converter ? { converter } : {}), log: (_level, event) => logs.push(event) });
+    new RecordingStore({ dir, urlPath: '/recordings/', ...(converter ? { converter } : {}), log: (_level, event, fields) => {
+      logs.push(event);
+      logText.push(JSON.stringify(fields ?? {}));
+    } });
 
   void test('a recording of nothing is listed as failed, for its room only, newest first; junk in the folder is ignored', async () => {
     const recordings = store();
@@ -112,6 +117,8 @@ void describe('recordings folder', () => {
     assert.ok(!existsSync(join(dir, `${id}-1-audio-0.mjr`)), 'the converted raw file is gone');
     assert.ok(existsSync(join(dir, `${id}-1-video-1.mjr`)), 'the other is kept');
     assert.ok(logs.includes('recording-partly-converted'));
+    assert.ok(logText.some((text) => text.includes(id.slice(0, 8))), 'logs name the recording by its prefix');
+    assert.ok(!logText.some((text) => text.includes(id)), 'no log carries the whole id');
   });
 
   void test('tracks that never had a packet (camera and microphone off): nothing to convert, no warning, the raw files gone', async () => {

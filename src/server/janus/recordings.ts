@@ -76,6 +76,21 @@ function isEmptyTrack(path: string): boolean {
   }
 }
 
+/**
+ * How logs name a recording: the first 8 of its 32 hex digits. The whole id
+ * is what opens its files (whoever has the link can download), and logs are
+ * read by more people than the tutors; 96 unknown bits still cannot be
+ * guessed, and the prefix finds the files on disk.
+ */
+export function recordingRef(id: string): string {
+  return id.slice(0, 8);
+}
+
+/** `text` with the recording's whole id cut to its log reference. */
+function withoutId(text: string, id: string): string {
+  return text.split(id).join(`${recordingRef(id)}…`);
+}
+
 export class RecordingStore {
   readonly #options: RecordingStoreOptions;
   /** Conversions run one at a time: each is a CPU-heavy process. */
@@ -154,7 +169,7 @@ export class RecordingStore {
         lostKinds.add(kind);
         if (result.code === null) converterMissing = true;
         problems.push(`${name}: ${result.code === null ? result.output : `janus-pp-rec exited with ${String(result.code)}`}`);
-        this.#options.log('warn', 'recording-convert-failed', { id: stored.id, file: name, output: result.output.slice(-600) });
+        this.#options.log('warn', 'recording-convert-failed', { ref: recordingRef(stored.id), file: withoutId(name, stored.id), output: withoutId(result.output.slice(-600), stored.id) });
       }
     }
     const lost = [...lostKinds].map((kind) => (kind === 'audio' ? 'the sound' : 'the camera'));
@@ -162,9 +177,9 @@ export class RecordingStore {
       files.length > 0
         ? { ...stored, state: 'ready', files, ...(lost.length > 0 ? { message: `Part of the recording could not be converted: ${lost.join(' and ')}.` } : {}) }
         : { ...stored, state: 'failed', files, message: raw.length === 0 ? 'Nothing was recorded (no tutor published camera or microphone).' : problems.length === 0 ? 'Nothing was recorded (the camera and microphone were off).' : converterMissing ? 'The recording could not be converted: janus-pp-rec (Debian package janus-tools) is not installed on the server.' : 'The recording could not be converted.' };
-    if (problems.length > 0 && files.length > 0) this.#options.log('warn', 'recording-partly-converted', { id: stored.id, problems });
+    if (problems.length > 0 && files.length > 0) this.#options.log('warn', 'recording-partly-converted', { ref: recordingRef(stored.id), problems: problems.map((problem) => withoutId(problem, stored.id)) });
     this.#write(finished);
-    this.#options.log('info', 'recording-ready', { id: stored.id, room: stored.room, state: finished.state, files: files.length });
+    this.#options.log('info', 'recording-ready', { ref: recordingRef(stored.id), room: stored.room, state: finished.state, files: files.length });
     const { room: _room, ...entry } = finished;
     return entry;
   }
