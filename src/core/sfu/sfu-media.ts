@@ -51,7 +51,6 @@ export interface SfuView {
   media: 'connecting' | 'connected' | 'reconnecting';
 }
 
-
 /**
  * How long a tile reported gone is still received: a tile the UI re-creates
  * elsewhere (from the strip to the stage) reports `null` as the old one goes
