@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { connect as netConnect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
@@ -69,7 +70,8 @@ void describe('shared rooms: pure parts', () => {
   void test('the redis option is checked at start', () => {
     assert.throws(() => resolveOptions({ redis: 'http://localhost' }), /redis:\/\/ or rediss:\/\//);
     assert.throws(() => resolveOptions({ redis: { url: 'redis://h', heartbeatMs: 1000, processTimeoutMs: 1500 } }), /at least twice/);
-    assert.deepEqual(resolveOptions({ redis: 'redis://h:1' }).redis, { url: 'redis://h:1', keyPrefix: 'ls:', heartbeatMs: 1000, processTimeoutMs: 5000 });
+    assert.deepEqual(resolveOptions({ redis: 'redis://h:1' }).redis, { url: 'redis://h:1', keyPrefix: 'ls:', heartbeatMs: 1000, processTimeoutMs: 5000, commandTimeoutMs: 5000 });
+    assert.throws(() => resolveOptions({ redis: { url: 'redis://h', commandTimeoutMs: -1 } }), /commandTimeoutMs/);
     assert.equal(resolveOptions({}).redis, undefined);
   });
 });
@@ -170,6 +172,53 @@ void describe('rooms shared through Redis', () => {
       assert.ok(ttl > 0 && ttl <= 3_600_000, `${key} expires (${String(ttl)} ms)`);
     }
     admin.disconnect();
+  });
+
+  void test('a socket closed while its peer id claim is under way leaves no claim behind: the id\'s owner gets in on another process', async () => {
+    const [a, b] = await twoServers();
+    const id = `peer-${randomUUID().slice(0, 8)}`;
+    // The upgrade and a close frame in one write: the socket is closing by the time Redis answers the claim.
+    await new Promise<void>((resolve) => {
+      const socket = netConnect(Number(new URL(a.webSocketUrl).port), '127.0.0.1', () => {
+        const upgrade =
+          `GET ${new URL(a.webSocketUrl).pathname}?key=peerjs&id=${id}&token=someone-else HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+          'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+        // A masked close frame with code 1000.
+        socket.write(Buffer.concat([Buffer.from(upgrade), Buffer.from([0x88, 0x82, 1, 2, 3, 4, 0x03 ^ 1, 0xe8 ^ 2])]));
+      });
+      socket.on('data', () => undefined);
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+    });
+    const admin = new Redis(redis.url);
+    try {
+      await waitFor(async () => (await admin.exists(`ls:peer:${id}`)) === 0, 'the claim is released', 5000, 50);
+    } finally {
+      admin.disconnect();
+    }
+    const owner = await connect(b.webSocketUrl, id, randomUUID());
+    await owner.join(identity('Owner', 'student', 'claims'));
+    assert.ok(owner.isOpen);
+  });
+
+  void test('a claim Redis answers only after the socket gave up on it (timed out) is released once it lands', async () => {
+    // A Redis of its own: the pause below would stall the shared processes' heartbeats too.
+    const paused = await startRedis();
+    const server = await startTestServer({ redis: { url: paused.url, heartbeatMs: 200, processTimeoutMs: 5000, commandTimeoutMs: 300 } });
+    const id = `peer-${randomUUID().slice(0, 8)}`;
+    const admin = new Redis(paused.url);
+    try {
+      await admin.client('PAUSE', '1200');
+      const late = await connect(server.webSocketUrl, id, randomUUID(), false);
+      assert.equal((await late.closed).code, 1013, 'told to try again later');
+      // Redis runs the claim once the pause ends, then the release its socket's close sent after it.
+      await delay(1200);
+      await waitFor(async () => (await admin.exists(`ls:peer:${id}`)) === 0, 'no claim left for the socket that gave up', 5000, 50);
+    } finally {
+      admin.disconnect();
+      await server.close();
+      await paused.stop();
+    }
   });
 
   void test('while Redis is away, messages to other processes wait in memory up to a bound; the rest are dropped and logged', async () => {

@@ -197,6 +197,11 @@ export interface RedisOptions {
    * (as a timeout) and the rooms it ran move to another process. Default 5000.
    */
   processTimeoutMs?: number;
+  /**
+   * A peer id or room home claim that Redis does not answer within this long
+   * (ms) fails: the socket is told to try again later (1013). Default 5000.
+   */
+  commandTimeoutMs?: number;
 }
 
 export interface ResolvedRoomServerOptions {
@@ -436,5 +441,6 @@ function resolveRedisOptions(redis: RoomServerOptions['redis']): RedisOptions | 
   if (processTimeoutMs < 2 * heartbeatMs) {
     throw new RangeError(`live-session server: redis.processTimeoutMs (${processTimeoutMs}) must be at least twice redis.heartbeatMs (${heartbeatMs})`);
   }
-  return { url: options.url, keyPrefix: options.keyPrefix ?? 'ls:', heartbeatMs, processTimeoutMs };
+  const commandTimeoutMs = positiveInteger('redis.commandTimeoutMs', options.commandTimeoutMs, 5000);
+  return { url: options.url, keyPrefix: options.keyPrefix ?? 'ls:', heartbeatMs, processTimeoutMs, commandTimeoutMs };
 }

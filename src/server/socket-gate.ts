@@ -203,7 +203,6 @@ export class SocketGate {
       (claim) => {
         if (session.closed || !session.isOpen) return;
         if (claim === 'ok') {
-          session.peerClaimed = true;
           this.claimPeerId(session, proceed);
           return;
         }

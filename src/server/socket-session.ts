@@ -119,7 +119,11 @@ export class SocketSession {
   badFrames = 0;
   /** While a join is being verified, later frames wait here, in order. */
   busy = false;
-  /** Its peer id was claimed over every process (rooms shared through Redis): released when it closes. */
+  /**
+   * A claim of its peer id was sent (rooms shared through Redis): released when it
+   * closes, whatever the answer was or whether one came (the release deletes only a
+   * claim this process holds).
+   */
   peerClaimed = false;
   /** Holds under way (they nest); `busy` while any is. */
   holds = 0;

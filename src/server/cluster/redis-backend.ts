@@ -145,6 +145,8 @@ export class RedisBackend implements ClusterBackend {
   private readonly maxPendingMessages: number;
   /** Messages published and not yet acknowledged by Redis (queued while it is away). */
   private pendingMessages = 0;
+  /** Peer id claims sent and not yet answered by Redis. */
+  private pendingClaims = 0;
   private droppedMessages = 0;
   private refresher: NodeJS.Timeout | undefined;
   private readonly log: ServerLog;
@@ -346,10 +348,19 @@ export class RedisBackend implements ClusterBackend {
   }
 
   async claimPeer(peerId: string, token: string): Promise<PeerClaim> {
-    const result = await this.run(
-      this.scripts.lsClaimPeer(this.key('peer', peerId), this.processId, token, this.key('proc', ''), this.claimLifetimeMs),
-      'a peer id claim',
+    // While Redis is away, claims wait in the client's queue (a socket connecting
+    // during a short outage gets in once it is back), up to a bound: past it, the
+    // connection is refused at once (told to try again later) rather than queued.
+    if (this.command.status !== 'ready' && this.pendingClaims >= this.maxPendingMessages) throw new Error('too many peer id claims waiting for Redis');
+    const command = this.scripts.lsClaimPeer(this.key('peer', peerId), this.processId, token, this.key('proc', ''), this.claimLifetimeMs);
+    // Counted until Redis answers, not until the caller stops waiting: a claim given up
+    // after a timeout still waits in the queue (and its socket's close releases it after).
+    this.pendingClaims++;
+    void command.then(
+      () => this.pendingClaims--,
+      () => this.pendingClaims--,
     );
+    const result = await this.run(command, 'a peer id claim');
     return result === 1 ? 'ok' : 'taken';
   }
 

@@ -144,6 +144,9 @@ export class ClusterRouter implements ClusterListener {
   /** A new socket here claims its peer id over every process; undefined when there is nothing to ask. */
   claimPeer(session: SocketSession): Promise<PeerClaim> | undefined {
     if (!this.backend.shared || session.socket instanceof RemoteSocket) return undefined;
+    // From the moment it is sent, the claim may land in Redis, whatever this socket
+    // becomes meanwhile (closed at once, or given up after a timeout): its close releases it.
+    session.peerClaimed = true;
     return this.backend.claimPeer(session.peerId, session.peerToken);
   }
 
