@@ -5,6 +5,7 @@
  * announced (who publishes, who left, who talks), which it passes on.
  */
 import type { JanusHandle, JanusSession, PluginReply } from './janus-client.js';
+import { RemoteCandidates } from './ice.js';
 import { publish, publisherJoin, republish, type MidDescription, type RoomAccess } from './requests.js';
 import { simulcastEncodings } from './simulcast.js';
 import { parsePublishers, type Feed } from './subscriptions.js';
@@ -44,6 +45,8 @@ export class SfuPublisher {
   readonly #host: PublisherHost;
   readonly #access: RoomAccess;
   readonly #pc: RTCPeerConnection;
+  /** Janus' candidates (it trickles them all). */
+  readonly #candidates: RemoteCandidates;
   #handle: JanusHandle | null = null;
   #audio: RTCRtpTransceiver | null = null;
   #camera: RTCRtpTransceiver | null = null;
@@ -55,11 +58,16 @@ export class SfuPublisher {
   #negotiating: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(session: JanusSession, host: PublisherHost, options: { access?: RoomAccess; rtcConfig?: RTCConfiguration }) {
+  constructor(session: JanusSession, host: PublisherHost, options: { access?: RoomAccess; rtcConfig?: RTCConfiguration; iceStartTimeoutMs?: number }) {
     this.#session = session;
     this.#host = host;
     this.#access = options.access ?? {};
     this.#pc = new RTCPeerConnection(options.rtcConfig ?? {});
+    this.#candidates = new RemoteCandidates(
+      this.#pc,
+      { debug: (...args) => this.#host.debug(...args), stuck: (reason) => this.#host.lost(`publisher: ${reason}`) },
+      options.iceStartTimeoutMs,
+    );
   }
 
   get peerConnection(): RTCPeerConnection {
@@ -89,6 +97,7 @@ export class SfuPublisher {
       hangup: (reason) => this.#host.lost(`publisher hangup: ${reason}`),
       detached: () => this.#host.lost('publisher detached'),
       webrtcup: () => this.#host.debug('publisher up'),
+      trickle: (candidate) => this.#candidates.add(candidate),
     });
     this.#handle = handle;
     this.#pc.addEventListener('icecandidate', (event) => handle.trickle(event.candidate));
@@ -159,6 +168,7 @@ export class SfuPublisher {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#candidates.stop();
     this.#pc.close();
     await this.#handle?.detach();
   }
@@ -175,6 +185,7 @@ export class SfuPublisher {
     if (!reply.jsep || reply.jsep.type !== 'answer') throw new Error('the SFU did not answer the offer');
     if (this.#isClosed()) return;
     await this.#pc.setRemoteDescription(reply.jsep);
+    this.#candidates.described();
   }
 
   /** Re-reads the flag after an await (the compiler cannot know it changed). */

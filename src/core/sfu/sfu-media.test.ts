@@ -275,6 +275,70 @@ describe('SFU media path (real Janus)', function () {
     return stream;
   }
 
+  /** Outgoing `trickle` frames with a candidate are dropped from now on (until the test ends): Janus never learns the browser's addresses. */
+  function holdBackBrowserCandidates(): { dropped: number } {
+    const descriptor = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'send');
+    const send = descriptor?.value as WebSocket['send'];
+    const count = { dropped: 0 };
+    WebSocket.prototype.send = function (this: WebSocket, data: string | ArrayBufferLike | Blob | ArrayBufferView) {
+      if (typeof data === 'string' && data.includes('"janus":"trickle"') && data.includes('"candidate":"candidate:')) {
+        count.dropped += 1;
+        return;
+      }
+      send.call(this, data);
+    };
+    stops.push(() => {
+      if (descriptor) Object.defineProperty(WebSocket.prototype, 'send', descriptor);
+    });
+    return count;
+  }
+
+  it("Janus' trickled candidates are used: both ways connect when Janus never learns the browser's addresses (a browser behind a NAT, no STUN)", async () => {
+    // Janus puts none of its candidates in its SDP, it trickles them, sometimes before its offer. Here the
+    // browser's own candidates never reach Janus: only the browser can start the checks, with Janus' candidates.
+    const held = holdBackBrowserCandidates();
+    const room = await createRoom(janus);
+    const tutor = await join(room, 'tutor');
+    const student = await join(room, 'student');
+    await expectSees(student, tutor);
+    await expectSees(tutor, student);
+    expect(held.dropped, "the browser's candidates were held back").to.be.greaterThan(0);
+    for (const member of [tutor, student]) for (const pc of member.sfu.peerConnections) expect(pc.connectionState).to.equal('connected');
+  });
+
+  it('a connection to Janus that never starts its checks (every candidate lost) gives the SFU path up, so the session can open a fresh one', async () => {
+    holdBackBrowserCandidates();
+    const descriptor = Object.getOwnPropertyDescriptor(RTCPeerConnection.prototype, 'addIceCandidate');
+    // The browser drops Janus' candidates too.
+    Object.defineProperty(RTCPeerConnection.prototype, 'addIceCandidate', { configurable: true, writable: true, value: () => Promise.resolve() });
+    stops.push(() => {
+      if (descriptor) Object.defineProperty(RTCPeerConnection.prototype, 'addIceCandidate', descriptor);
+    });
+    const room = await createRoom(janus);
+    const stream = await navigator.mediaDevices.getUserMedia({ video: VIDEO, audio: false });
+    stops.push(() => {
+      for (const track of stream.getTracks()) track.stop();
+    });
+    const lost: string[] = [];
+    const sfu = new SfuMedia(
+      {
+        debug: () => undefined,
+        members: () => [],
+        outgoingStream: () => stream,
+        sharer: () => null,
+        changed: () => undefined,
+        watchAudio: () => undefined,
+        lost: (reason) => lost.push(reason),
+      },
+      { access: { ...room, display: uniqueId('tutor') }, apiSecret: janus.apiSecret, iceStartTimeoutMs: 2000 },
+    );
+    stops.push(() => void sfu.close());
+    await sfu.connect(janus.url);
+    const reason = await waitFor(() => lost[0] ?? null, 'the SFU path is given up');
+    expect(reason).to.match(/^publisher: no connectivity check started/);
+    expect(sfu.peerConnections.every((pc) => pc.signalingState === 'closed'), 'its PeerConnections are closed').to.equal(true);
+  });
+
   it('a publisher leaving removes its stream from the viewers', async () => {
     const room = await createRoom(janus);
     const tutor = await join(room, 'tutor');

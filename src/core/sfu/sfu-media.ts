@@ -41,6 +41,8 @@ export interface SfuMediaOptions {
   /** Only when a test talks to Janus directly. */
   apiSecret?: string;
   trace?: JanusClientOptions['trace'];
+  /** How long a PeerConnection to Janus may stay `new` (no check started) before the path is given up. Default 20 s. */
+  iceStartTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_CLASSMATES = 8;
@@ -98,6 +100,7 @@ export class SfuMedia {
     session.onClose((reason) => this.#lost(`SFU session ended: ${reason}`));
     const rtcConfig = this.#options.rtcConfig ?? {};
     const access = this.#options.access ?? {};
+    const iceStart = this.#options.iceStartTimeoutMs !== undefined ? { iceStartTimeoutMs: this.#options.iceStartTimeoutMs } : {};
     this.#subscriber = new SfuSubscriber(
       session,
       {
@@ -109,7 +112,7 @@ export class SfuMedia {
         },
         lost: (reason) => this.#lost(reason),
       },
-      { access: { ...access, display: undefined }, rtcConfig },
+      { access: { ...access, display: undefined }, rtcConfig, ...iceStart },
     );
     this.#publisher = new SfuPublisher(
       session,
@@ -131,7 +134,7 @@ export class SfuMedia {
         },
         lost: (reason) => this.#lost(reason),
       },
-      { access, rtcConfig },
+      { access, rtcConfig, ...iceStart },
     );
     await this.#publisher.start(() => this.#host.outgoingStream());
     if (screen) await this.#publisher.setScreen(screen);

@@ -1,8 +1,9 @@
 // The SFU path's pure parts: the simulcast layer for a tile, whom a member
 // receives, the subscription update between two wishes, Janus' lists read
-// defensively, and the VideoRoom requests the browser sends.
+// defensively (its trickled candidates too), and the VideoRoom requests the browser sends.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { candidateFrom } from './ice.js';
 import { pluginError } from './janus-client.js';
 import { configureSubstream, publish, publisherJoin, republish, subscriberJoin, updateSubscription } from './requests.js';
 import { SIMULCAST_ENCODINGS, pickSubstream, simulcastEncodings, type Size, type Substream } from './simulcast.js';
@@ -210,5 +211,26 @@ describe('VideoRoom requests', () => {
   });
   it('a layer is asked for per m-line', () => {
     assert.deepEqual(configureSubstream('3', 1), { request: 'configure', streams: [{ mid: '3', substream: 1 }] });
+  });
+});
+
+describe("candidateFrom (Janus' trickled candidates)", () => {
+  const line = 'candidate:1 1 udp 2015363327 127.0.0.1 20001 typ host';
+  it('reads a candidate with its m-line, and the end of the candidates', () => {
+    assert.deepEqual(candidateFrom({ sdpMid: '0', sdpMLineIndex: 0, candidate: line }), { candidate: line, sdpMid: '0', sdpMLineIndex: 0 });
+    assert.equal(candidateFrom({ completed: true }), 'completed');
+    assert.equal(candidateFrom(null), 'completed');
+  });
+  it('a candidate without an m-line is for the first (the bundle)', () => {
+    assert.deepEqual(candidateFrom({ candidate: line }), { candidate: line, sdpMLineIndex: 0 });
+  });
+  it('anything else is not a candidate', () => {
+    for (const value of [undefined, 'candidate', 42, [], {}, { candidate: '' }, { candidate: 7 }, { candidate: 'x'.repeat(2000) }, { completed: 'yes' }]) {
+      assert.equal(candidateFrom(value), null, JSON.stringify(value));
+    }
+  });
+  it('m-line fields of the wrong kind are left out', () => {
+    assert.deepEqual(candidateFrom({ candidate: line, sdpMid: 5, sdpMLineIndex: -1 }), { candidate: line, sdpMLineIndex: 0 });
+    assert.deepEqual(candidateFrom({ candidate: line, sdpMid: 'a'.repeat(40), sdpMLineIndex: 1.5 }), { candidate: line, sdpMLineIndex: 0 });
   });
 });

@@ -6,6 +6,7 @@
  * burst of roster changes costs one or two renegotiations, not one each.
  */
 import { JanusError, type JanusHandle, type JanusSession, type PluginReply } from './janus-client.js';
+import { RemoteCandidates } from './ice.js';
 import { configureSubstream, start, subscriberJoin, updateSubscription, type RoomAccess } from './requests.js';
 import type { Substream } from './simulcast.js';
 import { parseSubscribedStreams, subscriptionUpdate, type StreamRef, type SubscribedStream } from './subscriptions.js';
@@ -38,6 +39,8 @@ export class SfuSubscriber {
   readonly #host: SubscriberHost;
   readonly #access: RoomAccess;
   readonly #pc: RTCPeerConnection;
+  /** Janus' candidates (it trickles them all). */
+  readonly #candidates: RemoteCandidates;
   #handle: JanusHandle | null = null;
   /** Our subscription as Janus last described it. */
   #streams: SubscribedStream[] = [];
@@ -59,12 +62,17 @@ export class SfuSubscriber {
   readonly #joinRetryMs: number;
   #joinRetry: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(session: JanusSession, host: SubscriberHost, options: { access?: RoomAccess; rtcConfig?: RTCConfiguration; joinRetryMs?: number }) {
+  constructor(session: JanusSession, host: SubscriberHost, options: { access?: RoomAccess; rtcConfig?: RTCConfiguration; joinRetryMs?: number; iceStartTimeoutMs?: number }) {
     this.#session = session;
     this.#host = host;
     this.#access = options.access ?? {};
     this.#joinRetryMs = options.joinRetryMs ?? 500;
     this.#pc = new RTCPeerConnection(options.rtcConfig ?? {});
+    this.#candidates = new RemoteCandidates(
+      this.#pc,
+      { debug: (...args) => this.#host.debug(...args), stuck: (reason) => this.#host.lost(`subscriber: ${reason}`) },
+      options.iceStartTimeoutMs,
+    );
     // Candidates go to the handle of the moment (a refused join is retried on a fresh one).
     this.#pc.addEventListener('icecandidate', (event) => this.#handle?.trickle(event.candidate));
     this.#pc.addEventListener('track', () => this.#host.changed());
@@ -143,6 +151,7 @@ export class SfuSubscriber {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#candidates.stop();
     clearTimeout(this.#joinRetry);
     for (const timer of this.#reask.values()) clearTimeout(timer);
     this.#reask.clear();
@@ -180,6 +189,10 @@ export class SfuSubscriber {
           if (this.#handle === attached) this.#host.lost('subscriber detached');
         },
         webrtcup: () => this.#host.debug('subscriber up'),
+        // Janus may trickle before the join's answer (with its offer) arrives: kept until the offer is applied.
+        trickle: (candidate) => {
+          if (this.#handle === attached || this.#handle === null) this.#candidates.add(candidate);
+        },
       });
       attached = handle;
       let reply: PluginReply;
@@ -240,6 +253,7 @@ export class SfuSubscriber {
     const handle = this.#handle;
     if (!handle || this.#closed) return;
     await this.#pc.setRemoteDescription(offer);
+    this.#candidates.described();
     const answer = await this.#pc.createAnswer();
     await this.#pc.setLocalDescription(answer);
     const local = this.#pc.localDescription ?? answer;
