@@ -1,2 +1,3 @@
 export * from './messages.js';
 export { serverMessageProblem } from './server-checks.js';
+export { CAMERA_DESCRIPTIONS, SCREEN_DESCRIPTIONS, type MidDescription, type StreamDescription } from './sfu-streams.js';

@@ -14,6 +14,15 @@ void describe('rate budgets', () => {
     assert.equal(bucket.isFull(4000), true);
   });
 
+  void test('a token bucket takes a count at once (bytes of a frame), all or nothing', () => {
+    const bucket = new TokenBucket(1000, 100, 0);
+    assert.equal(bucket.take(0, 600), true);
+    assert.equal(bucket.take(0, 600), false, 'only 400 left: nothing taken');
+    assert.equal(bucket.take(0, 400), true);
+    assert.equal(bucket.take(2000, 300), false, '200 refilled in 2 s');
+    assert.equal(bucket.take(3000, 300), true);
+  });
+
   void test('keyed buckets are separate per key; past the bound only refilled buckets are forgotten, so a spent one stays spent', () => {
     const budgets = new KeyedBuckets(2, 1 / 60, 3); // 2 at once, then one a minute
     assert.deepEqual([1, 2, 3].map(() => budgets.take('sam', 0)), [true, true, false]);

@@ -320,11 +320,11 @@ export class TokenBucket {
     this.refilledAt = now;
   }
 
-  /** Takes one token; false when the bucket is empty. */
-  take(now: number = Date.now()): boolean {
+  /** Takes `count` tokens (one by default); false, taking none, when the bucket holds fewer. */
+  take(now: number = Date.now(), count = 1): boolean {
     this.refill(now);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < count) return false;
+    this.tokens -= count;
     return true;
   }
 

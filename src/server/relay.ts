@@ -65,21 +65,17 @@ function byteLengthOf(data: unknown): number {
 
 /** A budget of bytes per sending member, refilled over time (kept with the socket's session, gone with it). */
 class ByteBudgets {
-  readonly #budgets = new WeakMap<SocketSession, { bytes: number; at: number }>();
-  readonly #burst: number;
+  readonly #budgets = new WeakMap<SocketSession, TokenBucket>();
 
-  constructor(private readonly perSecond: number) {
-    this.#burst = perSecond * RELAY_BURST_SECONDS;
-  }
+  constructor(private readonly perSecond: number) {}
 
   take(session: SocketSession, bytes: number, now: number = Date.now()): boolean {
-    const budget = this.#budgets.get(session) ?? { bytes: this.#burst, at: now };
-    budget.bytes = Math.min(this.#burst, budget.bytes + (Math.max(0, now - budget.at) * this.perSecond) / 1000);
-    budget.at = now;
-    this.#budgets.set(session, budget);
-    if (budget.bytes < bytes) return false;
-    budget.bytes -= bytes;
-    return true;
+    let budget = this.#budgets.get(session);
+    if (!budget) {
+      budget = new TokenBucket(this.perSecond * RELAY_BURST_SECONDS, this.perSecond, now);
+      this.#budgets.set(session, budget);
+    }
+    return budget.take(now, bytes);
   }
 }
 

@@ -4,6 +4,7 @@
  * display (the proxy forces them); `RoomAccess` carries them only when a test
  * talks to Janus directly.
  */
+import type { MidDescription } from '../../protocol/index.js';
 import type { Substream } from './simulcast.js';
 import type { StreamRef, SubscriptionUpdate } from './subscriptions.js';
 
@@ -25,12 +26,6 @@ function access(room: RoomAccess, withDisplay: boolean): Record<string, unknown>
 
 export function publisherJoin(room: RoomAccess = {}): Record<string, unknown> {
   return { request: 'join', ptype: 'publisher', ...access(room, true) };
-}
-
-/** What each published m-line is, so viewers can tell a camera from a screen. */
-export interface MidDescription {
-  mid: string;
-  description: 'camera' | 'microphone' | 'screen' | 'screen-audio';
 }
 
 /** The first offer of a publisher. */

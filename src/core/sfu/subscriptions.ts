@@ -3,7 +3,7 @@
  * subscribe to, and the `update` that takes the subscription from what it is
  * to what it should be. Pure: Janus' lists in, request bodies out.
  */
-import type { Role } from '../../protocol/index.js';
+import { SCREEN_DESCRIPTIONS, type Role } from '../../protocol/index.js';
 
 /** One medium a publisher sends. */
 export interface PublishedStream {
@@ -138,9 +138,6 @@ export function chooseSubscribed(input: SelectionInput): string[] {
   }
   return chosen;
 }
-
-/** The descriptions of a screen share's streams (the publisher names them). */
-export const SCREEN_DESCRIPTIONS: ReadonlySet<string> = new Set(['screen', 'screen-audio']);
 
 /** Whether a stream is part of a screen share, as its publisher describes it. */
 export function isScreenStream(stream: { description?: string | undefined }): boolean {

@@ -24,7 +24,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { Role } from '../../protocol/index.js';
+import { CAMERA_DESCRIPTIONS, SCREEN_DESCRIPTIONS, type Role } from '../../protocol/index.js';
 import { JanusAdmin, type JanusState } from './janus-admin.js';
 import { signSfuTicket, verifySfuTicket } from './sfu-tickets.js';
 
@@ -68,10 +68,6 @@ const SESSION_VERBS = new Set(['create', 'attach', 'message', 'trickle', 'keepal
 const VIDEOROOM_REQUESTS = new Set(['join', 'configure', 'publish', 'unpublish', 'start', 'pause', 'switch', 'update', 'subscribe', 'unsubscribe', 'leave']);
 /** After a recording starts, when the server asks the tutor's browser for a keyframe once more. */
 const RECORDING_KEYFRAME_DELAY_MS = 1500;
-
-/** What a publisher may call its streams; the two screen ones only while the room server names it the sharer. */
-const CAMERA_DESCRIPTIONS = new Set(['camera', 'microphone']);
-const SCREEN_DESCRIPTIONS = new Set(['screen', 'screen-audio']);
 
 /**
  * The stream descriptions a publisher may give: camera and microphone, and
