@@ -352,6 +352,31 @@ void describe('rooms shared through Redis', () => {
     admin.disconnect();
   };
 
+  void test("a socket whose join the room's home refuses counts as outside every room on its own process: the per-address cap holds across processes", async () => {
+    const options = { redis: { url: redis.url, heartbeatMs: 200, processTimeoutMs: 1000 }, maxSocketsPerAddress: 2 };
+    const a = await startTestServer(options);
+    servers.push(a);
+    const b = await startTestServer(options);
+    servers.push(b);
+    const tutor = await connect(a.webSocketUrl);
+    await tutor.join(identity('Kit', 'tutor', 'capped'));
+    // Two sockets on B from one address, each with a join the room's home (A) refuses.
+    const from = { localAddress: '127.0.0.6' };
+    const sockets: TestClient[] = [];
+    for (const name of ['Rex', 'Ray']) {
+      const socket = await TestClient.connect(b.webSocketUrl, undefined, from);
+      opened.push(socket);
+      sockets.push(socket);
+      await socket.joinRefused({ ...identity(name, 'student', 'capped'), role: 'principal' });
+    }
+    await assert.rejects(TestClient.connect(b.webSocketUrl, undefined, from), /HTTP 429/, 'the cap holds: both sockets are outside every room');
+    // A socket the home lets in stops counting, as on one server: one more may open, then the cap holds again.
+    await sockets[0]?.join(identity('Rex', 'student', 'capped'));
+    const third = await waitFor(() => TestClient.connect(b.webSocketUrl, undefined, from).catch(() => undefined), 'a third socket opens once the home confirmed the join', 10_000);
+    opened.push(third);
+    await assert.rejects(TestClient.connect(b.webSocketUrl, undefined, from), /HTTP 429/);
+  });
+
   void test('a detach lost on its way (the home cut from Redis for a moment): the home learns its member left within a few rounds', async () => {
     const [a, b] = await twoServers();
     const tutor = await connect(a.webSocketUrl);

@@ -187,6 +187,9 @@ class RoomServerImpl extends EventEmitter<RoomServerEvents> implements RoomServe
         }
       },
       joinedCount: () => this.registry.memberCount + this.router.attachedCount,
+      joinedChanged: (session, joined) => {
+        this.router.joinedChanged(session, joined);
+      },
     });
     this.router = new ClusterRouter(backend, {
       log,

@@ -28,6 +28,8 @@ export interface SocketGateHooks {
   onClosed(session: SocketSession): void;
   /** Sockets in rooms right now, over all rooms. */
   joinedCount(): number;
+  /** A socket became a member of a room (or waits in one), or stopped being one. */
+  joinedChanged?(session: SocketSession, joined: boolean): void;
   /**
    * Claims the socket's peer id over every process sharing rooms (undefined:
    * nothing to ask). Taken: the socket is answered ID-TAKEN and closed, as
@@ -88,8 +90,9 @@ export class SocketGate {
   };
   /** Told by every session of its room changes and stalls: one object, not closures per socket. */
   private readonly observer: SessionObserver = {
-    roomChanged: (session, inRoom) => {
-      this.countUnjoined(session.address, inRoom ? -1 : 1);
+    roomChanged: (session, joined) => {
+      this.countUnjoined(session.address, joined ? -1 : 1);
+      this.hooks.joinedChanged?.(session, joined);
     },
     stalled: (session) => {
       this.cutStalled(session);
@@ -99,7 +102,7 @@ export class SocketGate {
       session.backlog.length = 0;
       this.sessions.delete(session.socket);
       session.observer = undefined;
-      if (!session.inRoom) this.countUnjoined(session.address, -1);
+      if (!session.joined) this.countUnjoined(session.address, -1);
       this.unindexPeerId(session);
       this.hooks.onClosed(session);
     },

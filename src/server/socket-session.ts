@@ -37,8 +37,8 @@ export const STALLED_FACTOR = 4;
 
 /** What the socket gate is told of a session, through one object shared by every session (no closures per socket). */
 export interface SessionObserver {
-  /** The socket entered a room or left it (for counts kept per address). */
-  roomChanged(session: SocketSession, inRoom: boolean): void;
+  /** The socket became a member (or waits) in a room, or stopped being one (for counts kept per address); see `SocketSession.joined`. */
+  roomChanged(session: SocketSession, joined: boolean): void;
   /** The unsent data passed the hard ceiling: the reader has stalled. Called once. */
   stalled(session: SocketSession): void;
   /** The socket closed. */
@@ -107,6 +107,7 @@ export class SocketSession {
   #membership: JoinedMembership | undefined;
   #waitingIn: string | undefined;
   #home: RemoteHome | undefined;
+  #homeJoined = false;
   /** Told when the socket enters or leaves a room, and when it stalls; none once it is closed. */
   observer: SessionObserver | undefined;
   /** When this socket last answered one of our pings. */
@@ -183,9 +184,31 @@ export class SocketSession {
   }
 
   set home(value: RemoteHome | undefined) {
-    const was = this.inRoom;
+    const was = this.joined;
     this.#home = value;
-    if (was !== this.inRoom) this.observer?.roomChanged(this, this.inRoom);
+    this.#homeJoined = false;
+    if (was !== this.joined) this.observer?.roomChanged(this, this.joined);
+  }
+
+  /** Whether the home process said this socket is a member (or waits) in a room there. */
+  get homeJoined(): boolean {
+    return this.#homeJoined;
+  }
+
+  set homeJoined(value: boolean) {
+    const was = this.joined;
+    this.#homeJoined = value && this.#home !== undefined;
+    if (was !== this.joined) this.observer?.roomChanged(this, this.joined);
+  }
+
+  /**
+   * Whether the socket is a member of a room, or waits in one: here, or at its
+   * home process once the home said so. Only such sockets are left out of the
+   * caps on sockets outside rooms: a socket attached to a home that refused its
+   * join counts as outside, as it would on a lone server.
+   */
+  get joined(): boolean {
+    return this.#membership !== undefined || this.#waitingIn !== undefined || this.#homeJoined;
   }
 
   /** The room and member this socket is, while in a room. */
@@ -194,9 +217,9 @@ export class SocketSession {
   }
 
   set membership(value: JoinedMembership | undefined) {
-    const was = this.inRoom;
+    const was = this.joined;
     this.#membership = value;
-    if (was !== this.inRoom) this.observer?.roomChanged(this, this.inRoom);
+    if (was !== this.joined) this.observer?.roomChanged(this, this.joined);
   }
 
   /**
@@ -209,9 +232,9 @@ export class SocketSession {
   }
 
   set waitingIn(room: string | undefined) {
-    const was = this.inRoom;
+    const was = this.joined;
     this.#waitingIn = room;
-    if (was !== this.inRoom) this.observer?.roomChanged(this, this.inRoom);
+    if (was !== this.joined) this.observer?.roomChanged(this, this.joined);
   }
 
   /** Sends a websocket ping carrying a fresh unpredictable payload, which the pong must echo. */

@@ -25,7 +25,13 @@ export type ClusterMessage =
    * has not named for a while: a message lost while Redis was away leaves neither a
    * member nobody hears from, nor a socket whose frames go nowhere.
    */
-  | { op: 'check'; from: string; sids: string[] };
+  | { op: 'check'; from: string; sids: string[]; joined?: string[] }
+  /**
+   * Home → edge: the socket became a member of a room here (or waits in one),
+   * or stopped being one. Until then the edge counts it as outside every room,
+   * for its caps on such sockets (`joined` of a `check` makes a lost one good).
+   */
+  | { op: 'joined'; from: string; sid: string; joined: boolean };
 
 /** Outcome of claiming a peer id for a new socket. */
 export type PeerClaim = 'ok' | 'taken';

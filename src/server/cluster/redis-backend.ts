@@ -126,9 +126,10 @@ function parseMessage(text: string): ClusterMessage | undefined {
   if (op === 'frame') return typeof record['data'] === 'string' ? (record as ClusterMessage) : undefined;
   if (op === 'send') return typeof record['text'] === 'string' ? (record as ClusterMessage) : undefined;
   if (op === 'close' || op === 'detach') return record as ClusterMessage;
+  if (op === 'joined') return typeof record['joined'] === 'boolean' ? (record as ClusterMessage) : undefined;
   if (op === 'check') {
-    const sids = record['sids'];
-    return Array.isArray(sids) && sids.every((sid) => typeof sid === 'string') ? (record as ClusterMessage) : undefined;
+    const isList = (value: unknown): boolean => Array.isArray(value) && value.every((sid) => typeof sid === 'string');
+    return isList(record['sids']) && (record['joined'] === undefined || isList(record['joined'])) ? (record as ClusterMessage) : undefined;
   }
   return undefined;
 }

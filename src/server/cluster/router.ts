@@ -99,6 +99,8 @@ export class ClusterRouter implements ClusterListener {
   private readonly attached = new Map<string, SocketSession>();
   /** Edge: when each attached socket's home last showed it knows the socket. */
   private readonly confirmed = new Map<string, number>();
+  /** Edge: attached sockets their home said are members (or wait) in a room there. */
+  private readonly joinedAttached = new Set<SocketSession>();
   /** When this process last compared notes with the others. */
   private lastCheck = 0;
   /** Home: sockets of other processes, by `<edge>/<sid>`. */
@@ -129,9 +131,25 @@ export class ClusterRouter implements ClusterListener {
     return this.backend.shared;
   }
 
-  /** Sockets here attached to another process (they count as joined). */
+  /** Sockets here attached to another process whose home said they joined a room there. */
   get attachedCount(): number {
-    return this.attached.size;
+    return this.joinedAttached.size;
+  }
+
+  /**
+   * A socket's membership changed. Edge: counts the attached ones that joined.
+   * Home: tells the edge of a socket attached here, so that the edge's caps on
+   * sockets outside rooms hold for a socket whose join was refused here.
+   */
+  joinedChanged(session: SocketSession, joined: boolean): void {
+    if (!this.backend.shared) return;
+    const socket = session.socket;
+    if (socket instanceof RemoteSocket) {
+      this.backend.send(socket.edge, { op: 'joined', from: this.backend.processId, sid: socket.sid, joined });
+      return;
+    }
+    if (joined && session.homeJoined) this.joinedAttached.add(session);
+    else this.joinedAttached.delete(session);
   }
 
   /** Rooms this process is home to, as claimed. */
@@ -276,6 +294,7 @@ export class ClusterRouter implements ClusterListener {
   /** A socket here closed: its home hears of it, and its peer id is free unless another socket here holds it. */
   closed(session: SocketSession): void {
     if (!this.backend.shared || session.socket instanceof RemoteSocket) return;
+    this.joinedAttached.delete(session);
     this.detach(session, session.closeReason ?? 'closed');
     if (session.peerClaimed && !this.host.holdsPeerId(session.peerId, session)) this.backend.releasePeer(session.peerId);
   }
@@ -313,8 +332,15 @@ export class ClusterRouter implements ClusterListener {
         session.sendText(message.text);
         return;
       }
+      case 'joined': {
+        const session = this.attached.get(message.sid);
+        if (session?.home?.process !== message.from) return;
+        this.confirmed.set(message.sid, Date.now());
+        session.homeJoined = message.joined;
+        return;
+      }
       case 'check':
-        this.checkedBy(message.from, message.sids);
+        this.checkedBy(message.from, message.sids, message.joined);
         return;
     }
   }
@@ -331,13 +357,14 @@ export class ClusterRouter implements ClusterListener {
     const every = this.backend.livenessMs;
     if (now - this.lastCheck < every) return;
     this.lastCheck = now;
-    const byEdge = new Map<string, string[]>();
+    const byEdge = new Map<string, { sids: string[]; joined: string[] }>();
     for (const socket of this.remote.values()) {
-      const sids = byEdge.get(socket.edge) ?? [];
-      sids.push(socket.sid);
-      byEdge.set(socket.edge, sids);
+      const notes = byEdge.get(socket.edge) ?? { sids: [], joined: [] };
+      notes.sids.push(socket.sid);
+      if (socket.session?.joined) notes.joined.push(socket.sid);
+      byEdge.set(socket.edge, notes);
     }
-    for (const [edge, sids] of byEdge) this.backend.send(edge, { op: 'check', from: this.backend.processId, sids });
+    for (const [edge, { sids, joined }] of byEdge) this.backend.send(edge, { op: 'check', from: this.backend.processId, sids, joined });
     for (const [sid, session] of [...this.attached]) {
       const home = session.home;
       if (!home || now - (this.confirmed.get(sid) ?? 0) < 3 * every) continue;
@@ -347,13 +374,17 @@ export class ClusterRouter implements ClusterListener {
     }
   }
 
-  /** Edge: a home named the sockets of this process attached to it. */
-  private checkedBy(home: string, sids: string[]): void {
+  /** Edge: a home named the sockets of this process attached to it, and which of them joined a room there. */
+  private checkedBy(home: string, sids: string[], joined: string[] | undefined): void {
     const now = Date.now();
+    const members = joined === undefined ? undefined : new Set(joined);
     let gone = 0;
     for (const sid of sids) {
-      if (this.attached.get(sid)?.home?.process === home) {
+      const session = this.attached.get(sid);
+      if (session?.home?.process === home) {
         this.confirmed.set(sid, now);
+        // A `joined` message lost on its way is made good here.
+        if (members) session.homeJoined = members.has(sid);
         continue;
       }
       // The home still counts a socket that closed here (its detach was lost): it leaves now.
