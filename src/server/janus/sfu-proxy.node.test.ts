@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { startJanus, type TestJanus } from '../../../test/janus.js';
@@ -202,6 +203,79 @@ void describe('the SFU proxy (real Janus)', () => {
     const rejoined = await newer.request({ janus: 'message', session_id: fresh.session, handle_id: fresh.handle, body: { request: 'join', ptype: 'publisher' } });
     assert.equal((rejoined['plugindata'] as { data: Frame }).data['videoroom'], 'joined');
     newer.socket.close();
+  });
+
+  void test('hostile upgrades do not stop the server: a path that is no URL, and a connection reset after its refusal', async () => {
+    const port = (http.address() as { port: number }).port;
+    const upgrade = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+    // "//a:99999" makes `new URL` throw; before, inside the server's upgrade event.
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(upgrade('//a:99999')));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        resolve();
+      });
+    });
+    // A refused upgrade (bad ticket) whose connection is reset as the answer arrives.
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(upgrade('/sfu?ticket=bad')));
+        socket.on('error', () => undefined);
+        socket.once('data', () => {
+          socket.resetAndDestroy();
+          resolve();
+        });
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Still serving.
+    const client = await Client.open(`${base}?ticket=${join('biology', 'peer-lou')}`);
+    const created = await client.request({ janus: 'create' });
+    assert.equal(created['janus'], 'success');
+    client.socket.close();
+  });
+
+  void test('frames built to throw are refused, not fatal; a transaction reused or handles asked for at once stay within the limit; a flood closes the connection', async () => {
+    const client = await Client.open(`${base}?ticket=${join('music', 'peer-mo')}`);
+    const { session } = await attach(client);
+    // A verb or request that is an object converting to nothing: before, an unhandled rejection ended the process.
+    client.sendRaw(JSON.stringify({ janus: { toString: 0 }, transaction: 'obj-1' }));
+    await waitFor(() => client.frames.find((f) => f['transaction'] === 'obj-1'), 'an answer to the object verb');
+    assert.equal(client.frames.find((f) => f['transaction'] === 'obj-1')?.['janus'], 'error');
+    const attached = await client.request({ janus: 'attach', session_id: session, plugin: 'janus.plugin.videoroom' });
+    const handle = (attached['data'] as { id: number }).id;
+    const answer = await client.request({ janus: 'message', session_id: session, handle_id: handle, body: { request: { toString: 0 } } });
+    assert.equal((answer['error'] as { code: number }).code, 403);
+    // Thirty attaches under one transaction, then thirty more at once: at most eight handles in all.
+    for (let i = 0; i < 30; i++) client.sendRaw(JSON.stringify({ janus: 'attach', session_id: session, plugin: 'janus.plugin.videoroom', transaction: 'same' }));
+    for (let i = 0; i < 30; i++) client.sendRaw(JSON.stringify({ janus: 'attach', session_id: session, plugin: 'janus.plugin.videoroom', transaction: `many-${String(i)}` }));
+    await waitFor(() => client.frames.filter((f) => f['transaction'] === 'same' || String(f['transaction']).startsWith('many-')).filter((f) => f['janus'] !== 'ack').length >= 60, 'every attach answered');
+    const made = client.frames.filter((f) => (f['transaction'] === 'same' || String(f['transaction']).startsWith('many-')) && f['janus'] === 'success').length;
+    assert.ok(made <= 6, `at most eight handles in all (two made before), got ${String(made)} more`);
+    // A flood far over the rate: the connection is closed, not answered frame by frame.
+    const closed = new Promise<number>((resolve) => client.socket.once('close', resolve));
+    for (let i = 0; i < 2000; i++) client.sendRaw('x');
+    assert.equal(await closed, 1008);
+    // Whichever bound it met first: the rate, or the frames waiting to be handled.
+    assert.ok(logs.includes('sfu-proxy-flood') || logs.includes('sfu-proxy-queue-full'));
+  });
+
+  void test('the same ticket three times: only the newest connection stays, and the member leaving closes it', async () => {
+    const ticket = join('drama', 'peer-nia');
+    const connections: Client[] = [];
+    const codes: Promise<number>[] = [];
+    for (let i = 0; i < 3; i++) {
+      const client = await Client.open(`${base}?ticket=${ticket}`);
+      connections.push(client);
+      codes.push(new Promise<number>((resolve) => client.socket.once('close', resolve)));
+    }
+    assert.deepEqual(await Promise.all(codes.slice(0, 2)), [4409, 4409], 'each older connection replaced');
+    assert.equal(connections[2]?.socket.readyState, WebSocket.OPEN);
+    members.get('drama')?.delete('peer-nia');
+    sfu.memberLeft('drama', 'peer-nia');
+    assert.equal(await codes[2], 1000);
+    await sfu.roomEmpty('drama');
+    assert.equal(sfu.hasRoom('drama'), false);
   });
 
   void test('stream descriptions: camera and microphone for anyone, the screen share\'s only for the sharer the room server names; malformed lists refused', () => {

@@ -24,7 +24,8 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { CAMERA_DESCRIPTIONS, SCREEN_DESCRIPTIONS, type Role } from '../../protocol/index.js';
+import type { Role } from '../../protocol/index.js';
+import { CAMERA_DESCRIPTIONS, SCREEN_DESCRIPTIONS } from '../../protocol/sfu-streams.js';
 import { JanusAdmin, type JanusState } from './janus-admin.js';
 import { signSfuTicket, verifySfuTicket } from './sfu-tickets.js';
 
@@ -63,6 +64,19 @@ export const SFU_MAX_FRAME_BYTES = 256 * 1024;
 /** Requests per second a proxied browser may send on average, after a burst. */
 const RATE_PER_SECOND = 50;
 const RATE_BURST = 200;
+/** Frames over the rate in a row before the connection is closed (1008) rather than answered one by one. */
+const OVER_RATE_LIMIT = 100;
+/** Frames waiting in a proxy's queue (for the upstream to open, or for Janus' room); beyond it, closed (1008). */
+const MAX_QUEUED_FRAMES = 64;
+/** Unsent bytes to a browser that does not read; beyond it, closed (1008). */
+const MAX_BROWSER_BUFFER = 1024 * 1024;
+/** Handles one connection may have with Janus, made or being made. */
+const MAX_HANDLES = 8;
+
+/** A value from a frame, for a refusal's text: a string cut short, else its type (never converted: it may be an object that throws). */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? value.slice(0, 32) : typeof value;
+}
 
 const SESSION_VERBS = new Set(['create', 'attach', 'message', 'trickle', 'keepalive', 'detach', 'hangup', 'destroy']);
 const VIDEOROOM_REQUESTS = new Set(['join', 'configure', 'publish', 'unpublish', 'start', 'pause', 'switch', 'update', 'subscribe', 'unsubscribe', 'leave']);
@@ -102,8 +116,8 @@ export class SfuService {
   readonly #options: SfuServiceOptions;
   readonly #admin: JanusAdmin;
   readonly #rooms = new Map<string, JanusRoom>();
-  /** Open proxies by room, then peer id. */
-  readonly #proxies = new Map<string, Map<string, Set<SfuProxy>>>();
+  /** Open proxies by room, then peer id (one per member: a newer one replaces the older). */
+  readonly #proxies = new Map<string, Map<string, SfuProxy>>();
   readonly #server: WebSocketServer;
   /** Rooms recording now: the recording's id, and the number of the next file set (one per tutor publish). */
   readonly #recording = new Map<string, { id: string; next: number }>();
@@ -195,7 +209,7 @@ export class SfuService {
   setRecording(room: string, id: string | null): Promise<void> {
     if (id === null) this.#recording.delete(room);
     else this.#recording.set(room, { id, next: 1 });
-    const tutors = [...(this.#proxies.get(room)?.values() ?? [])].flatMap((set) => [...set]).filter((proxy) => proxy.role === 'tutor');
+    const tutors = [...(this.#proxies.get(room)?.values() ?? [])].filter((proxy) => proxy.role === 'tutor');
     return Promise.all(tutors.map((proxy) => proxy.record(id === null ? null : this.#nextFile(room)))).then(() => undefined);
   }
 
@@ -210,8 +224,7 @@ export class SfuService {
 
   /** A member left its room: its proxies close (Janus drops its feeds with them). */
   memberLeft(room: string, peerId: string): void {
-    const proxies = this.#proxies.get(room)?.get(peerId);
-    for (const proxy of [...(proxies ?? [])]) proxy.close(1000, 'left the room');
+    this.#proxies.get(room)?.get(peerId)?.close(1000, 'left the room');
   }
 
   /** The room emptied: its VideoRoom goes (the promise settles once Janus said so, or could not). */
@@ -241,13 +254,24 @@ export class SfuService {
   }
 
   #closeRoomProxies(room: string, code: number, reason: string): void {
-    for (const proxies of this.#proxies.get(room)?.values() ?? []) for (const proxy of [...proxies]) proxy.close(code, reason);
+    for (const proxy of [...(this.#proxies.get(room)?.values() ?? [])]) proxy.close(code, reason);
   }
 
   /** Takes an upgrade to the proxy path; false for any other path. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(request.url ?? '/', 'http://server');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://server');
+    } catch {
+      // Not a path of ours ("//a:99999" is no URL): the websocket server refuses it.
+      return false;
+    }
     if (url.pathname !== this.#options.proxyPath) return false;
+    // Node took the HTTP server's error listener off this socket for the upgrade: a reset while we
+    // answer would otherwise be an unhandled 'error' that stops the process.
+    socket.on('error', () => {
+      socket.destroy();
+    });
     const refuse = (status: number, message: string): true => {
       socket.end(`HTTP/1.1 ${String(status)} ${message}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return true;
@@ -265,14 +289,16 @@ export class SfuService {
   }
 
   #open(browser: WebSocket, room: string, peerId: string, role: Role): void {
-    const byPeer = this.#proxies.get(room) ?? new Map<string, Set<SfuProxy>>();
-    this.#proxies.set(room, byPeer);
-    const set = byPeer.get(peerId) ?? new Set<SfuProxy>();
-    byPeer.set(peerId, set);
     // One way to Janus per member: a newer connection (the page's SFU path
     // started again) replaces the older. Without this, one ticket reused for
     // many connections could take every publisher place in the VideoRoom.
-    for (const older of [...set]) older.close(4409, 'replaced by a newer connection of the same member');
+    // Closed first: its close forgets it, before the newer one is kept.
+    this.#proxies.get(room)?.get(peerId)?.close(4409, 'replaced by a newer connection of the same member');
+    // Left the room while the upgrade was under way: nothing to proxy.
+    if (this.#options.memberRole(room, peerId) === undefined) {
+      browser.close(4403, 'not in the room');
+      return;
+    }
     const proxy = new SfuProxy(browser, {
       url: this.#options.janus.url,
       apiSecret: this.#options.janus.apiSecret,
@@ -282,15 +308,20 @@ export class SfuService {
       recordingFile: () => (role === 'tutor' ? this.#nextFile(room) : null),
       isSharer: () => this.#options.sharer?.(room) === peerId,
       closed: () => {
-        set.delete(proxy);
-        if (set.size === 0) byPeer.delete(peerId);
+        // Only the member's current proxy is forgotten (the maps may be newer than this one).
+        const byPeer = this.#proxies.get(room);
+        if (byPeer?.get(peerId) !== proxy) return;
+        byPeer.delete(peerId);
         if (byPeer.size === 0) this.#proxies.delete(room);
       },
       log: (level, event, fields) => {
         this.#options.log(level, event, fields);
       },
     });
-    set.add(proxy);
+    if (proxy.isClosed) return;
+    const byPeer = this.#proxies.get(room) ?? new Map<string, SfuProxy>();
+    this.#proxies.set(room, byPeer);
+    byPeer.set(peerId, proxy);
   }
 
   /** Closes every proxy, destroys every VideoRoom (waiting for Janus's answers), then the admin connection. */
@@ -329,6 +360,10 @@ class SfuProxy {
   readonly #creating = new Map<string, 'session' | 'handle'>();
   #tokens = RATE_BURST;
   #refilledAt = Date.now();
+  /** Frames over the rate in a row. */
+  #overRate = 0;
+  /** Frames received and not yet handled. */
+  #queued = 0;
   #closed = false;
   /** The session and handle this browser joined the VideoRoom as a publisher on, once it has. */
   #publisher: { session: number; handle: number; published: boolean } | undefined;
@@ -358,12 +393,35 @@ class SfuProxy {
     });
     browser.on('error', () => undefined);
     browser.on('message', (data, isBinary) => {
+      if (this.#closed) return;
+      // Every frame counts against the rate, malformed ones included; a flood closes the connection.
+      if (!this.#allow()) {
+        this.#overRate += 1;
+        if (this.#overRate >= OVER_RATE_LIMIT) this.#closeForPolicy('sfu-proxy-flood', 'too many requests');
+        else this.#refuse(undefined, 'too many requests', 429);
+        return;
+      }
+      this.#overRate = 0;
       if (isBinary) {
         this.#refuse(undefined, 'binary frames are not accepted');
         return;
       }
+      if (this.#queued >= MAX_QUEUED_FRAMES) {
+        this.#closeForPolicy('sfu-proxy-queue-full', 'too many requests waiting');
+        return;
+      }
+      this.#queued += 1;
       const text = textOf(data);
-      this.#queue = this.#queue.then(() => this.#fromBrowser(text));
+      this.#queue = this.#queue
+        .then(() => this.#fromBrowser(text))
+        .catch((error: unknown) => {
+          // A request the proxy could not handle: logged, and the connection closed (the page opens a fresh one).
+          this.#host.log('warn', 'sfu-proxy-error', { peerId: this.#host.peerId, message: error instanceof Error ? error.message : String(error) });
+          this.close(1011, 'internal error');
+        })
+        .finally(() => {
+          this.#queued -= 1;
+        });
     });
     browser.on('close', () => {
       this.close(1000, '');
@@ -379,9 +437,28 @@ class SfuProxy {
     return true;
   }
 
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  #closeForPolicy(event: string, reason: string): void {
+    this.#host.log('warn', event, { peerId: this.#host.peerId });
+    this.close(1008, reason);
+  }
+
+  /** Sends to the browser, unless it stopped reading (then the connection closes). */
+  #toBrowser(text: string): void {
+    if (this.#browser.readyState !== WebSocket.OPEN) return;
+    if (this.#browser.bufferedAmount > MAX_BROWSER_BUFFER) {
+      this.#closeForPolicy('sfu-proxy-stalled', 'not reading');
+      return;
+    }
+    this.#browser.send(text);
+  }
+
   #refuse(transaction: unknown, reason: string, code = 403): void {
     if (this.#browser.readyState !== WebSocket.OPEN) return;
-    this.#browser.send(JSON.stringify({ janus: 'error', ...(typeof transaction === 'string' ? { transaction } : {}), error: { code, reason } }));
+    this.#toBrowser(JSON.stringify({ janus: 'error', ...(typeof transaction === 'string' ? { transaction } : {}), error: { code, reason } }));
   }
 
   async #fromBrowser(text: string): Promise<void> {
@@ -407,12 +484,12 @@ class SfuProxy {
       this.#refuse(transaction, "transactions starting with 'server-' are the room server's own", 456);
       return;
     }
-    if (!this.#allow()) {
-      this.#refuse(transaction, 'too many requests', 429);
+    if (this.#creating.has(transaction)) {
+      this.#refuse(transaction, 'a request with this transaction is under way', 456);
       return;
     }
     if (typeof verb !== 'string' || !SESSION_VERBS.has(verb)) {
-      this.#refuse(transaction, `'${String(verb)}' is not allowed here`);
+      this.#refuse(transaction, `'${shown(verb)}' is not allowed here`);
       return;
     }
     const out: Record<string, unknown> = { janus: verb, transaction, apisecret: this.#host.apiSecret };
@@ -440,7 +517,7 @@ class SfuProxy {
         this.#refuse(transaction, 'only the VideoRoom plugin');
         return;
       }
-      if (this.#handles.size >= 8) {
+      if (this.#handles.size + [...this.#creating.values()].filter((kind) => kind === 'handle').length >= MAX_HANDLES) {
         this.#refuse(transaction, 'too many handles');
         return;
       }
@@ -474,7 +551,7 @@ class SfuProxy {
     const checked = { ...(body as Record<string, unknown>) };
     const what = checked['request'];
     if (typeof what !== 'string' || !VIDEOROOM_REQUESTS.has(what)) {
-      this.#refuse(transaction, `the VideoRoom request '${String(what)}' is not allowed here`);
+      this.#refuse(transaction, `the VideoRoom request '${shown(what)}' is not allowed here`);
       return;
     }
     for (const field of SERVER_ONLY_FIELDS) Reflect.deleteProperty(checked, field);
@@ -616,7 +693,7 @@ class SfuProxy {
     }
     if (typeof transaction === 'string' && frame['janus'] !== 'ack') this.#creating.delete(transaction);
     if (frame['janus'] === 'detached' && typeof frame['sender'] === 'number') this.#handles.delete(frame['sender']);
-    if (this.#browser.readyState === WebSocket.OPEN) this.#browser.send(text);
+    this.#toBrowser(text);
   }
 
   close(code: number, reason: string): void {
