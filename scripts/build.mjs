@@ -31,6 +31,14 @@ function sizeLine(label, file) {
 }
 console.log('build: bundle size');
 console.log(sizeLine('dist/live-session.bundle.js', 'dist/live-session.bundle.js'));
-// The SFU path's chunk, loaded by the bundle only in SFU rooms.
-if (existsSync('dist/live-session.sfu.js')) console.log(sizeLine('dist/live-session.sfu.js (SFU rooms only)', 'dist/live-session.sfu.js'));
+// The SFU path's chunk, loaded by the bundle only in SFU rooms. It must stand alone: an import of the
+// bundle from it would load the bundle a second time wherever the bundle is served under another name.
+if (existsSync('dist/live-session.sfu.js')) {
+  console.log(sizeLine('dist/live-session.sfu.js (SFU rooms only)', 'dist/live-session.sfu.js'));
+  const chunk = readFileSync('dist/live-session.sfu.js', 'utf8');
+  if (/(^|[;}\s])import\s*["'{*]/m.test(chunk) || /\bfrom\s*["']\.\.?\//.test(chunk)) {
+    console.error('build: dist/live-session.sfu.js imports another file; the SFU chunk must be self-contained');
+    process.exit(1);
+  }
+}
 console.log(sizeLine('baseline: peerjs.min.js (PeerJS only)', require.resolve('peerjs/dist/peerjs.min.js')));

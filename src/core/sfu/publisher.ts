@@ -4,7 +4,7 @@
  * when there is one. Its handle is also where the room's publishers are
  * announced (who publishes, who left, who talks), which it passes on.
  */
-import type { MidDescription } from '../../protocol/index.js';
+import type { MidDescription } from '../../protocol/sfu-streams.js';
 import type { JanusHandle, JanusSession, PluginReply } from './janus-client.js';
 import { RemoteCandidates } from './ice.js';
 import { publish, publisherJoin, republish, type RoomAccess } from './requests.js';

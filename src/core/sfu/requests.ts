@@ -4,7 +4,7 @@
  * display (the proxy forces them); `RoomAccess` carries them only when a test
  * talks to Janus directly.
  */
-import type { MidDescription } from '../../protocol/index.js';
+import type { MidDescription } from '../../protocol/sfu-streams.js';
 import type { Substream } from './simulcast.js';
 import type { StreamRef, SubscriptionUpdate } from './subscriptions.js';
 

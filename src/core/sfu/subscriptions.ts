@@ -3,7 +3,8 @@
  * subscribe to, and the `update` that takes the subscription from what it is
  * to what it should be. Pure: Janus' lists in, request bodies out.
  */
-import { SCREEN_DESCRIPTIONS, type Role } from '../../protocol/index.js';
+import type { Role } from '../../protocol/index.js';
+import { SCREEN_DESCRIPTIONS } from '../../protocol/sfu-streams.js';
 
 /** One medium a publisher sends. */
 export interface PublishedStream {
