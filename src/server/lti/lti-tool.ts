@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import {
@@ -464,6 +465,16 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
       return;
     }
     response.set('Cache-Control', 'no-cache').type('text/javascript').sendFile(bundleFile);
+  });
+
+  // The SFU code the bundle loads in SFU rooms, by a URL relative to its own.
+  const sfuChunkFile = join(dirname(bundleFile), 'live-session.sfu.js');
+  router.get(`${base}lti/live-session.sfu.js`, (_request, response) => {
+    if (!existsSync(sfuChunkFile)) {
+      response.status(404).type('text/plain').send('The live-session SFU code is missing; build the package.');
+      return;
+    }
+    response.set('Cache-Control', 'no-cache').type('text/javascript').sendFile(sfuChunkFile);
   });
 
   // A form the body parser cannot read (charset, too many fields): a plain refusal, no stack trace.

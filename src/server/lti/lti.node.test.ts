@@ -188,6 +188,10 @@ describe('LTI 1.3 tool', () => {
     // The node tests run before the build in a fresh clone: either the bundle, or a clear 404.
     if (bundle.status === 200) assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
     else assert.equal(bundle.status, 404);
+    // The SFU code beside it, where the bundle looks for it (a URL relative to its own).
+    const sfu = await fetch(`${tool}lti/live-session.sfu.js`);
+    assert.equal(sfu.status, bundle.status, 'the SFU chunk is served wherever the bundle is');
+    if (sfu.status === 200) assert.match(sfu.headers.get('content-type') ?? '', /javascript/);
   });
 
   describe('refusals, each with a page that says why', () => {
