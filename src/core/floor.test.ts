@@ -81,6 +81,34 @@ describe('floor control', function () {
     expect(sam.isAudioOn, 'no floor, no microphone').to.equal(false);
   });
 
+  it("a student whose page ignores the tutor's mute and keeps sending sound is not played: a muted participant's tile stays silent", async () => {
+    const tutor = await room.join('Tess', 'tutor');
+    const sam = await room.join('Sam', 'student');
+    await room.expectSees(tutor, sam);
+    const tile = document.createElement('participant-tile');
+    tile.session = tutor;
+    tile.participant = tutor.participants.find((p) => p.id === sam.peerId);
+    document.body.append(tile);
+    try {
+      const video = await waitFor(() => tile.shadowRoot?.querySelector('video'), "Sam's video in the tile");
+      expect(video.muted, 'a student with the microphone on is heard').to.equal(false);
+      tutor.muteParticipant(sam.peerId ?? '');
+      await waitFor(() => tutor.participants.find((p) => p.id === sam.peerId)?.isAudioOn === false, 'the tutor sees Sam muted');
+      // A modified page: the microphone back on by hand, the room told nothing.
+      const track = sam.localStream?.getAudioTracks()[0];
+      expect(track, 'Sam has a microphone track').to.not.equal(undefined);
+      if (track) track.enabled = true;
+      await waitFor(() => video.muted, "the tutor's tile does not play a participant the room knows as muted");
+      expect(tutor.isAudible(sam.peerId ?? '')).to.equal(false);
+      // Unmuting the honest way (the room is told): heard again.
+      if (track) track.enabled = false;
+      await sam.setMicrophoneEnabled(true);
+      await waitFor(() => !video.muted, 'heard again once Sam unmutes');
+    } finally {
+      tile.remove();
+    }
+  });
+
   it('declining leaves the microphone off; a student who joins into talking-stick mode starts muted; turning it off frees everyone', async () => {
     const tutor = await room.join('Tess', 'tutor');
     const sam = await room.join('Sam', 'student');

@@ -790,10 +790,15 @@ export class LiveSession extends TypedEventTarget<LiveSessionEventMap> {
     return this.#floor.info;
   }
 
-  /** Whether a participant's sound should be played now: in talking-stick mode, only tutors' and floor holders'. */
+  /**
+   * Whether a participant's sound should be played now: never while the room
+   * knows their microphone as off (a page that ignores a mute and keeps sending
+   * is not heard, rather than heard as someone shown muted), and in
+   * talking-stick mode only tutors' and floor holders'.
+   */
   isAudible(id: string): boolean {
     const participant = this.#room.participant(id);
-    return participant ? this.#floor.isAudible(participant) : true;
+    return participant ? participant.isAudioOn && this.#floor.isAudible(participant) : true;
   }
 
   /** Tutor: invites a student to speak; they get `speak-invited` and accept or decline. */

@@ -46,7 +46,12 @@ void describe('floor control', () => {
     bob.send({ type: 'LS-STATE', payload: { isAudioOn: true } });
     assert.equal((await bob.nextError()).code, 'floor-required');
     assert.equal(stateOf(bob)?.isAudioOn, false);
+    bob.drain('LS-FLOOR');
     tutor.send({ type: 'LS-INVITE-SPEAK', payload: { target: bob.id } });
+    // The floor comes first: a page told of its invitation already lists itself as invited.
+    const first = await bob.nextOf(['LS-FLOOR', 'LS-SPEAK-INVITED']);
+    assert.equal(first.type, 'LS-FLOOR', 'LS-FLOOR with the invitation arrives before LS-SPEAK-INVITED');
+    assert.ok((first as { payload: { floor: { invited: string[] } } }).payload.floor.invited.includes(bob.id));
     assert.equal((await bob.next('LS-SPEAK-INVITED')).payload.by, tutor.id);
     await alice.next('LS-FLOOR', (m) => m.payload.floor.invited.includes(bob.id));
     bob.send({ type: 'LS-SPEAK-ANSWER', payload: { accept: true } });

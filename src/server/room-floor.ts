@@ -58,8 +58,9 @@ export class RoomFloor {
     const id = target.member.info.id;
     if (state.speakers.includes(id) || state.invited.includes(id)) return OK;
     state.invited.push(id);
-    target.member.connection.send({ type: 'LS-SPEAK-INVITED', payload: { by: tutor.info.id } });
+    // The floor first: when the invitation arrives, the student's page already lists itself as invited.
     this.#broadcast(tutor.room, state);
+    target.member.connection.send({ type: 'LS-SPEAK-INVITED', payload: { by: tutor.info.id } });
     return OK;
   }
 
