@@ -701,14 +701,16 @@ export function cleanChatText(raw: string): string {
   const text = raw
     .replace(/\r\n?/g, '\n')
     // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g, '')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g, '')
     .replace(/[\u{e0000}-\u{e007f}]/gu, '')
     // Lone surrogates, then piles of combining marks (at most four on one letter).
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '')
     .replace(/(\p{M}{4})\p{M}+/gu, '$1')
     .replace(/\n{4,}/g, '\n\n\n')
     .trim();
-  return /[^\s\u3164\u115f\u1160\uffa0\u2800]/u.test(text) ? text : '';
+  // Visible: something besides spaces, blank-looking letters and invisible characters (kept inside text,
+  // as emoji and some scripts need joiners and selectors, but not a message on their own).
+  return /[^\s\p{Default_Ignorable_Code_Point}\p{Cf}\u3164\u115f\u1160\uffa0\u2800]/u.test(text) ? text : '';
 }
 
 export function isRole(value: unknown): value is Role {

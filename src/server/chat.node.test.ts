@@ -212,6 +212,9 @@ void describe('chat text cleaning', () => {
     assert.equal(cleanChatText('a\u0000b\u001b[31mc'), 'ab[31mc');
     assert.equal(cleanChatText('\ud800x'), 'x');
     assert.equal(cleanChatText('e\u0301\u0301\u0301\u0301\u0301\u0301\u0301').length, 5);
-    for (const blank of ['', '   ', '\u3164', '\u2060\u2061', '\u{e0041}\u{e0042}', '\u2800']) assert.equal(cleanChatText(blank), '', JSON.stringify(blank));
+    assert.equal(cleanChatText('abc\u061cdef'), 'abcdef', 'the Arabic letter mark changes direction too');
+    for (const blank of ['', '   ', '\u3164', '\u2060\u2061', '\u{e0041}\u{e0042}', '\u2800', '\u180e\u17b4', '\u00ad', '\u034f\u200d\ufe0f']) {
+      assert.equal(cleanChatText(blank), '', JSON.stringify(blank));
+    }
   });
 });

@@ -18,7 +18,7 @@ const CONTROLS_PARTS = 'control, request, reactions, reaction';
 const LIST_PARTS =
   'heading, list, participant, role, hand-queue, reaction: list-reaction, reaction-tally, floor: list-floor, admission, waiting-list, admit, deny, admit-all';
 const CHAT_PARTS =
-  'heading: chat-heading, messages: chat-messages, message: chat-message, sender: chat-sender, recipient: chat-recipient, text: chat-text, delete: chat-delete, empty: chat-empty, chat-status, chat-error, composer: chat-composer, send: chat-send, policy: chat-policy';
+  'heading: chat-heading, messages: chat-messages, message: chat-message, sender: chat-sender, sender-role: chat-sender-role, recipient: chat-recipient, text: chat-text, delete: chat-delete, empty: chat-empty, chat-status, chat-error, composer: chat-composer, send: chat-send, policy: chat-policy';
 const DEVICE_PARTS = 'field: device-field, select: device-select, camera-select, microphone-select, mic-level';
 const PREVIEW_PARTS =
   'video: preview-video, placeholder: preview-placeholder, initials: preview-initials, label: preview-label, mic-indicator: preview-mic-indicator, reaction-badge: preview-reaction-badge';

@@ -120,6 +120,7 @@ type SessionSettings = { [K in (typeof SESSION_SETTINGS)[number]]?: unknown };
  * @csspart chat-messages - The chat's list of messages.
  * @csspart chat-message - One chat message (also `chat-message private`, `chat-message own`).
  * @csspart chat-sender - The sender of a chat message.
+ * @csspart chat-sender-role - "Tutor" beside the sender of a tutor's chat message.
  * @csspart chat-recipient - The recipient of a private message.
  * @csspart chat-text - The text of a chat message.
  * @csspart chat-delete - A tutor's Delete button on a chat message.

@@ -42,6 +42,13 @@ export const participantListStyles = css`
     align-items: center;
     gap: 6px;
     font-size: 0.9rem;
+    /* A long name without spaces wraps instead of widening the panel. */
+    min-width: 0;
+    overflow-wrap: anywhere;
+  }
+  li > span:first-child {
+    min-width: 0;
+    unicode-bidi: isolate;
   }
   [part='role'] {
     color: var(--_muted-text);

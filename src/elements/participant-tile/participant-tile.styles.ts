@@ -41,7 +41,16 @@ export const participantTileStyles = css`
     font-size: 0.85rem;
     white-space: nowrap;
     overflow: hidden;
+  }
+  /* A long name is cut with an ellipsis; the indicators after it stay in view. */
+  [part='name'] > span:first-child {
+    min-width: 0;
+    overflow: hidden;
     text-overflow: ellipsis;
+    unicode-bidi: isolate;
+  }
+  [part='name'] > :not(:first-child) {
+    flex: none;
   }
   [part='indicator'][data-off] {
     color: #fca5a5;

@@ -39,6 +39,27 @@ describe('<participant-tile>', function () {
     });
   });
 
+  describe('long names', () => {
+    it('a name of 64 letters without a space is cut with an ellipsis; the microphone and camera indicators stay inside the tile', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const long = await room.join('W'.repeat(64), 'student');
+      const tile = await mount(tutor, long);
+      const name = await waitFor(() => part(tile, 'name'), 'the name');
+      const tileBox = tile.getBoundingClientRect();
+      const indicators = [...(tile.shadowRoot?.querySelectorAll<HTMLElement>('[part="indicator"]') ?? [])];
+      expect(indicators).to.have.length(2);
+      for (const indicator of indicators) {
+        const box = indicator.getBoundingClientRect();
+        expect(box.width, 'the indicator keeps its size').to.be.greaterThan(0);
+        expect(box.right, 'the indicator is inside the tile').to.be.at.most(tileBox.right);
+        expect(box.right, 'the indicator is inside the name pill').to.be.at.most(name.getBoundingClientRect().right + 0.5);
+      }
+      const text = name.querySelector('span') as HTMLElement;
+      expect(getComputedStyle(text).textOverflow).to.equal('ellipsis');
+      expect(text.scrollWidth, 'the name is cut').to.be.greaterThan(text.clientWidth);
+    });
+  });
+
   describe('properties', () => {
     it('shows live video and follows the participant by id; state attributes are read-only and reflected', async () => {
       const tutor = await room.join('Tess', 'tutor');

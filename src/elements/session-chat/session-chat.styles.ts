@@ -43,6 +43,15 @@ export const sessionChatStyles = css`
   }
   [part='sender'] {
     font-weight: 600;
+    overflow-wrap: anywhere;
+  }
+  /* The server's word for who is a tutor: a student named like the tutor still has no badge. */
+  [part='sender-role'] {
+    padding: 0 6px;
+    border-radius: 999px;
+    background: color-mix(in srgb, var(--_accent) 18%, transparent);
+    font-size: 0.75rem;
+    font-weight: 600;
   }
   [part='recipient'],
   time {

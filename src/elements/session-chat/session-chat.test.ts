@@ -58,6 +58,18 @@ describe('<session-chat>', function () {
       const late = await room.join('Lee', 'student');
       const element = await mount(late);
       expect(texts(element)).to.deep.equal(['Open page 12']);
+      expect($(element, '[part~="message"] [part="sender-role"]')?.textContent, "the tutor's message carries the role the server gave").to.equal('Tutor');
+    });
+
+    it('a student who takes the tutor\'s name still has no Tutor badge on their messages', async () => {
+      const tutor = await room.join('Tess', 'tutor');
+      const impostor = await room.join('Tess', 'student');
+      const element = await mount(tutor);
+      impostor.sendChat('Homework is cancelled');
+      tutor.sendChat('It is not');
+      await waitFor(() => texts(element).length === 2, 'both shown');
+      const roles = [...(element.shadowRoot?.querySelectorAll('[part~="message"]') ?? [])].map((m) => m.querySelector('[part="sender-role"]')?.textContent ?? null);
+      expect(roles).to.deep.equal([null, 'Tutor']);
     });
   });
 

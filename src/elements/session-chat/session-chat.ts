@@ -42,6 +42,7 @@ function formatTime(at: number): string {
  * @csspart messages - The scrolling list of messages (a `log`).
  * @csspart message - One message (also `message private` for a private one, `message own` for yours).
  * @csspart sender - The sender's name.
+ * @csspart sender-role - "Tutor" beside a tutor's name (the role the server gave, whatever the name says).
  * @csspart recipient - "to … (private)" after the sender of a private message.
  * @csspart text - The text of a message.
  * @csspart delete - A tutor's Delete button on a message.
@@ -200,6 +201,7 @@ export class SessionChat extends SessionElement {
     return html`<div part=${parts} data-message=${m.id}>
       <div class="meta">
         <span part="sender">${sender}</span>
+        ${m.from.role === 'tutor' ? html`<span part="sender-role">${s.tutor}</span>` : nothing}
         ${m.to ? html`<span part="recipient">${s.privateTo(m.to.userId === this.currentSession?.userId ? s.you : m.to.name)}</span>` : nothing}
         <time datetime=${new Date(m.sentAt).toISOString()}>${formatTime(m.sentAt)}</time>
         ${tutor
@@ -209,7 +211,7 @@ export class SessionChat extends SessionElement {
           : nothing}
       </div>
       <p part="text">${chatSegments(m.text).map((segment) =>
-        segment.href ? html`<a href=${segment.href} target="_blank" rel="noopener noreferrer nofollow">${segment.text}</a>` : segment.text,
+        segment.href ? html`<a href=${segment.href} title=${segment.href} target="_blank" rel="noopener noreferrer nofollow">${segment.text}</a>` : segment.text,
       )}</p>
     </div>`;
   }
