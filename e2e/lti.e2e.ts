@@ -102,11 +102,28 @@ void describe('end to end, LTI 1.3 launch from an LMS', { timeout: 600_000 }, ()
   void test('an instructor and a learner launch the same activity: tutor and student see each other; a refresh re-joins; attendance matches, by CSV and webhook', { timeout: TEST_TIMEOUT }, async () => {
     const teacher = await launch('Ada Teacher', platform.launchUrl({ user: { sub: 'e2e-teacher', name: 'Ada Teacher', roles: [ROLES.instructor] }, resourceLinkId: 'e2e-link' }));
     const learner = await launch('Lin Learner', platform.launchUrl({ user: { sub: 'e2e-learner', name: 'Lin Learner', roles: [ROLES.learner] }, resourceLinkId: 'e2e-link' }));
+    // The session page allows no inline style: whatever the elements render must do without one.
+    for (const participant of [teacher, learner]) {
+      await participant.page.evaluate(() => {
+        const seen: string[] = [];
+        (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+        document.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective}: ${event.sample || event.blockedURI}`));
+      }, undefined);
+    }
     await Promise.all([clickJoin(teacher), clickJoin(learner)]);
     const teacherState = await teacher.joined();
     await learner.joined();
     await teacher.expectSees('Lin Learner');
     await learner.expectSees('Ada Teacher');
+    for (const participant of [teacher, learner]) {
+      const violations = await participant.page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations, undefined);
+      assert.deepEqual(violations, [], `no Content-Security-Policy violation on ${participant.name}'s session page`);
+    }
+    const columns = await teacher.page.evaluate(
+      () => document.querySelector('live-session')?.shadowRoot?.querySelector('video-grid')?.shadowRoot?.querySelector<HTMLElement>('[part="grid"]')?.style.getPropertyValue('--_columns') ?? '',
+      undefined,
+    );
+    assert.match(columns, /^\d+$/, 'the grid has its column count');
     const self = teacherState.participants.find((p) => p.isLocal);
     assert.equal(self?.role, 'tutor');
     const seen = await waitFor(async () => {

@@ -1,7 +1,6 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { Participant } from '../../core/events.js';
 import { pageGrid } from '../../core/grid-layout.js';
 import { featuredParticipant, nextActiveSpeaker, parseLayoutMode, stripOrder, type ActiveSpeaker, type GridLayoutMode } from '../../core/stage.js';
@@ -229,7 +228,7 @@ export class VideoGrid extends SessionElement {
     const pages = Number.isFinite(this.perPage) ? Math.ceil(students.length / this.perPage) : 1;
     const page = Math.min(this.page, pages - 1);
     const shown = pages > 1 ? students.slice(page * this.perPage, (page + 1) * this.perPage) : students;
-    const grid = html`<div part="grid" role="list" aria-label=${s.participants} style=${styleMap({ '--_columns': String(this.columns), '--_tile-width': this.tileWidth > 0 ? `${String(this.tileWidth)}px` : null })}>
+    const grid = html`<div part="grid" role="list" aria-label=${s.participants}>
       ${repeat(shown, (p) => p.id, (p) => this.#tile(p, session, false))}
     </div>`;
     if (pages <= 1) return grid;
@@ -255,6 +254,14 @@ export class VideoGrid extends SessionElement {
     // The only writer of the `view` and `presenting` attributes.
     this.setAttribute('view', this.view);
     this.toggleAttribute('presenting', this.presenting);
+    // The grid's measures through the CSSOM, not a style attribute: a page whose Content-Security-Policy
+    // allows no inline style (style-src without 'unsafe-inline') still gets them.
+    const grid = this.renderRoot.querySelector<HTMLElement>('[part="grid"]');
+    if (grid) {
+      grid.style.setProperty('--_columns', String(this.columns));
+      if (this.tileWidth > 0) grid.style.setProperty('--_tile-width', `${String(this.tileWidth)}px`);
+      else grid.style.removeProperty('--_tile-width');
+    }
     this.#reportSizesSoon();
   }
 
