@@ -46,6 +46,7 @@ describe('<session-chat>', function () {
       const links = [...(element.shadowRoot?.querySelectorAll('[part="text"] a') ?? [])] as HTMLAnchorElement[];
       expect(links.map((a) => a.href)).to.deep.equal(['https://example.org/a_(b)']);
       expect(links[0]?.rel).to.equal('noopener noreferrer nofollow');
+      expect(links[0]?.title, 'the title says where the link goes, whatever its text').to.equal('https://example.org/a_(b)');
       expect(links[0]?.target).to.equal('_blank');
       expect(($(element, 'textarea') as HTMLTextAreaElement | null)?.value).to.equal('', 'the box is cleared once sent');
       expect($(element, '[part~="own"] [part="sender"]')?.textContent).to.equal('You');
