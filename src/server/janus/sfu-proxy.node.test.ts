@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { startJanus, type TestJanus } from '../../../test/janus.js';
@@ -276,6 +276,52 @@ void describe('the SFU proxy (real Janus)', () => {
     assert.equal(await codes[2], 1000);
     await sfu.roomEmpty('drama');
     assert.equal(sfu.hasRoom('drama'), false);
+  });
+
+  void test('only the connection to Janus dropped (Janus still up): the VideoRooms made before are destroyed once it is back', async () => {
+    // A relay between the service and Janus, whose connections the test cuts.
+    const target = new URL(janus.url);
+    const relayed = new Set<Socket>();
+    const relay = createTcpServer((socket) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      relayed.add(socket).add(upstream);
+      socket.pipe(upstream).pipe(socket);
+      for (const end of [socket, upstream]) {
+        end.on('error', () => undefined);
+        end.on('close', () => {
+          socket.destroy();
+          upstream.destroy();
+          relayed.delete(end);
+        });
+      }
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const states: string[] = [];
+    const relayedSfu = new SfuService({
+      janus: { url: `ws://127.0.0.1:${String((relay.address() as { port: number }).port)}${target.pathname}`, apiSecret: janus.apiSecret },
+      ticketKey: key,
+      maxPublishers: 50,
+      proxyPath: '/sfu',
+      originAllowed: () => true,
+      memberRole: () => 'student',
+      log: () => undefined,
+      stateChanged: (state) => states.push(state),
+    });
+    const admin = new JanusAdmin({ url: janus.url, apiSecret: janus.apiSecret, log: () => undefined });
+    try {
+      assert.ok(await relayedSfu.whenUp(10_000));
+      assert.ok(await admin.whenUp(5000));
+      const before = (await relayedSfu.ensureRoom('blip')).id;
+      assert.equal((await admin.videoroom({ request: 'exists', room: before }))['exists'], true);
+      for (const socket of relayed) socket.destroy();
+      await waitFor(() => states.includes('down') && relayedSfu.state === 'up', 'down, then up again', 20_000);
+      await waitFor(async () => (await admin.videoroom({ request: 'exists', room: before }))['exists'] === false, 'the VideoRoom made before the drop is destroyed');
+    } finally {
+      admin.close();
+      await relayedSfu.close();
+      for (const socket of relayed) socket.destroy();
+      await new Promise((resolve) => relay.close(resolve));
+    }
   });
 
   void test('stream descriptions: camera and microphone for anyone, the screen share\'s only for the sharer the room server names; malformed lists refused', () => {

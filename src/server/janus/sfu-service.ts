@@ -72,6 +72,8 @@ const MAX_QUEUED_FRAMES = 64;
 const MAX_BROWSER_BUFFER = 1024 * 1024;
 /** Handles one connection may have with Janus, made or being made. */
 const MAX_HANDLES = 8;
+/** VideoRooms remembered for destruction while Janus is unreachable (more than one server's rooms at once). */
+const MAX_STALE_ROOMS = 10_000;
 
 /** A value from a frame, for a refusal's text: a string cut short, else its type (never converted: it may be an object that throws). */
 function shown(value: unknown): string {
@@ -116,6 +118,8 @@ export class SfuService {
   readonly #options: SfuServiceOptions;
   readonly #admin: JanusAdmin;
   readonly #rooms = new Map<string, JanusRoom>();
+  /** VideoRooms made before the connection to Janus dropped, to destroy when it is back. */
+  readonly #stale: JanusRoom[] = [];
   /** Open proxies by room, then peer id (one per member: a newer one replaces the older). */
   readonly #proxies = new Map<string, Map<string, SfuProxy>>();
   readonly #server: WebSocketServer;
@@ -133,8 +137,15 @@ export class SfuService {
       stateChanged: (state) => {
         // Janus restarted has none of our rooms: they are made again as members come back.
         if (state === 'down') {
+          // If only the connection to Janus dropped, Janus still has them: destroyed once it answers again.
+          for (const entry of this.#rooms.values()) if (this.#stale.length < MAX_STALE_ROOMS) this.#stale.push(entry);
           this.#rooms.clear();
           for (const room of [...this.#proxies.keys()]) this.#closeRoomProxies(room, 1011, 'the SFU went away');
+        } else {
+          for (const entry of this.#stale.splice(0)) {
+            // A Janus that restarted answers "no such room": nothing to do then.
+            this.#admin.videoroom({ request: 'destroy', room: entry.id, secret: entry.secret }).catch(() => undefined);
+          }
         }
         options.stateChanged?.(state);
       },
