@@ -26,6 +26,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Role } from '../../protocol/index.js';
 import { CAMERA_DESCRIPTIONS, SCREEN_DESCRIPTIONS } from '../../protocol/sfu-streams.js';
+import { TokenBucket } from '../frames.js';
 import { JanusAdmin, type JanusState } from './janus-admin.js';
 import { signSfuTicket, verifySfuTicket } from './sfu-tickets.js';
 
@@ -369,8 +370,8 @@ class SfuProxy {
   readonly #handles = new Set<number>();
   /** Transactions of `create` and `attach` requests, to learn the ids Janus gives. */
   readonly #creating = new Map<string, 'session' | 'handle'>();
-  #tokens = RATE_BURST;
-  #refilledAt = Date.now();
+  /** The browser's frames per second, after a burst. */
+  readonly #rate = new TokenBucket(RATE_BURST, RATE_PER_SECOND);
   /** Frames over the rate in a row. */
   #overRate = 0;
   /** Frames received and not yet handled. */
@@ -406,7 +407,7 @@ class SfuProxy {
     browser.on('message', (data, isBinary) => {
       if (this.#closed) return;
       // Every frame counts against the rate, malformed ones included; a flood closes the connection.
-      if (!this.#allow()) {
+      if (!this.#rate.take()) {
         this.#overRate += 1;
         if (this.#overRate >= OVER_RATE_LIMIT) this.#closeForPolicy('sfu-proxy-flood', 'too many requests');
         else this.#refuse(undefined, 'too many requests', 429);
@@ -437,15 +438,6 @@ class SfuProxy {
     browser.on('close', () => {
       this.close(1000, '');
     });
-  }
-
-  #allow(): boolean {
-    const now = Date.now();
-    this.#tokens = Math.min(RATE_BURST, this.#tokens + ((now - this.#refilledAt) / 1000) * RATE_PER_SECOND);
-    this.#refilledAt = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
   }
 
   get isClosed(): boolean {
