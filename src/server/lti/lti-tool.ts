@@ -459,23 +459,20 @@ export async function createLtiTool(parts: CreateLtiToolOptions): Promise<LtiToo
     response.set('Cache-Control', 'public, max-age=300').json(key.jwks);
   });
 
-  router.get(`${base}lti/live-session.js`, (_request, response) => {
-    if (!existsSync(bundleFile)) {
-      response.status(404).type('text/plain').send('The live-session bundle is missing; build the package.');
-      return;
-    }
-    response.set('Cache-Control', 'no-cache').type('text/javascript').sendFile(bundleFile);
-  });
-
-  // The SFU code the bundle loads in SFU rooms, by a URL relative to its own.
-  const sfuChunkFile = join(dirname(bundleFile), 'live-session.sfu.js');
-  router.get(`${base}lti/live-session.sfu.js`, (_request, response) => {
-    if (!existsSync(sfuChunkFile)) {
-      response.status(404).type('text/plain').send('The live-session SFU code is missing; build the package.');
-      return;
-    }
-    response.set('Cache-Control', 'no-cache').type('text/javascript').sendFile(sfuChunkFile);
-  });
+  // The bundle, and the SFU code it loads in SFU rooms by a URL relative to its own.
+  const builtScripts: [string, string, string][] = [
+    ['live-session.js', bundleFile, 'The live-session bundle is missing; build the package.'],
+    ['live-session.sfu.js', join(dirname(bundleFile), 'live-session.sfu.js'), 'The live-session SFU code is missing; build the package.'],
+  ];
+  for (const [name, file, missing] of builtScripts) {
+    router.get(`${base}lti/${name}`, (_request, response) => {
+      if (!existsSync(file)) {
+        response.status(404).type('text/plain').send(missing);
+        return;
+      }
+      response.set('Cache-Control', 'no-cache').type('text/javascript').sendFile(file);
+    });
+  }
 
   // A form the body parser cannot read (charset, too many fields): a plain refusal, no stack trace.
   router.use((error: unknown, _request: express.Request, response: express.Response, next: express.NextFunction) => {
