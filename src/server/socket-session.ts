@@ -187,7 +187,7 @@ export class SocketSession {
     const was = this.joined;
     this.#home = value;
     this.#homeJoined = false;
-    if (was !== this.joined) this.observer?.roomChanged(this, this.joined);
+    this.#roomChanged(was);
   }
 
   /** Whether the home process said this socket is a member (or waits) in a room there. */
@@ -198,7 +198,7 @@ export class SocketSession {
   set homeJoined(value: boolean) {
     const was = this.joined;
     this.#homeJoined = value && this.#home !== undefined;
-    if (was !== this.joined) this.observer?.roomChanged(this, this.joined);
+    this.#roomChanged(was);
   }
 
   /**
@@ -219,7 +219,7 @@ export class SocketSession {
   set membership(value: JoinedMembership | undefined) {
     const was = this.joined;
     this.#membership = value;
-    if (was !== this.joined) this.observer?.roomChanged(this, this.joined);
+    this.#roomChanged(was);
   }
 
   /**
@@ -234,6 +234,11 @@ export class SocketSession {
   set waitingIn(room: string | undefined) {
     const was = this.joined;
     this.#waitingIn = room;
+    this.#roomChanged(was);
+  }
+
+  /** Tells the observer when `joined` changed from `was`. */
+  #roomChanged(was: boolean): void {
     if (was !== this.joined) this.observer?.roomChanged(this, this.joined);
   }
 
